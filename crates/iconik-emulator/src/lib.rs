@@ -1,1 +1,464 @@
-//! placeholder
+//! A local, in-memory stand-in for the [iconik](https://www.iconik.io) API.
+//!
+//! Like `stripe-mock`, it answers the iconik REST routes the client crates use
+//! (assets, collections, files, jobs, metadata, search), with iconik's JSON
+//! shapes, pagination, error bodies, per-credential rate limiting, and
+//! injectable faults (5xx answers, connection resets, truncated bodies,
+//! latency). It also serves a fake object storage under `/storage/` that
+//! records uploads, so upload flows can be tested end to end.
+//!
+//! ```no_run
+//! use iconik_emulator::{Emulator, EmulatorConfig};
+//! let emu = Emulator::start(EmulatorConfig::new().no_rate_limit().seed_data(true)).unwrap();
+//! println!("iconik emulator at {}", emu.base_url());
+//! ```
+//!
+//! The server is a small hand-rolled HTTP/1.1 implementation on tokio running
+//! on its own thread, so it works from synchronous code and from inside a
+//! tokio runtime alike.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod server;
+mod storage;
+mod store;
+mod util;
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub use store::{
+    SAMPLE_ASSET_IDS, SAMPLE_ASSET_TITLES, SAMPLE_COLLECTION_ID, SAMPLE_CONTENTS,
+    SAMPLE_FIELD_NAMES, SAMPLE_FILE_IDS, SAMPLE_FILE_SET_IDS, SAMPLE_FORMAT_IDS, SAMPLE_MD5S,
+    SAMPLE_STORAGE_ID, SAMPLE_VIEW_ID,
+};
+
+/// One sliding-window rate limit rule: at most `limit` requests in any `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RateLimitRule {
+    /// Requests admitted per window.
+    pub limit: u32,
+    /// Length of the sliding window.
+    pub window: Duration,
+}
+
+impl RateLimitRule {
+    /// A rule of `limit` requests per `window`.
+    pub fn new(limit: u32, window: Duration) -> Self {
+        RateLimitRule { limit, window }
+    }
+
+    /// iconik's published limits: 50 requests/s and 1000 requests per 20 s.
+    pub fn iconik_defaults() -> Vec<RateLimitRule> {
+        vec![
+            RateLimitRule::new(50, Duration::from_secs(1)),
+            RateLimitRule::new(1000, Duration::from_secs(20)),
+        ]
+    }
+
+    /// Parses `50/1s`, `1000/20s`, `10/500ms`, `5/2m` (a bare number is seconds).
+    pub fn parse(s: &str) -> Option<RateLimitRule> {
+        let (limit, window) = s.split_once('/')?;
+        let limit: u32 = limit.trim().parse().ok()?;
+        let w = window.trim();
+        let (num, unit) = match w.find(|c: char| !c.is_ascii_digit()) {
+            Some(i) => w.split_at(i),
+            None => (w, "s"),
+        };
+        let n: u64 = if num.is_empty() { 1 } else { num.parse().ok()? };
+        let window = match unit {
+            "ms" => Duration::from_millis(n),
+            "s" => Duration::from_secs(n),
+            "m" => Duration::from_secs(n.checked_mul(60)?),
+            _ => return None,
+        };
+        if window.is_zero() {
+            return None;
+        }
+        Some(RateLimitRule { limit, window })
+    }
+}
+
+/// Injected faults. All rates are shares of requests in `0.0..=1.0`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultConfig {
+    /// Share answered with one of `error_statuses` (chosen uniformly) before
+    /// the request is applied.
+    pub error_rate: f64,
+    /// Statuses used for `error_rate`; default `[500, 502, 503]`.
+    pub error_statuses: Vec<u16>,
+    /// Share whose connection is reset (TCP RST) before the request is applied.
+    pub reset_rate: f64,
+    /// Share that is applied and then answered 503 or reset (half each).
+    pub after_apply_rate: f64,
+    /// Share whose 2xx JSON body is truncated: the `Content-Length` promises
+    /// more bytes than are sent, then the connection is closed.
+    pub truncate_rate: f64,
+    /// Latency added to every request.
+    pub latency: Duration,
+}
+
+impl Default for FaultConfig {
+    fn default() -> Self {
+        FaultConfig {
+            error_rate: 0.0,
+            error_statuses: vec![500, 502, 503],
+            reset_rate: 0.0,
+            after_apply_rate: 0.0,
+            truncate_rate: 0.0,
+            latency: Duration::ZERO,
+        }
+    }
+}
+
+impl FaultConfig {
+    /// No faults (same as `Default`).
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Sets `error_rate`.
+    pub fn error_rate(mut self, r: f64) -> Self {
+        self.error_rate = r;
+        self
+    }
+
+    /// Sets `error_statuses`.
+    pub fn error_statuses(mut self, s: Vec<u16>) -> Self {
+        self.error_statuses = s;
+        self
+    }
+
+    /// Sets `reset_rate`.
+    pub fn reset_rate(mut self, r: f64) -> Self {
+        self.reset_rate = r;
+        self
+    }
+
+    /// Sets `after_apply_rate`.
+    pub fn after_apply_rate(mut self, r: f64) -> Self {
+        self.after_apply_rate = r;
+        self
+    }
+
+    /// Sets `truncate_rate`.
+    pub fn truncate_rate(mut self, r: f64) -> Self {
+        self.truncate_rate = r;
+        self
+    }
+
+    /// Sets `latency`.
+    pub fn latency(mut self, d: Duration) -> Self {
+        self.latency = d;
+        self
+    }
+
+    pub(crate) fn any_random(&self) -> bool {
+        self.error_rate > 0.0
+            || self.reset_rate > 0.0
+            || self.after_apply_rate > 0.0
+            || self.truncate_rate > 0.0
+    }
+}
+
+/// Emulator settings. `EmulatorConfig::new()` equals `Default::default()`.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// Expected `App-ID` header (default `"demo"`).
+    pub app_id: String,
+    /// Expected `Auth-Token` header (default `"demo"`).
+    pub auth_token: String,
+    /// Address to bind (default 127.0.0.1).
+    pub bind: IpAddr,
+    /// TCP port; 0 (default) picks a free one.
+    pub port: u16,
+    /// Rate limit rules per credential pair; empty means no limiting.
+    /// Default: iconik's 50/1s and 1000/20s.
+    pub rate_limits: Vec<RateLimitRule>,
+    /// Send `Retry-After` (whole seconds, >= 1) on 429 answers (default true).
+    pub retry_after: bool,
+    /// Injected faults (default none).
+    pub faults: FaultConfig,
+    /// Seed for ids and random faults (default 0).
+    pub seed: u64,
+    /// Pre-populate the sample data described by the `SAMPLE_*` constants.
+    pub seed_data: bool,
+    /// Tokio worker threads (default 2).
+    pub workers: usize,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            app_id: "demo".into(),
+            auth_token: "demo".into(),
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            rate_limits: RateLimitRule::iconik_defaults(),
+            retry_after: true,
+            faults: FaultConfig::default(),
+            seed: 0,
+            seed_data: false,
+            workers: 2,
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// The default configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the expected `App-ID` and `Auth-Token`.
+    pub fn credentials(mut self, app_id: impl Into<String>, auth_token: impl Into<String>) -> Self {
+        self.app_id = app_id.into();
+        self.auth_token = auth_token.into();
+        self
+    }
+
+    /// Sets the expected `App-ID`.
+    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.app_id = app_id.into();
+        self
+    }
+
+    /// Sets the expected `Auth-Token`.
+    pub fn auth_token(mut self, token: impl Into<String>) -> Self {
+        self.auth_token = token.into();
+        self
+    }
+
+    /// Sets the bind address.
+    pub fn bind(mut self, addr: IpAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// Sets the port (0 = ephemeral).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Replaces the rate limit rules.
+    pub fn rate_limits(mut self, rules: Vec<RateLimitRule>) -> Self {
+        self.rate_limits = rules;
+        self
+    }
+
+    /// Turns rate limiting off.
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limits.clear();
+        self
+    }
+
+    /// Whether 429 answers carry `Retry-After`.
+    pub fn retry_after(mut self, on: bool) -> Self {
+        self.retry_after = on;
+        self
+    }
+
+    /// Sets the injected faults.
+    pub fn faults(mut self, faults: FaultConfig) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Sets the RNG seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Whether to pre-populate sample data.
+    pub fn seed_data(mut self, on: bool) -> Self {
+        self.seed_data = on;
+        self
+    }
+
+    /// Sets the number of tokio worker threads (at least 1).
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = n;
+        self
+    }
+}
+
+/// A counters snapshot, see [`Emulator::stats`].
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// Every request received (after parsing).
+    pub requests: u64,
+    /// Answers sent, by status (resets are not answers and are not counted here).
+    pub by_status: BTreeMap<u16, u64>,
+    /// 429 answers sent.
+    pub rate_limited: u64,
+    /// 401 answers sent.
+    pub unauthorized: u64,
+    /// Injected faults of every kind (errors, resets, after-apply, truncations).
+    pub faults_injected: u64,
+    /// Connections reset by fault injection.
+    pub resets: u64,
+    /// Objects created, by resource kind (`"assets"`, `"collections"`,
+    /// `"formats"`, `"file_sets"`, `"files"`, `"jobs"`, `"segments"`, ...).
+    pub creations: BTreeMap<String, u64>,
+    /// For each configured rule: the most requests received (authenticated,
+    /// admitted or 429'd) from one credential pair in any window of that length.
+    pub max_in_window: Vec<(RateLimitRule, u32)>,
+}
+
+/// What the fake storage endpoint received for one object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Upload {
+    /// Object key (the path after `/storage/`, percent-decoded).
+    pub key: String,
+    /// The complete content.
+    pub bytes: Vec<u8>,
+    /// Number of requests that carried content (1 for a single PUT).
+    pub parts: usize,
+    /// Headers of every request that carried content, in arrival order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Upload {
+    /// Hex MD5 of the content.
+    pub fn md5_hex(&self) -> String {
+        storage::md5_hex(&self.bytes)
+    }
+}
+
+/// A running emulator. Dropping it stops the server and joins its thread.
+pub struct Emulator {
+    shared: Arc<server::Shared>,
+    base_url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Binds, starts the server on its own thread with its own tokio runtime,
+    /// and returns once it is listening.
+    pub fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        let listener = std::net::TcpListener::bind((config.bind, config.port))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let base_url = match addr.ip() {
+            IpAddr::V6(ip) => format!("http://[{ip}]:{}", addr.port()),
+            IpAddr::V4(ip) => format!("http://{ip}:{}", addr.port()),
+        };
+        let workers = config.workers.max(1);
+        let shared = Arc::new(server::Shared::new(config, base_url.clone()));
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .thread_name("iconik-emulator")
+            .enable_all()
+            .build()?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let sh = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("iconik-emulator".into())
+            .spawn(move || {
+                let res = rt.block_on(async move {
+                    let listener = match tokio::net::TcpListener::from_std(listener) {
+                        Ok(l) => l,
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    let _ = ready_tx.send(Ok(()));
+                    server::serve(listener, sh, rx).await;
+                });
+                rt.shutdown_timeout(Duration::from_millis(200));
+                res
+            })?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                return Err(e);
+            }
+            Err(_) => {
+                let _ = thread.join();
+                return Err(std::io::Error::other("emulator thread exited"));
+            }
+        }
+        Ok(Emulator {
+            shared,
+            base_url,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.base_url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// The `App-ID` the emulator accepts.
+    pub fn app_id(&self) -> &str {
+        &self.shared.config.app_id
+    }
+
+    /// The `Auth-Token` the emulator accepts.
+    pub fn auth_token(&self) -> &str {
+        &self.shared.config.auth_token
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> Stats {
+        self.shared.stats()
+    }
+
+    /// Zeroes the counters (creations and rate-limit maxima included).
+    pub fn reset_stats(&self) {
+        self.shared.reset_stats()
+    }
+
+    /// Everything the fake storage endpoint received, in completion order.
+    pub fn uploads(&self) -> Vec<Upload> {
+        self.shared
+            .storage
+            .lock()
+            .map(|s| s.uploads.clone())
+            .unwrap_or_default()
+    }
+
+    /// Replaces the fault configuration at runtime.
+    pub fn set_faults(&self, faults: FaultConfig) {
+        self.shared.set_faults(faults)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
