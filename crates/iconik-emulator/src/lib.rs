@@ -370,7 +370,7 @@ impl Emulator {
         let thread = std::thread::Builder::new()
             .name("iconik-emulator".into())
             .spawn(move || {
-                let res = rt.block_on(async move {
+                rt.block_on(async move {
                     let listener = match tokio::net::TcpListener::from_std(listener) {
                         Ok(l) => l,
                         Err(e) => {
@@ -382,7 +382,6 @@ impl Emulator {
                     server::serve(listener, sh, rx).await;
                 });
                 rt.shutdown_timeout(Duration::from_millis(200));
-                res
             })?;
         match ready_rx.recv() {
             Ok(Ok(())) => {}
