@@ -1,0 +1,356 @@
+//! The one error type, organised by the stage of a request's life.
+//!
+//! A request can fail before it is sent ([`Error::InvalidArgument`],
+//! [`Error::Config`]), while it travels ([`Error::Transport`],
+//! [`Error::Timeout`]), because iconik refused it ([`Error::Api`]), or
+//! because the answer could not be understood ([`Error::Decode`],
+//! [`Error::BodyTooLarge`]). Callers branch on the helpers
+//! ([`Error::status`], [`Error::is_not_found`], [`Error::is_rate_limited`],
+//! [`Error::is_retryable`]) rather than on message strings.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::response::Headers;
+
+/// Shorthand for `Result<T, iconik_sync::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong with an iconik call.
+///
+/// `Display` is short; details (third-party causes) are behind
+/// [`std::error::Error::source`]. No variant ever contains credentials.
+///
+/// ```
+/// # fn demo(result: iconik_sync::Result<()>) {
+/// match result {
+///     Err(e) if e.is_not_found() => println!("no such asset"),
+///     Err(e) if e.is_retryable() => println!("try again later: {e}"),
+///     Err(e) => println!("failed after {} attempt(s): {e}", e.attempts()),
+///     Ok(()) => {}
+/// }
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An argument was rejected before anything was sent (bad id, bad path
+    /// parameter, a body that could not be serialised).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+
+    /// The client configuration is invalid (nothing was sent).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+
+    /// The connection failed or broke. `may_have_reached_server` says
+    /// whether iconik may have received (and acted on) the request.
+    #[error("{operation}: transport error while {stage}{}", attempts_suffix(*attempts))]
+    Transport {
+        /// The operation's name, e.g. `get_asset`.
+        operation: String,
+        /// What the client was doing: "connecting", "sending the request", ...
+        stage: &'static str,
+        /// False only when the request provably never left this machine.
+        may_have_reached_server: bool,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The underlying cause.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+
+    /// The request (or one of its stages) ran out of time.
+    #[error("{operation}: timed out ({stage}){}", attempts_suffix(*attempts))]
+    Timeout {
+        /// The operation's name.
+        operation: String,
+        /// The stage that timed out, e.g. "connect", "whole request".
+        stage: &'static str,
+        /// False when the timeout hit before the request was written.
+        may_have_reached_server: bool,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
+    /// iconik answered with a non-2xx status.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+
+    /// The answer was 2xx but its body was not the JSON expected.
+    #[error("{0}")]
+    Decode(Box<DecodeError>),
+
+    /// The response body is larger than the configured cap; it was not read.
+    #[error("{operation}: response body exceeds the cap of {limit} bytes")]
+    BodyTooLarge {
+        /// The operation's name.
+        operation: String,
+        /// The configured cap, in bytes.
+        limit: u64,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
+    /// A local I/O failure (reading a file to checksum or upload).
+    #[error("I/O error: {context}")]
+    Io {
+        /// What was being done, e.g. the path being read.
+        context: String,
+        /// The underlying cause.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The async client was closed; the call was not started.
+    #[error("the client is closed")]
+    Closed,
+
+    /// A worker running the call panicked or was cancelled.
+    #[error("worker failed: {0}")]
+    WorkerFailed(String),
+}
+
+fn attempts_suffix(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" after {attempts} attempts")
+    } else {
+        String::new()
+    }
+}
+
+/// iconik refused a request: the status, what iconik said, and when to retry.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The operation's name, e.g. `get_asset`.
+    pub operation: String,
+    /// HTTP method sent.
+    pub method: &'static str,
+    /// The path sent (without host or query).
+    pub path: String,
+    /// HTTP status received.
+    pub status: u16,
+    /// Messages from iconik's `{"errors": ["..."]}` body.
+    pub errors: Vec<String>,
+    /// Per-field messages from iconik's `{"errors": {"field": "..."}}` body.
+    pub field_errors: Vec<(String, String)>,
+    /// The start of the body as received (at most 2 KiB, credentials redacted).
+    pub body_excerpt: String,
+    /// The server's `Retry-After`, when it sent a valid one.
+    pub retry_after: Option<Duration>,
+    /// Headers of the failed response.
+    pub headers: Headers,
+    /// How many attempts were made.
+    pub attempts: u32,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: HTTP {}", self.operation, self.status)?;
+        let mut messages = self
+            .errors
+            .iter()
+            .cloned()
+            .chain(self.field_errors.iter().map(|(k, v)| format!("{k}: {v}")));
+        if let Some(first) = messages.next() {
+            write!(f, ": {first}")?;
+            for m in messages {
+                write!(f, "; {m}")?;
+            }
+        }
+        if self.attempts > 1 {
+            write!(f, "{}", attempts_suffix(self.attempts))?;
+        }
+        Ok(())
+    }
+}
+
+/// A 2xx answer whose body did not decode into the expected type.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The operation's name.
+    pub operation: String,
+    /// HTTP status received.
+    pub status: u16,
+    /// The start of the body as received (at most 2 KiB, credentials redacted).
+    pub body_excerpt: String,
+    /// serde's message, with line and column.
+    pub message: String,
+    /// How many attempts were made.
+    pub attempts: u32,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: could not decode the HTTP {} response: {}",
+            self.operation, self.status, self.message
+        )
+    }
+}
+
+impl Error {
+    /// The HTTP status, when iconik answered.
+    ///
+    /// ```
+    /// let e = iconik_sync::Error::InvalidArgument("empty id".into());
+    /// assert_eq!(e.status(), None);
+    /// ```
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// True for HTTP 404.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// True for HTTP 429 (iconik's rate limit).
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(429)
+    }
+
+    /// True when the same request could succeed if sent again later:
+    /// 429, 502, 503, 504, timeouts and transport failures. Whether the
+    /// client itself resends depends on the method (see the `retry` docs).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => matches!(e.status, 429 | 502 | 503 | 504),
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// How many attempts were made before this error (0 when nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Transport { attempts, .. }
+            | Error::Timeout { attempts, .. }
+            | Error::BodyTooLarge { attempts, .. } => *attempts,
+            Error::Api(e) => e.attempts,
+            Error::Decode(e) => e.attempts,
+            _ => 0,
+        }
+    }
+
+    /// The server's `Retry-After`, when the error carried one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api(e) => e.retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether the request may have reached iconik (and so may have had an
+    /// effect). False for errors raised before sending.
+    pub fn may_have_reached_server(&self) -> bool {
+        match self {
+            Error::Transport {
+                may_have_reached_server,
+                ..
+            }
+            | Error::Timeout {
+                may_have_reached_server,
+                ..
+            } => *may_have_reached_server,
+            Error::Api(_) | Error::Decode(_) | Error::BodyTooLarge { .. } => true,
+            _ => false,
+        }
+    }
+
+    pub(crate) fn set_attempts(&mut self, n: u32) {
+        match self {
+            Error::Transport { attempts, .. }
+            | Error::Timeout { attempts, .. }
+            | Error::BodyTooLarge { attempts, .. } => *attempts = n,
+            Error::Api(e) => e.attempts = n,
+            Error::Decode(e) => e.attempts = n,
+            _ => {}
+        }
+    }
+
+    pub(crate) fn invalid(msg: impl Into<String>) -> Self {
+        Error::InvalidArgument(msg.into())
+    }
+}
+
+/// The largest body excerpt kept in an error.
+pub(crate) const EXCERPT_LIMIT: usize = 2048;
+
+/// A UTF-8-safe excerpt of a body, with `secret` (the auth token) redacted.
+pub(crate) fn excerpt(body: &[u8], secret: &str) -> String {
+    let cut = &body[..body.len().min(EXCERPT_LIMIT)];
+    let text = String::from_utf8_lossy(cut);
+    if secret.is_empty() {
+        text.into_owned()
+    } else {
+        text.replace(secret, "[redacted]")
+    }
+}
+
+/// iconik's error body: `{"errors": ["msg", ...]}` or `{"errors": {"field": "msg"}}`.
+pub(crate) fn parse_iconik_errors(body: &[u8]) -> (Vec<String>, Vec<(String, String)>) {
+    let mut list = Vec::new();
+    let mut fields = Vec::new();
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return (list, fields);
+    };
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    };
+    match value.get("errors") {
+        Some(serde_json::Value::Array(items)) => list.extend(items.iter().map(text)),
+        Some(serde_json::Value::Object(map)) => {
+            fields.extend(map.iter().map(|(k, v)| (k.clone(), text(v))));
+        }
+        Some(serde_json::Value::String(s)) => list.push(s.clone()),
+        _ => {}
+    }
+    (list, fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_iconik_error_shapes() {
+        let (l, f) = parse_iconik_errors(br#"{"errors": ["Asset not found"]}"#);
+        assert_eq!(l, vec!["Asset not found"]);
+        assert!(f.is_empty());
+        let (l, f) = parse_iconik_errors(br#"{"errors": {"title": ["required"], "x": "bad"}}"#);
+        assert!(l.is_empty());
+        assert_eq!(
+            f,
+            vec![
+                ("title".to_string(), "required".to_string()),
+                ("x".to_string(), "bad".to_string())
+            ]
+        );
+        assert_eq!(parse_iconik_errors(b"<html>").0.len(), 0);
+    }
+
+    #[test]
+    fn excerpt_is_bounded_and_redacted() {
+        let body = format!("token=SECRET {}", "x".repeat(10_000));
+        let e = excerpt(body.as_bytes(), "SECRET");
+        assert!(e.len() <= EXCERPT_LIMIT + 10);
+        assert!(!e.contains("SECRET"));
+        // a multi-byte character cut in half does not panic
+        let e = excerpt("é".repeat(2000).as_bytes(), "");
+        assert!(!e.is_empty());
+    }
+}

@@ -1,0 +1,325 @@
+//! Operations as data: what to send, independent of how it is sent.
+//!
+//! Typed methods (`client.assets().get(id)`) and the raw escape hatch
+//! ([`Client::request`]) build the same [`Operation`] value through a
+//! [`RequestBuilder`]; [`RequestBuilder::send`] hands it to the one
+//! transport function.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::response::Response;
+
+/// HTTP methods iconik uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `HEAD`
+    Head,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    ///
+    /// ```
+    /// assert_eq!(iconik_sync::Method::Patch.as_str(), "PATCH");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// GET, HEAD, PUT and DELETE: sending them twice has the effect of
+    /// sending them once, so they may be retried after they reached iconik.
+    pub fn is_idempotent(self) -> bool {
+        matches!(self, Method::Get | Method::Head | Method::Put | Method::Delete)
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One iconik operation, fully described: method, service, path template
+/// and its parameters, query, JSON body, extra headers and timeout.
+///
+/// Built with a [`RequestBuilder`]; inspect it with the accessors.
+#[derive(Clone)]
+pub struct Operation {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) method: Method,
+    pub(crate) service: Cow<'static, str>,
+    pub(crate) template: Cow<'static, str>,
+    pub(crate) path_params: Vec<String>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) timeout: Option<Duration>,
+    /// A problem found while building (e.g. a body that would not
+    /// serialise), reported by `send` before anything is sent.
+    pub(crate) build_error: Option<String>,
+}
+
+impl Operation {
+    /// A new operation with no parameters.
+    pub fn new(
+        method: Method,
+        service: impl Into<Cow<'static, str>>,
+        template: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        let template = template.into();
+        Operation {
+            name: template.clone(),
+            method,
+            service: service.into(),
+            template,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            body: None,
+            headers: Vec::new(),
+            timeout: None,
+            build_error: None,
+        }
+    }
+
+    /// The operation's name as used in logs and errors.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The HTTP method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+    /// The service slug, e.g. `assets`.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+    /// The path template, e.g. `/v1/assets/{asset_id}/`.
+    pub fn template(&self) -> &str {
+        &self.template
+    }
+    /// Path parameters, in placeholder order (unencoded).
+    pub fn path_params(&self) -> &[String] {
+        &self.path_params
+    }
+    /// Query pairs (unencoded), excluding the client's default query.
+    pub fn query(&self) -> &[(String, String)] {
+        &self.query
+    }
+    /// The serialised JSON body, if any.
+    pub fn body(&self) -> Option<&[u8]> {
+        self.body.as_deref()
+    }
+    /// The per-request timeout override, if any.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// The path with parameters validated and encoded, e.g. `/v1/assets/a%2Fb/`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a bad parameter or a template that does
+    /// not start and end with `/`.
+    pub fn render_path(&self) -> Result<String> {
+        if let Some(problem) = &self.build_error {
+            return Err(Error::InvalidArgument(problem.clone()));
+        }
+        if !(self.template.starts_with('/') && self.template.ends_with('/')) {
+            return Err(Error::invalid(format!(
+                "path template {:?} must start and end with '/'",
+                self.template
+            )));
+        }
+        let service_ok = !self.service.is_empty()
+            && self
+                .service
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !service_ok {
+            return Err(Error::invalid(format!("invalid service name {:?}", self.service)));
+        }
+        crate::path::render(&self.template, &self.path_params)
+    }
+}
+
+impl fmt::Debug for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Operation")
+            .field("name", &self.name)
+            .field("method", &self.method)
+            .field("service", &self.service)
+            .field("template", &self.template)
+            .field("path_params", &self.path_params)
+            .field("query", &self.query)
+            .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            // header values may hold secrets: names only
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            )
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// Builds an [`Operation`] and sends it on a [`Client`].
+///
+/// This is the raw escape hatch for any of iconik's operations, and also
+/// what every typed method uses.
+///
+/// ```no_run
+/// use iconik_sync::{Client, Method};
+/// # fn main() -> iconik_sync::Result<()> {
+/// let client = Client::from_env()?;
+/// let acls: serde_json::Value = client
+///     .request(Method::Get, "acls", "/v1/acl/{object_type}/{object_key}/")
+///     .path_param("assets")
+///     .path_param("6f1f5b9e-0000-0000-0000-000000000000")
+///     .query("per_page", 50)
+///     .send()?
+///     .into_data();
+/// # Ok(()) }
+/// ```
+#[must_use = "a request does nothing until `send` is called"]
+#[derive(Debug, Clone)]
+pub struct RequestBuilder {
+    client: Client,
+    op: Operation,
+}
+
+impl RequestBuilder {
+    pub(crate) fn new(client: Client, op: Operation) -> Self {
+        RequestBuilder { client, op }
+    }
+
+    /// Names the operation in logs and errors (default: the path template).
+    pub fn name(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.op.name = name.into();
+        self
+    }
+
+    /// Fills the next `{placeholder}` of the path template.
+    pub fn path_param(mut self, value: impl Into<String>) -> Self {
+        self.op.path_params.push(value.into());
+        self
+    }
+
+    /// Fills the next placeholders, in order.
+    pub fn path_params<S: AsRef<str>>(mut self, values: impl IntoIterator<Item = S>) -> Self {
+        self.op
+            .path_params
+            .extend(values.into_iter().map(|v| v.as_ref().to_owned()));
+        self
+    }
+
+    /// Adds one query pair.
+    pub fn query(mut self, key: impl Into<String>, value: impl ToString) -> Self {
+        self.op.query.push((key.into(), value.to_string()));
+        self
+    }
+
+    /// Adds every set field of a params struct as query pairs. `None` fields
+    /// are left out; lists become repeated keys.
+    pub fn query_params<Q: Serialize + ?Sized>(mut self, params: &Q) -> Self {
+        match serde_json::to_value(params) {
+            Ok(serde_json::Value::Object(map)) => {
+                for (k, v) in map {
+                    push_query_value(&mut self.op.query, &k, v);
+                }
+            }
+            Ok(serde_json::Value::Null) => {}
+            Ok(other) => {
+                self.op.build_error = Some(format!("query parameters must be a struct, got {other}"))
+            }
+            Err(e) => self.op.build_error = Some(format!("query parameters: {e}")),
+        }
+        self
+    }
+
+    /// Sets a JSON body.
+    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.op.body = Some(bytes),
+            Err(e) => self.op.build_error = Some(format!("request body: {e}")),
+        }
+        self
+    }
+
+    /// Adds a request header (sent to the API's origin only).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.op.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Overrides the client's whole-request timeout for this request.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.op.timeout = Some(timeout);
+        self
+    }
+
+    /// The operation built so far.
+    pub fn operation(&self) -> &Operation {
+        &self.op
+    }
+
+    /// The client this request will be sent on.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Splits into the client and the operation.
+    pub fn into_parts(self) -> (Client, Operation) {
+        (self.client, self.op)
+    }
+
+    /// Sends the request and decodes the answer as `T`.
+    ///
+    /// An empty body (e.g. HTTP 204) decodes as JSON `null`, so `()`,
+    /// `Option<_>` and `serde_json::Value` accept it.
+    ///
+    /// # Errors
+    /// Any [`Error`]: invalid arguments before sending, transport failures,
+    /// timeouts, non-2xx answers ([`Error::Api`]) and bodies that do not
+    /// decode as `T` ([`Error::Decode`]).
+    pub fn send<T: DeserializeOwned>(self) -> Result<Response<T>> {
+        crate::transport::execute(&self.client, &self.op)
+    }
+}
+
+fn push_query_value(query: &mut Vec<(String, String)>, key: &str, value: serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Null => {}
+        Value::String(s) => query.push((key.to_owned(), s)),
+        Value::Array(items) => {
+            for item in items {
+                push_query_value(query, key, item);
+            }
+        }
+        other => query.push((key.to_owned(), other.to_string())),
+    }
+}

@@ -1,0 +1,458 @@
+//! Rate limiting: client-side pacing, proactive throttling from iconik's
+//! `RateLimit-*` headers, and the retry policy with its budget.
+//!
+//! Three layers, shared by every clone of a client:
+//!
+//! 1. **Pacing.** Before each send, wait (in arrival order) for a slot under
+//!    every configured [`Rate`]: an exact sliding log ([`Throttle`]), so no
+//!    window ever holds more sends than its limit.
+//! 2. **Proactive throttling.** `RateLimit-Remaining` is iconik's count for
+//!    the credentials, whoever uses them. When the share used passes
+//!    `proactive_throttling_threshold` *and* other users of the same
+//!    credentials account for part of it, sends are spread out by a gap that
+//!    grows smoothly as the budget shrinks (never above
+//!    `max_proactive_delay`), and shrinks again as it recovers.
+//! 3. **Retry.** See [`crate::retry`]; a token bucket (the retry budget)
+//!    stops retry storms against a failing server.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::operation::Method;
+use crate::response::Headers;
+use crate::retry::{self, Outcome, RetryReason};
+use crate::throttle::{Rate, Throttle};
+
+/// Rate-limit and retry settings: every knob aiopythonik has, plus the
+/// client-side limits. Public fields, `Default`, chainable setters.
+///
+/// The default is safe against iconik: it paces at iconik's published
+/// limits (50/s and 1000/20 s) and retries 429s, 502-504s and transport
+/// failures as [`crate::retry`] describes.
+///
+/// ```
+/// use std::time::Duration;
+/// use iconik_sync::RateLimitConfig;
+/// let config = RateLimitConfig::default()
+///     .max_retries(8)
+///     .initial_backoff(Duration::from_millis(500))
+///     .limits(vec!["40/s".parse().unwrap()]);
+/// assert_eq!(config.max_retries, 8);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RateLimitConfig {
+    /// Retries after the first attempt (default 6). 0 disables retrying.
+    pub max_retries: u32,
+    /// First backoff wait (default 1 s).
+    pub initial_backoff: Duration,
+    /// Largest backoff wait (default 30 s).
+    pub max_backoff: Duration,
+    /// Growth of the wait per retry (default 2.0).
+    pub backoff_factor: f64,
+    /// Randomise waits to `[d/2, d]` so clients do not retry in lockstep
+    /// (default true).
+    pub jitter: bool,
+    /// Slow down from `RateLimit-Remaining` before iconik answers 429
+    /// (default true).
+    pub enable_proactive_throttling: bool,
+    /// Share of the quota used before proactive slowing starts (default 0.8).
+    pub proactive_throttling_threshold: f64,
+    /// Longest gap proactive throttling puts between two sends (default 5 s).
+    pub max_proactive_delay: Duration,
+    /// Client-side limits (default iconik's `50/s` and `1000/20s`).
+    pub limits: Vec<Rate>,
+    /// Cap on a server's `Retry-After` (default 60 s).
+    pub max_retry_after: Duration,
+    /// Size of the retry budget in tokens (default 500; `None` for no
+    /// budget). A retry after a 5xx or transport failure costs 5 tokens, one
+    /// after a timeout 10; each success returns 1. 429 retries are free.
+    pub retry_budget: Option<u32>,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            max_retries: 6,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(30),
+            backoff_factor: 2.0,
+            jitter: true,
+            enable_proactive_throttling: true,
+            proactive_throttling_threshold: 0.8,
+            max_proactive_delay: Duration::from_secs(5),
+            limits: iconik_limits(),
+            max_retry_after: Duration::from_secs(60),
+            retry_budget: Some(500),
+        }
+    }
+}
+
+/// iconik's published limits per App-ID + Auth-Token: 50/s and 1000/20 s.
+pub fn iconik_limits() -> Vec<Rate> {
+    vec![
+        Rate {
+            count: 50,
+            per: Duration::from_secs(1),
+        },
+        Rate {
+            count: 1000,
+            per: Duration::from_secs(20),
+        },
+    ]
+}
+
+macro_rules! setters {
+    ($( $(#[$m:meta])* $field:ident : $ty:ty ),* $(,)?) => {
+        impl RateLimitConfig {
+            $(
+                $(#[$m])*
+                pub fn $field(mut self, value: $ty) -> Self {
+                    self.$field = value;
+                    self
+                }
+            )*
+        }
+    };
+}
+
+setters! {
+    /// Sets [`max_retries`](Self::max_retries).
+    max_retries: u32,
+    /// Sets [`initial_backoff`](Self::initial_backoff).
+    initial_backoff: Duration,
+    /// Sets [`max_backoff`](Self::max_backoff).
+    max_backoff: Duration,
+    /// Sets [`backoff_factor`](Self::backoff_factor).
+    backoff_factor: f64,
+    /// Sets [`jitter`](Self::jitter).
+    jitter: bool,
+    /// Sets [`enable_proactive_throttling`](Self::enable_proactive_throttling).
+    enable_proactive_throttling: bool,
+    /// Sets [`proactive_throttling_threshold`](Self::proactive_throttling_threshold).
+    proactive_throttling_threshold: f64,
+    /// Sets [`max_proactive_delay`](Self::max_proactive_delay).
+    max_proactive_delay: Duration,
+    /// Sets [`limits`](Self::limits).
+    limits: Vec<Rate>,
+    /// Sets [`max_retry_after`](Self::max_retry_after).
+    max_retry_after: Duration,
+    /// Sets [`retry_budget`](Self::retry_budget).
+    retry_budget: Option<u32>,
+}
+
+impl RateLimitConfig {
+    /// No pacing, no proactive delay, no retries: each call is sent once.
+    pub fn disabled() -> Self {
+        RateLimitConfig {
+            max_retries: 0,
+            enable_proactive_throttling: false,
+            limits: Vec::new(),
+            retry_budget: None,
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        let bad = |why: &str| Err(Error::Config(format!("rate limit: {why}")));
+        if !(self.backoff_factor.is_finite() && self.backoff_factor >= 1.0) {
+            return bad("backoff_factor must be a finite number >= 1.0");
+        }
+        if !(0.0..=1.0).contains(&self.proactive_throttling_threshold) {
+            return bad("proactive_throttling_threshold must be within 0.0..=1.0");
+        }
+        if self.initial_backoff > self.max_backoff {
+            return bad("initial_backoff must not exceed max_backoff");
+        }
+        Ok(())
+    }
+}
+
+/// What proactive throttling looks at after each answer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BudgetReading {
+    /// `RateLimit-Remaining`.
+    pub remaining: u32,
+    /// The quota the remaining count belongs to (`RateLimit-Limit`, else the
+    /// largest configured limit).
+    pub limit: u32,
+    /// Time over which the remaining budget must last: `RateLimit-Reset`
+    /// when sent, else the window of that quota.
+    pub window: Duration,
+    /// How many of the used requests in that window were this client's.
+    pub own_recent: u32,
+}
+
+/// The gap proactive throttling puts between sends for a budget reading:
+/// zero until the used share reaches the threshold or while this client
+/// alone accounts for the use (its own pacer already keeps it under the
+/// limit); then `ramp * window / remaining`, where `ramp` rises from 0 at
+/// the threshold to 1 at an exhausted budget, capped at
+/// `max_proactive_delay`.
+///
+/// ```
+/// use std::time::Duration;
+/// use iconik_sync::{rate_limit::{proactive_delay, BudgetReading}, RateLimitConfig};
+/// let c = RateLimitConfig::default();
+/// let reading = |remaining, own_recent| BudgetReading {
+///     remaining, limit: 1000, window: Duration::from_secs(20), own_recent };
+/// assert_eq!(proactive_delay(&c, reading(500, 0)), Duration::ZERO);   // 50% used
+/// assert_eq!(proactive_delay(&c, reading(100, 900)), Duration::ZERO); // all ours
+/// assert_eq!(proactive_delay(&c, reading(100, 300)), Duration::from_millis(100));
+/// ```
+pub fn proactive_delay(config: &RateLimitConfig, reading: BudgetReading) -> Duration {
+    if !config.enable_proactive_throttling || reading.limit == 0 {
+        return Duration::ZERO;
+    }
+    let limit = f64::from(reading.limit);
+    let remaining = f64::from(reading.remaining.min(reading.limit));
+    let used = limit - remaining;
+    let share = used / limit;
+    let threshold = config.proactive_throttling_threshold;
+    // others' use of the same credentials: what the server counted beyond
+    // our own sends, with 2% of the quota tolerated for timing skew
+    let others = used - f64::from(reading.own_recent);
+    if share < threshold || others <= limit * 0.02 {
+        return Duration::ZERO;
+    }
+    let ramp = if threshold >= 1.0 {
+        1.0
+    } else {
+        ((share - threshold) / (1.0 - threshold)).clamp(0.0, 1.0)
+    };
+    let gap = ramp * reading.window.as_secs_f64() / remaining.max(1.0);
+    Duration::try_from_secs_f64(gap)
+        .unwrap_or(config.max_proactive_delay)
+        .min(config.max_proactive_delay)
+}
+
+/// The per-client limiter: pacer, proactive gap and retry budget.
+pub(crate) struct RateLimiter {
+    config: RateLimitConfig,
+    pacer: Option<Throttle>,
+    clock: Arc<dyn Clock>,
+    state: Mutex<LimiterState>,
+}
+
+struct LimiterState {
+    budget: f64,
+    rng: fastrand::Rng,
+    highest_remaining: u32,
+}
+
+const RETRY_COST: f64 = 5.0;
+const TIMEOUT_RETRY_COST: f64 = 10.0;
+const SUCCESS_REFUND: f64 = 1.0;
+
+impl RateLimiter {
+    pub(crate) fn new(config: RateLimitConfig, clock: Arc<dyn Clock>) -> Self {
+        let pacer = (!config.limits.is_empty() || config.enable_proactive_throttling)
+            .then(|| Throttle::with_rates(&config.limits, clock.clone()));
+        let budget = config.retry_budget.map_or(f64::INFINITY, f64::from);
+        RateLimiter {
+            pacer,
+            clock,
+            state: Mutex::new(LimiterState {
+                budget,
+                rng: fastrand::Rng::new(),
+                highest_remaining: 0,
+            }),
+            config,
+        }
+    }
+
+    pub(crate) fn config(&self) -> &RateLimitConfig {
+        &self.config
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LimiterState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Blocks until this send is allowed by every limit and the proactive gap.
+    pub(crate) fn before_send(&self) {
+        if let Some(pacer) = &self.pacer {
+            pacer.tick();
+        }
+    }
+
+    /// Reads iconik's budget headers and adjusts the proactive gap.
+    pub(crate) fn after_response(&self, headers: &Headers) {
+        let Some(pacer) = &self.pacer else { return };
+        if !self.config.enable_proactive_throttling {
+            return;
+        }
+        let number = |name: &str| headers.get(name).and_then(|v| v.trim().parse::<u32>().ok());
+        let Some(remaining) = number("ratelimit-remaining") else {
+            return;
+        };
+        let highest = {
+            let mut state = self.lock();
+            state.highest_remaining = state.highest_remaining.max(remaining);
+            state.highest_remaining
+        };
+        let configured_max = self.config.limits.iter().max_by_key(|r| r.count);
+        let limit = number("ratelimit-limit")
+            .or(configured_max.map(|r| r.count))
+            .unwrap_or(highest);
+        if limit == 0 {
+            return;
+        }
+        let matching = self.config.limits.iter().position(|r| r.count == limit);
+        let window = number("ratelimit-reset")
+            .map(|s| Duration::from_secs(u64::from(s)))
+            .or(matching.map(|i| self.config.limits[i].per))
+            .or(configured_max.map(|r| r.per))
+            .unwrap_or(Duration::from_secs(1));
+        let own_recent = match matching {
+            Some(i) => pacer.recent(i),
+            // no pacing window to compare with: assume the use is ours
+            // only when nobody else could be counted
+            None => 0,
+        };
+        let gap = proactive_delay(
+            &self.config,
+            BudgetReading {
+                remaining,
+                limit,
+                window,
+                own_recent,
+            },
+        );
+        if gap != pacer.min_gap() {
+            log::debug!("proactive throttling: {remaining}/{limit} left, gap now {gap:?}");
+            pacer.set_min_gap(gap);
+        }
+    }
+
+    /// The retry decision for one attempt, charging the retry budget.
+    pub(crate) fn decide(&self, method: Method, outcome: &Outcome, attempt: u32) -> Option<Duration> {
+        let mut state = self.lock();
+        let random = state.rng.f64();
+        if let Outcome::Status { status: 200..=299, .. } = outcome {
+            if let Some(cap) = self.config.retry_budget {
+                state.budget = (state.budget + SUCCESS_REFUND).min(f64::from(cap));
+            }
+            return None;
+        }
+        let (reason, wait) = retry::decide(&self.config, method, outcome, attempt, random)?;
+        let cost = match (reason, outcome) {
+            (RetryReason::RateLimited, _) => 0.0,
+            (_, Outcome::Failed { .. }) => TIMEOUT_RETRY_COST,
+            _ => RETRY_COST,
+        };
+        if state.budget < cost {
+            log::debug!("retry budget exhausted: not retrying");
+            return None;
+        }
+        state.budget -= cost;
+        Some(wait)
+    }
+
+    /// The clock the limiter waits on.
+    #[allow(dead_code)]
+    pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FakeClock;
+
+    fn reading(remaining: u32, own_recent: u32) -> BudgetReading {
+        BudgetReading {
+            remaining,
+            limit: 1000,
+            window: Duration::from_secs(20),
+            own_recent,
+        }
+    }
+
+    #[test]
+    fn proactive_delay_as_a_function_of_remaining() {
+        let c = RateLimitConfig::default();
+        // below the threshold: no delay, whoever used it
+        for r in [1000, 600, 201] {
+            assert_eq!(proactive_delay(&c, reading(r, 0)), Duration::ZERO, "{r}");
+        }
+        // used by this client alone: its pacer already guards the limit
+        assert_eq!(proactive_delay(&c, reading(10, 990)), Duration::ZERO);
+        // shared: the gap grows smoothly and monotonically as the budget falls
+        let mut last = Duration::ZERO;
+        for r in (0..=200).rev() {
+            let d = proactive_delay(&c, reading(r, 0));
+            assert!(d >= last, "not monotonic at {r}: {d:?} < {last:?}");
+            assert!(d <= c.max_proactive_delay);
+            last = d;
+        }
+        // exact points: ramp * window / remaining
+        assert_eq!(proactive_delay(&c, reading(200, 0)), Duration::ZERO);
+        assert_eq!(proactive_delay(&c, reading(100, 0)), Duration::from_millis(100));
+        assert_eq!(proactive_delay(&c, reading(50, 0)), Duration::from_millis(300));
+        assert_eq!(proactive_delay(&c, reading(0, 0)), c.max_proactive_delay);
+        // recovers
+        assert_eq!(proactive_delay(&c, reading(900, 0)), Duration::ZERO);
+        // off switch
+        let off = c.clone().enable_proactive_throttling(false);
+        assert_eq!(proactive_delay(&off, reading(0, 0)), Duration::ZERO);
+    }
+
+    #[test]
+    fn headers_drive_the_pacer_gap_and_garbage_is_ignored() {
+        let clock = Arc::new(FakeClock::new());
+        let limiter = RateLimiter::new(RateLimitConfig::default(), clock);
+        let h = |pairs: &[(&str, &str)]| Headers::from_pairs(pairs.iter().copied());
+        let gap = |l: &RateLimiter| l.pacer.as_ref().unwrap().min_gap();
+        limiter.after_response(&h(&[("RateLimit-Remaining", "100")]));
+        assert_eq!(gap(&limiter), Duration::from_millis(100));
+        for junk in ["", "-5", "lots", "1e3"] {
+            limiter.after_response(&h(&[("RateLimit-Remaining", junk)]));
+            assert_eq!(gap(&limiter), Duration::from_millis(100), "{junk:?}");
+        }
+        limiter.after_response(&h(&[]));
+        assert_eq!(gap(&limiter), Duration::from_millis(100));
+        limiter.after_response(&h(&[("RateLimit-Remaining", "990")]));
+        assert_eq!(gap(&limiter), Duration::ZERO);
+        // Limit and Reset headers are used when present
+        limiter.after_response(&h(&[
+            ("RateLimit-Remaining", "5"),
+            ("RateLimit-Limit", "50"),
+            ("RateLimit-Reset", "1"),
+        ]));
+        // 90% used, ramp 0.5, 1 s over 5 remaining: 100 ms
+        assert_eq!(gap(&limiter), Duration::from_millis(100));
+    }
+
+    #[test]
+    fn retry_budget_stops_storms_and_refills() {
+        let clock = Arc::new(FakeClock::new());
+        let config = RateLimitConfig::default().retry_budget(Some(20)).max_retries(100);
+        let limiter = RateLimiter::new(config, clock);
+        let unavailable = Outcome::Status {
+            status: 503,
+            retry_after: None,
+        };
+        let ok = Outcome::Status {
+            status: 200,
+            retry_after: None,
+        };
+        let rate_limited = Outcome::Status {
+            status: 429,
+            retry_after: Some(Duration::from_secs(1)),
+        };
+        let granted = (1..=10)
+            .filter(|&a| limiter.decide(Method::Get, &unavailable, a).is_some())
+            .count();
+        assert_eq!(granted, 4, "20 tokens at 5 per retry");
+        // 429 retries are free even with an empty budget
+        assert!(limiter.decide(Method::Get, &rate_limited, 1).is_some());
+        for _ in 0..5 {
+            limiter.decide(Method::Get, &ok, 1);
+        }
+        assert!(limiter.decide(Method::Get, &unavailable, 1).is_some());
+    }
+}

@@ -1,0 +1,317 @@
+//! When to send a request again, and how long to wait first.
+//!
+//! [`decide`] is a pure function of the method, what happened, and the
+//! attempt number; the table tests below pin it down.
+//!
+//! | outcome                         | GET/HEAD/PUT/DELETE | POST/PATCH |
+//! |---------------------------------|---------------------|------------|
+//! | 429                             | retry               | retry (iconik refused it unprocessed) |
+//! | 502, 503, 504                   | retry               | never      |
+//! | timeout / reset after sending   | retry               | never      |
+//! | refused (never left)            | retry               | retry      |
+//! | any other status                | never               | never      |
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::operation::Method;
+use crate::rate_limit::RateLimitConfig;
+use crate::response::Headers;
+
+/// What one attempt produced, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// iconik answered with `status`.
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// A valid `Retry-After`, when sent.
+        retry_after: Option<Duration>,
+    },
+    /// No answer: transport failure or timeout.
+    Failed {
+        /// False only when the request provably never left.
+        may_have_reached_server: bool,
+    },
+}
+
+/// Why an attempt is retried: decides the retry budget's cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryReason {
+    /// HTTP 429: rate limited (free: it is not a server fault).
+    RateLimited,
+    /// 502, 503, 504 or a transport failure.
+    Unavailable,
+}
+
+/// The pure retry decision: `Some((reason, wait))` to retry after `wait`,
+/// `None` to stop. `attempt` is the number of the attempt that just ended
+/// (1 for the first). `random` is a uniform sample in `[0, 1)` for jitter.
+pub fn decide(
+    config: &RateLimitConfig,
+    method: Method,
+    outcome: &Outcome,
+    attempt: u32,
+    random: f64,
+) -> Option<(RetryReason, Duration)> {
+    if attempt > config.max_retries {
+        return None;
+    }
+    let backoff = || backoff(config, attempt, random);
+    match *outcome {
+        Outcome::Status { status: 429, retry_after } => Some((
+            RetryReason::RateLimited,
+            retry_after.map_or_else(backoff, |ra| ra.min(config.max_retry_after)),
+        )),
+        Outcome::Status { status: 502..=504, retry_after } if method.is_idempotent() => Some((
+            RetryReason::Unavailable,
+            retry_after.map_or_else(backoff, |ra| ra.min(config.max_retry_after)),
+        )),
+        Outcome::Status { .. } => None,
+        Outcome::Failed { may_have_reached_server } => {
+            if method.is_idempotent() || !may_have_reached_server {
+                Some((RetryReason::Unavailable, backoff()))
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Exponential backoff for the retry after `attempt`:
+/// `initial * factor^(attempt-1)`, capped at `max_backoff`; with jitter, a
+/// uniform value in `[d/2, d]` ("equal jitter": spread out, never zero).
+pub fn backoff(config: &RateLimitConfig, attempt: u32, random: f64) -> Duration {
+    let exp = config
+        .backoff_factor
+        .max(1.0)
+        .powi(attempt.saturating_sub(1).min(64) as i32);
+    let secs = (config.initial_backoff.as_secs_f64() * exp).min(config.max_backoff.as_secs_f64());
+    let secs = if config.jitter {
+        secs * (0.5 + 0.5 * random.clamp(0.0, 1.0))
+    } else {
+        secs
+    };
+    Duration::try_from_secs_f64(secs).unwrap_or(config.max_backoff)
+}
+
+/// Reads `Retry-After`: whole non-negative seconds, or an HTTP date (wait =
+/// date - now, zero if past). Negative, fractional or garbage values are
+/// ignored (`None`).
+pub fn retry_after(headers: &Headers, now: SystemTime) -> Option<Duration> {
+    let value = headers.get("retry-after")?.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return value.parse::<u64>().ok().map(Duration::from_secs);
+    }
+    let date = parse_http_date(value)?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form
+/// HTTP/1.1 senders must use.
+pub fn parse_http_date(text: &str) -> Option<SystemTime> {
+    let rest = text.split_once(", ")?.1;
+    let mut parts = rest.split(' ');
+    let day: u32 = parts.next()?.parse().ok()?;
+    let month = match parts.next()? {
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
+        _ => return None,
+    };
+    let year: i64 = parts.next()?.parse().ok()?;
+    let mut hms = parts.next()?.split(':');
+    let h: u64 = hms.next()?.parse().ok()?;
+    let m: u64 = hms.next()?.parse().ok()?;
+    let s: u64 = hms.next()?.parse().ok()?;
+    if parts.next()? != "GMT" || parts.next().is_some() || hms.next().is_some() {
+        return None;
+    }
+    if !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 || year < 1970 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let secs = u64::try_from(days).ok()? * 86_400 + h * 3600 + m * 60 + s;
+    Some(UNIX_EPOCH + Duration::from_secs(secs))
+}
+
+/// Formats an IMF-fixdate (used by tests and the emulator-facing helpers).
+pub fn format_http_date(time: SystemTime) -> String {
+    let secs = time.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    let (y, mo, d) = civil_from_days(days);
+    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days % 7) as usize];
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][(mo - 1) as usize];
+    let rem = secs % 86_400;
+    format!(
+        "{weekday}, {d:02} {month} {y} {:02}:{:02}:{:02} GMT",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+// Howard Hinnant's days-from-civil algorithm (proleptic Gregorian).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> RateLimitConfig {
+        RateLimitConfig::default().max_retries(3).jitter(false)
+    }
+
+    const GET: Method = Method::Get;
+    const POST: Method = Method::Post;
+
+    fn status(s: u16) -> Outcome {
+        Outcome::Status {
+            status: s,
+            retry_after: None,
+        }
+    }
+    const TIMEOUT_AFTER_SEND: Outcome = Outcome::Failed {
+        may_have_reached_server: true,
+    };
+    const REFUSED: Outcome = Outcome::Failed {
+        may_have_reached_server: false,
+    };
+
+    #[test]
+    fn decision_table() {
+        use Method::*;
+        let methods = [Get, Head, Put, Delete, Post, Patch];
+        let outcomes: &[(&str, Outcome)] = &[
+            ("429", status(429)),
+            ("500", status(500)),
+            ("502", status(502)),
+            ("503", status(503)),
+            ("504", status(504)),
+            ("404", status(404)),
+            ("400", status(400)),
+            ("200", status(200)),
+            ("timeout/reset after send", TIMEOUT_AFTER_SEND),
+            ("refused", REFUSED),
+        ];
+        for m in methods {
+            for (name, outcome) in outcomes {
+                for attempt in 1..=4 {
+                    let got = decide(&cfg(), m, outcome, attempt, 0.5).map(|(r, _)| r);
+                    let retryable = match *name {
+                        "429" => Some(RetryReason::RateLimited),
+                        "502" | "503" | "504" | "timeout/reset after send" if m.is_idempotent() => {
+                            Some(RetryReason::Unavailable)
+                        }
+                        "refused" => Some(RetryReason::Unavailable),
+                        _ => None,
+                    };
+                    let expected = if attempt <= 3 { retryable } else { None };
+                    assert_eq!(got, expected, "{m} {name} attempt {attempt}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn post_is_never_resent_after_it_may_have_arrived() {
+        for o in [status(502), status(503), status(504), TIMEOUT_AFTER_SEND] {
+            assert_eq!(decide(&cfg(), POST, &o, 1, 0.0), None);
+            assert_eq!(decide(&cfg(), Method::Patch, &o, 1, 0.0), None);
+        }
+        assert!(decide(&cfg(), POST, &REFUSED, 1, 0.0).is_some());
+    }
+
+    #[test]
+    fn backoff_exact_without_jitter() {
+        let c = cfg().max_retries(10);
+        let waits: Vec<u64> = (1..=7).map(|a| backoff(&c, a, 0.9).as_millis() as u64).collect();
+        assert_eq!(waits, vec![1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+        let total: Duration = (1..=3)
+            .map(|a| decide(&c, GET, &status(503), a, 0.3).unwrap().1)
+            .sum();
+        assert_eq!(total, Duration::from_secs(7));
+    }
+
+    #[test]
+    fn backoff_within_bounds_with_jitter() {
+        let c = RateLimitConfig::default().max_retries(10);
+        let mut rng = fastrand::Rng::with_seed(7);
+        for attempt in 1..=8 {
+            let full = backoff(&c.clone().jitter(false), attempt, 0.0);
+            for _ in 0..200 {
+                let d = backoff(&c, attempt, rng.f64());
+                assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d:?} vs {full:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn retry_after_values() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_767_225_600);
+        let h = |v: &str| Headers::from_pairs([("Retry-After", v)]);
+        assert_eq!(retry_after(&h("2"), now), Some(Duration::from_secs(2)));
+        let ahead = format_http_date(now + Duration::from_secs(3));
+        assert_eq!(retry_after(&h(&ahead), now), Some(Duration::from_secs(3)));
+        let past = format_http_date(now - Duration::from_secs(30));
+        assert_eq!(retry_after(&h(&past), now), Some(Duration::ZERO));
+        for garbage in ["-1", "1.0", "abc", "", "2 s", "Sun, 06 Nov 1994 08:49:37 PST"] {
+            assert_eq!(retry_after(&h(garbage), now), None, "{garbage:?}");
+        }
+        assert_eq!(retry_after(&Headers::default(), now), None);
+        // 86400 is read, then capped by the decision
+        assert_eq!(retry_after(&h("86400"), now), Some(Duration::from_secs(86_400)));
+        let o = Outcome::Status {
+            status: 429,
+            retry_after: Some(Duration::from_secs(86_400)),
+        };
+        let c = cfg();
+        assert_eq!(decide(&c, GET, &o, 1, 0.0).unwrap().1, c.max_retry_after);
+        let o = Outcome::Status {
+            status: 429,
+            retry_after: Some(Duration::from_secs(2)),
+        };
+        assert_eq!(decide(&c, POST, &o, 1, 0.0).unwrap().1, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn http_dates_round_trip() {
+        let t = UNIX_EPOCH + Duration::from_secs(784_111_777);
+        assert_eq!(format_http_date(t), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(t));
+        for secs in [0u64, 951_782_400, 1_767_225_600, 4_102_444_800] {
+            let t = UNIX_EPOCH + Duration::from_secs(secs);
+            assert_eq!(parse_http_date(&format_http_date(t)), Some(t));
+        }
+    }
+}
