@@ -14,7 +14,8 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let threads: usize = args.next().and_then(|v| v.parse().ok()).unwrap_or(4);
     let secs: u64 = args.next().and_then(|v| v.parse().ok()).unwrap_or(5);
-    let emu = Emulator::start(EmulatorConfig::new().no_rate_limit().seed_data(true)).expect("start");
+    let emu =
+        Emulator::start(EmulatorConfig::new().no_rate_limit().seed_data(true)).expect("start");
     let host = emu.base_url().trim_start_matches("http://").to_string();
     let req = format!(
         "GET /API/assets/v1/assets/{}/ HTTP/1.1\r\nHost: {host}\r\nApp-ID: demo\r\nAuth-Token: demo\r\n\r\n",
