@@ -138,3 +138,44 @@ fn main() {
         std::thread::park();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn parses_flags() {
+        let c = parse_args(&args(
+            "--port 8080 --app-id a --auth-token t --rate-limit 5/1s --rate-limit 100/20s --no-retry-after \
+             --error-rate 0.1 --reset-rate 0.2 --truncate-rate 0.3 --latency-ms 7 --seed 3 --seed-data",
+        ))
+        .unwrap();
+        assert_eq!(c.port, 8080);
+        assert_eq!((c.app_id.as_str(), c.auth_token.as_str()), ("a", "t"));
+        assert_eq!(
+            c.rate_limits,
+            vec![
+                RateLimitRule::new(5, Duration::from_secs(1)),
+                RateLimitRule::new(100, Duration::from_secs(20))
+            ]
+        );
+        assert!(!c.retry_after);
+        assert_eq!(c.faults.error_rate, 0.1);
+        assert_eq!(c.faults.reset_rate, 0.2);
+        assert_eq!(c.faults.truncate_rate, 0.3);
+        assert_eq!(c.faults.latency, Duration::from_millis(7));
+        assert_eq!(c.seed, 3);
+        assert!(c.seed_data);
+        assert!(parse_args(&args("--no-rate-limit"))
+            .unwrap()
+            .rate_limits
+            .is_empty());
+        assert!(parse_args(&args("--error-rate 2")).is_err());
+        assert!(parse_args(&args("--port")).is_err());
+        assert!(parse_args(&args("--bogus")).is_err());
+    }
+}

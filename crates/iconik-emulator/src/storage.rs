@@ -189,7 +189,11 @@ pub(crate) fn handle(sh: &Shared, req: &Request, path: &str, q: &Query) -> Respo
                 )
                 .header("ETag", tag);
             }
-            if q.get("uploadType") == Some("resumable") {
+            if q.get("uploadType") == Some("resumable")
+                || req
+                    .header("x-goog-resumable")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("start"))
+            {
                 let id = new_id(&mut st.rng).replace('-', "");
                 st.resumable.insert(
                     id.clone(),

@@ -777,3 +777,46 @@ async fn usable_inside_a_tokio_runtime_and_restartable() {
         drop(emu);
     }
 }
+
+#[test]
+fn chunked_and_expect_continue_bodies() {
+    let (emu, c) = start(open());
+    let mut s = std::net::TcpStream::connect(common::host(&c.base)).unwrap();
+    s.write_all(
+        b"PUT /storage/chunky HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n",
+    )
+    .unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    assert_eq!(emu.uploads()[0].bytes, b"hello world");
+
+    let mut s = std::net::TcpStream::connect(common::host(&c.base)).unwrap();
+    s.write_all(b"POST /API/assets/v1/assets/ HTTP/1.1\r\nApp-ID: demo\r\nAuth-Token: demo\r\nExpect: 100-continue\r\nContent-Length: 13\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut buf = [0u8; 25];
+    s.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"HTTP/1.1 100 Continue\r\n\r\n");
+    s.write_all(b"{\"title\":\"e\"}").unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    assert!(out.starts_with("HTTP/1.1 201"), "{out}");
+}
+
+#[test]
+fn seeded_ids_are_reproducible() {
+    let ids = |seed| {
+        let (_emu, c) = start(open().seed(seed));
+        (0..3)
+            .map(|_| {
+                c.post("/API/assets/v1/assets/", &json!({"title": "x"}))
+                    .json()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(9), ids(9));
+    assert_ne!(ids(9), ids(10));
+}
