@@ -15,7 +15,104 @@
 //!
 //! The server is a small hand-rolled HTTP/1.1 implementation on tokio running
 //! on its own thread, so it works from synchronous code and from inside a
-//! tokio runtime alike.
+//! tokio runtime alike (keep-alive, `Content-Length` and chunked bodies,
+//! `Expect: 100-continue`; bodies over 64 MiB get 413).
+//!
+//! # Behaviour
+//!
+//! * **Auth**: every `/API/...` request needs `App-ID` and `Auth-Token` equal
+//!   to the configured ones, else 401 `{"errors": ["..."]}`. `/storage/` needs none.
+//! * **Rate limiting** (authenticated requests): sliding windows with an exact
+//!   log of admitted requests per rule; over any rule the answer is 429
+//!   `{"errors": ["Rate limit exceeded"]}` plus `Retry-After` (whole seconds,
+//!   at least 1) when configured. 429s do not consume quota. Authenticated answers
+//!   carry `RateLimit-Remaining` (min over rules) and `RateLimit-Limit` (first rule).
+//! * **Faults**: random faults from a `fastrand::Rng` seeded with
+//!   [`EmulatorConfig::seed`] (one draw per request, in arrival order, so a
+//!   sequential client sees a reproducible sequence); they apply to `/API` (after
+//!   auth and rate limiting) and `/storage` requests. A request header
+//!   `X-Emulator-Fault` replaces the random draw for that request; values
+//!   (comma-separated): `status=503` (any status), `reset`, `truncate`,
+//!   `after-apply-503`, `after-apply-reset`, `latency-ms=N`.
+//! * **Errors**: 404 `{"errors": ["Asset not found"]}` for unknown ids and
+//!   `{"errors": ["Not found: no such route"]}` for unknown routes; 400
+//!   `{"errors": {"field": "Missing data for required field."}}` for missing
+//!   required fields (per iconik's schemas); 400 `{"errors": ["Invalid JSON body: ..."]}`.
+//! * **Deletes**: deleting an asset, collection, format or file set is a soft
+//!   delete (iconik's delete queue): `status` becomes `DELETED`, it disappears
+//!   from lists and search but `GET` still returns it; `.../purge/` (or the
+//!   delete-queue purge routes) removes it for good, after which `GET` is 404.
+//!   Segments, files, proxies, keyframes, jobs, views and fields are removed at once.
+//! * **Pagination**: `page`/`per_page` lists answer `objects, page, pages,
+//!   per_page, total, first_url, last_url, next_url, prev_url` with host-relative
+//!   URLs (`next_url` null on the last page); `scroll=true` / `scroll_id` is
+//!   honoured on the same lists (empty `objects` at the end). Files-service lists
+//!   use `per_page` + `last_id` (`next_url` carries `last_id=<last object's id>`);
+//!   metadata fields use `last_field_name`; jobs also take `search_after`
+//!   (the body's `search_after` is `[date_created, id]` of the page's last job).
+//!   Default `per_page` 10, max 500. Sorting parameters are ignored (creation order).
+//! * **Uploads**: files, proxies and keyframes get `upload_url`,
+//!   `multipart_upload_url` (S3 storages) and `url` pointing at
+//!   `{base_url}/storage/{files|proxies|keyframes}/{id}`; GCS storages get a
+//!   resumable-initiation `upload_url`. See [`Emulator::uploads`].
+//!
+//! # Routes
+//!
+//! Paths are `/API/<service>/...` exactly as iconik's spec has them.
+//!
+//! * `assets`: `v1/assets/` (GET, POST), `v1/assets/{id}/` (GET, PUT, PATCH,
+//!   DELETE), `.../purge/` (DELETE), `.../restore/` (PUT);
+//!   `v1/delete_queue/{assets|collections}/` (GET, POST = delete, DELETE =
+//!   restore), `.../purge/`, `.../purge/all/`, `.../restore/all/`,
+//!   `v1/delete_queue/purge/all/`, `v1/delete_queue/bulk/`;
+//!   segments `v1/assets/{id}/segments/` (GET, POST), `.../bulk/` (DELETE),
+//!   `.../segments/{sid}/` (GET, PUT, PATCH, DELETE);
+//!   versions `v1/assets/{id}/versions/` (POST), `.../versions/from/assets/{src}/`,
+//!   `.../versions/from/versions/{src}/` (POST), `.../versions/{vid}/` (PUT, PATCH,
+//!   DELETE), `.../versions/{vid}/promote/` (PUT), `.../versions/old/` (DELETE);
+//!   history `v1/assets/{id}/history/` (GET, POST), `.../history/{hid}/` (GET);
+//!   collections `v1/collections/` (GET, POST), `v1/collections/{id}/` (GET, PUT,
+//!   PATCH, DELETE), `.../purge/`, `.../restore/`, `.../content/info/` (also
+//!   `.../info/`), `.../contents/` (GET, POST),
+//!   `.../contents/{object_type}/{object_id}/` (DELETE).
+//! * `files`: under `v1/assets/{id}/`: `formats/` (GET, POST), `formats/{fid}/`
+//!   (GET, PUT, PATCH, DELETE, `purge/`, `restore/`), `formats/{fid}/components/`
+//!   (GET, POST), `formats/{fid}/file_sets/`; `file_sets/` (GET, POST),
+//!   `file_sets/{fsid}/` (GET, PUT, PATCH, DELETE, `purge/`, `restore/`),
+//!   `file_sets/{fsid}/files/`; `files/` (GET, POST), `files/{fid}/` (GET, PUT,
+//!   PATCH, DELETE), `files/{fid}/download_url/`, `files/{fid}/multipart_url/`,
+//!   `files/{fid}/multipart_url/part/`, `files/{fid}/multipart_url/s3/part/` (POST),
+//!   `files/{fid}/mediainfo/` and `files/{fid}/keyframes/` (POST, create a job);
+//!   `proxies/` (GET, POST), `proxies/{pid}/` (GET, PUT, PATCH, DELETE) with
+//!   `download_url/`, `multipart_url/`, `multipart_url/part/`; `keyframes/`
+//!   (GET, POST), `keyframes/{kid}/` (GET, PUT, PATCH, DELETE);
+//!   `versions/{vid}/{files|file_sets|formats|proxies|keyframes}/` (GET),
+//!   `versions/{vid}/transcode/` (POST, creates a job).
+//!   Also `v1/file_sets/{fsid}/files/`, `v1/delete_queue/{formats|file_sets}/`,
+//!   `v1/storages/` (GET, POST), `v1/storages/{sid}/` (GET, PUT, PATCH, DELETE),
+//!   `v1/storages/{sid}/files/` (GET with `path`/`checksum`/`name`/... filters,
+//!   POST), `v1/files/checksum/{checksum}/` (GET).
+//! * `jobs`: `v1/jobs/` (GET with `type`/`status`/`object_id`/`object_type`/
+//!   `parent_id`/`ids` filters, POST), `v1/jobs/{id}/` (GET, PUT, PATCH, DELETE),
+//!   `v1/jobs/state/` (PUT; ABORT/PAUSE/RESUME/RESTART set ABORTED/PAUSED/STARTED/READY).
+//! * `metadata`: `v1/views/` (GET, POST), `v1/views/{id}/` (GET, PUT, PATCH,
+//!   DELETE), `v1/fields/` (GET, POST), `v1/fields/{name}/` (GET, PUT, PATCH,
+//!   DELETE), values `v1/{object_type}/{object_id}/` and
+//!   `v1/{object_type}/{object_id}/views/{view_id}/` (GET, PUT),
+//!   `v1/assets/{id}/{object_type}/{object_id}/views/{view_id}/` (GET, PUT),
+//!   `v1/assets/{id}/versions/{vid}/views/{view_id}/` (GET). Values are kept per
+//!   object (merged on PUT); a view read returns that view's fields and is 404
+//!   while the object has no values.
+//! * `search`: `v1/search/` (POST): `doc_types` (assets, collections; default
+//!   both), `query` (case-insensitive substring of `title`), `filter` (`terms`
+//!   with `value`/`value_in`/`exists`, nested `filters`, AND/OR), `page`/`per_page`
+//!   or `scroll`/`scroll_id`. Hits carry `object_type`.
+//! * Fake storage `/storage/{key}` (no auth): `PUT` (single upload), `POST ?uploads`
+//!   (S3 multipart start; JSON `{"UploadId": ...}`), `PUT ?partNumber=N&uploadId=X`,
+//!   `POST ?uploadId=X` (complete), `DELETE ?uploadId=X` (abort), `POST
+//!   ?uploadType=resumable` or with `x-goog-resumable: start` (GCS; answers a
+//!   `Location` session URL, then `PUT` chunks with `Content-Range`, 308 until
+//!   complete), `GET` (download what was stored).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -1258,7 +1258,7 @@ impl Store {
                 if !self.restore(K::Collections, c) {
                     return Err(not_found("Collection"));
                 }
-                ok(json!({}))
+                Ok((202, Some(json!({"job_id": null, "status": "ACTIVE"}))))
             }
             (
                 "GET",
