@@ -127,7 +127,9 @@ impl Limiter {
             if log.len() >= limit {
                 // The window frees when entry (len - limit) expires.
                 let wait = match log.get(log.len() - limit) {
-                    Some(t) => (*t + rule.window).saturating_duration_since(now),
+                    Some(t) => t
+                        .checked_add(rule.window)
+                        .map_or(rule.window, |end| end.saturating_duration_since(now)),
                     None => rule.window,
                 };
                 retry = Some(retry.map_or(wait, |r| r.max(wait)));
@@ -631,7 +633,7 @@ async fn handle(sh: &Shared, req: Request) -> (Response, Action) {
         }
         None => (Fault::None, Duration::ZERO, false),
     };
-    let latency = faults.latency + extra_latency;
+    let latency = faults.latency.saturating_add(extra_latency);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }

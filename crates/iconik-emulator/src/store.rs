@@ -2205,8 +2205,14 @@ fn child_defaults(k: K) -> Vec<(&'static str, Value)> {
     }
 }
 
+const NO_ROUTE: &str = "Not found: no such route";
+
 fn route_not_found() -> Fail {
-    Fail(404, errors("Not found: no such route"))
+    Fail(404, errors(NO_ROUTE))
+}
+
+fn is_no_route(f: &Fail) -> bool {
+    f.0 == 404 && f.1["errors"][0] == NO_ROUTE
 }
 
 fn id_list(body: &Map<String, Value>, key: &str) -> Vec<String> {
@@ -2320,7 +2326,18 @@ pub(crate) fn handle(sh: &Shared, method: &str, path: &str, q: &Query, body: &[u
     };
     let result = {
         let mut st = lock(&sh.store);
-        st.route(service, &segs, &ctx)
+        let mut r = st.route(service, &segs, &ctx);
+        // A known path with the wrong method: 405 (probed with a read-only GET).
+        if method != "GET" && matches!(&r, Err(f) if is_no_route(f)) {
+            let probe = Ctx {
+                method: "GET",
+                ..ctx
+            };
+            if !matches!(st.route(service, &segs, &probe), Err(f) if is_no_route(&f)) {
+                r = Err(Fail(405, errors(format!("Method {method} not allowed"))));
+            }
+        }
+        r
     };
     match result {
         Ok((code, Some(v))) => Response::json(code, &v),

@@ -820,3 +820,14 @@ fn seeded_ids_are_reproducible() {
     assert_eq!(ids(9), ids(9));
     assert_ne!(ids(9), ids(10));
 }
+
+#[test]
+fn wrong_method_is_405_and_emulator_is_send_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Emulator>();
+    let (_emu, c) = start(open());
+    let r = c.call("DELETE", "/API/assets/v1/assets/", None);
+    assert_eq!(r.status, 405);
+    assert!(r.json()["errors"][0].is_string());
+    assert_eq!(c.call("DELETE", "/API/assets/v1/nope/", None).status, 404);
+}
