@@ -287,22 +287,27 @@ pub(crate) const EXCERPT_LIMIT: usize = 2048;
 /// A UTF-8-safe excerpt of a body, with `secret` (the auth token) redacted.
 pub(crate) fn excerpt(body: &[u8], secret: &str) -> String {
     let cut = &body[..body.len().min(EXCERPT_LIMIT)];
-    let text = String::from_utf8_lossy(cut);
+    redact(&String::from_utf8_lossy(cut), secret)
+}
+
+/// `text` with every occurrence of `secret` replaced by `[redacted]`.
+pub(crate) fn redact(text: &str, secret: &str) -> String {
     if secret.is_empty() {
-        text.into_owned()
+        text.to_owned()
     } else {
         text.replace(secret, "[redacted]")
     }
 }
 
-/// iconik's error body: `{"errors": ["msg", ...]}` or `{"errors": {"field": "msg"}}`.
-pub(crate) fn parse_iconik_errors(body: &[u8]) -> (Vec<String>, Vec<(String, String)>) {
+/// iconik's error body: `{"errors": ["msg", ...]}` or `{"errors": {"field": "msg"}}`,
+/// with `secret` redacted from every message.
+pub(crate) fn parse_iconik_errors(body: &[u8], secret: &str) -> (Vec<String>, Vec<(String, String)>) {
     let mut list = Vec::new();
     let mut fields = Vec::new();
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
         return (list, fields);
     };
-    let text = |v: &serde_json::Value| match v {
+    let text = |v: &serde_json::Value| redact(&match v {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Array(items) => items
             .iter()
@@ -310,13 +315,13 @@ pub(crate) fn parse_iconik_errors(body: &[u8]) -> (Vec<String>, Vec<(String, Str
             .collect::<Vec<_>>()
             .join(", "),
         other => other.to_string(),
-    };
+    }, secret);
     match value.get("errors") {
         Some(serde_json::Value::Array(items)) => list.extend(items.iter().map(text)),
         Some(serde_json::Value::Object(map)) => {
-            fields.extend(map.iter().map(|(k, v)| (k.clone(), text(v))));
+            fields.extend(map.iter().map(|(k, v)| (redact(k, secret), text(v))));
         }
-        Some(serde_json::Value::String(s)) => list.push(s.clone()),
+        Some(serde_json::Value::String(s)) => list.push(redact(s, secret)),
         _ => {}
     }
     (list, fields)
@@ -328,10 +333,10 @@ mod tests {
 
     #[test]
     fn parses_both_iconik_error_shapes() {
-        let (l, f) = parse_iconik_errors(br#"{"errors": ["Asset not found"]}"#);
+        let (l, f) = parse_iconik_errors(br#"{"errors": ["Asset not found"]}"#, "");
         assert_eq!(l, vec!["Asset not found"]);
         assert!(f.is_empty());
-        let (l, f) = parse_iconik_errors(br#"{"errors": {"title": ["required"], "x": "bad"}}"#);
+        let (l, f) = parse_iconik_errors(br#"{"errors": {"title": ["required"], "x": "bad"}}"#, "");
         assert!(l.is_empty());
         assert_eq!(
             f,
@@ -340,7 +345,9 @@ mod tests {
                 ("x".to_string(), "bad".to_string())
             ]
         );
-        assert_eq!(parse_iconik_errors(b"<html>").0.len(), 0);
+        assert_eq!(parse_iconik_errors(b"<html>", "").0.len(), 0);
+        let (l, _) = parse_iconik_errors(br#"{"errors": ["token SECRET"]}"#, "SECRET");
+        assert_eq!(l, vec!["token [redacted]"]);
     }
 
     #[test]

@@ -147,7 +147,7 @@ fn decode<T: DeserializeOwned>(inner: &Inner, op: &Operation, ex: &Exchange, att
 }
 
 fn api_error(inner: &Inner, op: &Operation, path: &str, ex: Exchange, attempts: u32) -> Error {
-    let (errors, field_errors) = parse_iconik_errors(&ex.body);
+    let (errors, field_errors) = parse_iconik_errors(&ex.body, &inner.auth_token);
     let retry_after = retry::retry_after(&ex.headers, inner.clock.wall());
     Error::Api(Box::new(ApiError {
         operation: op.name.to_string(),

@@ -3,6 +3,8 @@
 //! any request nobody expected.
 #![allow(dead_code)]
 
+pub mod raw;
+
 use iconik_sync::{Client, ClientBuilder, Method};
 use mockito::{Matcher, Mock, ServerGuard};
 
@@ -12,7 +14,7 @@ pub const TOKEN: &str = "SENTINEL-TOKEN-7f3a9c";
 pub struct Harness {
     pub server: ServerGuard,
     pub client: Client,
-    catch_all: Mock,
+    catch_all: Vec<Mock>,
 }
 
 /// A server, a client with pacing and retries off, and the catch-all.
@@ -25,12 +27,17 @@ pub fn harness_with(configure: impl FnOnce(ClientBuilder) -> ClientBuilder) -> H
     let mut server = mockito::Server::new();
     // Created first: a request matching nothing else lands here, and the
     // harness's `finish` fails the test.
-    let catch_all = server
-        .mock(Matcher::Any, Matcher::Any)
-        .with_status(599)
-        .with_body("unexpected request")
-        .expect(0)
-        .create();
+    let catch_all = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
+        .into_iter()
+        .map(|method| {
+            server
+                .mock(method, Matcher::Any)
+                .with_status(599)
+                .with_body("unexpected request")
+                .expect(0)
+                .create()
+        })
+        .collect();
     let client = configure(
         Client::builder()
             .app_id(APP_ID)
@@ -61,7 +68,9 @@ impl Harness {
 
     /// Fails the test if any request reached the catch-all.
     pub fn finish(self) {
-        self.catch_all.assert();
+        for mock in &self.catch_all {
+            mock.assert();
+        }
     }
 }
 
