@@ -106,7 +106,8 @@
 //! * `search`: `v1/search/` (POST): `doc_types` (assets, collections; default
 //!   both), `query` (case-insensitive substring of `title`), `filter` (`terms`
 //!   with `value`/`value_in`/`exists`, nested `filters`, AND/OR), `page`/`per_page`
-//!   or `scroll`/`scroll_id`. Hits carry `object_type`.
+//!   or `scroll`/`scroll_id`, or `search_after` in the body (answers carry
+//!   `search_after` = `[date_created, id]` of the last hit). Hits carry `object_type`.
 //! * Fake storage `/storage/{key}` (no auth): `PUT` (single upload), `POST ?uploads`
 //!   (S3 multipart start; JSON `{"UploadId": ...}`), `PUT ?partNumber=N&uploadId=X`,
 //!   `POST ?uploadId=X` (complete), `DELETE ?uploadId=X` (abort), `POST

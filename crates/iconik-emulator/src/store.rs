@@ -1836,35 +1836,10 @@ impl Store {
                 });
                 if let Some(sa) = q.get("search_after") {
                     let last = search_after_id(sa);
-                    let start = items
-                        .iter()
-                        .position(|v| field_is(v, "id", &last))
-                        .map_or(0, |p| p + 1);
-                    let per_page = ctx.per_page();
-                    let end = (start + per_page).min(items.len());
-                    let objects: Vec<Value> =
-                        items[start..end].iter().map(|v| (*v).clone()).collect();
-                    let next = if end < items.len() && end > start {
-                        let l = items[end - 1];
-                        json!([s(l, "date_created"), s(l, "id")])
-                    } else {
-                        Value::Null
-                    };
-                    return ok(json!({
-                        "objects": objects, "per_page": per_page, "total": items.len(),
-                        "search_after": next, "next_url": null, "prev_url": null,
-                        "first_url": null, "last_url": null, "facets": {},
-                    }));
+                    return ok(search_after_list(&items, ctx.per_page(), &last));
                 }
                 let mut out = page_list(&items, ctx, Some(("facets", json!({}))));
-                let last = out
-                    .get("objects")
-                    .and_then(Value::as_array)
-                    .and_then(|o| o.last())
-                    .map(|l| json!([s(l, "date_created"), s(l, "id")]));
-                if let (Value::Object(om), Some(l)) = (&mut out, last) {
-                    om.insert("search_after".into(), l);
-                }
+                add_search_after(&mut out);
                 ok(out)
             }
             ("POST", ["v1", "jobs"]) => {
@@ -2155,7 +2130,20 @@ impl Store {
                     }
                 }
                 let refs: Vec<&Value> = hits.iter().collect();
-                ok(page_list(&refs, ctx, Some(("facets", json!({})))))
+                if let Some(Value::Array(sa)) = body.get("search_after") {
+                    let last = sa
+                        .last()
+                        .map(|v| {
+                            v.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| v.to_string())
+                        })
+                        .unwrap_or_default();
+                    return ok(search_after_list(&refs, ctx.per_page(), &last));
+                }
+                let mut out = page_list(&refs, ctx, Some(("facets", json!({}))));
+                add_search_after(&mut out);
+                ok(out)
             }
             _ => Err(route_not_found()),
         }
@@ -2243,6 +2231,43 @@ fn search_after_id(raw: &str) -> String {
         .trim()
         .trim_matches('"')
         .to_string()
+}
+
+/// Objects after the one whose id is `last` (none when it is unknown).
+fn search_after_list(items: &[&Value], per_page: usize, last: &str) -> Value {
+    let start = items
+        .iter()
+        .position(|v| field_is(v, "id", last))
+        .map_or(items.len(), |p| p + 1);
+    let end = start.saturating_add(per_page).min(items.len());
+    let objects: Vec<Value> = items[start..end].iter().map(|v| (*v).clone()).collect();
+    let next = if end < items.len() && end > start {
+        sort_key(items[end - 1])
+    } else {
+        Value::Null
+    };
+    json!({
+        "objects": objects, "per_page": per_page, "total": items.len(),
+        "search_after": next, "next_url": null, "prev_url": null,
+        "first_url": null, "last_url": null, "facets": {},
+    })
+}
+
+/// The `search_after` key of an object: `[date_created, id]`.
+fn sort_key(v: &Value) -> Value {
+    json!([s(v, "date_created"), s(v, "id")])
+}
+
+/// Adds `search_after` (the last object's sort key) to a page body.
+fn add_search_after(out: &mut Value) {
+    let last = out
+        .get("objects")
+        .and_then(Value::as_array)
+        .and_then(|o| o.last())
+        .map(sort_key);
+    if let (Value::Object(om), Some(l)) = (out, last) {
+        om.insert("search_after".into(), l);
+    }
 }
 
 fn filter_mentions(filter: &Value, name: &str) -> bool {

@@ -831,3 +831,59 @@ fn wrong_method_is_405_and_emulator_is_send_sync() {
     assert!(r.json()["errors"][0].is_string());
     assert_eq!(c.call("DELETE", "/API/assets/v1/nope/", None).status, 404);
 }
+
+#[test]
+fn search_after_cursors() {
+    let (_emu, c) = start(open());
+    for i in 0..5 {
+        let r = c.post(
+            "/API/jobs/v1/jobs/",
+            &json!({"title": format!("j{i}"), "status": "READY", "type": "CUSTOM"}),
+        );
+        assert_eq!(r.status, 201);
+        c.post(
+            "/API/assets/v1/assets/",
+            &json!({"title": format!("needle {i}")}),
+        );
+    }
+    // Jobs: search_after as a JSON-encoded query parameter.
+    let first = c.get("/API/jobs/v1/jobs/?per_page=2").json();
+    let mut titles: Vec<String> = first["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["title"].as_str().unwrap().into())
+        .collect();
+    let mut after = first["search_after"].clone();
+    for _ in 0..10 {
+        if after.is_null() {
+            break;
+        }
+        let enc: String = after
+            .to_string()
+            .bytes()
+            .map(|b| format!("%{b:02X}"))
+            .collect();
+        let page = c
+            .get(&format!("/API/jobs/v1/jobs/?per_page=2&search_after={enc}"))
+            .json();
+        for o in page["objects"].as_array().unwrap() {
+            titles.push(o["title"].as_str().unwrap().into());
+        }
+        after = page["search_after"].clone();
+    }
+    assert_eq!(titles, ["j0", "j1", "j2", "j3", "j4"]);
+
+    // Search: search_after in the body.
+    let mut body = json!({"doc_types": ["assets"], "query": "needle"});
+    let mut n = 0;
+    for _ in 0..10 {
+        let page = c.post("/API/search/v1/search/?per_page=2", &body).json();
+        n += page["objects"].as_array().unwrap().len();
+        if page["search_after"].is_null() || page["objects"].as_array().unwrap().is_empty() {
+            break;
+        }
+        body["search_after"] = page["search_after"].clone();
+    }
+    assert_eq!(n, 5);
+}
