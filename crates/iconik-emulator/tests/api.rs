@@ -887,3 +887,29 @@ fn search_after_cursors() {
     }
     assert_eq!(n, 5);
 }
+
+#[test]
+fn survives_garbage_input() {
+    let (emu, c) = start(open());
+    let mut rng = fastrand::Rng::with_seed(5);
+    let prefixes: [&[u8]; 4] = [
+        b"",
+        b"GET /API/assets/v1/assets/ HTTP/1.1\r\n",
+        b"POST /API/assets/v1/assets/ HTTP/1.1\r\nApp-ID: demo\r\nAuth-Token: demo\r\nContent-Length: 5\r\n\r\n",
+        b"PUT /storage/x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+    ];
+    for i in 0..200 {
+        let mut s = std::net::TcpStream::connect(common::host(&c.base)).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+        let mut msg = prefixes[i % prefixes.len()].to_vec();
+        let n = rng.usize(0..300);
+        msg.extend((0..n).map(|_| rng.u8(..)));
+        let _ = s.write_all(&msg);
+        let _ = s.shutdown(std::net::Shutdown::Write);
+        let mut sink = Vec::new();
+        let _ = s.read_to_end(&mut sink);
+    }
+    assert_eq!(c.get("/API/assets/v1/assets/").status, 200);
+    assert!(emu.stats().requests >= 1);
+}
