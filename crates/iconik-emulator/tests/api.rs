@@ -913,3 +913,23 @@ fn survives_garbage_input() {
     assert_eq!(c.get("/API/assets/v1/assets/").status, 200);
     assert!(emu.stats().requests >= 1);
 }
+
+#[test]
+fn latency_is_added() {
+    let (_emu, c) = start(open().faults(FaultConfig::default().latency(Duration::from_millis(50))));
+    let t = std::time::Instant::now();
+    let Got::Ok(r) = c.raw(
+        "GET",
+        "/API/assets/v1/assets/",
+        &[("X-Emulator-Fault", "latency-ms=100")],
+        None,
+    ) else {
+        panic!()
+    };
+    assert_eq!(r.status, 200);
+    assert!(
+        t.elapsed() >= Duration::from_millis(150),
+        "{:?}",
+        t.elapsed()
+    );
+}
