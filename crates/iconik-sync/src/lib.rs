@@ -35,6 +35,7 @@ pub mod models;
 #[macro_use]
 pub mod api;
 pub mod cache;
+pub mod checksum;
 mod client;
 pub mod clock;
 mod error;
