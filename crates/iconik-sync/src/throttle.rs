@@ -116,66 +116,68 @@ impl fmt::Display for Rate {
 #[error("{0}")]
 pub struct RateParseError(String);
 
-/// The exact sliding log for one rate: at most `count` entries, each the
-/// time a slot was granted (or `None` while its guard is held).
+/// The exact sliding log for one rate: the last `count` grants, as
+/// release times (ascending) plus the ids of grants still held.
+///
+/// Every time recorded is "now" when it is recorded and time never goes
+/// back, so appending keeps `released` sorted: the oldest is at the front
+/// and every operation is O(1) (O(held) to find a held id).
 #[derive(Debug, Clone)]
 pub(crate) struct SlidingLog {
     rate: Rate,
-    slots: VecDeque<Slot>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Slot {
-    id: u64,
-    /// When the slot stopped being held; `None` while held.
-    released_at: Option<Duration>,
+    released: VecDeque<Duration>,
+    held: Vec<u64>,
 }
 
 impl SlidingLog {
     pub(crate) fn new(rate: Rate) -> Self {
         SlidingLog {
             rate,
-            slots: VecDeque::with_capacity(rate.count.min(4096) as usize),
+            released: VecDeque::with_capacity(rate.count.min(4096) as usize),
+            held: Vec::new(),
         }
+    }
+
+    fn len(&self) -> usize {
+        self.released.len() + self.held.len()
     }
 
     /// `Ok(())` when a slot is free at `now`; `Err(Some(t))` when one frees
     /// at `t`; `Err(None)` when every slot is held.
     fn check(&self, now: Duration) -> Result<(), Option<Duration>> {
-        if self.slots.len() < self.rate.count as usize {
+        if self.len() < self.rate.count as usize {
             return Ok(());
         }
-        let earliest = self.slots.iter().filter_map(|s| s.released_at).min();
-        match earliest {
-            Some(t) if t + self.rate.per <= now => Ok(()),
-            Some(t) => Err(Some(t + self.rate.per)),
+        match self.released.front() {
+            Some(&t) if t + self.rate.per <= now => Ok(()),
+            Some(&t) => Err(Some(t + self.rate.per)),
             None => Err(None),
         }
     }
 
     /// Takes a slot at `now` (the caller checked `check(now)` first).
     fn grant(&mut self, id: u64, now: Duration, held: bool) {
-        if self.slots.len() >= self.rate.count as usize {
-            let free = self
-                .slots
-                .iter()
-                .enumerate()
-                .filter_map(|(i, s)| s.released_at.map(|t| (t, i)))
-                .min();
-            if let Some((_, i)) = free {
-                self.slots.remove(i);
-            }
+        if self.len() >= self.rate.count as usize {
+            self.released.pop_front();
         }
-        self.slots.push_back(Slot {
-            id,
-            released_at: if held { None } else { Some(now) },
-        });
+        if held {
+            self.held.push(id);
+        } else {
+            self.released.push_back(now);
+        }
     }
 
     fn release(&mut self, id: u64, now: Duration) {
-        if let Some(slot) = self.slots.iter_mut().find(|s| s.id == id) {
-            slot.released_at = Some(now);
+        if let Some(i) = self.held.iter().position(|&h| h == id) {
+            self.held.swap_remove(i);
+            self.released.push_back(now);
         }
+    }
+
+    /// Grants that still count in the window at `now`.
+    fn recent(&self, now: Duration) -> u32 {
+        let expired = self.released.partition_point(|&t| t + self.rate.per <= now);
+        (self.len() - expired) as u32
     }
 }
 
@@ -351,14 +353,7 @@ impl Throttle {
     /// Grants of rate `index` that still count in its window now.
     pub(crate) fn recent(&self, index: usize) -> u32 {
         let now = self.shared.clock.now();
-        let state = self.lock();
-        state.logs.get(index).map_or(0, |log| {
-            let per = log.rate.per;
-            log.slots
-                .iter()
-                .filter(|s| s.released_at.is_none_or(|t| t + per > now))
-                .count() as u32
-        })
+        self.lock().logs.get(index).map_or(0, |log| log.recent(now))
     }
 
     pub(crate) fn set_min_gap(&self, gap: Duration) {
