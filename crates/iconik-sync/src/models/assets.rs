@@ -553,8 +553,10 @@ model! {
             segment_color: String,
             time_start_milliseconds: i64,
             time_end_milliseconds: i64,
-            time_start_milliseconds__gte: i64,
-            time_end_milliseconds__lte: i64,
+            #[serde(rename = "time_start_milliseconds__gte")]
+            time_start_milliseconds_gte: i64,
+            #[serde(rename = "time_end_milliseconds__lte")]
+            time_end_milliseconds_lte: i64,
             status: SegmentStatus,
             person_id: String,
             share_id: String,
