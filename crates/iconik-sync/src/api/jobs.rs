@@ -51,7 +51,7 @@ macro_rules! __jobs_surface {
                 /// # fn main() -> iconik_sync::Result<()> {
                 /// # let client = iconik_sync::Client::from_env()?;
                 /// let job = client.jobs().get("7a2b0000-0000-0000-0000-000000000000")?;
-                /// println!("{:?} {:?}", job.status, job.progress);
+                /// println!("{:?} {:?}", job.data.status, job.progress);
                 /// # Ok(()) }
                 /// ```
                 ///
