@@ -106,6 +106,11 @@ pub enum Error {
     #[error("the client is closed")]
     Closed,
 
+    /// The caller went away (e.g. a dropped async future) before the
+    /// request was sent; nothing was sent.
+    #[error("cancelled before sending")]
+    Cancelled,
+
     /// A worker running the call panicked or was cancelled.
     #[error("worker failed: {0}")]
     WorkerFailed(String),

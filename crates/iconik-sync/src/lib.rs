@@ -35,6 +35,7 @@ pub mod models;
 #[macro_use]
 pub mod api;
 pub mod cache;
+pub mod cancel;
 pub mod checksum;
 mod client;
 pub mod clock;
@@ -65,4 +66,6 @@ pub mod prelude {
     pub use crate::models::*;
     pub use crate::page::{Page, Paginator, Style};
     pub use crate::{Client, Error, Method, RequestBuilder, Response, Result};
+    /// Signatures may name `serde_json::Value`.
+    pub use serde_json;
 }

@@ -50,6 +50,9 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
 
     let mut attempt: u32 = 0;
     loop {
+        if crate::cancel::is_cancelled() {
+            return Err(Error::Cancelled);
+        }
         attempt += 1;
         inner.limiter.before_send();
         let attempt_started = inner.clock.now();
@@ -77,7 +80,11 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
                 }
             }
         };
-        match inner.limiter.decide(op.method, &outcome, attempt) {
+        let retry = match crate::cancel::is_cancelled() {
+            true => None, // the caller is gone: report, do not retry
+            false => inner.limiter.decide(op.method, &outcome, attempt),
+        };
+        match retry {
             Some(wait) => {
                 log::debug!("{} retrying in {:?}", op.name, wait);
                 inner.clock.sleep(wait);
