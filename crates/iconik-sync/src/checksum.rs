@@ -88,7 +88,10 @@ mod tests {
 
     #[test]
     fn known_digests() {
-        assert_eq!(md5_reader(&b""[..]).unwrap(), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(
+            md5_reader(&b""[..]).unwrap(),
+            "d41d8cd98f00b204e9800998ecf8427e"
+        );
         assert_eq!(
             md5_reader(&b"The quick brown fox jumps over the lazy dog"[..]).unwrap(),
             "9e107d9d372bb6826bd81d3542a419d6"
@@ -117,9 +120,15 @@ mod tests {
 
     #[test]
     fn chunking_and_interruptions_do_not_change_the_digest() {
-        let data: Vec<u8> = (0..(CHUNK_SIZE * 2 + 13)).map(|i| (i % 251) as u8).collect();
+        let data: Vec<u8> = (0..(CHUNK_SIZE * 2 + 13))
+            .map(|i| (i % 251) as u8)
+            .collect();
         let whole = md5_reader(&data[..]).unwrap();
-        let awkward = md5_reader(Awkward { data: &data, calls: 0 }).unwrap();
+        let awkward = md5_reader(Awkward {
+            data: &data,
+            calls: 0,
+        })
+        .unwrap();
         assert_eq!(whole, awkward);
         let mut h = Md5::new();
         h.update(&data);
@@ -142,7 +151,10 @@ mod tests {
         let path = Path::new("/definitely/not/here/clip.mov");
         match md5_file(path) {
             Err(Error::Io { context, source }) => {
-                assert!(context.contains("/definitely/not/here/clip.mov"), "{context}");
+                assert!(
+                    context.contains("/definitely/not/here/clip.mov"),
+                    "{context}"
+                );
                 assert_eq!(source.kind(), io::ErrorKind::NotFound);
             }
             other => panic!("expected Error::Io, got {other:?}"),

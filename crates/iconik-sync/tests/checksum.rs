@@ -29,7 +29,9 @@ impl TempFile {
         ));
         let mut f = std::fs::File::create(&path).unwrap();
         // written in odd-sized slices so nothing lines up with the 64 KiB chunks
-        let data: Vec<u8> = (0..PATTERN_LEN).map(|i| ((i * 31 + 7) % 256) as u8).collect();
+        let data: Vec<u8> = (0..PATTERN_LEN)
+            .map(|i| ((i * 31 + 7) % 256) as u8)
+            .collect();
         for slice in data.chunks(10_007) {
             f.write_all(slice).unwrap();
         }
@@ -47,11 +49,17 @@ impl Drop for TempFile {
 #[test]
 fn md5_of_a_multi_mib_file_matches_md5sum() {
     let file = TempFile::with_pattern("md5");
-    assert_eq!(std::fs::metadata(&file.0).unwrap().len(), PATTERN_LEN as u64);
+    assert_eq!(
+        std::fs::metadata(&file.0).unwrap().len(),
+        PATTERN_LEN as u64
+    );
     let md5 = md5_file(&file.0).unwrap();
     assert_eq!(md5, PATTERN_MD5);
     assert!(is_md5(&md5));
-    assert_eq!(md5_reader(std::fs::File::open(&file.0).unwrap()).unwrap(), PATTERN_MD5);
+    assert_eq!(
+        md5_reader(std::fs::File::open(&file.0).unwrap()).unwrap(),
+        PATTERN_MD5
+    );
 }
 
 #[test]
@@ -88,7 +96,9 @@ fn expect_three_pages(h: &mut Harness, md5: &str) -> Vec<mockito::Mock> {
         .match_query(Matcher::Missing)
         .with_body(page(
             &["f1", "f2"],
-            Some(&format!("/API/files/v1/files/checksum/{md5}/?per_page=2&last_id=f2")),
+            Some(&format!(
+                "/API/files/v1/files/checksum/{md5}/?per_page=2&last_id=f2"
+            )),
         ))
         .create();
     let second = h
@@ -96,7 +106,9 @@ fn expect_three_pages(h: &mut Harness, md5: &str) -> Vec<mockito::Mock> {
         .match_query(Matcher::UrlEncoded("last_id".into(), "f2".into()))
         .with_body(page(
             &["f3", "f4"],
-            Some(&format!("/API/files/v1/files/checksum/{md5}/?per_page=2&last_id=f4")),
+            Some(&format!(
+                "/API/files/v1/files/checksum/{md5}/?per_page=2&last_id=f4"
+            )),
         ))
         .create();
     let third = h
@@ -162,7 +174,11 @@ fn lookup_of_file_hashes_the_file() {
     let file = TempFile::with_pattern("of-file");
     let mut h = harness();
     let mocks = expect_three_pages(&mut h, PATTERN_MD5);
-    let files = h.client.files().get_files_by_checksum_of_file(&file.0).unwrap();
+    let files = h
+        .client
+        .files()
+        .get_files_by_checksum_of_file(&file.0)
+        .unwrap();
     assert_eq!(files.len(), 5);
     for m in mocks {
         m.assert();
@@ -174,7 +190,11 @@ fn lookup_of_file_hashes_the_file() {
 fn no_match_is_an_empty_vec() {
     let mut h = harness();
     let m = h
-        .expect(Method::Get, "files", "/v1/files/checksum/d41d8cd98f00b204e9800998ecf8427e/")
+        .expect(
+            Method::Get,
+            "files",
+            "/v1/files/checksum/d41d8cd98f00b204e9800998ecf8427e/",
+        )
         .with_body(r#"{"objects": [], "next_url": null}"#)
         .create();
     let files = h
@@ -191,7 +211,11 @@ fn no_match_is_an_empty_vec() {
 fn a_missing_file_sends_nothing() {
     let h = harness();
     let path = std::env::temp_dir().join("iconik-sync-missing-clip.mov");
-    match h.client.files().get_files_by_checksum(&path.to_string_lossy()) {
+    match h
+        .client
+        .files()
+        .get_files_by_checksum(&path.to_string_lossy())
+    {
         Err(Error::Io { context, .. }) => assert!(context.contains("iconik-sync-missing-clip.mov")),
         other => panic!("expected Error::Io, got {other:?}"),
     }
@@ -211,7 +235,9 @@ fn an_error_on_a_later_page_is_returned() {
         .match_query(Matcher::Missing)
         .with_body(page(
             &["f1"],
-            Some(&format!("/API/files/v1/files/checksum/{PATTERN_MD5}/?last_id=f1")),
+            Some(&format!(
+                "/API/files/v1/files/checksum/{PATTERN_MD5}/?last_id=f1"
+            )),
         ))
         .create();
     let second = h
@@ -220,7 +246,11 @@ fn an_error_on_a_later_page_is_returned() {
         .with_status(500)
         .with_body(r#"{"errors": ["boom"]}"#)
         .create();
-    let err = h.client.files().get_files_by_checksum(PATTERN_MD5).unwrap_err();
+    let err = h
+        .client
+        .files()
+        .get_files_by_checksum(PATTERN_MD5)
+        .unwrap_err();
     assert_eq!(err.status(), Some(500));
     first.assert();
     second.assert();

@@ -29,7 +29,10 @@ fn file_round_trips_unknown_fields_and_enum_values() {
     assert_eq!(back["storage_tier"], raw["storage_tier"]);
     assert_eq!(back["status"], "QUARANTINED");
     assert_eq!(back["upload_headers"], raw["upload_headers"]);
-    assert!(back.get("parent_id").is_none(), "nulls are not invented back");
+    assert!(
+        back.get("parent_id").is_none(),
+        "nulls are not invented back"
+    );
 }
 
 #[test]
@@ -37,9 +40,17 @@ fn format_keeps_unknown_component_types_and_fields() {
     let format: Format = serde_json::from_str(&fixture("files_format.json")).unwrap();
     let components = format.components.as_ref().unwrap();
     assert_eq!(components[0].r#type, Some(ComponentType::Video));
-    assert_eq!(components[1].r#type, Some(ComponentType::Other("SPATIAL_AUDIO".into())));
+    assert_eq!(
+        components[1].r#type,
+        Some(ComponentType::Other("SPATIAL_AUDIO".into()))
+    );
     assert_eq!(format.archive_status, Some(ArchiveStatus::NotArchived));
-    assert_eq!(format.external_references.as_ref().unwrap()[0].uri.as_deref(), Some("https://mam.example/clip/1"));
+    assert_eq!(
+        format.external_references.as_ref().unwrap()[0]
+            .uri
+            .as_deref(),
+        Some("https://mam.example/clip/1")
+    );
     assert_eq!(format.extra["lto_tape"], "T0001");
     let back = serde_json::to_value(&format).unwrap();
     assert_eq!(back["components"][1]["type"], "SPATIAL_AUDIO");
@@ -54,7 +65,10 @@ fn request_bodies_send_exactly_what_was_set() {
         json!({"directory_path": "media/", "original_name": "clip.mov", "type": "FILE", "size": 10})
     );
     let body = KeyframeCreate::new(KeyframeType::Poster);
-    assert_eq!(serde_json::to_value(&body).unwrap(), json!({"type": "POSTER"}));
+    assert_eq!(
+        serde_json::to_value(&body).unwrap(),
+        json!({"type": "POSTER"})
+    );
     assert_eq!(serde_json::to_value(Proxy::default()).unwrap(), json!({}));
 }
 
@@ -68,7 +82,10 @@ fn get_asset_formats() {
         .match_query(Matcher::AllOf(vec![q("per_page", "5"), q("last_id", "fm0"), q("include_all_versions", "true")]))
         .with_body(json!({"objects": [serde_json::from_str::<serde_json::Value>(&fixture("files_format.json")).unwrap()], "next_url": null}).to_string())
         .create();
-    let params = FilesListParams::default().per_page(5u32).last_id("fm0").include_all_versions(true);
+    let params = FilesListParams::default()
+        .per_page(5u32)
+        .last_id("fm0")
+        .include_all_versions(true);
     let page = h.client.files().get_asset_formats("a1", &params).unwrap();
     assert_eq!(page.objects[0].name.as_deref(), Some("ORIGINAL"));
     m.assert();
@@ -118,7 +135,9 @@ fn create_asset_format() {
     let mut h = harness();
     let m = h
         .expect(Method::Post, "files", "/v1/assets/a1/formats/")
-        .match_body(json_body(json!({"name": "ORIGINAL", "storage_methods": ["S3"]})))
+        .match_body(json_body(
+            json!({"name": "ORIGINAL", "storage_methods": ["S3"]}),
+        ))
         .with_status(201)
         .with_body(fixture("files_format.json"))
         .create();
@@ -138,7 +157,10 @@ fn update_asset_format_is_put() {
         .with_body(fixture("files_format.json"))
         .create();
     let body = FormatCreate::new("ORIGINAL").is_online(false);
-    h.client.files().update_asset_format("a1", "fm1", &body).unwrap();
+    h.client
+        .files()
+        .update_asset_format("a1", "fm1", &body)
+        .unwrap();
     m.assert();
     h.finish();
 }
@@ -163,14 +185,22 @@ fn partial_update_asset_format_is_patch() {
 fn create_asset_format_component() {
     let mut h = harness();
     let m = h
-        .expect(Method::Post, "files", "/v1/assets/a1/formats/fm1/components/")
+        .expect(
+            Method::Post,
+            "files",
+            "/v1/assets/a1/formats/fm1/components/",
+        )
         .match_body(json_body(json!({"name": "video", "type": "VIDEO"})))
         .with_body(r#"{"id": "c9", "name": "video", "type": "VIDEO", "metadata": null}"#)
         .create();
     let c = h
         .client
         .files()
-        .create_asset_format_component("a1", "fm1", &ComponentCreate::new("video", ComponentType::Video))
+        .create_asset_format_component(
+            "a1",
+            "fm1",
+            &ComponentCreate::new("video", ComponentType::Video),
+        )
         .unwrap();
     assert_eq!(c.id.as_deref(), Some("c9"));
     m.assert();
@@ -181,10 +211,18 @@ fn create_asset_format_component() {
 fn fetch_asset_format_components() {
     let mut h = harness();
     let m = h
-        .expect(Method::Get, "files", "/v1/assets/a1/formats/fm1/components/")
+        .expect(
+            Method::Get,
+            "files",
+            "/v1/assets/a1/formats/fm1/components/",
+        )
         .with_body(r#"{"objects": [{"id": "c1", "name": "audio", "type": "AUDIO"}]}"#)
         .create();
-    let page = h.client.files().fetch_asset_format_components("a1", "fm1").unwrap();
+    let page = h
+        .client
+        .files()
+        .fetch_asset_format_components("a1", "fm1")
+        .unwrap();
     assert_eq!(page.objects[0].r#type, Some(ComponentType::Audio));
     m.assert();
     h.finish();
@@ -198,7 +236,10 @@ fn get_asset_filesets() {
     let m = h
         .expect(Method::Get, "files", "/v1/assets/a1/file_sets/")
         .match_query(q("file_count", "true"))
-        .with_body(format!(r#"{{"objects": [{}], "next_url": null}}"#, fixture("files_file_set.json")))
+        .with_body(format!(
+            r#"{{"objects": [{}], "next_url": null}}"#,
+            fixture("files_file_set.json")
+        ))
         .create();
     let page = h
         .client
@@ -206,7 +247,10 @@ fn get_asset_filesets() {
         .get_asset_filesets("a1", &FilesListParams::default().file_count(true))
         .unwrap();
     let set = &page.objects[0];
-    assert_eq!(set.component_ids.as_deref(), Some(&["c1".to_string(), "c2".to_string()][..]));
+    assert_eq!(
+        set.component_ids.as_deref(),
+        Some(&["c1".to_string(), "c2".to_string()][..])
+    );
     assert_eq!(set.status, Some(FileSetStatus::Active));
     assert_eq!(set.r#type, Some(FileSetType::Regular));
     assert_eq!(set.extra["checksum_status"], "VERIFIED");
@@ -224,7 +268,10 @@ fn get_asset_filesets_all_follows_last_id() {
         .create();
     let second = h
         .expect(Method::Get, "files", "/v1/assets/a1/file_sets/")
-        .match_query(Matcher::AllOf(vec![q("per_page", "1"), q("last_id", "fs1")]))
+        .match_query(Matcher::AllOf(vec![
+            q("per_page", "1"),
+            q("last_id", "fs1"),
+        ]))
         .with_body(r#"{"objects": [{"id": "fs2"}], "next_url": null}"#)
         .create();
     let n = h
@@ -250,8 +297,13 @@ fn create_asset_file_sets() {
         .with_status(201)
         .with_body(fixture("files_file_set.json"))
         .create();
-    let body = FileSetCreate::new("media/2026", vec!["c1".to_string()], "fm1", "clip.mov").storage_id("s1");
-    let set = h.client.files().create_asset_file_sets("a1", &body).unwrap();
+    let body = FileSetCreate::new("media/2026", vec!["c1".to_string()], "fm1", "clip.mov")
+        .storage_id("s1");
+    let set = h
+        .client
+        .files()
+        .create_asset_file_sets("a1", &body)
+        .unwrap();
     assert_eq!(set.id.as_deref(), Some("fs1"));
     m.assert();
     h.finish();
@@ -268,7 +320,10 @@ fn update_asset_file_set_puts_to_the_file_set_path() {
         .with_body(fixture("files_file_set.json"))
         .create();
     let body = FileSetCreate::new("b", Vec::<String>::new(), "fm1", "n");
-    h.client.files().update_asset_file_set("a1", "fs1", &body).unwrap();
+    h.client
+        .files()
+        .update_asset_file_set("a1", "fs1", &body)
+        .unwrap();
     m.assert();
     h.finish();
 }
@@ -305,13 +360,21 @@ fn delete_asset_file_set_queued_and_immediate() {
     let r = h
         .client
         .files()
-        .delete_asset_file_set("a1", "fs1", &FileSetDeleteParams::default().keep_source(true))
+        .delete_asset_file_set(
+            "a1",
+            "fs1",
+            &FileSetDeleteParams::default().keep_source(true),
+        )
         .unwrap();
     assert_eq!(r.as_ref().and_then(|s| s.id.as_deref()), Some("fs1"));
     let r = h
         .client
         .files()
-        .delete_asset_file_set("a1", "fs2", &FileSetDeleteParams::default().immediately(true))
+        .delete_asset_file_set(
+            "a1",
+            "fs2",
+            &FileSetDeleteParams::default().immediately(true),
+        )
         .unwrap();
     assert_eq!(r.status, 204);
     assert!(r.data.is_none());
@@ -331,7 +394,11 @@ fn get_asset_file_set_files() {
     let page = h
         .client
         .files()
-        .get_asset_file_set_files("a1", "fs1", &FilesListParams::default().generate_signed_url(false))
+        .get_asset_file_set_files(
+            "a1",
+            "fs1",
+            &FilesListParams::default().generate_signed_url(false),
+        )
         .unwrap();
     assert_eq!(page.objects[1].r#type, Some(FileType::Directory));
     m.assert();
@@ -345,13 +412,21 @@ fn get_asset_files() {
     let mut h = harness();
     let m = h
         .expect(Method::Get, "files", "/v1/assets/a1/files/")
-        .match_query(Matcher::AllOf(vec![q("per_page", "2"), q("content_disposition", "attachment")]))
+        .match_query(Matcher::AllOf(vec![
+            q("per_page", "2"),
+            q("content_disposition", "attachment"),
+        ]))
         .with_body(fixture("files_files_page.json"))
         .create();
     let page = h
         .client
         .files()
-        .get_asset_files("a1", &FilesListParams::default().per_page(2u32).content_disposition("attachment"))
+        .get_asset_files(
+            "a1",
+            &FilesListParams::default()
+                .per_page(2u32)
+                .content_disposition("attachment"),
+        )
         .unwrap();
     assert_eq!(page.objects.len(), 2);
     assert_eq!(page.objects[1].size, None);
@@ -394,7 +469,10 @@ fn get_asset_file() {
         .with_body(fixture("files_file.json"))
         .create();
     let file = h.client.files().get_asset_file("a1", "f1").unwrap();
-    assert_eq!(file.checksum.as_deref(), Some("0f343b0931126a20f133d67c2b018a3b"));
+    assert_eq!(
+        file.checksum.as_deref(),
+        Some("0f343b0931126a20f133d67c2b018a3b")
+    );
     m.assert();
     h.finish();
 }
@@ -418,7 +496,10 @@ fn create_asset_file() {
         .status(FileStatus::Open);
     let file = h.client.files().create_asset_file("a1", &body).unwrap();
     assert!(file.multipart_upload_url.is_some());
-    assert_eq!(file.data.status, Some(FileStatus::Other("QUARANTINED".into())));
+    assert_eq!(
+        file.data.status,
+        Some(FileStatus::Other("QUARANTINED".into()))
+    );
     m.assert();
     h.finish();
 }
@@ -434,7 +515,10 @@ fn update_asset_file_is_put() {
         .with_body(fixture("files_file.json"))
         .create();
     let body = FileCreate::new("d", "o", FileType::File).file_set_id("fs1");
-    h.client.files().update_asset_file("a1", "f1", &body).unwrap();
+    h.client
+        .files()
+        .update_asset_file("a1", "f1", &body)
+        .unwrap();
     m.assert();
     h.finish();
 }
@@ -449,7 +533,11 @@ fn partial_update_asset_file_is_patch() {
         .create();
     h.client
         .files()
-        .partial_update_asset_file("a1", "f1", &File::default().status(FileStatus::Closed).size(42i64))
+        .partial_update_asset_file(
+            "a1",
+            "f1",
+            &File::default().status(FileStatus::Closed).size(42i64),
+        )
         .unwrap();
     m.assert();
     h.finish();
@@ -481,12 +569,18 @@ fn lists_by_version() {
     let sets = h
         .expect(Method::Get, "files", "/v1/assets/a1/versions/v1/file_sets/")
         .match_query(q("file_count", "true"))
-        .with_body(format!(r#"{{"objects": [{}]}}"#, fixture("files_file_set.json")))
+        .with_body(format!(
+            r#"{{"objects": [{}]}}"#,
+            fixture("files_file_set.json")
+        ))
         .create();
     let formats = h
         .expect(Method::Get, "files", "/v1/assets/a1/versions/v1/formats/")
         .match_query(q("last_id", "fm0"))
-        .with_body(format!(r#"{{"objects": [{}]}}"#, fixture("files_format.json")))
+        .with_body(format!(
+            r#"{{"objects": [{}]}}"#,
+            fixture("files_format.json")
+        ))
         .create();
     let api = h.client.files();
     let p = api
@@ -515,7 +609,10 @@ fn get_asset_proxies_and_all() {
     let one = h
         .expect(Method::Get, "files", "/v1/assets/a1/proxies/")
         .match_query(q("bypass_url_cache", "true"))
-        .with_body(format!(r#"{{"objects": [{}], "next_url": null}}"#, fixture("files_proxy.json")))
+        .with_body(format!(
+            r#"{{"objects": [{}], "next_url": null}}"#,
+            fixture("files_proxy.json")
+        ))
         .create();
     let page = h
         .client
@@ -620,7 +717,11 @@ fn get_upload_id_for_proxy_on_s3() {
         )
         .expect(1)
         .create();
-    let session = h.client.files().get_upload_id_for_proxy("a1", "p1").unwrap();
+    let session = h
+        .client
+        .files()
+        .get_upload_id_for_proxy("a1", "p1")
+        .unwrap();
     assert_eq!(session.upload_id, "S3-UPLOAD-1");
     assert_eq!(session.storage_method, StorageMethod::S3);
     assert_eq!(session.location, None);
@@ -645,7 +746,11 @@ fn get_upload_id_for_proxy_reports_storage_refusals_and_unsupported_methods() {
         .with_body("<Error><Code>AccessDenied</Code></Error>")
         .expect(1)
         .create();
-    let err = h.client.files().get_upload_id_for_proxy("a1", "p1").unwrap_err();
+    let err = h
+        .client
+        .files()
+        .get_upload_id_for_proxy("a1", "p1")
+        .unwrap_err();
     assert_eq!(err.status(), Some(403));
     proxy.assert();
     storage.assert();
@@ -654,8 +759,15 @@ fn get_upload_id_for_proxy_reports_storage_refusals_and_unsupported_methods() {
         .expect(Method::Get, "files", "/v1/assets/a1/proxies/p2/")
         .with_body(r#"{"id": "p2", "storage_method": "FTP", "upload_url": "ftp://x/y"}"#)
         .create();
-    let err = h.client.files().get_upload_id_for_proxy("a1", "p2").unwrap_err();
-    assert!(matches!(err, iconik_sync::Error::InvalidArgument(_)), "{err:?}");
+    let err = h
+        .client
+        .files()
+        .get_upload_id_for_proxy("a1", "p2")
+        .unwrap_err();
+    assert!(
+        matches!(err, iconik_sync::Error::InvalidArgument(_)),
+        "{err:?}"
+    );
     ftp.assert();
     h.finish();
 }
@@ -667,17 +779,31 @@ fn get_asset_keyframes_and_all() {
     let mut h = harness();
     let one = h
         .expect(Method::Get, "files", "/v1/assets/a1/keyframes/")
-        .match_query(Matcher::AllOf(vec![q("per_page", "1"), q("generate_signed_url", "true")]))
+        .match_query(Matcher::AllOf(vec![
+            q("per_page", "1"),
+            q("generate_signed_url", "true"),
+        ]))
         .with_body(format!(
             r#"{{"objects": [{}], "next_url": "/API/files/v1/assets/a1/keyframes/?last_id=k1"}}"#,
             fixture("files_keyframe.json")
         ))
         .create();
-    let params = FilesListParams::default().per_page(1u32).generate_signed_url(true);
+    let params = FilesListParams::default()
+        .per_page(1u32)
+        .generate_signed_url(true);
     let page = h.client.files().get_asset_keyframes("a1", &params).unwrap();
     let k = &page.objects[0];
-    assert_eq!(k.r#type, Some(KeyframeType::Other("THUMBNAIL_STRIP".into())));
-    assert_eq!(k.time_code.as_ref().and_then(|t| t.time_base.as_ref()).and_then(|b| b.denominator), Some(25));
+    assert_eq!(
+        k.r#type,
+        Some(KeyframeType::Other("THUMBNAIL_STRIP".into()))
+    );
+    assert_eq!(
+        k.time_code
+            .as_ref()
+            .and_then(|t| t.time_base.as_ref())
+            .and_then(|b| b.denominator),
+        Some(25)
+    );
     assert_eq!(k.extra["dominant_color"], "#aa0000");
     one.assert();
 
@@ -721,7 +847,9 @@ fn create_asset_keyframe() {
     let mut h = harness();
     let m = h
         .expect(Method::Post, "files", "/v1/assets/a1/keyframes/")
-        .match_body(json_body(json!({"type": "POSTER", "filename": "poster.jpg", "is_custom_keyframe": true})))
+        .match_body(json_body(
+            json!({"type": "POSTER", "filename": "poster.jpg", "is_custom_keyframe": true}),
+        ))
         .with_status(201)
         .with_body(fixture("files_keyframe.json"))
         .create();
@@ -744,7 +872,11 @@ fn update_keyframe_is_put_not_post() {
         .create();
     h.client
         .files()
-        .update_keyframe("a1", "k1", &KeyframeCreate::new(KeyframeType::Keyframe).rotation(90i64))
+        .update_keyframe(
+            "a1",
+            "k1",
+            &KeyframeCreate::new(KeyframeType::Keyframe).rotation(90i64),
+        )
         .unwrap();
     m.assert();
     h.finish();
@@ -800,13 +932,24 @@ fn get_upload_id_for_keyframe_on_gcs() {
         .match_header("App-ID", Matcher::Missing)
         .match_header("Auth-Token", Matcher::Missing)
         .with_header("X-GUploader-UploadID", "GCS-UPLOAD-7")
-        .with_header("Location", &format!("{base}/upload/keyframes/k1?uploadType=resumable&upload_id=GCS-UPLOAD-7"))
+        .with_header(
+            "Location",
+            &format!("{base}/upload/keyframes/k1?uploadType=resumable&upload_id=GCS-UPLOAD-7"),
+        )
         .expect(1)
         .create();
-    let session = h.client.files().get_upload_id_for_keyframe("a1", "k1").unwrap();
+    let session = h
+        .client
+        .files()
+        .get_upload_id_for_keyframe("a1", "k1")
+        .unwrap();
     assert_eq!(session.upload_id, "GCS-UPLOAD-7");
     assert_eq!(session.storage_method, StorageMethod::Gcs);
-    assert!(session.location.as_deref().unwrap().ends_with("upload_id=GCS-UPLOAD-7"));
+    assert!(session
+        .location
+        .as_deref()
+        .unwrap()
+        .ends_with("upload_id=GCS-UPLOAD-7"));
     keyframe.assert();
     storage.assert();
     h.finish();
@@ -818,11 +961,24 @@ fn get_upload_id_for_keyframe_on_gcs() {
 fn get_s3_presigned_url() {
     let mut h = harness();
     let m = h
-        .expect(Method::Get, "files", "/v1/assets/a1/proxies/p1/multipart_url/part/")
-        .match_query(Matcher::AllOf(vec![q("upload_id", "up-1"), q("parts_num", "3")]))
-        .with_body(r#"{"objects": [{"number": 3, "url": "https://s3/part3?sig", "key": "proxies/p1"}]}"#)
+        .expect(
+            Method::Get,
+            "files",
+            "/v1/assets/a1/proxies/p1/multipart_url/part/",
+        )
+        .match_query(Matcher::AllOf(vec![
+            q("upload_id", "up-1"),
+            q("parts_num", "3"),
+        ]))
+        .with_body(
+            r#"{"objects": [{"number": 3, "url": "https://s3/part3?sig", "key": "proxies/p1"}]}"#,
+        )
         .create();
-    let parts = h.client.files().get_s3_presigned_url("a1", "p1", "up-1", &3).unwrap();
+    let parts = h
+        .client
+        .files()
+        .get_s3_presigned_url("a1", "p1", "up-1", &3)
+        .unwrap();
     let part = &parts.objects.as_ref().unwrap()[0];
     assert_eq!(part.number, Some(3));
     assert_eq!(part.url.as_deref(), Some("https://s3/part3?sig"));
@@ -838,8 +994,15 @@ fn get_s3_complete_url() {
         .match_query(Matcher::AllOf(vec![q("upload_id", "up-1"), q("type", "complete_url")]))
         .with_body(r#"{"complete_url": "https://s3/complete?sig", "abort_url": null, "list_parts_url": null}"#)
         .create();
-    let urls = h.client.files().get_s3_complete_url("a1", "p1", "up-1").unwrap();
-    assert_eq!(urls.complete_url.as_deref(), Some("https://s3/complete?sig"));
+    let urls = h
+        .client
+        .files()
+        .get_s3_complete_url("a1", "p1", "up-1")
+        .unwrap();
+    assert_eq!(
+        urls.complete_url.as_deref(),
+        Some("https://s3/complete?sig")
+    );
     m.assert();
     h.finish();
 }
@@ -851,17 +1014,30 @@ fn get_storages_and_all() {
     let mut h = harness();
     let m = h
         .expect(Method::Get, "files", "/v1/storages/")
-        .match_query(Matcher::AllOf(vec![q("purpose", "FILES"), q("per_page", "10")]))
+        .match_query(Matcher::AllOf(vec![
+            q("purpose", "FILES"),
+            q("per_page", "10"),
+        ]))
         .with_body(fixture("files_storages_page.json"))
         .create();
     let page = h
         .client
         .files()
-        .get_storages(&StorageListParams::default().purpose("FILES").per_page(10u32))
+        .get_storages(
+            &StorageListParams::default()
+                .purpose("FILES")
+                .per_page(10u32),
+        )
         .unwrap();
     assert_eq!(page.objects[0].method, Some(StorageMethod::S3));
-    assert_eq!(page.objects[0].settings.as_ref().unwrap()["bucket"], "media");
-    assert_eq!(page.objects[1].method, Some(StorageMethod::Other("LTO".into())));
+    assert_eq!(
+        page.objects[0].settings.as_ref().unwrap()["bucket"],
+        "media"
+    );
+    assert_eq!(
+        page.objects[1].method,
+        Some(StorageMethod::Other("LTO".into()))
+    );
     assert_eq!(page.objects[1].extra["tape_count"], 12);
     m.assert();
 
@@ -870,7 +1046,11 @@ fn get_storages_and_all() {
         .match_query(q("page", "1"))
         .with_body(fixture("files_storages_page.json"))
         .create();
-    let n = h.client.files().get_storages_all(&StorageListParams::default()).count();
+    let n = h
+        .client
+        .files()
+        .get_storages_all(&StorageListParams::default())
+        .count();
     assert_eq!(n, 2);
     all.assert();
     h.finish();
@@ -895,10 +1075,17 @@ fn fetch_storage_files_and_all() {
     let mut h = harness();
     let m = h
         .expect(Method::Get, "files", "/v1/storages/s1/files/")
-        .match_query(Matcher::AllOf(vec![q("directory_path", "media"), q("type", "FILE"), q("page", "2")]))
+        .match_query(Matcher::AllOf(vec![
+            q("directory_path", "media"),
+            q("type", "FILE"),
+            q("page", "2"),
+        ]))
         .with_body(fixture("files_files_page.json"))
         .create();
-    let params = StorageFileListParams::default().directory_path("media").r#type("FILE").page(2u32);
+    let params = StorageFileListParams::default()
+        .directory_path("media")
+        .r#type("FILE")
+        .page(2u32);
     let page = h.client.files().fetch_storage_files("s1", &params).unwrap();
     assert_eq!(page.objects.len(), 2);
     m.assert();
@@ -910,7 +1097,10 @@ fn fetch_storage_files_and_all() {
         .create();
     let second = h
         .expect(Method::Get, "files", "/v1/storages/s1/files/")
-        .match_query(Matcher::AllOf(vec![q("scroll", "true"), q("scroll_id", "cur-1")]))
+        .match_query(Matcher::AllOf(vec![
+            q("scroll", "true"),
+            q("scroll_id", "cur-1"),
+        ]))
         .with_body(r#"{"objects": [], "scroll_id": "cur-1"}"#)
         .create();
     let n = h
@@ -982,7 +1172,9 @@ fn mediainfo_and_transcode_jobs() {
         .create();
     let transcode = h
         .expect(Method::Post, "files", "/v1/assets/a1/files/f1/keyframes/")
-        .match_body(json_body(json!({"priority": 9, "set_as_custom_keyframe": false})))
+        .match_body(json_body(
+            json!({"priority": 9, "set_as_custom_keyframe": false}),
+        ))
         .with_body(r#"{"job_id": "j2"}"#)
         .create();
     let job = h
@@ -991,8 +1183,14 @@ fn mediainfo_and_transcode_jobs() {
         .create_mediainfo_job("a1", "f1", &TranscodeRequest::default().priority(5i64))
         .unwrap();
     assert_eq!(job.job_id.as_deref(), Some("j1"));
-    let body = TranscodeRequest::default().priority(9i64).set_as_custom_keyframe(false);
-    let job = h.client.files().create_transcode_job("a1", "f1", &body).unwrap();
+    let body = TranscodeRequest::default()
+        .priority(9i64)
+        .set_as_custom_keyframe(false);
+    let job = h
+        .client
+        .files()
+        .create_transcode_job("a1", "f1", &body)
+        .unwrap();
     assert_eq!(job.job_id.as_deref(), Some("j2"));
     mediainfo.assert();
     transcode.assert();
@@ -1003,6 +1201,9 @@ fn mediainfo_and_transcode_jobs() {
 fn bad_ids_send_nothing() {
     let h = harness();
     let err = h.client.files().get_asset_file("", "f1").unwrap_err();
-    assert!(matches!(err, iconik_sync::Error::InvalidArgument(_)), "{err:?}");
+    assert!(
+        matches!(err, iconik_sync::Error::InvalidArgument(_)),
+        "{err:?}"
+    );
     h.finish();
 }

@@ -29,14 +29,20 @@ fn values_decode_with_typed_helpers_and_round_trip() {
     assert!(!m.is_empty());
     let values = m.metadata_values.as_ref().unwrap();
     assert_eq!(values["description"].mode, Some(MetadataMode::Overwrite));
-    assert_eq!(values["rating"].mode, Some(MetadataMode::Other("merge_unique".into())));
+    assert_eq!(
+        values["rating"].mode,
+        Some(MetadataMode::Other("merge_unique".into()))
+    );
     let reviewed = &values["reviewed"].field_values.as_ref().unwrap()[0];
     assert_eq!(reviewed.extra["label"], "Yes");
     assert_eq!(m.extra["index_status"], "PENDING");
     assert_eq!(m.version_id, None);
 
     let back = serde_json::to_value(&m).unwrap();
-    assert_eq!(back["metadata_values"]["reviewed"], raw["metadata_values"]["reviewed"]);
+    assert_eq!(
+        back["metadata_values"]["reviewed"],
+        raw["metadata_values"]["reviewed"]
+    );
     assert_eq!(back["metadata_values"]["rating"]["mode"], "merge_unique");
     assert_eq!(back["index_status"], "PENDING");
 }
@@ -67,10 +73,18 @@ fn view_reads_hit_the_view_path_per_object_type() {
     let mut h = harness();
     let body = fixture("metadata_values.json");
     let mocks = [
-        h.expect(Method::Get, "metadata", "/v1/assets/a1/views/v1/").with_body(&body).create(),
-        h.expect(Method::Get, "metadata", "/v1/collections/c1/views/v1/").with_body(&body).create(),
-        h.expect(Method::Get, "metadata", "/v1/segments/s1/views/v1/").with_body(&body).create(),
-        h.expect(Method::Get, "metadata", "/v1/playlists/p1/views/v1/").with_body(&body).create(),
+        h.expect(Method::Get, "metadata", "/v1/assets/a1/views/v1/")
+            .with_body(&body)
+            .create(),
+        h.expect(Method::Get, "metadata", "/v1/collections/c1/views/v1/")
+            .with_body(&body)
+            .create(),
+        h.expect(Method::Get, "metadata", "/v1/segments/s1/views/v1/")
+            .with_body(&body)
+            .create(),
+        h.expect(Method::Get, "metadata", "/v1/playlists/p1/views/v1/")
+            .with_body(&body)
+            .create(),
     ];
     let api = h.client.metadata();
     let m = api.get_asset_metadata("a1", "v1").unwrap();
@@ -90,10 +104,18 @@ fn direct_reads_hit_the_object_path() {
     let mut h = harness();
     let body = fixture("metadata_values.json");
     let mocks = [
-        h.expect(Method::Get, "metadata", "/v1/assets/a1/").with_body(&body).create(),
-        h.expect(Method::Get, "metadata", "/v1/collections/c1/").with_body(&body).create(),
-        h.expect(Method::Get, "metadata", "/v1/segments/s1/").with_body(&body).create(),
-        h.expect(Method::Get, "metadata", "/v1/assets/a2/").with_body(&body).create(),
+        h.expect(Method::Get, "metadata", "/v1/assets/a1/")
+            .with_body(&body)
+            .create(),
+        h.expect(Method::Get, "metadata", "/v1/collections/c1/")
+            .with_body(&body)
+            .create(),
+        h.expect(Method::Get, "metadata", "/v1/segments/s1/")
+            .with_body(&body)
+            .create(),
+        h.expect(Method::Get, "metadata", "/v1/assets/a2/")
+            .with_body(&body)
+            .create(),
     ];
     let api = h.client.metadata();
     let m = api.get_asset_metadata_direct("a1").unwrap();
@@ -115,7 +137,11 @@ fn view_404_is_an_error_by_default() {
         .with_status(404)
         .with_body(NO_VALUES)
         .create();
-    let err = h.client.metadata().get_asset_metadata("a1", "v1").unwrap_err();
+    let err = h
+        .client
+        .metadata()
+        .get_asset_metadata("a1", "v1")
+        .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
     m.assert();
     h.finish();
@@ -123,7 +149,10 @@ fn view_404_is_an_error_by_default() {
 
 #[test]
 fn view_404_becomes_empty_values_when_enabled() {
-    let mut h = harness_with(|b| b.disable_rate_limit_handling().metadata_view_404_as_empty(true));
+    let mut h = harness_with(|b| {
+        b.disable_rate_limit_handling()
+            .metadata_view_404_as_empty(true)
+    });
     let reads = [
         h.expect(Method::Get, "metadata", "/v1/assets/a1/views/v1/")
             .with_status(404)
@@ -167,7 +196,10 @@ fn view_404_becomes_empty_values_when_enabled() {
 
 #[test]
 fn only_404_is_mapped_and_values_still_read_when_enabled() {
-    let mut h = harness_with(|b| b.disable_rate_limit_handling().metadata_view_404_as_empty(true));
+    let mut h = harness_with(|b| {
+        b.disable_rate_limit_handling()
+            .metadata_view_404_as_empty(true)
+    });
     let ok = h
         .expect(Method::Get, "metadata", "/v1/assets/a1/views/v1/")
         .with_body(fixture("metadata_values.json"))
@@ -210,7 +242,11 @@ fn update_asset_metadata_puts_to_the_asset_view() {
         .with_body(fixture("metadata_values.json"))
         .create();
     let body = Metadata::default().with_field("description", ["A blue car"]);
-    let written = h.client.metadata().update_asset_metadata("a1", "v1", &body).unwrap();
+    let written = h
+        .client
+        .metadata()
+        .update_asset_metadata("a1", "v1", &body)
+        .unwrap();
     assert_eq!(written.object_id.as_deref(), Some("a1"));
     m.assert();
     h.finish();
@@ -225,9 +261,15 @@ fn put_metadata_direct() {
         .with_body(fixture("metadata_values.json"))
         .create();
     let mut values = BTreeMap::new();
-    values.insert("rating".to_string(), FieldValues::of([5]).mode(MetadataMode::Append));
+    values.insert(
+        "rating".to_string(),
+        FieldValues::of([5]).mode(MetadataMode::Append),
+    );
     let body = Metadata::default().metadata_values(values);
-    h.client.metadata().put_metadata_direct("collections", "c1", &body).unwrap();
+    h.client
+        .metadata()
+        .put_metadata_direct("collections", "c1", &body)
+        .unwrap();
     m.assert();
     h.finish();
 }
@@ -238,12 +280,20 @@ fn put_object_and_segment_view_metadata() {
     let body = Metadata::default().with_field("speaker", ["Ada"]);
     let expected = json!({"metadata_values": {"speaker": {"field_values": [{"value": "Ada"}]}}});
     let object = h
-        .expect(Method::Put, "metadata", "/v1/assets/a1/segments/s1/views/v1/")
+        .expect(
+            Method::Put,
+            "metadata",
+            "/v1/assets/a1/segments/s1/views/v1/",
+        )
         .match_body(json_body(expected.clone()))
         .with_body(fixture("metadata_values.json"))
         .create();
     let segment = h
-        .expect(Method::Put, "metadata", "/v1/assets/a1/segments/s2/views/v1/")
+        .expect(
+            Method::Put,
+            "metadata",
+            "/v1/assets/a1/segments/s2/views/v1/",
+        )
         .match_body(json_body(expected))
         .with_body(fixture("metadata_values.json"))
         .create();
@@ -278,7 +328,10 @@ fn get_views_and_view() {
     assert_eq!(views.objects[1].extra["is_system"], false);
     let view = h.client.metadata().get_view("v1").unwrap();
     let fields = view.view_fields.as_ref().unwrap();
-    assert_eq!(fields[1].options.as_ref().unwrap()[1].label.as_deref(), Some("Great"));
+    assert_eq!(
+        fields[1].options.as_ref().unwrap()[1].label.as_deref(),
+        Some("Great")
+    );
     assert_eq!(fields[1].hide_if_not_set, Some(true));
     assert_eq!(view.extra["write_access_for_everyone"], true);
     list.assert();
@@ -306,7 +359,9 @@ fn create_update_replace_delete_view() {
         .create();
     let replace = h
         .expect(Method::Put, "metadata", "/v1/views/v1/")
-        .match_body(json_body(json!({"name": "Review 2", "view_fields": [{"name": "rating"}]})))
+        .match_body(json_body(
+            json!({"name": "Review 2", "view_fields": [{"name": "rating"}]}),
+        ))
         .with_body(fixture("metadata_view.json"))
         .create();
     let delete = h
@@ -316,15 +371,21 @@ fn create_update_replace_delete_view() {
     let api = h.client.metadata();
     let body = MetadataViewCreate::new(
         "Review",
-        vec![ViewField::new("description"), ViewField::new("rating").required(true)],
+        vec![
+            ViewField::new("description"),
+            ViewField::new("rating").required(true),
+        ],
     )
     .write_access_for_everyone(false);
     let view = api.create_view(&body).unwrap();
     assert_eq!(view.id.as_deref(), Some("v1"));
     api.update_view("v1", &MetadataView::default().description("For reviewers"))
         .unwrap();
-    api.replace_view("v1", &MetadataViewCreate::new("Review 2", vec![ViewField::new("rating")]))
-        .unwrap();
+    api.replace_view(
+        "v1",
+        &MetadataViewCreate::new("Review 2", vec![ViewField::new("rating")]),
+    )
+    .unwrap();
     assert_eq!(api.delete_view("v1").unwrap().status, 204);
     create.assert();
     update.assert();
@@ -353,7 +414,11 @@ fn list_fields_pages_by_name() {
         .filter("description,rating");
     let page = h.client.metadata().list_fields(&params).unwrap();
     assert_eq!(page.objects[1].name.as_deref(), Some("rating"));
-    assert!(page.next_url.as_deref().unwrap().contains("last_field_name=rating"));
+    assert!(page
+        .next_url
+        .as_deref()
+        .unwrap()
+        .contains("last_field_name=rating"));
     m.assert();
     h.finish();
 }
@@ -376,7 +441,9 @@ fn field_crud() {
         .create();
     let update = h
         .expect(Method::Put, "metadata", "/v1/fields/rating/")
-        .match_body(json_body(json!({"field_type": "drop_down", "label": "Stars", "name": "rating"})))
+        .match_body(json_body(
+            json!({"field_type": "drop_down", "label": "Stars", "name": "rating"}),
+        ))
         .with_body(fixture("metadata_field.json"))
         .create();
     let patch = h
@@ -402,8 +469,11 @@ fn field_crud() {
         .options(vec![FieldOption::default().label("Good").value("4")])
         .use_as_facet(true);
     api.create_field(&body).unwrap();
-    api.update_field("rating", &MetadataFieldCreate::new("drop_down", "Stars", "rating"))
-        .unwrap();
+    api.update_field(
+        "rating",
+        &MetadataFieldCreate::new("drop_down", "Stars", "rating"),
+    )
+    .unwrap();
     api.partial_update_field("rating", &MetadataField::default().sortable(false))
         .unwrap();
     api.delete_field("rating").unwrap();

@@ -842,13 +842,16 @@ fn start_upload(
 ) -> Result<UploadSession> {
     let method = StorageMethod::from(storage_method.unwrap_or(""));
     let missing = |field: &str| {
-        Error::InvalidArgument(format!("{name}: the {method} object has no {field} to start an upload"))
+        Error::InvalidArgument(format!(
+            "{name}: the {method} object has no {field} to start an upload"
+        ))
     };
     match method {
         StorageMethod::S3 => {
             let url = multipart_upload_url.ok_or_else(|| missing("multipart_upload_url"))?;
             let answer = post_to_storage(client, name, url, &[])?;
-            let upload_id = s3_upload_id(&answer.body).ok_or_else(|| no_upload_id(name, &answer))?;
+            let upload_id =
+                s3_upload_id(&answer.body).ok_or_else(|| no_upload_id(name, &answer))?;
             Ok(UploadSession {
                 upload_id,
                 location: None,
@@ -863,7 +866,11 @@ fn start_upload(
                 .headers
                 .get("x-guploader-uploadid")
                 .map(str::to_owned)
-                .or_else(|| location.as_deref().and_then(|l| query_param(l, "upload_id")))
+                .or_else(|| {
+                    location
+                        .as_deref()
+                        .and_then(|l| query_param(l, "upload_id"))
+                })
                 .ok_or_else(|| no_upload_id(name, &answer))?;
             Ok(UploadSession {
                 upload_id,
@@ -873,7 +880,11 @@ fn start_upload(
         }
         other => Err(Error::InvalidArgument(format!(
             "{name}: cannot start an upload on a {} storage (S3 and GCS are supported)",
-            if other.as_str().is_empty() { "storage without a method" } else { other.as_str() }
+            if other.as_str().is_empty() {
+                "storage without a method"
+            } else {
+                other.as_str()
+            }
         ))),
     }
 }
@@ -888,12 +899,17 @@ struct StorageAnswer {
 const STORAGE_BODY_LIMIT: u64 = 1024 * 1024;
 
 /// One POST to a storage URL: no iconik credentials, no pacing, no retry.
-fn post_to_storage(client: &Client, name: &str, url: &str, headers: &[(&str, &str)]) -> Result<StorageAnswer> {
+fn post_to_storage(
+    client: &Client,
+    name: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> Result<StorageAnswer> {
     use ureq::http;
     let inner = &client.inner;
-    let uri: http::Uri = url
-        .parse()
-        .map_err(|_| Error::InvalidArgument(format!("{name}: the storage upload URL is not a valid URL")))?;
+    let uri: http::Uri = url.parse().map_err(|_| {
+        Error::InvalidArgument(format!("{name}: the storage upload URL is not a valid URL"))
+    })?;
     let mut builder = http::Request::builder().method("POST").uri(uri.clone());
     for (k, v) in headers {
         builder = builder.header(*k, *v);
@@ -933,7 +949,11 @@ fn post_to_storage(client: &Client, name: &str, url: &str, headers: &[(&str, &st
             attempts: 1,
         })));
     }
-    Ok(StorageAnswer { status, headers, body })
+    Ok(StorageAnswer {
+        status,
+        headers,
+        body,
+    })
 }
 
 fn no_upload_id(name: &str, answer: &StorageAnswer) -> Error {
@@ -985,7 +1005,10 @@ mod tests {
         let xml = br#"<?xml version="1.0" encoding="UTF-8"?>
 <InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>VXBsb2FkIElE</UploadId></InitiateMultipartUploadResult>"#;
         assert_eq!(s3_upload_id(xml).as_deref(), Some("VXBsb2FkIElE"));
-        assert_eq!(s3_upload_id(br#"{"UploadId": "abc"}"#).as_deref(), Some("abc"));
+        assert_eq!(
+            s3_upload_id(br#"{"UploadId": "abc"}"#).as_deref(),
+            Some("abc")
+        );
         assert_eq!(s3_upload_id(b"<UploadId></UploadId>"), None);
         assert_eq!(s3_upload_id(b"nothing"), None);
     }
@@ -993,7 +1016,11 @@ mod tests {
     #[test]
     fn query_params_of_locations() {
         assert_eq!(
-            query_param("https://s/o?uploadType=resumable&upload_id=xyz", "upload_id").as_deref(),
+            query_param(
+                "https://s/o?uploadType=resumable&upload_id=xyz",
+                "upload_id"
+            )
+            .as_deref(),
             Some("xyz")
         );
         assert_eq!(query_param("https://s/o", "upload_id"), None);

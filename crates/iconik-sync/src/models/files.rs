@@ -151,7 +151,6 @@ open_enum! {
     }
 }
 
-
 model! {
     /// Query parameters of the files-service lists that page with
     /// `per_page` + `last_id` (files, file sets, formats, proxies,
@@ -182,7 +181,6 @@ model! {
     }
 }
 
-
 model! {
     /// Query parameters of `delete_asset_file_set`.
     pub struct FileSetDeleteParams {
@@ -194,7 +192,6 @@ model! {
         }
     }
 }
-
 
 model! {
     /// Query parameters of `get_storages` (page-numbered).
@@ -215,7 +212,6 @@ model! {
         }
     }
 }
-
 
 model! {
     /// Query parameters of `fetch_storage_files` (page-numbered or scroll).
@@ -239,7 +235,6 @@ model! {
         }
     }
 }
-
 
 model! {
     /// Query parameters of `get_deleted_file_sets` / `get_deleted_formats`
@@ -275,7 +270,6 @@ impl Default for StorageMethod {
         StorageMethod::S3
     }
 }
-
 
 model! {
     /// A file of an asset or a storage (`files.FileSchema`; also what storage file lists and checksum lookups return).

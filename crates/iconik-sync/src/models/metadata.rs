@@ -148,11 +148,7 @@ impl Metadata {
 
     /// The first value of `field`.
     pub fn first_value(&self, field: &str) -> Option<&Value> {
-        self.metadata_values
-            .as_ref()?
-            .get(field)?
-            .values()
-            .next()
+        self.metadata_values.as_ref()?.get(field)?.values().next()
     }
 
     /// True when no field has a value.
