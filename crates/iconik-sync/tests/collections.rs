@@ -23,7 +23,10 @@ fn exact_query(pairs: &[(&str, &str)]) -> Matcher {
             }
         })
         .collect();
-    all.push(Matcher::Regex(format!("^[^&]+(&[^&]+){{{}}}$", pairs.len() - 1)));
+    all.push(Matcher::Regex(format!(
+        "^[^&]+(&[^&]+){{{}}}$",
+        pairs.len() - 1
+    )));
     Matcher::AllOf(all)
 }
 
@@ -38,7 +41,10 @@ fn get_decodes_a_collection() {
     let c = h.client.collections().get("c1").unwrap();
     assert_eq!(c.title.as_deref(), Some("Dailies"));
     assert_eq!(c.data.status, Some(CollectionStatus::Active));
-    assert_eq!(c.custom_order_status, Some(CustomOrderStatus::Other("REORDERING".into())));
+    assert_eq!(
+        c.custom_order_status,
+        Some(CustomOrderStatus::Other("REORDERING".into()))
+    );
     assert_eq!(c.parent_id, None);
     assert_eq!(c.keyframes.as_ref().unwrap()[0]["id"], "k1");
     assert_eq!(c.extra["color"], "teal");
@@ -48,7 +54,8 @@ fn get_decodes_a_collection() {
 
 #[test]
 fn collection_round_trip_keeps_unknown_fields() {
-    let raw: serde_json::Value = serde_json::from_str(&fixture("collections_collection.json")).unwrap();
+    let raw: serde_json::Value =
+        serde_json::from_str(&fixture("collections_collection.json")).unwrap();
     let c: Collection = serde_json::from_value(raw.clone()).unwrap();
     let back = serde_json::to_value(&c).unwrap();
     assert_eq!(back["color"], "teal");
@@ -62,7 +69,10 @@ fn get_info_sends_params_and_decodes() {
     let mut h = harness();
     let m = h
         .expect(Method::Get, "assets", "/v1/collections/c1/content/info/")
-        .match_query(exact_query(&[("include_subcollections", "true"), ("by_storage_id", "true")]))
+        .match_query(exact_query(&[
+            ("include_subcollections", "true"),
+            ("by_storage_id", "true"),
+        ]))
         .with_body(fixture("collections_info.json"))
         .create();
     let info = h
@@ -70,7 +80,9 @@ fn get_info_sends_params_and_decodes() {
         .collections()
         .get_info(
             "c1",
-            &CollectionInfoParams::default().include_subcollections(true).by_storage_id(true),
+            &CollectionInfoParams::default()
+                .include_subcollections(true)
+                .by_storage_id(true),
         )
         .unwrap();
     assert_eq!(info.assets_count, Some(12));
@@ -140,7 +152,9 @@ fn create_posts_body_and_acl_params() {
     let m = h
         .expect(Method::Post, "assets", "/v1/collections/")
         .match_query(exact_query(&[("apply_default_acls", "true")]))
-        .match_body(json_body(json!({"title": "Dailies", "parent_id": "p1", "status": "ACTIVE"})))
+        .match_body(json_body(
+            json!({"title": "Dailies", "parent_id": "p1", "status": "ACTIVE"}),
+        ))
         .with_status(201)
         .with_body(fixture("collections_collection.json"))
         .create();
@@ -148,7 +162,9 @@ fn create_posts_body_and_acl_params() {
         .client
         .collections()
         .create(
-            &CollectionCreate::new("Dailies").parent_id("p1").status(CollectionStatus::Active),
+            &CollectionCreate::new("Dailies")
+                .parent_id("p1")
+                .status(CollectionStatus::Active),
             &CollectionCreateParams::default().apply_default_acls(true),
         )
         .unwrap();
@@ -189,7 +205,11 @@ fn partial_update_patches_only_set_fields() {
         .create();
     h.client
         .collections()
-        .partial_update("c1", &Collection::default().title("Renamed"), &CollectionUpdateParams::default())
+        .partial_update(
+            "c1",
+            &Collection::default().title("Renamed"),
+            &CollectionUpdateParams::default(),
+        )
         .unwrap();
     m.assert();
     h.finish();
@@ -215,7 +235,9 @@ fn add_content_posts_the_object() {
     let mut h = harness();
     let m = h
         .expect(Method::Post, "assets", "/v1/collections/c1/contents/")
-        .match_body(json_body(json!({"object_id": "a1", "object_type": "assets"})))
+        .match_body(json_body(
+            json!({"object_id": "a1", "object_type": "assets"}),
+        ))
         .with_status(201)
         .create();
     h.client
@@ -230,10 +252,17 @@ fn add_content_posts_the_object() {
 fn remove_content_deletes_by_type_and_id() {
     let mut h = harness();
     let m = h
-        .expect(Method::Delete, "assets", "/v1/collections/c1/contents/assets/a1/")
+        .expect(
+            Method::Delete,
+            "assets",
+            "/v1/collections/c1/contents/assets/a1/",
+        )
         .with_status(204)
         .create();
-    h.client.collections().remove_content("c1", "assets", "a1").unwrap();
+    h.client
+        .collections()
+        .remove_content("c1", "assets", "a1")
+        .unwrap();
     m.assert();
     h.finish();
 }
@@ -277,7 +306,10 @@ fn list_all_walks_pages() {
         .map(|c| c.unwrap())
         .collect();
     assert_eq!(all.len(), 3);
-    assert_eq!(all[2].status, Some(CollectionStatus::Other("ARCHIVED_FOREVER".into())));
+    assert_eq!(
+        all[2].status,
+        Some(CollectionStatus::Other("ARCHIVED_FOREVER".into()))
+    );
     p1.assert();
     p2.assert();
     h.finish();

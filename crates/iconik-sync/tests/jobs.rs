@@ -23,7 +23,10 @@ fn exact_query(pairs: &[(&str, &str)]) -> Matcher {
             }
         })
         .collect();
-    all.push(Matcher::Regex(format!("^[^&]+(&[^&]+){{{}}}$", pairs.len() - 1)));
+    all.push(Matcher::Regex(format!(
+        "^[^&]+(&[^&]+){{{}}}$",
+        pairs.len() - 1
+    )));
     Matcher::AllOf(all)
 }
 
@@ -70,7 +73,10 @@ fn get_decodes_a_job() {
     assert_eq!(job.parent_id, None);
     let steps = job.steps.as_ref().unwrap();
     assert_eq!(steps[0].status, Some(JobStepStatus::Done));
-    assert_eq!(steps[1].status, Some(JobStepStatus::Other("TELEPORTING".into())));
+    assert_eq!(
+        steps[1].status,
+        Some(JobStepStatus::Other("TELEPORTING".into()))
+    );
     assert_eq!(job.related_objects.as_ref().unwrap()[0].object_id, "a1");
     assert_eq!(job.extra["worker"], "w-7");
     m.assert();
@@ -135,7 +141,10 @@ fn list_sends_filters_and_returns_one_page() {
         )
         .unwrap();
     assert_eq!(page.objects.len(), 2);
-    assert_eq!(page.objects[1].r#type, Some(JobType::Other("BRAND_NEW_TYPE".into())));
+    assert_eq!(
+        page.objects[1].r#type,
+        Some(JobType::Other("BRAND_NEW_TYPE".into()))
+    );
     assert_eq!(page.extra["search_after"][1], "j2");
     assert!(page.extra.contains_key("facets"));
     m.assert();

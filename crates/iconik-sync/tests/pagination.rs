@@ -25,7 +25,10 @@ fn exact_query(pairs: &[(&str, &str)]) -> Matcher {
         .iter()
         .map(|(k, v)| Matcher::UrlEncoded((*k).into(), (*v).into()))
         .collect();
-    all.push(Matcher::Regex(format!("^[^&]+(&[^&]+){{{}}}$", pairs.len() - 1)));
+    all.push(Matcher::Regex(format!(
+        "^[^&]+(&[^&]+){{{}}}$",
+        pairs.len() - 1
+    )));
     Matcher::AllOf(all)
 }
 
@@ -52,17 +55,30 @@ fn numbered(page: u32, pages: u32, objects: Value) -> Value {
 }
 
 fn assets_all(h: &Harness) -> Paginator<Asset> {
-    h.client.assets().list_all(&AssetListParams::default().per_page(2u32))
+    h.client
+        .assets()
+        .list_all(&AssetListParams::default().per_page(2u32))
 }
 
 #[test]
 fn page_number_three_pages() {
     let mut h = harness();
-    let m1 = assets_page(&mut h, "1", numbered(1, 3, json!([{"id": "a1"}, {"id": "a2"}])));
-    let m2 = assets_page(&mut h, "2", numbered(2, 3, json!([{"id": "a3"}, {"id": "a4"}])));
+    let m1 = assets_page(
+        &mut h,
+        "1",
+        numbered(1, 3, json!([{"id": "a1"}, {"id": "a2"}])),
+    );
+    let m2 = assets_page(
+        &mut h,
+        "2",
+        numbered(2, 3, json!([{"id": "a3"}, {"id": "a4"}])),
+    );
     let m3 = assets_page(&mut h, "3", numbered(3, 3, json!([{"id": "a5"}])));
     let all: Vec<Asset> = assets_all(&h).map(|a| a.unwrap()).collect();
-    assert_eq!(ids(all, |a| a.id.clone().unwrap()), ["a1", "a2", "a3", "a4", "a5"]);
+    assert_eq!(
+        ids(all, |a| a.id.clone().unwrap()),
+        ["a1", "a2", "a3", "a4", "a5"]
+    );
     m1.assert();
     m2.assert();
     m3.assert();
@@ -119,7 +135,11 @@ fn page_number_empty_page_ends() {
 #[test]
 fn page_number_is_never_more_than_one_page_ahead() {
     let mut h = harness();
-    let m1 = assets_page(&mut h, "1", numbered(1, 3, json!([{"id": "a1"}, {"id": "a2"}])));
+    let m1 = assets_page(
+        &mut h,
+        "1",
+        numbered(1, 3, json!([{"id": "a1"}, {"id": "a2"}])),
+    );
     let mut it = assets_all(&h);
     assert_eq!(it.next().unwrap().unwrap().id.as_deref(), Some("a1"));
     assert_eq!(it.next().unwrap().unwrap().id.as_deref(), Some("a2"));
@@ -145,7 +165,11 @@ fn page_number_starts_at_the_given_page() {
 #[test]
 fn page_number_undecodable_item_is_an_error_then_ends() {
     let mut h = harness();
-    let m1 = assets_page(&mut h, "1", numbered(1, 3, json!([{"id": "a1", "title": 42}])));
+    let m1 = assets_page(
+        &mut h,
+        "1",
+        numbered(1, 3, json!([{"id": "a1", "title": 42}])),
+    );
     let mut it = assets_all(&h);
     assert!(matches!(it.next(), Some(Err(Error::Decode(_)))));
     assert!(it.next().is_none());
@@ -198,7 +222,11 @@ fn last_id_three_pages_from_next_url_or_last_object() {
         Some("f/2"),
         json!({"objects": [{"id": "f3"}, {"id": "f4"}], "next_url": "/API/files/v1/assets/a/files/?per_page=2"}),
     );
-    let m3 = files_page(&mut h, Some("f4"), json!({"objects": [{"id": "f5"}], "next_url": null}));
+    let m3 = files_page(
+        &mut h,
+        Some("f4"),
+        json!({"objects": [{"id": "f5"}], "next_url": null}),
+    );
     let all: Vec<Value> = files_all(&h).map(|f| f.unwrap()).collect();
     assert_eq!(item_ids(all), ["f1", "f2", "f3", "f4", "f5"]);
     m1.assert();
@@ -308,11 +336,26 @@ fn scroll_page(h: &mut Harness, scroll_id: Option<&str>, body: Value) -> Mock {
 #[test]
 fn scroll_three_pages() {
     let mut h = harness();
-    let m1 = scroll_page(&mut h, None, json!({"objects": [{"id": "c1"}, {"id": "c2"}], "scroll_id": "S1"}));
-    let m2 = scroll_page(&mut h, Some("S1"), json!({"objects": [{"id": "c3"}, {"id": "c4"}], "scroll_id": "S2"}));
-    let m3 = scroll_page(&mut h, Some("S2"), json!({"objects": [{"id": "c5"}], "scroll_id": null}));
+    let m1 = scroll_page(
+        &mut h,
+        None,
+        json!({"objects": [{"id": "c1"}, {"id": "c2"}], "scroll_id": "S1"}),
+    );
+    let m2 = scroll_page(
+        &mut h,
+        Some("S1"),
+        json!({"objects": [{"id": "c3"}, {"id": "c4"}], "scroll_id": "S2"}),
+    );
+    let m3 = scroll_page(
+        &mut h,
+        Some("S2"),
+        json!({"objects": [{"id": "c5"}], "scroll_id": null}),
+    );
     let all: Vec<Collection> = collections_scroll(&h).map(|c| c.unwrap()).collect();
-    assert_eq!(ids(all, |c| c.id.clone().unwrap()), ["c1", "c2", "c3", "c4", "c5"]);
+    assert_eq!(
+        ids(all, |c| c.id.clone().unwrap()),
+        ["c1", "c2", "c3", "c4", "c5"]
+    );
     m1.assert();
     m2.assert();
     m3.assert();
@@ -323,15 +366,27 @@ fn scroll_three_pages() {
 fn scroll_id_may_stay_the_same_between_pages() {
     // iconik may keep one scroll id for the whole walk: not a repeat
     let mut h = harness();
-    let m1 = scroll_page(&mut h, None, json!({"objects": [{"id": "c1"}], "scroll_id": "S"}));
+    let m1 = scroll_page(
+        &mut h,
+        None,
+        json!({"objects": [{"id": "c1"}], "scroll_id": "S"}),
+    );
     let m2 = h
         .expect(Method::Get, "assets", "/v1/collections/")
-        .match_query(exact_query(&[("per_page", "2"), ("scroll", "true"), ("scroll_id", "S")]))
+        .match_query(exact_query(&[
+            ("per_page", "2"),
+            ("scroll", "true"),
+            ("scroll_id", "S"),
+        ]))
         .with_body(json!({"objects": [{"id": "c2"}], "scroll_id": "S"}).to_string())
         .create();
     let m3 = h
         .expect(Method::Get, "assets", "/v1/collections/")
-        .match_query(exact_query(&[("per_page", "2"), ("scroll", "true"), ("scroll_id", "S")]))
+        .match_query(exact_query(&[
+            ("per_page", "2"),
+            ("scroll", "true"),
+            ("scroll_id", "S"),
+        ]))
         .with_body(json!({"objects": [], "scroll_id": "S"}).to_string())
         .create();
     // mockito serves the first matching mock until its expectation is met
@@ -346,10 +401,18 @@ fn scroll_id_may_stay_the_same_between_pages() {
 #[test]
 fn scroll_error_in_the_middle_is_yielded_once_then_ends() {
     let mut h = harness();
-    let m1 = scroll_page(&mut h, None, json!({"objects": [{"id": "c1"}], "scroll_id": "S1"}));
+    let m1 = scroll_page(
+        &mut h,
+        None,
+        json!({"objects": [{"id": "c1"}], "scroll_id": "S1"}),
+    );
     let m2 = h
         .expect(Method::Get, "assets", "/v1/collections/")
-        .match_query(exact_query(&[("per_page", "2"), ("scroll", "true"), ("scroll_id", "S1")]))
+        .match_query(exact_query(&[
+            ("per_page", "2"),
+            ("scroll", "true"),
+            ("scroll_id", "S1"),
+        ]))
         .with_status(404)
         .with_body(json!({"errors": ["scroll expired"]}).to_string())
         .create();
@@ -370,7 +433,11 @@ fn scroll_repeated_page_stops() {
     let mut h = harness();
     let items = json!([{"id": "c1"}, {"id": "c2"}]);
     let m1 = scroll_page(&mut h, None, json!({"objects": items, "scroll_id": "S"}));
-    let m2 = scroll_page(&mut h, Some("S"), json!({"objects": items, "scroll_id": "S"}));
+    let m2 = scroll_page(
+        &mut h,
+        Some("S"),
+        json!({"objects": items, "scroll_id": "S"}),
+    );
     let all: Vec<Collection> = collections_scroll(&h).map(|c| c.unwrap()).collect();
     assert_eq!(all.len(), 2);
     m1.assert();
@@ -381,8 +448,16 @@ fn scroll_repeated_page_stops() {
 #[test]
 fn scroll_empty_page_ends() {
     let mut h = harness();
-    let m1 = scroll_page(&mut h, None, json!({"objects": [{"id": "c1"}], "scroll_id": "S1"}));
-    let m2 = scroll_page(&mut h, Some("S1"), json!({"objects": [], "scroll_id": "S2"}));
+    let m1 = scroll_page(
+        &mut h,
+        None,
+        json!({"objects": [{"id": "c1"}], "scroll_id": "S1"}),
+    );
+    let m2 = scroll_page(
+        &mut h,
+        Some("S1"),
+        json!({"objects": [], "scroll_id": "S2"}),
+    );
     assert_eq!(collections_scroll(&h).count(), 1);
     m1.assert();
     m2.assert();
@@ -392,7 +467,11 @@ fn scroll_empty_page_ends() {
 #[test]
 fn scroll_is_never_more_than_one_page_ahead() {
     let mut h = harness();
-    let m1 = scroll_page(&mut h, None, json!({"objects": [{"id": "c1"}, {"id": "c2"}], "scroll_id": "S1"}));
+    let m1 = scroll_page(
+        &mut h,
+        None,
+        json!({"objects": [{"id": "c1"}, {"id": "c2"}], "scroll_id": "S1"}),
+    );
     let mut it = collections_scroll(&h);
     assert_eq!(it.next().unwrap().unwrap().id.as_deref(), Some("c1"));
     drop(it);
@@ -446,9 +525,16 @@ fn search_after_three_pages_from_answer_field_or_last_hit_sort() {
         Some(json!([2, "h2"])),
         json!({"objects": [hit("h3", json!([3, "h3"])), hit("h4", json!([4, "h4"]))]}),
     );
-    let m3 = search_page(&mut h, Some(json!([4, "h4"])), json!({"objects": [json!({"id": "h5", "object_type": "assets"})]}));
+    let m3 = search_page(
+        &mut h,
+        Some(json!([4, "h4"])),
+        json!({"objects": [json!({"id": "h5", "object_type": "assets"})]}),
+    );
     let all: Vec<SearchHit> = search_after_all(&h).map(|x| x.unwrap()).collect();
-    assert_eq!(ids(all, |x| x.id.clone().unwrap()), ["h1", "h2", "h3", "h4", "h5"]);
+    assert_eq!(
+        ids(all, |x| x.id.clone().unwrap()),
+        ["h1", "h2", "h3", "h4", "h5"]
+    );
     m1.assert();
     m2.assert();
     m3.assert();
@@ -462,7 +548,9 @@ fn search_after_error_in_the_middle_is_yielded_once_then_ends() {
     let m2 = h
         .expect(Method::Post, "search", "/v1/search/")
         .match_query(exact_query(&[("per_page", "2")]))
-        .match_body(json_body(json!({"query": "x", "sort": [{"name": "date_created"}], "search_after": [1]})))
+        .match_body(json_body(
+            json!({"query": "x", "sort": [{"name": "date_created"}], "search_after": [1]}),
+        ))
         .with_status(400)
         .with_body(json!({"errors": {"search_after": "bad"}}).to_string())
         .create();
@@ -480,9 +568,17 @@ fn search_after_error_in_the_middle_is_yielded_once_then_ends() {
 #[test]
 fn search_after_repeated_cursor_stops() {
     let mut h = harness();
-    let m1 = search_page(&mut h, None, json!({"objects": [hit("h1", json!([1]))], "search_after": [1]}));
+    let m1 = search_page(
+        &mut h,
+        None,
+        json!({"objects": [hit("h1", json!([1]))], "search_after": [1]}),
+    );
     // new hits, but the cursor does not move: no third request
-    let m2 = search_page(&mut h, Some(json!([1])), json!({"objects": [hit("h2", json!([1]))], "search_after": [1]}));
+    let m2 = search_page(
+        &mut h,
+        Some(json!([1])),
+        json!({"objects": [hit("h2", json!([1]))], "search_after": [1]}),
+    );
     let all: Vec<SearchHit> = search_after_all(&h).map(|x| x.unwrap()).collect();
     assert_eq!(all.len(), 2);
     m1.assert();
@@ -494,7 +590,11 @@ fn search_after_repeated_cursor_stops() {
 fn search_after_empty_page_ends() {
     let mut h = harness();
     let m1 = search_page(&mut h, None, json!({"objects": [hit("h1", json!([1]))]}));
-    let m2 = search_page(&mut h, Some(json!([1])), json!({"objects": [], "search_after": [9]}));
+    let m2 = search_page(
+        &mut h,
+        Some(json!([1])),
+        json!({"objects": [], "search_after": [9]}),
+    );
     assert_eq!(search_after_all(&h).count(), 1);
     m1.assert();
     m2.assert();
@@ -504,7 +604,11 @@ fn search_after_empty_page_ends() {
 #[test]
 fn search_after_is_never_more_than_one_page_ahead() {
     let mut h = harness();
-    let m1 = search_page(&mut h, None, json!({"objects": [hit("h1", json!([1])), hit("h2", json!([2]))]}));
+    let m1 = search_page(
+        &mut h,
+        None,
+        json!({"objects": [hit("h1", json!([1])), hit("h2", json!([2]))]}),
+    );
     let mut it = search_after_all(&h);
     assert_eq!(it.next().unwrap().unwrap().id.as_deref(), Some("h1"));
     drop(it);
@@ -516,7 +620,11 @@ fn search_after_is_never_more_than_one_page_ahead() {
 fn search_after_without_a_cursor_ends() {
     // no `search_after` in the answer and no `sort` on the hits: one page
     let mut h = harness();
-    let m1 = search_page(&mut h, None, json!({"objects": [{"id": "h1", "object_type": "assets"}]}));
+    let m1 = search_page(
+        &mut h,
+        None,
+        json!({"objects": [{"id": "h1", "object_type": "assets"}]}),
+    );
     assert_eq!(search_after_all(&h).count(), 1);
     m1.assert();
     h.finish();
@@ -525,9 +633,16 @@ fn search_after_without_a_cursor_ends() {
 #[test]
 fn pages_iterates_whole_pages() {
     let mut h = harness();
-    let m1 = assets_page(&mut h, "1", numbered(1, 2, json!([{"id": "a1"}, {"id": "a2"}])));
+    let m1 = assets_page(
+        &mut h,
+        "1",
+        numbered(1, 2, json!([{"id": "a1"}, {"id": "a2"}])),
+    );
     let m2 = assets_page(&mut h, "2", numbered(2, 2, json!([{"id": "a3"}])));
-    let sizes: Vec<usize> = assets_all(&h).pages().map(|p| p.unwrap().objects.len()).collect();
+    let sizes: Vec<usize> = assets_all(&h)
+        .pages()
+        .map(|p| p.unwrap().objects.len())
+        .collect();
     assert_eq!(sizes, [2, 1]);
     m1.assert();
     m2.assert();

@@ -14,7 +14,10 @@ fn exact_query(pairs: &[(&str, &str)]) -> Matcher {
         .iter()
         .map(|(k, v)| Matcher::UrlEncoded((*k).into(), (*v).into()))
         .collect();
-    all.push(Matcher::Regex(format!("^[^&]+(&[^&]+){{{}}}$", pairs.len() - 1)));
+    all.push(Matcher::Regex(format!(
+        "^[^&]+(&[^&]+){{{}}}$",
+        pairs.len() - 1
+    )));
     Matcher::AllOf(all)
 }
 
@@ -28,9 +31,10 @@ fn body() -> SearchBody {
                     SearchTerm::new("status").value("ACTIVE"),
                     SearchTerm::new("date_created").range(SearchRange::default().min("2024-01-01")),
                 ])
-                .filters(vec![SearchFilter::new("OR").terms(vec![
-                    SearchTerm::new("type").value_in(vec!["ASSET".to_string(), "SUBCLIP".to_string()]),
-                ])]),
+                .filters(vec![SearchFilter::new("OR").terms(vec![SearchTerm::new(
+                    "type",
+                )
+                .value_in(vec!["ASSET".to_string(), "SUBCLIP".to_string()])])]),
         )
         .facets(vec!["object_type".to_string()])
         .sort(vec![SearchSort::new("date_created").order("asc")])
@@ -60,22 +64,36 @@ fn search_posts_body_and_params_and_decodes_hits() {
     let mut h = harness();
     let m = h
         .expect(Method::Post, "search", "/v1/search/")
-        .match_query(exact_query(&[("per_page", "2"), ("generate_signed_url", "false")]))
+        .match_query(exact_query(&[
+            ("per_page", "2"),
+            ("generate_signed_url", "false"),
+        ]))
         .match_body(json_body(body_json()))
         .with_body(fixture("search_page1.json"))
         .create();
     let page = h
         .client
         .search()
-        .search(&body(), &SearchParams::default().per_page(2u32).generate_signed_url(false))
+        .search(
+            &body(),
+            &SearchParams::default()
+                .per_page(2u32)
+                .generate_signed_url(false),
+        )
         .unwrap();
     assert_eq!(page.total, Some(3));
     assert_eq!(page.objects[0].object_type.as_deref(), Some("assets"));
     assert_eq!(page.objects[0].r#type.as_deref(), Some("ASSET"));
     assert_eq!(page.objects[0].extra["files"][0]["id"], "f1");
     assert_eq!(page.objects[1].description, None);
-    assert_eq!(page.objects[1].metadata.as_ref().unwrap()["region"][0], "EU");
-    assert_eq!(page.extra["facets"]["object_type"]["buckets"][0]["doc_count"], 2);
+    assert_eq!(
+        page.objects[1].metadata.as_ref().unwrap()["region"][0],
+        "EU"
+    );
+    assert_eq!(
+        page.extra["facets"]["object_type"]["buckets"][0]["doc_count"],
+        2
+    );
     m.assert();
     h.finish();
 }
@@ -134,8 +152,9 @@ fn search_all_scroll_sends_scroll_id_in_the_query() {
         .client
         .search()
         .search_all_scroll(&SearchBody::default().query("x"), &SearchParams::default())
-        .map(|hit| hit.unwrap())
-        .count();
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+        .len();
     assert_eq!(n, 1);
     p1.assert();
     p2.assert();
@@ -164,7 +183,9 @@ fn search_all_after_puts_the_cursor_in_the_body() {
         .client
         .search()
         .search_all_after(
-            &SearchBody::default().query("x").sort(vec![SearchSort::new("date_created")]),
+            &SearchBody::default()
+                .query("x")
+                .sort(vec![SearchSort::new("date_created")]),
             &SearchParams::default(),
         )
         .map(|hit| hit.unwrap().id.unwrap())
