@@ -234,8 +234,8 @@ fn pacing_spreads_sends_over_the_window() {
     for _ in 0..12 {
         h.client.assets().get("a").unwrap();
     }
-    // 5 at t=0, 5 at t=1, 2 at t=2
-    assert_eq!(clock.now(), Duration::from_secs(2));
+    // 5 at t=0, 5 after one window (1 s + the 25 ms margin), 2 after two
+    assert_eq!(clock.now(), Duration::from_millis(2050));
     m.assert();
     h.finish();
 }
@@ -314,6 +314,7 @@ fn clones_share_the_pacer() {
         b.clock(c).rate_limit(
             RateLimitConfig::default()
                 .limits(vec!["2/s".parse().unwrap()])
+                .window_margin(Duration::ZERO)
                 .enable_proactive_throttling(false),
         )
     });
