@@ -157,7 +157,13 @@ impl<T: DeserializeOwned> Paginator<T> {
         }
         let first = !self.started;
         self.started = true;
-        let request = self.prepare(first)?;
+        let request = match self.prepare(first) {
+            Ok(r) => r,
+            Err(e) => {
+                self.done = true;
+                return Err(e);
+            }
+        };
         let raw: Page<Value> = match request.send::<Page<Value>>() {
             Ok(r) => r.into_data(),
             Err(e) => {
@@ -223,7 +229,7 @@ impl<T: DeserializeOwned> Paginator<T> {
                 if first {
                     request = without_query(request, "scroll").query("scroll", "true");
                 } else if let Some(c) = &self.cursor {
-                    request = without_query(request, "scroll_id")
+                    request = without_query(without_query(request, "scroll"), "scroll_id")
                         .query("scroll", "true")
                         .query("scroll_id", c);
                 }
@@ -371,6 +377,22 @@ mod tests {
         assert_eq!(query_value("/x/?a=1", "last_id"), None);
         assert_eq!(query_value("/x/", "last_id"), None);
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
+    }
+
+    #[test]
+    fn later_scroll_pages_send_one_scroll_key() {
+        let client = crate::Client::new("a", "t").unwrap();
+        let request = client
+            .request(crate::Method::Get, "assets", "/v1/assets/")
+            .query("scroll", "false")
+            .query("scroll_id", "stale");
+        let mut p: Paginator<Value> = Paginator::new(request, Style::Scroll);
+        p.cursor = Some("c1".into());
+        let next = p.prepare(false).unwrap();
+        let query = next.operation().query();
+        let count = |key: &str| query.iter().filter(|(k, _)| k == key).count();
+        assert_eq!((count("scroll"), count("scroll_id")), (1, 1));
+        assert!(query.contains(&("scroll_id".to_string(), "c1".to_string())));
     }
 
     #[test]

@@ -5,7 +5,9 @@ use std::time::{Duration, SystemTime};
 
 /// A successful answer: the decoded body and the facts of the exchange.
 ///
-/// Derefs to `T`, so `asset.title` works on a `Response<Asset>`.
+/// Derefs to `T`, so `asset.title` works on a `Response<Asset>`. The
+/// response's own fields come first: `response.status` is the HTTP status;
+/// a model field of the same name is `response.data.status`.
 ///
 /// ```no_run
 /// # fn main() -> iconik_sync::Result<()> {
