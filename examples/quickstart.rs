@@ -66,10 +66,16 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// A client for the configured iconik, or for an emulator started here.
-fn connect() -> Result<(iconik_sync::Client, FlowContext, Option<Emulator>), Box<dyn std::error::Error>> {
-    if std::env::var_os("ICONIK_APP_ID").is_some() && std::env::var_os("ICONIK_AUTH_TOKEN").is_some() {
+fn connect(
+) -> Result<(iconik_sync::Client, FlowContext, Option<Emulator>), Box<dyn std::error::Error>> {
+    if std::env::var_os("ICONIK_APP_ID").is_some()
+        && std::env::var_os("ICONIK_AUTH_TOKEN").is_some()
+    {
         let client = iconik_sync::Client::from_env()?;
-        let view = match (std::env::var("ICONIK_VIEW_ID"), std::env::var("ICONIK_VIEW_FIELD")) {
+        let view = match (
+            std::env::var("ICONIK_VIEW_ID"),
+            std::env::var("ICONIK_VIEW_FIELD"),
+        ) {
             (Ok(view), Ok(field)) => Some((view, field)),
             _ => None,
         };
@@ -96,7 +102,10 @@ fn connect() -> Result<(iconik_sync::Client, FlowContext, Option<Emulator>), Box
             iconik_emulator::SAMPLE_FIELD_NAMES[0].to_owned(),
         )),
         storage_id: Some(iconik_emulator::SAMPLE_STORAGE_ID.to_owned()),
-        fetch_ids: iconik_emulator::SAMPLE_ASSET_IDS.iter().map(|s| s.to_string()).collect(),
+        fetch_ids: iconik_emulator::SAMPLE_ASSET_IDS
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
     };
     Ok((client, context, Some(emulator)))
 }
@@ -104,14 +113,26 @@ fn connect() -> Result<(iconik_sync::Client, FlowContext, Option<Emulator>), Box
 fn print_report(who: &str, r: &Report, started: Instant) {
     let o = &r.outcome;
     println!("{who} ({:.0?}):", started.elapsed());
-    println!("  created asset          {} \"{}\"", r.asset_id, o.asset_title);
-    println!("  collection             {} with {} item(s)", r.collection_id, o.collection_items);
+    println!(
+        "  created asset          {} \"{}\"",
+        r.asset_id, o.asset_title
+    );
+    println!(
+        "  collection             {} with {} item(s)",
+        r.collection_id, o.collection_items
+    );
     match &o.metadata_value {
         Some(v) => println!("  metadata value         \"{v}\""),
         None => println!("  metadata value         (skipped: no view configured)"),
     }
-    println!("  found by title search  {}", if o.found_by_search { "yes" } else { "no" });
+    println!(
+        "  found by title search  {}",
+        if o.found_by_search { "yes" } else { "no" }
+    );
     println!("  files of the asset     {:?}", o.file_names);
-    println!("  checksum lookup        {} match(es) on this asset", o.checksum_matches);
+    println!(
+        "  checksum lookup        {} match(es) on this asset",
+        o.checksum_matches
+    );
     println!("  fetched concurrently   {:?}\n", o.fetched_titles);
 }

@@ -13,9 +13,8 @@ use std::io::Cursor;
 use iconik_sync::checksum;
 use iconik_sync::models::{
     AssetCreate, AssetCreateParams, CollectionContent, CollectionContentsParams, CollectionCreate,
-    CollectionCreateParams,
-    FileCreate, FileSetCreate, FilesListParams, FormatCreate, Metadata, SearchBody,
-    SearchParams,
+    CollectionCreateParams, FileCreate, FileSetCreate, FilesListParams, FormatCreate, Metadata,
+    SearchBody, SearchParams,
 };
 use iconik_sync::Result;
 
@@ -79,9 +78,10 @@ fn strip(title: &str, label: &str) -> String {
 /// The first failed call.
 pub fn run_sync(client: &iconik_sync::Client, ctx: &FlowContext) -> Result<Report> {
     let title = title(&ctx.label);
-    let asset = client
-        .assets()
-        .create(&AssetCreate::new(title.as_str()), &AssetCreateParams::default())?;
+    let asset = client.assets().create(
+        &AssetCreate::new(title.as_str()),
+        &AssetCreateParams::default(),
+    )?;
     let asset_id = asset.id.clone().unwrap_or_default();
 
     let collection = client.collections().create(
@@ -89,9 +89,10 @@ pub fn run_sync(client: &iconik_sync::Client, ctx: &FlowContext) -> Result<Repor
         &CollectionCreateParams::default(),
     )?;
     let collection_id = collection.id.clone().unwrap_or_default();
-    client
-        .collections()
-        .add_content(&collection_id, &CollectionContent::new(asset_id.as_str(), "assets"))?;
+    client.collections().add_content(
+        &collection_id,
+        &CollectionContent::new(asset_id.as_str(), "assets"),
+    )?;
     let contents = client
         .collections()
         .get_contents(&collection_id, &CollectionContentsParams::default())?;
@@ -99,18 +100,27 @@ pub fn run_sync(client: &iconik_sync::Client, ctx: &FlowContext) -> Result<Repor
     let metadata_value = match &ctx.view {
         Some((view_id, field)) => {
             let values = Metadata::default().with_field(field.as_str(), ["Shot on the quickstart"]);
-            client.metadata().update_asset_metadata(&asset_id, view_id, &values)?;
+            client
+                .metadata()
+                .update_asset_metadata(&asset_id, view_id, &values)?;
             let back = client.metadata().get_asset_metadata(&asset_id, view_id)?;
-            back.first_value(field).and_then(|v| v.as_str()).map(str::to_owned)
+            back.first_value(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
         }
         None => None,
     };
 
     let hits = client.search().search(
-        &SearchBody::default().doc_types(vec!["assets".to_string()]).query(title.as_str()),
+        &SearchBody::default()
+            .doc_types(vec!["assets".to_string()])
+            .query(title.as_str()),
         &SearchParams::default(),
     )?;
-    let found_by_search = hits.objects.iter().any(|h| h.id.as_deref() == Some(asset_id.as_str()));
+    let found_by_search = hits
+        .objects
+        .iter()
+        .any(|h| h.id.as_deref() == Some(asset_id.as_str()));
 
     let md5 = md5_of_sample();
     register_file_sync(client, &asset_id, ctx, &md5)?;
@@ -130,18 +140,32 @@ pub fn run_sync(client: &iconik_sync::Client, ctx: &FlowContext) -> Result<Repor
             .into_iter()
             .map(|h| match h.join() {
                 Ok(r) => r,
-                Err(_) => Err(iconik_sync::Error::WorkerFailed("fetch thread panicked".into())),
+                Err(_) => Err(iconik_sync::Error::WorkerFailed(
+                    "fetch thread panicked".into(),
+                )),
             })
             .collect::<Result<Vec<_>>>()
     })?;
 
     Ok(Report {
         outcome: Outcome {
-            asset_title: strip(&client.assets().get(&asset_id)?.title.clone().unwrap_or_default(), &ctx.label),
+            asset_title: strip(
+                &client
+                    .assets()
+                    .get(&asset_id)?
+                    .title
+                    .clone()
+                    .unwrap_or_default(),
+                &ctx.label,
+            ),
             collection_items: contents.objects.len(),
             metadata_value,
             found_by_search,
-            file_names: files.objects.iter().filter_map(|f| f.name.clone()).collect(),
+            file_names: files
+                .objects
+                .iter()
+                .filter_map(|f| f.name.clone())
+                .collect(),
             checksum_matches: matches
                 .iter()
                 .filter(|f| f.asset_id.as_deref() == Some(asset_id.as_str()))
@@ -164,7 +188,10 @@ pub async fn run_async(client: &iconik_async::Client, ctx: &FlowContext) -> Resu
     let title = title(&ctx.label);
     let asset = client
         .assets()
-        .create(&AssetCreate::new(title.as_str()), &AssetCreateParams::default())
+        .create(
+            &AssetCreate::new(title.as_str()),
+            &AssetCreateParams::default(),
+        )
         .await?;
     let asset_id = asset.id.clone().unwrap_or_default();
 
@@ -178,7 +205,10 @@ pub async fn run_async(client: &iconik_async::Client, ctx: &FlowContext) -> Resu
     let collection_id = collection.id.clone().unwrap_or_default();
     client
         .collections()
-        .add_content(&collection_id, &CollectionContent::new(asset_id.as_str(), "assets"))
+        .add_content(
+            &collection_id,
+            &CollectionContent::new(asset_id.as_str(), "assets"),
+        )
         .await?;
     let contents = client
         .collections()
@@ -192,8 +222,13 @@ pub async fn run_async(client: &iconik_async::Client, ctx: &FlowContext) -> Resu
                 .metadata()
                 .update_asset_metadata(&asset_id, view_id, &values)
                 .await?;
-            let back = client.metadata().get_asset_metadata(&asset_id, view_id).await?;
-            back.first_value(field).and_then(|v| v.as_str()).map(str::to_owned)
+            let back = client
+                .metadata()
+                .get_asset_metadata(&asset_id, view_id)
+                .await?;
+            back.first_value(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
         }
         None => None,
     };
@@ -201,11 +236,16 @@ pub async fn run_async(client: &iconik_async::Client, ctx: &FlowContext) -> Resu
     let hits = client
         .search()
         .search(
-            &SearchBody::default().doc_types(vec!["assets".to_string()]).query(title.as_str()),
+            &SearchBody::default()
+                .doc_types(vec!["assets".to_string()])
+                .query(title.as_str()),
             &SearchParams::default(),
         )
         .await?;
-    let found_by_search = hits.objects.iter().any(|h| h.id.as_deref() == Some(asset_id.as_str()));
+    let found_by_search = hits
+        .objects
+        .iter()
+        .any(|h| h.id.as_deref() == Some(asset_id.as_str()));
 
     let md5 = md5_of_sample();
     let format = client
@@ -248,7 +288,11 @@ pub async fn run_async(client: &iconik_async::Client, ctx: &FlowContext) -> Resu
             collection_items: contents.objects.len(),
             metadata_value,
             found_by_search,
-            file_names: files.objects.iter().filter_map(|f| f.name.clone()).collect(),
+            file_names: files
+                .objects
+                .iter()
+                .filter_map(|f| f.name.clone())
+                .collect(),
             checksum_matches: matches
                 .iter()
                 .filter(|f| f.asset_id.as_deref() == Some(asset_id.as_str()))
@@ -271,8 +315,13 @@ fn md5_of_sample() -> String {
 
 fn file_set_body(ctx: &FlowContext, format_id: &str) -> FileSetCreate {
     let storage = ctx.storage_id.clone().unwrap_or_default();
-    FileSetCreate::new("quickstart", Vec::<String>::new(), format_id, "quickstart.txt")
-        .storage_id(storage.as_str())
+    FileSetCreate::new(
+        "quickstart",
+        Vec::<String>::new(),
+        format_id,
+        "quickstart.txt",
+    )
+    .storage_id(storage.as_str())
 }
 
 fn file_body(ctx: &FlowContext, md5: &str, format_id: &str, file_set_id: &str) -> FileCreate {

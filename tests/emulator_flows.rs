@@ -4,7 +4,6 @@
 //! full-length runs at iconik's real limits belong to the benchmarks.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use iconik_emulator::{Emulator, EmulatorConfig, FaultConfig, RateLimitRule};
@@ -31,7 +30,10 @@ fn sample_context(label: &str) -> FlowContext {
             iconik_emulator::SAMPLE_FIELD_NAMES[0].into(),
         )),
         storage_id: Some(iconik_emulator::SAMPLE_STORAGE_ID.into()),
-        fetch_ids: iconik_emulator::SAMPLE_ASSET_IDS.iter().map(|s| s.to_string()).collect(),
+        fetch_ids: iconik_emulator::SAMPLE_ASSET_IDS
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
     }
 }
 
@@ -66,10 +68,19 @@ fn quickstart_flow_sync_and_async_give_the_same_results() {
 /// iconik's 50/s and 1000/20 s, scaled: 500/s and 2,000/5 s (the longer
 /// window binds after 2,000 sends, as iconik's does in a long run).
 fn scaled_limits() -> (Vec<Rate>, Vec<RateLimitRule>) {
-    let pairs = [(500, Duration::from_secs(1)), (2000, Duration::from_secs(5))];
+    let pairs = [
+        (500, Duration::from_secs(1)),
+        (2000, Duration::from_secs(5)),
+    ];
     (
-        pairs.iter().map(|&(n, w)| Rate::new(n, w).unwrap()).collect(),
-        pairs.iter().map(|&(n, w)| RateLimitRule::new(n, w)).collect(),
+        pairs
+            .iter()
+            .map(|&(n, w)| Rate::new(n, w).unwrap())
+            .collect(),
+        pairs
+            .iter()
+            .map(|&(n, w)| RateLimitRule::new(n, w))
+            .collect(),
     )
 }
 
@@ -107,14 +118,18 @@ fn sixty_four_threads_stay_under_the_limits_with_zero_429s() {
     assert_eq!(failures.load(Ordering::SeqCst), 0);
     assert_eq!(stats.rate_limited, 0, "no 429s");
     for (rule, most) in &stats.max_in_window {
-        assert!(*most <= rule.limit, "{most} requests in a window of {rule:?}");
+        assert!(
+            *most <= rule.limit,
+            "{most} requests in a window of {rule:?}"
+        );
     }
 }
 
 #[test]
 fn three_clients_sharing_credentials_lose_nothing() {
     let (limits, rules) = scaled_limits();
-    let emulator = Emulator::start(EmulatorConfig::new().seed_data(true).rate_limits(rules)).unwrap();
+    let emulator =
+        Emulator::start(EmulatorConfig::new().seed_data(true).rate_limits(rules)).unwrap();
     // three processes' worth of clients: separate pacers, same credentials
     let clients: Vec<Client> = (0..3)
         .map(|_| client_for(&emulator, RateLimitConfig::default().limits(limits.clone())))
@@ -198,7 +213,11 @@ fn gets_survive_503s_and_resets() {
         stats.resets
     );
     assert_eq!(failures.load(Ordering::SeqCst), 0);
-    assert!(stats.faults_injected > 300, "faults were injected: {}", stats.faults_injected);
+    assert!(
+        stats.faults_injected > 300,
+        "faults were injected: {}",
+        stats.faults_injected
+    );
 }
 
 #[test]
@@ -251,7 +270,10 @@ fn posts_failing_after_arrival_are_never_created_twice() {
 fn bad_requests_come_back_as_typed_errors() {
     let emulator = Emulator::start(EmulatorConfig::new().seed_data(true)).unwrap();
     let client = client_for(&emulator, RateLimitConfig::default());
-    let err = client.assets().get("00000000-0000-4000-8000-00000000dead").unwrap_err();
+    let err = client
+        .assets()
+        .get("00000000-0000-4000-8000-00000000dead")
+        .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
     let Error::Api(api) = &err else { panic!() };
     assert!(!api.errors.is_empty());
@@ -261,9 +283,14 @@ fn bad_requests_come_back_as_typed_errors() {
         .json(&json!({"description": "no title"}))
         .send::<Value>()
         .unwrap_err();
-    let Error::Api(api) = &err else { panic!("{err:?}") };
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(api.status, 400);
-    assert!(api.field_errors.iter().any(|(f, _)| f == "title"), "{api:?}");
+    assert!(
+        api.field_errors.iter().any(|(f, _)| f == "title"),
+        "{api:?}"
+    );
 
     let wrong = Client::builder()
         .app_id(emulator.app_id())
@@ -271,7 +298,14 @@ fn bad_requests_come_back_as_typed_errors() {
         .base_url(emulator.base_url())
         .build()
         .unwrap();
-    assert_eq!(wrong.assets().get(iconik_emulator::SAMPLE_ASSET_IDS[0]).unwrap_err().status(), Some(401));
+    assert_eq!(
+        wrong
+            .assets()
+            .get(iconik_emulator::SAMPLE_ASSET_IDS[0])
+            .unwrap_err()
+            .status(),
+        Some(401)
+    );
 }
 
 #[test]
@@ -291,7 +325,10 @@ fn async_paginator_walks_every_page() {
         .list_all(&params)
         .map(|a| a.unwrap().title.unwrap_or_default())
         .collect();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let async_client = iconik_async::Client::from_sync(client, 2);
     let async_titles: Vec<String> = runtime.block_on(async {
         let mut out = Vec::new();

@@ -83,5 +83,12 @@ pub fn all_methods() -> Vec<(&'static str, &'static str, &'static str)> {
             all
         }};
     }
-    collect!(AssetsApi, CollectionsApi, FilesApi, JobsApi, MetadataApi, SearchApi)
+    collect!(
+        AssetsApi,
+        CollectionsApi,
+        FilesApi,
+        JobsApi,
+        MetadataApi,
+        SearchApi
+    )
 }

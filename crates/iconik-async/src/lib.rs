@@ -113,7 +113,10 @@ impl Client {
     /// # Errors
     /// [`Error::Config`] when either credential is empty.
     pub fn new(app_id: impl Into<String>, auth_token: impl Into<String>) -> Result<Client> {
-        Client::builder().app_id(app_id).auth_token(auth_token).build()
+        Client::builder()
+            .app_id(app_id)
+            .auth_token(auth_token)
+            .build()
     }
 
     /// A client from `ICONIK_APP_ID`, `ICONIK_AUTH_TOKEN` and, optionally,
@@ -122,7 +125,10 @@ impl Client {
     /// # Errors
     /// [`Error::Config`] naming the missing variable.
     pub fn from_env() -> Result<Client> {
-        Ok(Client::from_sync(iconik_sync::Client::from_env()?, DEFAULT_MAX_WORKERS))
+        Ok(Client::from_sync(
+            iconik_sync::Client::from_env()?,
+            DEFAULT_MAX_WORKERS,
+        ))
     }
 
     /// Wraps an existing sync client; the two share pacer, cache and pool.

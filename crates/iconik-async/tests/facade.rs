@@ -107,9 +107,7 @@ async fn ten_thousand_calls_never_exceed_max_workers() {
         ok += 1;
     }
     let peak = server.peak.load(Ordering::SeqCst);
-    eprintln!(
-        "10,000 calls, max_workers 16: {ok} succeeded, server saw at most {peak} at once"
-    );
+    eprintln!("10,000 calls, max_workers 16: {ok} succeeded, server saw at most {peak} at once");
     assert_eq!(ok, 10_000);
     assert_eq!(server.served.load(Ordering::SeqCst), 10_000);
     assert!(peak <= 16, "{peak} requests in flight");
@@ -151,7 +149,10 @@ async fn the_runtime_thread_is_never_blocked() {
     });
     client.assets().get("a1").await.unwrap();
     ticker.abort();
-    assert!(ticks.load(Ordering::SeqCst) >= 10, "the runtime was blocked");
+    assert!(
+        ticks.load(Ordering::SeqCst) >= 10,
+        "the runtime was blocked"
+    );
 }
 
 #[tokio::test]
@@ -169,8 +170,14 @@ async fn close_refuses_new_calls_and_lets_running_ones_finish() {
     assert!(running.await.unwrap().is_ok());
     assert_eq!(server.served.load(Ordering::SeqCst), 1);
     // later calls fail, on every clone
-    assert!(matches!(client.assets().get("a1").await, Err(Error::Closed)));
-    assert!(matches!(client.clone().call(|_| ()).await, Err(Error::Closed)));
+    assert!(matches!(
+        client.assets().get("a1").await,
+        Err(Error::Closed)
+    ));
+    assert!(matches!(
+        client.clone().call(|_| ()).await,
+        Err(Error::Closed)
+    ));
     assert_eq!(server.served.load(Ordering::SeqCst), 1);
     client.close().await; // idempotent
 }
@@ -228,7 +235,10 @@ async fn a_dropped_future_stops_retrying() {
         .unwrap();
     // the first attempt gets its 503; the future is dropped during the backoff
     let dropped = tokio::time::timeout(Duration::from_millis(150), client.assets().get("a1")).await;
-    assert!(dropped.is_err(), "the call should still have been backing off");
+    assert!(
+        dropped.is_err(),
+        "the call should still have been backing off"
+    );
     // without the drop there would be 5 more attempts within ~9 s; give the
     // worker time to wake from its backoff and see the cancellation
     assert!(client.wait_idle(Duration::from_secs(5)).await);
@@ -237,10 +247,7 @@ async fn a_dropped_future_stops_retrying() {
 
 #[tokio::test]
 async fn at_most_max_workers_closures_run_at_once() {
-    let client = Client::from_sync(
-        iconik_sync::Client::new("app", "token").unwrap(),
-        3,
-    );
+    let client = Client::from_sync(iconik_sync::Client::new("app", "token").unwrap(), 3);
     let current = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
     let mut tasks = tokio::task::JoinSet::new();
@@ -313,7 +320,10 @@ async fn async_throttle_waits_without_blocking() {
     }
     // two at once, the third after the window
     assert!(started.elapsed() >= Duration::from_millis(900));
-    assert!(ticks.load(Ordering::SeqCst) >= 50, "the runtime was blocked");
+    assert!(
+        ticks.load(Ordering::SeqCst) >= 50,
+        "the runtime was blocked"
+    );
     ticker.abort();
     let _a = throttle.acquire().await;
     let _b = throttle.acquire().await;

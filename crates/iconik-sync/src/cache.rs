@@ -100,7 +100,17 @@ impl Cache {
         let mut pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
         pairs.sort_unstable();
         let mut hasher = Md5::new();
-        for part in [method, "\n", base, "?", &pairs.join("&"), "\n", app_id, "\n", token] {
+        for part in [
+            method,
+            "\n",
+            base,
+            "?",
+            &pairs.join("&"),
+            "\n",
+            app_id,
+            "\n",
+            token,
+        ] {
             hasher.update(part.as_bytes());
         }
         let digest = hasher.finalize();
@@ -139,13 +149,18 @@ impl Cache {
             return;
         }
         let expires = self.clock.now() + self.config.ttl;
-        let resource = key.split_once(' ').map(|(_, r)| r.to_owned()).unwrap_or_default();
+        let resource = key
+            .split_once(' ')
+            .map(|(_, r)| r.to_owned())
+            .unwrap_or_default();
         let mut state = self.lock();
         if state.entries.contains_key(&key) {
             state.order.retain(|k| k != &key);
         }
         while state.entries.len() >= self.config.max_entries {
-            let Some(oldest) = state.order.pop_front() else { break };
+            let Some(oldest) = state.order.pop_front() else {
+                break;
+            };
             if state.entries.remove(&oldest).is_some() {
                 state.stats.evictions += 1;
             }
@@ -169,7 +184,9 @@ impl Cache {
         let prefix = format!("/API/{service}{path}");
         let mut state = self.lock();
         let before = state.entries.len();
-        state.entries.retain(|_, e| !e.resource.starts_with(&prefix));
+        state
+            .entries
+            .retain(|_, e| !e.resource.starts_with(&prefix));
         let dropped = before - state.entries.len();
         if dropped > 0 {
             let State { entries, order, .. } = &mut *state;
@@ -264,7 +281,14 @@ mod tests {
     fn evicts_oldest_at_max_entries() {
         let (c, _) = cache(10, 2);
         let keys: Vec<String> = (0..3)
-            .map(|i| c.key("GET", &format!("https://h/API/assets/v1/assets/{i}/"), "a", "t"))
+            .map(|i| {
+                c.key(
+                    "GET",
+                    &format!("https://h/API/assets/v1/assets/{i}/"),
+                    "a",
+                    "t",
+                )
+            })
             .collect();
         for k in &keys {
             c.put(k.clone(), &ex("x"));

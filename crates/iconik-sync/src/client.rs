@@ -57,7 +57,6 @@ pub(crate) struct Inner {
     pub(crate) cache: Option<Cache>,
     pub(crate) clock: Arc<dyn Clock>,
     /// Read by the metadata handler.
-    #[allow(dead_code)]
     pub(crate) view_404_as_empty: bool,
 }
 
@@ -84,7 +83,8 @@ impl Origin {
         let h = self.host.trim_start_matches('[').trim_end_matches(']');
         h == "localhost"
             || h.ends_with(".localhost")
-            || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+            || h.parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
     }
 }
 
@@ -110,7 +110,10 @@ impl Client {
     /// # Errors
     /// [`Error::Config`] when either credential is empty.
     pub fn new(app_id: impl Into<String>, auth_token: impl Into<String>) -> Result<Client> {
-        Client::builder().app_id(app_id).auth_token(auth_token).build()
+        Client::builder()
+            .app_id(app_id)
+            .auth_token(auth_token)
+            .build()
     }
 
     /// A client from `ICONIK_APP_ID`, `ICONIK_AUTH_TOKEN` and, optionally,
@@ -237,7 +240,13 @@ impl Default for ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redact = |s: &str| if s.is_empty() { "(unset)" } else { "[redacted]" };
+        let redact = |s: &str| {
+            if s.is_empty() {
+                "(unset)"
+            } else {
+                "[redacted]"
+            }
+        };
         f.debug_struct("ClientBuilder")
             .field("app_id", &redact(&self.app_id))
             .field("auth_token", &redact(&self.auth_token))
@@ -248,7 +257,11 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field(
                 "default_headers",
-                &self.default_headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+                &self
+                    .default_headers
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>(),
             )
             .field("default_query", &self.default_query)
             .field("allow_insecure_http", &self.allow_insecure_http)
@@ -374,7 +387,9 @@ impl ClientBuilder {
     pub fn from_env(mut self) -> Result<Self> {
         let var = |name: &str| match std::env::var(name) {
             Ok(v) if !v.is_empty() => Ok(v),
-            _ => Err(Error::Config(format!("environment variable {name} is not set"))),
+            _ => Err(Error::Config(format!(
+                "environment variable {name} is not set"
+            ))),
         };
         self.app_id = var("ICONIK_APP_ID")?;
         self.auth_token = var("ICONIK_AUTH_TOKEN")?;
@@ -467,11 +482,16 @@ fn parse_base_url(raw: &str, allow_insecure_http: bool) -> Result<(String, Origi
         return bad("has no host");
     }
     if origin.scheme == "http" && !allow_insecure_http && !origin.is_loopback() {
-        return bad("plain http is only allowed to loopback hosts unless allow_insecure_http(true)");
+        return bad(
+            "plain http is only allowed to loopback hosts unless allow_insecure_http(true)",
+        );
     }
     let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
     let prefix = uri.path().trim_end_matches('/');
-    Ok((format!("{}://{}{}", origin.scheme, authority, prefix), origin))
+    Ok((
+        format!("{}://{}{}", origin.scheme, authority, prefix),
+        origin,
+    ))
 }
 
 #[cfg(test)]
@@ -481,10 +501,22 @@ mod tests {
     #[test]
     fn base_url_rules() {
         let ok = |u: &str| parse_base_url(u, false).map(|(b, _)| b);
-        assert_eq!(ok("https://app.iconik.io").unwrap(), "https://app.iconik.io");
-        assert_eq!(ok("https://app.iconik.io/").unwrap(), "https://app.iconik.io");
-        assert_eq!(ok("https://example.com/prefix/").unwrap(), "https://example.com/prefix");
-        assert_eq!(ok("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(
+            ok("https://app.iconik.io").unwrap(),
+            "https://app.iconik.io"
+        );
+        assert_eq!(
+            ok("https://app.iconik.io/").unwrap(),
+            "https://app.iconik.io"
+        );
+        assert_eq!(
+            ok("https://example.com/prefix/").unwrap(),
+            "https://example.com/prefix"
+        );
+        assert_eq!(
+            ok("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
         assert!(ok("http://localhost:1").is_ok());
         assert!(ok("http://[::1]:8080").is_ok());
         for bad in [

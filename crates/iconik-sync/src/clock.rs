@@ -148,7 +148,10 @@ impl Clock for FakeClock {
         let deadline = state.now + duration;
         state.sleepers += 1;
         while state.now < deadline {
-            state = self.moved.wait(state).unwrap_or_else(PoisonError::into_inner);
+            state = self
+                .moved
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
         }
         state.sleepers -= 1;
     }

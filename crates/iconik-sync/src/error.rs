@@ -306,21 +306,33 @@ pub(crate) fn redact(text: &str, secret: &str) -> String {
 
 /// iconik's error body: `{"errors": ["msg", ...]}` or `{"errors": {"field": "msg"}}`,
 /// with `secret` redacted from every message.
-pub(crate) fn parse_iconik_errors(body: &[u8], secret: &str) -> (Vec<String>, Vec<(String, String)>) {
+pub(crate) fn parse_iconik_errors(
+    body: &[u8],
+    secret: &str,
+) -> (Vec<String>, Vec<(String, String)>) {
     let mut list = Vec::new();
     let mut fields = Vec::new();
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
         return (list, fields);
     };
-    let text = |v: &serde_json::Value| redact(&match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(items) => items
-            .iter()
-            .map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string()))
-            .collect::<Vec<_>>()
-            .join(", "),
-        other => other.to_string(),
-    }, secret);
+    let text = |v: &serde_json::Value| {
+        redact(
+            &match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|i| {
+                        i.as_str()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| i.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                other => other.to_string(),
+            },
+            secret,
+        )
+    };
     match value.get("errors") {
         Some(serde_json::Value::Array(items)) => list.extend(items.iter().map(text)),
         Some(serde_json::Value::Object(map)) => {

@@ -54,7 +54,10 @@ impl Method {
     /// GET, HEAD, PUT and DELETE: sending them twice has the effect of
     /// sending them once, so they may be retried after they reached iconik.
     pub fn is_idempotent(self) -> bool {
-        matches!(self, Method::Get | Method::Head | Method::Put | Method::Delete)
+        matches!(
+            self,
+            Method::Get | Method::Head | Method::Put | Method::Delete
+        )
     }
 }
 
@@ -160,7 +163,10 @@ impl Operation {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !service_ok {
-            return Err(Error::invalid(format!("invalid service name {:?}", self.service)));
+            return Err(Error::invalid(format!(
+                "invalid service name {:?}",
+                self.service
+            )));
         }
         crate::path::render(&self.template, &self.path_params)
     }
@@ -179,7 +185,11 @@ impl fmt::Debug for Operation {
             // header values may hold secrets: names only
             .field(
                 "headers",
-                &self.headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+                &self
+                    .headers
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>(),
             )
             .field("timeout", &self.timeout)
             .finish()
@@ -253,7 +263,8 @@ impl RequestBuilder {
             }
             Ok(serde_json::Value::Null) => {}
             Ok(other) => {
-                self.op.build_error = Some(format!("query parameters must be a struct, got {other}"))
+                self.op.build_error =
+                    Some(format!("query parameters must be a struct, got {other}"))
             }
             Err(e) => self.op.build_error = Some(format!("query parameters: {e}")),
         }

@@ -274,9 +274,9 @@ impl<T: DeserializeOwned> Paginator<T> {
                 .as_deref()
                 .and_then(|u| query_value(u, "last_id"))
                 .or_else(|| {
-                    page.next_url.as_ref().and_then(|_| {
-                        page.objects.last()?.get("id")?.as_str().map(str::to_owned)
-                    })
+                    page.next_url
+                        .as_ref()
+                        .and_then(|_| page.objects.last()?.get("id")?.as_str().map(str::to_owned))
                 }),
             Style::Scroll => page.scroll_id.clone(),
             Style::SearchAfter => page

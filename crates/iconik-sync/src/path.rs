@@ -12,7 +12,8 @@ use crate::error::{Error, Result};
 
 /// Renders `template` with `params` in order, validating each one.
 pub(crate) fn render(template: &str, params: &[String]) -> Result<String> {
-    let mut out = String::with_capacity(template.len() + params.iter().map(String::len).sum::<usize>());
+    let mut out =
+        String::with_capacity(template.len() + params.iter().map(String::len).sum::<usize>());
     let mut rest = template;
     let mut used = 0;
     while let Some(open) = rest.find('{') {
@@ -131,8 +132,21 @@ mod tests {
     #[test]
     fn rejects_dangerous_values() {
         for v in [
-            "", ".", "..", "%2e", "%2E", "%2e%2E", ".%2e", "%252e%252e", "a\rb", "a\nb", "a\0b",
-            "%0d%0a", "%00", "\t", "%",
+            "",
+            ".",
+            "..",
+            "%2e",
+            "%2E",
+            "%2e%2E",
+            ".%2e",
+            "%252e%252e",
+            "a\rb",
+            "a\nb",
+            "a\0b",
+            "%0d%0a",
+            "%00",
+            "\t",
+            "%",
         ] {
             if v == "%" {
                 // a lone percent sign is just a character: it is encoded

@@ -241,7 +241,6 @@ pub fn proactive_delay(config: &RateLimitConfig, reading: BudgetReading) -> Dura
 pub(crate) struct RateLimiter {
     config: RateLimitConfig,
     pacer: Option<Throttle>,
-    clock: Arc<dyn Clock>,
     state: Mutex<LimiterState>,
 }
 
@@ -270,7 +269,6 @@ impl RateLimiter {
         let budget = config.retry_budget.map_or(f64::INFINITY, f64::from);
         RateLimiter {
             pacer,
-            clock,
             state: Mutex::new(LimiterState {
                 budget,
                 rng: fastrand::Rng::new(),
@@ -345,10 +343,18 @@ impl RateLimiter {
     }
 
     /// The retry decision for one attempt, charging the retry budget.
-    pub(crate) fn decide(&self, method: Method, outcome: &Outcome, attempt: u32) -> Option<Duration> {
+    pub(crate) fn decide(
+        &self,
+        method: Method,
+        outcome: &Outcome,
+        attempt: u32,
+    ) -> Option<Duration> {
         let mut state = self.lock();
         let random = state.rng.f64();
-        if let Outcome::Status { status: 200..=299, .. } = outcome {
+        if let Outcome::Status {
+            status: 200..=299, ..
+        } = outcome
+        {
             if let Some(cap) = self.config.retry_budget {
                 state.budget = (state.budget + SUCCESS_REFUND).min(f64::from(cap));
             }
@@ -366,12 +372,6 @@ impl RateLimiter {
         }
         state.budget -= cost;
         Some(wait)
-    }
-
-    /// The clock the limiter waits on.
-    #[allow(dead_code)]
-    pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
-        &self.clock
     }
 }
 
@@ -408,8 +408,14 @@ mod tests {
         }
         // exact points: ramp * window / remaining
         assert_eq!(proactive_delay(&c, reading(200, 0)), Duration::ZERO);
-        assert_eq!(proactive_delay(&c, reading(100, 0)), Duration::from_millis(100));
-        assert_eq!(proactive_delay(&c, reading(50, 0)), Duration::from_millis(300));
+        assert_eq!(
+            proactive_delay(&c, reading(100, 0)),
+            Duration::from_millis(100)
+        );
+        assert_eq!(
+            proactive_delay(&c, reading(50, 0)),
+            Duration::from_millis(300)
+        );
         assert_eq!(proactive_delay(&c, reading(0, 0)), c.max_proactive_delay);
         // recovers
         assert_eq!(proactive_delay(&c, reading(900, 0)), Duration::ZERO);
@@ -447,7 +453,9 @@ mod tests {
     #[test]
     fn retry_budget_stops_storms_and_refills() {
         let clock = Arc::new(FakeClock::new());
-        let config = RateLimitConfig::default().retry_budget(Some(20)).max_retries(100);
+        let config = RateLimitConfig::default()
+            .retry_budget(Some(20))
+            .max_retries(100);
         let limiter = RateLimiter::new(config, clock);
         let unavailable = Outcome::Status {
             status: 503,

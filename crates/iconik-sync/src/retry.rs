@@ -58,16 +58,24 @@ pub fn decide(
     }
     let backoff = || backoff(config, attempt, random);
     match *outcome {
-        Outcome::Status { status: 429, retry_after } => Some((
+        Outcome::Status {
+            status: 429,
+            retry_after,
+        } => Some((
             RetryReason::RateLimited,
             retry_after.map_or_else(backoff, |ra| ra.min(config.max_retry_after)),
         )),
-        Outcome::Status { status: 502..=504, retry_after } if method.is_idempotent() => Some((
+        Outcome::Status {
+            status: 502..=504,
+            retry_after,
+        } if method.is_idempotent() => Some((
             RetryReason::Unavailable,
             retry_after.map_or_else(backoff, |ra| ra.min(config.max_retry_after)),
         )),
         Outcome::Status { .. } => None,
-        Outcome::Failed { may_have_reached_server } => {
+        Outcome::Failed {
+            may_have_reached_server,
+        } => {
             if method.is_idempotent() || !may_have_reached_server {
                 Some((RetryReason::Unavailable, backoff()))
             } else {
@@ -145,7 +153,10 @@ pub fn parse_http_date(text: &str) -> Option<SystemTime> {
 
 /// Formats an IMF-fixdate (used by tests and the emulator-facing helpers).
 pub fn format_http_date(time: SystemTime) -> String {
-    let secs = time.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let days = (secs / 86_400) as i64;
     let (y, mo, d) = civil_from_days(days);
     let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days % 7) as usize];
@@ -255,7 +266,9 @@ mod tests {
     #[test]
     fn backoff_exact_without_jitter() {
         let c = cfg().max_retries(10);
-        let waits: Vec<u64> = (1..=7).map(|a| backoff(&c, a, 0.9).as_millis() as u64).collect();
+        let waits: Vec<u64> = (1..=7)
+            .map(|a| backoff(&c, a, 0.9).as_millis() as u64)
+            .collect();
         assert_eq!(waits, vec![1000, 2000, 4000, 8000, 16000, 30000, 30000]);
         let total: Duration = (1..=3)
             .map(|a| decide(&c, GET, &status(503), a, 0.3).unwrap().1)
@@ -271,7 +284,10 @@ mod tests {
             let full = backoff(&c.clone().jitter(false), attempt, 0.0);
             for _ in 0..200 {
                 let d = backoff(&c, attempt, rng.f64());
-                assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d:?} vs {full:?}");
+                assert!(
+                    d >= full / 2 && d <= full,
+                    "attempt {attempt}: {d:?} vs {full:?}"
+                );
             }
         }
     }
@@ -285,12 +301,22 @@ mod tests {
         assert_eq!(retry_after(&h(&ahead), now), Some(Duration::from_secs(3)));
         let past = format_http_date(now - Duration::from_secs(30));
         assert_eq!(retry_after(&h(&past), now), Some(Duration::ZERO));
-        for garbage in ["-1", "1.0", "abc", "", "2 s", "Sun, 06 Nov 1994 08:49:37 PST"] {
+        for garbage in [
+            "-1",
+            "1.0",
+            "abc",
+            "",
+            "2 s",
+            "Sun, 06 Nov 1994 08:49:37 PST",
+        ] {
             assert_eq!(retry_after(&h(garbage), now), None, "{garbage:?}");
         }
         assert_eq!(retry_after(&Headers::default(), now), None);
         // 86400 is read, then capped by the decision
-        assert_eq!(retry_after(&h("86400"), now), Some(Duration::from_secs(86_400)));
+        assert_eq!(
+            retry_after(&h("86400"), now),
+            Some(Duration::from_secs(86_400))
+        );
         let o = Outcome::Status {
             status: 429,
             retry_after: Some(Duration::from_secs(86_400)),
@@ -301,7 +327,10 @@ mod tests {
             status: 429,
             retry_after: Some(Duration::from_secs(2)),
         };
-        assert_eq!(decide(&c, POST, &o, 1, 0.0).unwrap().1, Duration::from_secs(2));
+        assert_eq!(
+            decide(&c, POST, &o, 1, 0.0).unwrap().1,
+            Duration::from_secs(2)
+        );
     }
 
     #[test]

@@ -73,7 +73,11 @@ impl Rate {
         } else {
             match multiplier.parse() {
                 Ok(m) if m > 0 => m,
-                _ => return err(format!("the period multiplier {multiplier:?} must be at least 1")),
+                _ => {
+                    return err(format!(
+                        "the period multiplier {multiplier:?} must be at least 1"
+                    ))
+                }
             }
         };
         let unit_secs: u64 = match unit.trim() {
@@ -82,7 +86,11 @@ impl Rate {
             "h" | "hour" | "hours" => 3600,
             "d" | "day" | "days" => 86_400,
             "" => return err("missing unit (s, m, h, d, second, minute, hour, day)".into()),
-            other => return err(format!("unknown unit {other:?} (use s, m, h, d, second, minute, hour, day)")),
+            other => {
+                return err(format!(
+                    "unknown unit {other:?} (use s, m, h, d, second, minute, hour, day)"
+                ))
+            }
         };
         let Some(secs) = multiplier.checked_mul(unit_secs) else {
             return err("the period is too long".into());
@@ -261,14 +269,20 @@ pub struct ThrottleGuard {
 
 impl fmt::Debug for ThrottleGuard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ThrottleGuard").field("id", &self.id).finish()
+        f.debug_struct("ThrottleGuard")
+            .field("id", &self.id)
+            .finish()
     }
 }
 
 impl Drop for ThrottleGuard {
     fn drop(&mut self) {
         let now = self.shared.clock.now();
-        let mut state = self.shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = self
+            .shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         for log in &mut state.logs {
             log.release(self.id, now);
         }
@@ -302,7 +316,10 @@ impl Throttle {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.shared.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Waits (blocking) for a slot, in arrival order, and holds it until
@@ -407,11 +424,17 @@ impl Throttle {
                         state = self.lock();
                     }
                     Err(None) => {
-                        state = shared.changed.wait(state).unwrap_or_else(PoisonError::into_inner);
+                        state = shared
+                            .changed
+                            .wait(state)
+                            .unwrap_or_else(PoisonError::into_inner);
                     }
                 }
             } else {
-                state = shared.changed.wait(state).unwrap_or_else(PoisonError::into_inner);
+                state = shared
+                    .changed
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
             }
         }
     }
@@ -441,7 +464,11 @@ mod tests {
         ];
         for &(text, count, secs) in cases {
             let r = Rate::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
-            assert_eq!((r.count, r.per), (count, Duration::from_secs(secs)), "{text}");
+            assert_eq!(
+                (r.count, r.per),
+                (count, Duration::from_secs(secs)),
+                "{text}"
+            );
         }
     }
 

@@ -62,7 +62,12 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
             Ok(ex) => {
                 log::debug!(
                     "{} {} {} -> {} in {:?} (attempt {})",
-                    op.name, op.method, path, ex.status, elapsed, attempt
+                    op.name,
+                    op.method,
+                    path,
+                    ex.status,
+                    elapsed,
+                    attempt
                 );
                 inner.limiter.after_response(&ex.headers);
                 Outcome::Status {
@@ -73,7 +78,12 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
             Err(e) => {
                 log::debug!(
                     "{} {} {} -> error in {:?} (attempt {}): {}",
-                    op.name, op.method, path, elapsed, attempt, e
+                    op.name,
+                    op.method,
+                    path,
+                    elapsed,
+                    attempt,
+                    e
                 );
                 Outcome::Failed {
                     may_have_reached_server: e.may_have_reached_server(),
@@ -111,7 +121,7 @@ fn finish<T: DeserializeOwned>(
         e
     })?;
     if !(200..300).contains(&ex.status) {
-        return Err(api_error(inner, op, path, ex, attempts));
+        return Err(api_error(inner, &op.name, op.method, path, ex, attempts));
     }
     if let Some(cache) = &inner.cache {
         match cache_key {
@@ -124,7 +134,13 @@ fn finish<T: DeserializeOwned>(
     Ok(respond(data, ex, elapsed, attempts, false))
 }
 
-fn respond<T>(data: T, ex: Exchange, elapsed: Duration, attempts: u32, from_cache: bool) -> Response<T> {
+fn respond<T>(
+    data: T,
+    ex: Exchange,
+    elapsed: Duration,
+    attempts: u32,
+    from_cache: bool,
+) -> Response<T> {
     Response {
         data,
         status: ex.status,
@@ -136,7 +152,12 @@ fn respond<T>(data: T, ex: Exchange, elapsed: Duration, attempts: u32, from_cach
     }
 }
 
-fn decode<T: DeserializeOwned>(inner: &Inner, op: &Operation, ex: &Exchange, attempts: u32) -> Result<T> {
+fn decode<T: DeserializeOwned>(
+    inner: &Inner,
+    op: &Operation,
+    ex: &Exchange,
+    attempts: u32,
+) -> Result<T> {
     let body: &[u8] = if ex.body.iter().all(u8::is_ascii_whitespace) {
         b"null"
     } else {
@@ -153,12 +174,19 @@ fn decode<T: DeserializeOwned>(inner: &Inner, op: &Operation, ex: &Exchange, att
     })
 }
 
-fn api_error(inner: &Inner, op: &Operation, path: &str, ex: Exchange, attempts: u32) -> Error {
+fn api_error(
+    inner: &Inner,
+    operation: &str,
+    method: Method,
+    path: &str,
+    ex: Exchange,
+    attempts: u32,
+) -> Error {
     let (errors, field_errors) = parse_iconik_errors(&ex.body, &inner.auth_token);
     let retry_after = retry::retry_after(&ex.headers, inner.clock.wall());
     Error::Api(Box::new(ApiError {
-        operation: op.name.to_string(),
-        method: op.method.as_str(),
+        operation: operation.to_owned(),
+        method: method.as_str(),
         path: path.to_owned(),
         status: ex.status,
         errors,
@@ -197,17 +225,7 @@ fn send_once(inner: &Inner, op: &Operation, url: &str) -> Result<Exchange> {
     loop {
         let with_credentials = Origin::of(&target).as_ref() == Some(&inner.origin);
         let request = build_request(inner, op, &target, with_credentials)?;
-        let timeout = op.timeout.unwrap_or(inner.timeout);
-        let request = inner
-            .agent
-            .configure_request(request)
-            .timeout_global(Some(timeout))
-            .build();
-        let mut response = inner
-            .agent
-            .run(request)
-            .map_err(|e| classify(&op.name, e))?;
-        let received_at = SystemTime::now();
+        let mut response = run(inner, &op.name, request, op.timeout)?;
         let status = response.status().as_u16();
 
         if matches!(status, 301 | 302 | 303 | 307 | 308)
@@ -221,63 +239,130 @@ fn send_once(inner: &Inner, op: &Operation, url: &str) -> Result<Exchange> {
                 .and_then(|l| resolve_location(&target, l))
             {
                 hops += 1;
-                log::debug!("{}: following redirect {} -> {}", op.name, status, redact_query(&next));
+                log::debug!(
+                    "{}: following redirect {} -> {}",
+                    op.name,
+                    status,
+                    redact_query(&next)
+                );
                 target = next;
                 continue;
             }
         }
+        return read_body(inner, &op.name, op.method, &mut response);
+    }
+}
 
-        let headers = Headers::from_http(response.headers());
-        let limit = inner.max_response_bytes;
-        if let Some(len) = headers.get("content-length").and_then(|v| v.trim().parse::<u64>().ok()) {
-            if len > limit {
-                return Err(Error::BodyTooLarge {
-                    operation: op.name.to_string(),
-                    limit,
-                    attempts: 0,
-                });
-            }
+/// Sends `request` on the client's agent with its timeout; statuses are
+/// returned, not raised.
+fn run(
+    inner: &Inner,
+    name: &str,
+    request: http::Request<Vec<u8>>,
+    timeout: Option<Duration>,
+) -> Result<http::Response<ureq::Body>> {
+    let request = inner
+        .agent
+        .configure_request(request)
+        .timeout_global(Some(timeout.unwrap_or(inner.timeout)))
+        .build();
+    inner.agent.run(request).map_err(|e| classify(name, e))
+}
+
+/// Reads an answer's body under the client's cap.
+fn read_body(
+    inner: &Inner,
+    name: &str,
+    method: Method,
+    response: &mut http::Response<ureq::Body>,
+) -> Result<Exchange> {
+    let received_at = SystemTime::now();
+    let status = response.status().as_u16();
+    let headers = Headers::from_http(response.headers());
+    let limit = inner.max_response_bytes;
+    let too_large = || Error::BodyTooLarge {
+        operation: name.to_owned(),
+        limit,
+        attempts: 0,
+    };
+    if let Some(len) = headers
+        .get("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        if len > limit {
+            return Err(too_large());
         }
-        let body = if op.method == Method::Head {
-            Vec::new()
-        } else {
-            response
-                .body_mut()
-                .with_config()
-                .limit(limit)
-                .read_to_vec()
-                .map_err(|e| match e {
-                    ureq::Error::BodyExceedsLimit(_) => Error::BodyTooLarge {
-                        operation: op.name.to_string(),
-                        limit,
+    }
+    let body = if method == Method::Head {
+        Vec::new()
+    } else {
+        response
+            .body_mut()
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => too_large(),
+                other => match classify(name, other) {
+                    // the request was answered: whatever broke, it arrived
+                    Error::Transport {
+                        operation, source, ..
+                    } => Error::Transport {
+                        operation,
+                        stage: "reading the response body",
+                        may_have_reached_server: true,
+                        attempts: 0,
+                        source,
+                    },
+                    Error::Timeout { operation, .. } => Error::Timeout {
+                        operation,
+                        stage: "reading the response body",
+                        may_have_reached_server: true,
                         attempts: 0,
                     },
-                    other => match classify(&op.name, other) {
-                        // the request was answered: whatever broke, it arrived
-                        Error::Transport { operation, source, .. } => Error::Transport {
-                            operation,
-                            stage: "reading the response body",
-                            may_have_reached_server: true,
-                            attempts: 0,
-                            source,
-                        },
-                        Error::Timeout { operation, .. } => Error::Timeout {
-                            operation,
-                            stage: "reading the response body",
-                            may_have_reached_server: true,
-                            attempts: 0,
-                        },
-                        e => e,
-                    },
-                })?
-        };
-        return Ok(Exchange {
-            status,
-            headers,
-            body,
-            received_at,
-        });
+                    e => e,
+                },
+            })?
+    };
+    Ok(Exchange {
+        status,
+        headers,
+        body,
+        received_at,
+    })
+}
+
+/// One request to a storage URL iconik handed out (an upload start):
+/// never with iconik's credentials or default headers, never paced or
+/// retried, body capped like any answer. Non-2xx is an [`Error::Api`]
+/// naming the path only (signed URLs carry secrets in their query).
+pub(crate) fn send_to_storage(
+    client: &Client,
+    name: &str,
+    method: Method,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> Result<Exchange> {
+    let inner = &*client.inner;
+    let uri: Uri = url
+        .parse()
+        .map_err(|_| Error::invalid(format!("{name}: the storage URL is not a valid URL")))?;
+    let mut builder = http::Request::builder()
+        .method(method.as_str())
+        .uri(uri.clone());
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
     }
+    let request = builder
+        .body(Vec::new())
+        .map_err(|e| Error::invalid(format!("{name}: invalid storage request: {e}")))?;
+    let mut response = run(inner, name, request, None)?;
+    let ex = read_body(inner, name, method, &mut response)?;
+    log::debug!("{name} {method} {} -> {}", redact_query(&uri), ex.status);
+    if !(200..300).contains(&ex.status) {
+        return Err(api_error(inner, name, method, uri.path(), ex, 1));
+    }
+    Ok(ex)
 }
 
 fn build_request(
@@ -362,7 +447,9 @@ pub(crate) fn classify(operation: &str, e: ureq::Error) -> Error {
         }
         ureq::Error::HostNotFound => never_sent("resolving the host"),
         ureq::Error::ConnectionFailed => never_sent("connecting"),
-        ureq::Error::Io(io) if io.kind() == io::ErrorKind::ConnectionRefused => never_sent("connecting"),
+        ureq::Error::Io(io) if io.kind() == io::ErrorKind::ConnectionRefused => {
+            never_sent("connecting")
+        }
         ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => {
             never_sent("the TLS handshake")
         }

@@ -106,15 +106,27 @@ fn random_schedules_never_exceed_a_window_and_use_the_allowance() {
         let senders = if round == 0 { 1 } else { rng.usize(1..=64) };
         let clock = Arc::new(FakeClock::new());
         let throttle = Throttle::with_rates(&limits(), clock.clone());
-        let sends = simulate(rng.u64(..), senders, total, throttle_admit(&throttle, &clock));
+        let sends = simulate(
+            rng.u64(..),
+            senders,
+            total,
+            throttle_admit(&throttle, &clock),
+        );
         assert_eq!(sends.len(), total);
         let in_1s = max_in_window(&sends, MICRO);
         let in_20s = max_in_window(&sends, 20 * MICRO);
-        assert!(in_1s <= 50, "{senders} senders: {in_1s} sends in one second");
+        assert!(
+            in_1s <= 50,
+            "{senders} senders: {in_1s} sends in one second"
+        );
         assert!(in_20s <= 1000, "{senders} senders: {in_20s} sends in 20 s");
         let span = sends[total - 1] - sends[0];
         let share = minimum_span(total as u64, &limits()) as f64 / span as f64;
-        assert!(share >= 0.95, "{senders} senders: {:.1}% of the allowance", share * 100.0);
+        assert!(
+            share >= 0.95,
+            "{senders} senders: {:.1}% of the allowance",
+            share * 100.0
+        );
         worst_1s = worst_1s.max(in_1s);
         worst_20s = worst_20s.max(in_20s);
         worst_share = worst_share.min(share);
@@ -145,7 +157,10 @@ fn control_a_plain_token_bucket_exceeds_the_window() {
     let sends = simulate(7, 16, 500, admit);
     let in_1s = max_in_window(&sends, MICRO);
     eprintln!("control: a 50/s token bucket let {in_1s} sends into one second");
-    assert!(in_1s > 90, "the bucket should admit a burst plus a refill: {in_1s}");
+    assert!(
+        in_1s > 90,
+        "the bucket should admit a burst plus a refill: {in_1s}"
+    );
 }
 
 #[test]

@@ -44,7 +44,9 @@ fn query_and_json_body_are_encoded() {
             Matcher::UrlEncoded("flag".into(), "true".into()),
         ]))
         .match_header("Content-Type", "application/json")
-        .match_body(json_body(json!({"title": "ünïcode \"quoted\"", "n": [1, 2]})))
+        .match_body(json_body(
+            json!({"title": "ünïcode \"quoted\"", "n": [1, 2]}),
+        ))
         .with_status(201)
         .with_body(r#"{"id": "new"}"#)
         .create();
@@ -105,8 +107,14 @@ fn two_clients_on_two_base_urls_never_cross_talk() {
         .expect(2)
         .create();
     for _ in 0..2 {
-        assert_eq!(a.client.assets().get("x").unwrap().title.as_deref(), Some("from A"));
-        assert_eq!(b.client.assets().get("x").unwrap().title.as_deref(), Some("from B"));
+        assert_eq!(
+            a.client.assets().get("x").unwrap().title.as_deref(),
+            Some("from A")
+        );
+        assert_eq!(
+            b.client.assets().get("x").unwrap().title.as_deref(),
+            Some("from B")
+        );
     }
     // a clone shares A's settings; B is untouched by it
     let a2 = a.client.clone();
@@ -132,7 +140,9 @@ fn not_found_with_an_iconik_error_body() {
     assert_eq!(err.status(), Some(404));
     assert_eq!(err.attempts(), 1);
     assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
-    let Error::Api(api) = &err else { panic!("{err:?}") };
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(api.operation, "get");
     assert_eq!(api.method, "GET");
     assert_eq!(api.path, "/v1/assets/nope/");
@@ -155,11 +165,16 @@ fn field_errors_are_parsed() {
         .json(&json!({}))
         .send::<Value>()
         .unwrap_err();
-    let Error::Api(api) = &err else { panic!("{err:?}") };
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(api.status, 400);
     assert_eq!(
         api.field_errors,
-        vec![("title".to_string(), "Missing data for required field.".to_string())]
+        vec![(
+            "title".to_string(),
+            "Missing data for required field.".to_string()
+        )]
     );
     h.finish();
 }
@@ -173,7 +188,9 @@ fn server_error_is_an_error_never_a_value() {
         .create();
     let err = h.client.assets().get("a").unwrap_err();
     assert_eq!(err.status(), Some(500));
-    let Error::Api(api) = &err else { panic!("{err:?}") };
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
     assert!(api.errors.is_empty());
     assert_eq!(api.body_excerpt, "<html>oops</html>");
     h.finish();
@@ -186,7 +203,9 @@ fn invalid_json_is_a_decode_error() {
         .with_body(r#"{"title": 12"#)
         .create();
     let err = h.client.assets().get("a").unwrap_err();
-    let Error::Decode(d) = &err else { panic!("{err:?}") };
+    let Error::Decode(d) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!((d.operation.as_str(), d.status), ("get", 200));
     assert!(d.body_excerpt.starts_with(r#"{"title": 12"#));
     assert!(!d.message.is_empty());
@@ -240,7 +259,10 @@ fn body_over_the_cap_is_refused_without_reading_it() {
         .with_body(format!(r#"{{"title": "{}"}}"#, "x".repeat(4096)))
         .create();
     let err = h.client.assets().get("a").unwrap_err();
-    assert!(matches!(err, Error::BodyTooLarge { limit: 1024, .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::BodyTooLarge { limit: 1024, .. }),
+        "{err:?}"
+    );
     h.finish();
     // no declared length: stopped while streaming
     let server = raw_server(Behaviour::ChunkedBytes(256 * 1024));
@@ -393,7 +415,11 @@ fn build_validates_configuration() {
         let err = base().base_url(url).build().unwrap_err();
         assert!(matches!(err, Error::Config(_)), "{url}");
     }
-    assert!(base().base_url("http://example.com").allow_insecure_http(true).build().is_ok());
+    assert!(base()
+        .base_url("http://example.com")
+        .allow_insecure_http(true)
+        .build()
+        .is_ok());
     assert!(base().base_url("http://127.0.0.1:9").build().is_ok());
     assert!(base().base_url("http://localhost:9/").build().is_ok());
     let c = Client::new("a", "t").unwrap();
@@ -412,9 +438,15 @@ fn from_env_reads_and_names_missing_variables() {
     let e = Client::from_env().unwrap_err().to_string();
     assert!(e.contains("ICONIK_AUTH_TOKEN"), "{e}");
     std::env::set_var("ICONIK_AUTH_TOKEN", "tok");
-    assert_eq!(Client::from_env().unwrap().base_url(), "https://app.iconik.io");
+    assert_eq!(
+        Client::from_env().unwrap().base_url(),
+        "https://app.iconik.io"
+    );
     std::env::set_var("ICONIK_BASE_URL", "http://127.0.0.1:1234");
-    assert_eq!(Client::from_env().unwrap().base_url(), "http://127.0.0.1:1234");
+    assert_eq!(
+        Client::from_env().unwrap().base_url(),
+        "http://127.0.0.1:1234"
+    );
     for v in ["ICONIK_APP_ID", "ICONIK_AUTH_TOKEN", "ICONIK_BASE_URL"] {
         std::env::remove_var(v);
     }

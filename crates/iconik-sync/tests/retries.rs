@@ -160,7 +160,11 @@ fn client_for(url: &str, clock: Arc<FakeClock>, max_retries: u32) -> Client {
 
 #[test]
 fn post_failing_after_it_was_sent_is_never_resent() {
-    for behaviour in [Behaviour::CloseAfterRead, Behaviour::Truncate, Behaviour::Hang] {
+    for behaviour in [
+        Behaviour::CloseAfterRead,
+        Behaviour::Truncate,
+        Behaviour::Hang,
+    ] {
         let server = raw_server(behaviour);
         let client = client_for(&server.url, Arc::new(FakeClock::new()), 5);
         let err = client
@@ -170,13 +174,21 @@ fn post_failing_after_it_was_sent_is_never_resent() {
             .unwrap_err();
         assert!(err.may_have_reached_server(), "{behaviour:?}: {err:?}");
         assert_eq!(err.attempts(), 1, "{behaviour:?}");
-        assert_eq!(server.requests.load(Ordering::SeqCst), 1, "{behaviour:?}: duplicate POST");
+        assert_eq!(
+            server.requests.load(Ordering::SeqCst),
+            1,
+            "{behaviour:?}: duplicate POST"
+        );
     }
 }
 
 #[test]
 fn the_same_failures_are_retried_for_get() {
-    for behaviour in [Behaviour::CloseAfterRead, Behaviour::Truncate, Behaviour::Hang] {
+    for behaviour in [
+        Behaviour::CloseAfterRead,
+        Behaviour::Truncate,
+        Behaviour::Hang,
+    ] {
         let server = raw_server(behaviour);
         let client = client_for(&server.url, Arc::new(FakeClock::new()), 2);
         let err = client.assets().get("a").unwrap_err();

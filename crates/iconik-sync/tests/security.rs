@@ -22,13 +22,18 @@ impl log::Log for Capture {
     fn log(&self, record: &log::Record) {
         // the test servers' own logs (mockito on hyper) are not the client's
         let target = record.target();
-        if ["mockito", "hyper", "tokio", "h2"].iter().any(|t| target.starts_with(t)) {
+        if ["mockito", "hyper", "tokio", "h2"]
+            .iter()
+            .any(|t| target.starts_with(t))
+        {
             return;
         }
-        self.0
-            .lock()
-            .unwrap()
-            .push(format!("{} {} {}", record.level(), record.target(), record.args()));
+        self.0.lock().unwrap().push(format!(
+            "{} {} {}",
+            record.level(),
+            record.target(),
+            record.args()
+        ));
     }
     fn flush(&self) {}
 }
@@ -68,7 +73,10 @@ fn credentials_never_follow_a_redirect_to_another_origin() {
     api.expect(Method::Get, "assets", "/v1/assets/c/")
         .with_body(r#"{"title": "c"}"#)
         .create();
-    assert_eq!(api.client.assets().get("b").unwrap().title.as_deref(), Some("c"));
+    assert_eq!(
+        api.client.assets().get("b").unwrap().title.as_deref(),
+        Some("c")
+    );
 
     // a POST is never redirected: the 3xx is an error
     api.expect(Method::Post, "assets", "/v1/assets/")
@@ -90,7 +98,10 @@ fn the_token_appears_in_no_debug_display_error_or_log() {
     log::set_logger(&LOGS).unwrap();
     log::set_max_level(log::LevelFilter::Trace);
 
-    let mut h = harness_with(|b| b.disable_rate_limit_handling().default_header("X-Api-Key", TOKEN));
+    let mut h = harness_with(|b| {
+        b.disable_rate_limit_handling()
+            .default_header("X-Api-Key", TOKEN)
+    });
     let mut seen: Vec<String> = Vec::new();
     let mut record = |s: String| seen.push(s);
 
@@ -138,7 +149,14 @@ fn the_token_appears_in_no_debug_display_error_or_log() {
             .unwrap();
         errors.push(c.assets().get("x").unwrap_err());
     }
-    errors.push(Client::builder().app_id(APP_ID).auth_token(TOKEN).base_url("ftp://x").build().unwrap_err());
+    errors.push(
+        Client::builder()
+            .app_id(APP_ID)
+            .auth_token(TOKEN)
+            .base_url("ftp://x")
+            .build()
+            .unwrap_err(),
+    );
     for e in &errors {
         record(format!("{e}"));
         record(format!("{e:?}"));
@@ -152,7 +170,8 @@ fn the_token_appears_in_no_debug_display_error_or_log() {
 
     let logs = LOGS.0.lock().unwrap().clone();
     assert!(
-        logs.iter().any(|l| l.contains("DEBUG") && l.contains("get GET /v1/assets/ok/ -> 200")),
+        logs.iter()
+            .any(|l| l.contains("DEBUG") && l.contains("get GET /v1/assets/ok/ -> 200")),
         "one DEBUG line per attempt expected; got {logs:#?}"
     );
     for text in seen.iter().chain(logs.iter()) {

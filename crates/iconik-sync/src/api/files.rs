@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::Headers;
+use crate::transport::{send_to_storage, Exchange};
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -849,7 +849,7 @@ fn start_upload(
     match method {
         StorageMethod::S3 => {
             let url = multipart_upload_url.ok_or_else(|| missing("multipart_upload_url"))?;
-            let answer = post_to_storage(client, name, url, &[])?;
+            let answer = send_to_storage(client, name, Method::Post, url, &[])?;
             let upload_id =
                 s3_upload_id(&answer.body).ok_or_else(|| no_upload_id(name, &answer))?;
             Ok(UploadSession {
@@ -860,7 +860,13 @@ fn start_upload(
         }
         StorageMethod::Gcs => {
             let url = upload_url.ok_or_else(|| missing("upload_url"))?;
-            let answer = post_to_storage(client, name, url, &[("X-Goog-Resumable", "start")])?;
+            let answer = send_to_storage(
+                client,
+                name,
+                Method::Post,
+                url,
+                &[("X-Goog-Resumable", "start")],
+            )?;
             let location = answer.headers.get("location").map(str::to_owned);
             let upload_id = answer
                 .headers
@@ -889,85 +895,14 @@ fn start_upload(
     }
 }
 
-struct StorageAnswer {
-    status: u16,
-    headers: Headers,
-    body: Vec<u8>,
-}
-
-/// Most of a storage's answer kept (upload-id answers are tiny).
-const STORAGE_BODY_LIMIT: u64 = 1024 * 1024;
-
-/// One POST to a storage URL: no iconik credentials, no pacing, no retry.
-fn post_to_storage(
-    client: &Client,
-    name: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-) -> Result<StorageAnswer> {
-    use ureq::http;
-    let inner = &client.inner;
-    let uri: http::Uri = url.parse().map_err(|_| {
-        Error::InvalidArgument(format!("{name}: the storage upload URL is not a valid URL"))
-    })?;
-    let mut builder = http::Request::builder().method("POST").uri(uri.clone());
-    for (k, v) in headers {
-        builder = builder.header(*k, *v);
-    }
-    let request = builder
-        .body(Vec::new())
-        .map_err(|e| Error::InvalidArgument(format!("{name}: invalid storage request: {e}")))?;
-    let request = inner
-        .agent
-        .configure_request(request)
-        .timeout_global(Some(inner.timeout))
-        .build();
-    let mut response = inner
-        .agent
-        .run(request)
-        .map_err(|e| crate::transport::classify(name, e))?;
-    let status = response.status().as_u16();
-    let headers = Headers::from_http(response.headers());
-    let body = response
-        .body_mut()
-        .with_config()
-        .limit(STORAGE_BODY_LIMIT)
-        .read_to_vec()
-        .map_err(|e| crate::transport::classify(name, e))?;
-    if !(200..300).contains(&status) {
-        return Err(Error::Api(Box::new(crate::ApiError {
-            operation: name.to_owned(),
-            method: "POST",
-            // signed URLs carry credentials in the query: the path only
-            path: uri.path().to_owned(),
-            status,
-            errors: Vec::new(),
-            field_errors: Vec::new(),
-            body_excerpt: body_excerpt(&body),
-            retry_after: None,
-            headers,
-            attempts: 1,
-        })));
-    }
-    Ok(StorageAnswer {
-        status,
-        headers,
-        body,
-    })
-}
-
-fn no_upload_id(name: &str, answer: &StorageAnswer) -> Error {
+fn no_upload_id(name: &str, answer: &Exchange) -> Error {
     Error::Decode(Box::new(crate::DecodeError {
         operation: name.to_owned(),
         status: answer.status,
-        body_excerpt: body_excerpt(&answer.body),
+        body_excerpt: crate::error::excerpt(&answer.body, ""),
         message: "the storage's answer carries no upload id".into(),
         attempts: 1,
     }))
-}
-
-fn body_excerpt(body: &[u8]) -> String {
-    String::from_utf8_lossy(&body[..body.len().min(2048)]).into_owned()
 }
 
 /// S3 answers `<UploadId>...</UploadId>` in XML; some S3-compatible

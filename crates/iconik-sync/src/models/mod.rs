@@ -157,14 +157,20 @@ mod tests {
             "type": "ASSET", "brand_new_field": {"x": [1, 2]}, "category": null
         });
         let asset: Asset = serde_json::from_value(json.clone()).unwrap();
-        assert_eq!(asset.status, Some(AssetStatus::Other("SOMETHING_NEW".into())));
+        assert_eq!(
+            asset.status,
+            Some(AssetStatus::Other("SOMETHING_NEW".into()))
+        );
         assert_eq!(asset.r#type, Some(AssetType::Asset));
         assert_eq!(asset.category, None);
         assert_eq!(asset.extra["brand_new_field"]["x"][1], 2);
         let back = serde_json::to_value(&asset).unwrap();
         assert_eq!(back["brand_new_field"], json["brand_new_field"]);
         assert_eq!(back["status"], "SOMETHING_NEW");
-        assert!(back.get("category").is_none(), "unset fields are not invented");
+        assert!(
+            back.get("category").is_none(),
+            "unset fields are not invented"
+        );
     }
 
     #[test]
