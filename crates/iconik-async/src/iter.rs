@@ -11,8 +11,8 @@ use crate::Client;
 ///
 /// ```no_run
 /// # async fn demo(client: iconik_async::Client) -> iconik_sync::Result<()> {
-/// use iconik_sync::models::ListParams;
-/// let mut assets = client.assets().list_all(&ListParams::default());
+/// use iconik_sync::models::AssetListParams;
+/// let mut assets = client.assets().list_all(&AssetListParams::default());
 /// while let Some(asset) = assets.next().await {
 ///     println!("{:?}", asset?.title);
 /// }

@@ -173,7 +173,7 @@ impl Client {
     /// # async fn demo(client: iconik_async::Client) -> iconik_sync::Result<()> {
     /// use iconik_sync::Method;
     /// let me: serde_json::Value = client
-    ///     .call(|c| c.request(Method::Get, "users", "/v1/users/current/").send())
+    ///     .call(|c| c.request(Method::Get, "users", "/v1/users/current/").send::<serde_json::Value>())
     ///     .await??
     ///     .into_data();
     /// # Ok(()) }

@@ -101,8 +101,8 @@ pub enum Style {
 /// ```no_run
 /// # fn main() -> iconik_sync::Result<()> {
 /// # let client = iconik_sync::Client::from_env()?;
-/// use iconik_sync::models::ListParams;
-/// for asset in client.assets().list_all(&ListParams::default().per_page(100u32)) {
+/// use iconik_sync::models::AssetListParams;
+/// for asset in client.assets().list_all(&AssetListParams::default().per_page(100u32)) {
 ///     let asset = asset?;
 ///     println!("{:?}", asset.title);
 /// }
