@@ -8,28 +8,6 @@ use iconik_sync::{Error, Method};
 use mockito::Matcher;
 use serde_json::json;
 
-/// The query holds exactly these pairs (any order) and nothing else.
-/// Repeated keys are checked literally (their values must need no
-/// encoding), as mockito's `UrlEncoded` keeps one value per key.
-fn exact_query(pairs: &[(&str, &str)]) -> Matcher {
-    let mut all: Vec<Matcher> = pairs
-        .iter()
-        .map(|(k, v)| {
-            if pairs.iter().filter(|(k2, _)| k2 == k).count() > 1 {
-                assert!(v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
-                Matcher::Regex(format!("(^|&){k}={v}(&|$)"))
-            } else {
-                Matcher::UrlEncoded((*k).into(), (*v).into())
-            }
-        })
-        .collect();
-    all.push(Matcher::Regex(format!(
-        "^[^&]+(&[^&]+){{{}}}$",
-        pairs.len() - 1
-    )));
-    Matcher::AllOf(all)
-}
-
 #[test]
 fn get_decodes_known_unknown_and_null_fields() {
     let mut h = harness();

@@ -13,24 +13,8 @@ use common::*;
 use iconik_sync::models::*;
 use iconik_sync::page::Style;
 use iconik_sync::{Error, Method, Paginator};
-use mockito::{Matcher, Mock};
+use mockito::Mock;
 use serde_json::{json, Value};
-
-/// The query holds exactly these pairs (any order) and nothing else.
-fn exact_query(pairs: &[(&str, &str)]) -> Matcher {
-    if pairs.is_empty() {
-        return Matcher::Missing;
-    }
-    let mut all: Vec<Matcher> = pairs
-        .iter()
-        .map(|(k, v)| Matcher::UrlEncoded((*k).into(), (*v).into()))
-        .collect();
-    all.push(Matcher::Regex(format!(
-        "^[^&]+(&[^&]+){{{}}}$",
-        pairs.len() - 1
-    )));
-    Matcher::AllOf(all)
-}
 
 fn ids<T>(items: Vec<T>, id: impl Fn(&T) -> String) -> Vec<String> {
     items.iter().map(id).collect()

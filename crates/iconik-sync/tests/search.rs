@@ -8,19 +8,6 @@ use iconik_sync::Method;
 use mockito::Matcher;
 use serde_json::json;
 
-/// The query holds exactly these pairs (any order) and nothing else.
-fn exact_query(pairs: &[(&str, &str)]) -> Matcher {
-    let mut all: Vec<Matcher> = pairs
-        .iter()
-        .map(|(k, v)| Matcher::UrlEncoded((*k).into(), (*v).into()))
-        .collect();
-    all.push(Matcher::Regex(format!(
-        "^[^&]+(&[^&]+){{{}}}$",
-        pairs.len() - 1
-    )));
-    Matcher::AllOf(all)
-}
-
 fn body() -> SearchBody {
     SearchBody::default()
         .doc_types(vec!["assets".to_string(), "collections".to_string()])

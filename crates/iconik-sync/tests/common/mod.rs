@@ -84,3 +84,29 @@ pub fn fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
+
+/// The query holds exactly these pairs (any order) and nothing else; no
+/// pairs means no query at all. Repeated keys are checked literally (their
+/// values must need no encoding), as mockito's `UrlEncoded` keeps one value
+/// per key.
+pub fn exact_query(pairs: &[(&str, &str)]) -> Matcher {
+    if pairs.is_empty() {
+        return Matcher::Missing;
+    }
+    let mut all: Vec<Matcher> = pairs
+        .iter()
+        .map(|(k, v)| {
+            if pairs.iter().filter(|(k2, _)| k2 == k).count() > 1 {
+                assert!(v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+                Matcher::Regex(format!("(^|&){k}={v}(&|$)"))
+            } else {
+                Matcher::UrlEncoded((*k).into(), (*v).into())
+            }
+        })
+        .collect();
+    all.push(Matcher::Regex(format!(
+        "^[^&]+(&[^&]+){{{}}}$",
+        pairs.len() - 1
+    )));
+    Matcher::AllOf(all)
+}
