@@ -1,0 +1,77 @@
+//! aiopythonik's quickstart, ported: get an asset, list its files, search,
+//! five concurrent gets with `join!`.
+//!
+//! ```sh
+//! cargo run --example async_quickstart
+//! ```
+//!
+//! Uses `ICONIK_APP_ID`, `ICONIK_AUTH_TOKEN`, `ICONIK_BASE_URL` and
+//! `ICONIK_ASSET_ID` when set; otherwise starts the emulator in-process.
+
+use iconik_sync::models::{FilesListParams, SearchBody, SearchParams};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (client, asset_id, _emulator) = connect()?;
+
+    let asset = client.assets().get(&asset_id).await?;
+    let files = client
+        .files()
+        .get_asset_files(&asset_id, &FilesListParams::default())
+        .await?;
+    let hits = client
+        .search()
+        .search(
+            &SearchBody::default().query("clip"),
+            &SearchParams::default(),
+        )
+        .await?;
+    println!(
+        "{:?}: {} file(s); {} search hit(s)",
+        asset.title,
+        files.objects.len(),
+        hits.objects.len()
+    );
+
+    // five concurrent gets, at most max_workers at once
+    let assets = client.assets();
+    let id = asset_id.as_str();
+    let (a, b, c, d, e) = tokio::join!(
+        assets.get(id),
+        assets.get(id),
+        assets.get(id),
+        assets.get(id),
+        assets.get(id),
+    );
+    for r in [a, b, c, d, e] {
+        let r = r?;
+        println!("{:?} in {:?}", r.title, r.elapsed);
+    }
+    client.close().await;
+    Ok(())
+}
+
+type Connected = (
+    iconik_async::Client,
+    String,
+    Option<iconik_emulator::Emulator>,
+);
+
+fn connect() -> Result<Connected, Box<dyn std::error::Error>> {
+    if let (Ok(builder), Ok(asset_id)) = (
+        iconik_async::Client::builder().from_env(),
+        std::env::var("ICONIK_ASSET_ID"),
+    ) {
+        return Ok((builder.max_workers(16).build()?, asset_id, None));
+    }
+    let emulator =
+        iconik_emulator::Emulator::start(iconik_emulator::EmulatorConfig::new().seed_data(true))?;
+    let client = iconik_async::Client::builder()
+        .app_id(emulator.app_id())
+        .auth_token(emulator.auth_token())
+        .base_url(emulator.base_url())
+        .max_workers(16) // aiopythonik's max_workers
+        .build()?;
+    let asset_id = iconik_emulator::SAMPLE_ASSET_IDS[0].to_owned();
+    Ok((client, asset_id, Some(emulator)))
+}
