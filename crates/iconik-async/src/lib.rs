@@ -105,6 +105,7 @@ impl Client {
         ClientBuilder {
             sync: iconik_sync::Client::builder(),
             max_workers: DEFAULT_MAX_WORKERS,
+            max_idle_connections: None,
         }
     }
 
@@ -272,6 +273,7 @@ impl Drop for CancelOnDrop {
 pub struct ClientBuilder {
     sync: iconik_sync::ClientBuilder,
     max_workers: usize,
+    max_idle_connections: Option<usize>,
 }
 
 macro_rules! forward {
@@ -293,7 +295,6 @@ impl ClientBuilder {
         base_url(v: impl Into<String>),
         timeout(v: Duration),
         connect_timeout(v: Duration),
-        max_idle_connections(v: usize),
         user_agent(v: impl Into<String>),
         default_header(k: impl Into<String>, v: impl Into<String>),
         default_query(k: impl Into<String>, v: impl Into<String>),
@@ -304,6 +305,14 @@ impl ClientBuilder {
         cache(v: iconik_sync::CacheConfig),
         clock(v: Arc<dyn iconik_sync::clock::Clock>),
         metadata_view_404_as_empty(v: bool),
+    }
+
+    /// Idle keep-alive connections kept for reuse. Default: the larger of
+    /// [`max_workers`](Self::max_workers) and the sync default (32), so
+    /// every worker can keep its connection.
+    pub fn max_idle_connections(mut self, n: usize) -> Self {
+        self.max_idle_connections = Some(n);
+        self
     }
 
     /// Blocking workers running calls at once. Default:
@@ -328,6 +337,11 @@ impl ClientBuilder {
     /// # Errors
     /// As [`iconik_sync::ClientBuilder::build`].
     pub fn build(self) -> Result<Client> {
-        Ok(Client::from_sync(self.sync.build()?, self.max_workers))
+        let pool = self.max_idle_connections.unwrap_or(
+            self.max_workers
+                .max(iconik_sync::DEFAULT_MAX_IDLE_CONNECTIONS),
+        );
+        let sync = self.sync.max_idle_connections(pool).build()?;
+        Ok(Client::from_sync(sync, self.max_workers))
     }
 }
