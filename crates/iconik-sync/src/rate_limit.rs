@@ -69,6 +69,8 @@ pub struct RateLimitConfig {
     /// request travels slower than a later one, iconik can see one more in
     /// its window than was sent in ours. The margin absorbs that jitter at
     /// a cost of `margin / window` of throughput (2.5% for a 1 s window).
+    /// It adapts: each 429 widens it by 25 ms (up to 250 ms), each success
+    /// narrows it by 0.1 ms, never below this value.
     pub window_margin: Duration,
     /// Cap on a server's `Retry-After` (default 60 s).
     pub max_retry_after: Duration,
@@ -250,22 +252,23 @@ struct LimiterState {
     highest_remaining: u32,
 }
 
+/// How much a 429 widens the pacing margin, and a success narrows it.
+const MARGIN_WIDEN: Duration = Duration::from_millis(25);
+const MARGIN_NARROW: Duration = Duration::from_micros(100);
+/// The widest the adaptive margin gets.
+const MARGIN_MAX: Duration = Duration::from_millis(250);
+
 const RETRY_COST: f64 = 5.0;
 const TIMEOUT_RETRY_COST: f64 = 10.0;
 const SUCCESS_REFUND: f64 = 1.0;
 
 impl RateLimiter {
     pub(crate) fn new(config: RateLimitConfig, clock: Arc<dyn Clock>) -> Self {
-        let paced: Vec<Rate> = config
-            .limits
-            .iter()
-            .map(|r| Rate {
-                count: r.count,
-                per: r.per + config.window_margin,
-            })
-            .collect();
-        let pacer = (!config.limits.is_empty() || config.enable_proactive_throttling)
-            .then(|| Throttle::with_rates(&paced, clock.clone()));
+        let pacer = (!config.limits.is_empty() || config.enable_proactive_throttling).then(|| {
+            let throttle = Throttle::with_rates(&config.limits, clock.clone());
+            throttle.set_extra_window(config.window_margin);
+            throttle
+        });
         let budget = config.retry_budget.map_or(f64::INFINITY, f64::from);
         RateLimiter {
             pacer,
@@ -342,6 +345,26 @@ impl RateLimiter {
         }
     }
 
+    /// Moves the pacer's jitter margin, within `[window_margin, MARGIN_MAX]`.
+    fn adapt_margin(&self, step: impl FnOnce(Duration) -> Duration) {
+        if let Some(pacer) = &self.pacer {
+            let base = self.config.window_margin;
+            let now = pacer.extra_window();
+            let next = step(now).clamp(base, MARGIN_MAX.max(base));
+            if next != now {
+                pacer.set_extra_window(next);
+            }
+        }
+    }
+
+    /// The pacer's current jitter margin.
+    #[cfg(test)]
+    fn margin(&self) -> Duration {
+        self.pacer
+            .as_ref()
+            .map_or(Duration::ZERO, Throttle::extra_window)
+    }
+
     /// The retry decision for one attempt, charging the retry budget.
     pub(crate) fn decide(
         &self,
@@ -358,7 +381,11 @@ impl RateLimiter {
             if let Some(cap) = self.config.retry_budget {
                 state.budget = (state.budget + SUCCESS_REFUND).min(f64::from(cap));
             }
+            self.adapt_margin(|m| m.saturating_sub(MARGIN_NARROW));
             return None;
+        }
+        if let Outcome::Status { status: 429, .. } = outcome {
+            self.adapt_margin(|m| m + MARGIN_WIDEN);
         }
         let (reason, wait) = retry::decide(&self.config, method, outcome, attempt, random)?;
         let cost = match (reason, outcome) {
@@ -448,6 +475,39 @@ mod tests {
         ]));
         // 90% used, ramp 0.5, 1 s over 5 remaining: 100 ms
         assert_eq!(gap(&limiter), Duration::from_millis(100));
+    }
+
+    #[test]
+    fn a_429_widens_the_margin_and_successes_narrow_it_back() {
+        let limiter = RateLimiter::new(RateLimitConfig::default(), Arc::new(FakeClock::new()));
+        let limited = Outcome::Status {
+            status: 429,
+            retry_after: None,
+        };
+        let ok = Outcome::Status {
+            status: 200,
+            retry_after: None,
+        };
+        assert_eq!(limiter.margin(), Duration::from_millis(25));
+        limiter.decide(Method::Get, &limited, 1);
+        limiter.decide(Method::Get, &limited, 1);
+        assert_eq!(limiter.margin(), Duration::from_millis(75));
+        for _ in 0..20 {
+            limiter.decide(Method::Get, &limited, 1);
+        }
+        assert_eq!(limiter.margin(), MARGIN_MAX);
+        for _ in 0..100 {
+            limiter.decide(Method::Get, &ok, 1);
+        }
+        assert_eq!(limiter.margin(), Duration::from_millis(240));
+        for _ in 0..10_000 {
+            limiter.decide(Method::Get, &ok, 1);
+        }
+        assert_eq!(
+            limiter.margin(),
+            Duration::from_millis(25),
+            "never below the base"
+        );
     }
 
     #[test]

@@ -152,13 +152,14 @@ impl SlidingLog {
 
     /// `Ok(())` when a slot is free at `now`; `Err(Some(t))` when one frees
     /// at `t`; `Err(None)` when every slot is held.
-    fn check(&self, now: Duration) -> Result<(), Option<Duration>> {
+    fn check(&self, now: Duration, extra: Duration) -> Result<(), Option<Duration>> {
         if self.len() < self.rate.count as usize {
             return Ok(());
         }
+        let per = self.rate.per + extra;
         match self.released.front() {
-            Some(&t) if t + self.rate.per <= now => Ok(()),
-            Some(&t) => Err(Some(t + self.rate.per)),
+            Some(&t) if t + per <= now => Ok(()),
+            Some(&t) => Err(Some(t + per)),
             None => Err(None),
         }
     }
@@ -197,13 +198,15 @@ struct State {
     serving: u64,
     last_grant: Option<Duration>,
     min_gap: Duration,
+    /// Added to every window (the pacer's adaptive jitter margin).
+    extra_window: Duration,
 }
 
 impl State {
     fn check(&self, now: Duration) -> Result<(), Option<Duration>> {
         let mut until: Option<Duration> = None;
         for log in &self.logs {
-            match log.check(now) {
+            match log.check(now, self.extra_window) {
                 Ok(()) => {}
                 Err(None) => return Err(None),
                 Err(Some(t)) => until = Some(until.map_or(t, |u| u.max(t))),
@@ -307,6 +310,7 @@ impl Throttle {
                     serving: 0,
                     last_grant: None,
                     min_gap: Duration::ZERO,
+                    extra_window: Duration::ZERO,
                 }),
                 changed: Condvar::new(),
                 clock,
@@ -376,6 +380,15 @@ impl Throttle {
     pub(crate) fn set_min_gap(&self, gap: Duration) {
         self.lock().min_gap = gap;
         self.shared.changed.notify_all();
+    }
+
+    pub(crate) fn set_extra_window(&self, extra: Duration) {
+        self.lock().extra_window = extra;
+        self.shared.changed.notify_all();
+    }
+
+    pub(crate) fn extra_window(&self) -> Duration {
+        self.lock().extra_window
     }
 
     pub(crate) fn min_gap(&self) -> Duration {
