@@ -1,0 +1,16 @@
+//! Benchmark runner for iconik-rs: `iconik-sync` and `iconik-async` against
+//! a plain ureq loop and the Python clients (aiopythonik, nsa-pythonik), on
+//! the iconik emulator. See `BENCHMARKS.md` at the repository root.
+//!
+//! The binary (`cargo run --release -p iconik-bench -- all`) prints a
+//! Markdown report. Each measured run is a process of its own (the hidden
+//! `__client` subcommand), against a fresh emulator process (the hidden
+//! `__emulator` subcommand), so CPU and memory figures are the client's.
+#![forbid(unsafe_code)]
+
+pub mod emulator;
+pub mod peers;
+pub mod procfs;
+pub mod runner;
+pub mod stats;
+pub mod workload;
