@@ -53,7 +53,11 @@ impl EmuSettings {
         let mut s = EmuSettings::default();
         let mut it = args.iter();
         while let Some(a) = it.next() {
-            let mut val = || it.next().cloned().ok_or_else(|| format!("{a} needs a value"));
+            let mut val = || {
+                it.next()
+                    .cloned()
+                    .ok_or_else(|| format!("{a} needs a value"))
+            };
             match a.as_str() {
                 "--no-rate-limit" => s.limits.clear(),
                 "--rate-limit" => s.limits.push(val()?),
@@ -122,9 +126,15 @@ pub fn serve_child(args: &[String]) -> Result<(), String> {
     let settings = EmuSettings::parse(args)?;
     let emu = Emulator::start(settings.config()?).map_err(|e| e.to_string())?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "READY {} {} {}", emu.base_url(), emu.app_id(), emu.auth_token())
-        .and_then(|()| out.flush())
-        .map_err(|e| e.to_string())?;
+    writeln!(
+        out,
+        "READY {} {} {}",
+        emu.base_url(),
+        emu.app_id(),
+        emu.auth_token()
+    )
+    .and_then(|()| out.flush())
+    .map_err(|e| e.to_string())?;
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
         let reply = match line.trim() {

@@ -89,7 +89,11 @@ fn bench(args: &[String]) -> Result<(), String> {
                 let v = it.next().ok_or("--workers needs a value")?;
                 o.workers = v
                     .split(',')
-                    .map(|w| w.trim().parse::<usize>().map_err(|_| format!("--workers: bad {w:?}")))
+                    .map(|w| {
+                        w.trim()
+                            .parse::<usize>()
+                            .map_err(|_| format!("--workers: bad {w:?}"))
+                    })
                     .collect::<Result<_, _>>()?;
             }
             "--limits-n" => {
@@ -145,7 +149,11 @@ fn client_child(args: &[String]) -> Result<(), String> {
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let mut val = || it.next().cloned().ok_or_else(|| format!("{a} needs a value"));
+        let mut val = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{a} needs a value"))
+        };
         match a.as_str() {
             "--kind" => kind = ClientKind::parse(&val()?),
             "--workers" => workers = val()?.parse().map_err(|_| "bad --workers")?,

@@ -79,7 +79,11 @@ pub fn setup(dir: &Path) -> Result<Python, String> {
     let driver = dir.join("peer_driver.py");
     std::fs::write(&driver, DRIVER).map_err(|e| format!("cannot write the driver: {e}"))?;
     let versions = |python: &Path| -> Option<Value> {
-        let out = Command::new(python).arg(&driver).arg("--versions").output().ok()?;
+        let out = Command::new(python)
+            .arg(&driver)
+            .arg("--versions")
+            .output()
+            .ok()?;
         serde_json::from_slice(&out.stdout).ok()
     };
     let mut v = versions(&python).unwrap_or(Value::Null);
@@ -88,7 +92,13 @@ pub fn setup(dir: &Path) -> Result<Python, String> {
         eprintln!("peers: pip install {}", PINS.join(" "));
         run_quiet(
             Command::new(&python)
-                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
                 .args(PINS),
         )
         .map_err(|e| format!("pip install failed: {e}"))?;
@@ -128,7 +138,12 @@ impl Python {
             .args(["--peer", peer.token(), "--mode", mode])
             .args(["--n", &n.to_string(), "--workers", &workers.to_string()])
             .args(["--base-url", &target.base_url, "--app-id", &target.app_id])
-            .args(["--auth-token", &target.auth_token, "--asset", &target.asset_id])
+            .args([
+                "--auth-token",
+                &target.auth_token,
+                "--asset",
+                &target.asset_id,
+            ])
             .stdin(Stdio::null())
             .output()
             .map_err(|e| format!("cannot run the driver: {e}"))?;

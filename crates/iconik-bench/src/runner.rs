@@ -52,7 +52,10 @@ impl Policy {
 
     /// The rules as strings, `50/1s`.
     pub fn rule_strings(&self) -> Vec<String> {
-        self.rules.iter().map(|(n, w)| format!("{n}/{w}s")).collect()
+        self.rules
+            .iter()
+            .map(|(n, w)| format!("{n}/{w}s"))
+            .collect()
     }
 
     /// The shortest possible span from the first send to the last for `n`
@@ -173,7 +176,14 @@ impl Server {
 
 /// The `__client` arguments for one run; `limits`: `off` (handling
 /// disabled), `retries` (default handling, no pacing) or `50/1s,1000/20s`.
-fn client_command(opts: &Options, kind: ClientKind, workers: usize, n: u64, limits: &str, t: &Target) -> Command {
+fn client_command(
+    opts: &Options,
+    kind: ClientKind,
+    workers: usize,
+    n: u64,
+    limits: &str,
+    t: &Target,
+) -> Command {
     let mut c = Command::new(&opts.exe);
     c.arg("__client")
         .args(["--kind", kind.token(), "--workers", &workers.to_string()])
@@ -196,7 +206,14 @@ fn parse_child_output(out: &std::process::Output) -> Result<RunResult, String> {
         .ok_or_else(|| format!("client process exited {} without a result", out.status))
 }
 
-fn run_client(opts: &Options, kind: ClientKind, workers: usize, n: u64, limits: &str, t: &Target) -> Result<RunResult, String> {
+fn run_client(
+    opts: &Options,
+    kind: ClientKind,
+    workers: usize,
+    n: u64,
+    limits: &str,
+    t: &Target,
+) -> Result<RunResult, String> {
     let out = client_command(opts, kind, workers, n, limits, t)
         .output()
         .map_err(|e| format!("cannot start a client process: {e}"))?;
@@ -376,9 +393,18 @@ impl Report {
             Some(t) => format!("external server {}", t.base_url),
             None => "iconik-emulator in a separate process (`iconik-bench __emulator`, 2 tokio workers), a fresh one per run".into(),
         };
+        let commit = Command::new("git")
+            .args(["describe", "--always", "--dirty", "--exclude", "*"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "unknown".into());
         let _ = writeln!(
             self.out,
-            "## Results\n\n- Machine: {}\n- Command: `{}`\n- Mode: {}, {} run(s) per figure; figures are median (min–max) over runs\n- Server: {}\n- Peers: {}\n- Every client run is a process of its own; CPU is that process's user+sys time during the work (`/proc/<pid>/stat`), the server's is not included; peak RSS is the client process's `VmHWM` (`ru_maxrss` for Python)",
+            "## Results\n\n- Machine: {}\n- Source: commit {commit}\n- Command: `{}`\n- Mode: {}, {} run(s) per figure; figures are median (min–max) over runs\n- Server: {}\n- Peers: {}\n- Every client run is a process of its own; CPU is that process's user+sys time during the work (`/proc/<pid>/stat`), the server's is not included; peak RSS is the client process's `VmHWM` (`ru_maxrss` for Python)",
             crate::procfs::machine_line(),
             o.command,
             if o.quick { "quick" } else { "full" },
@@ -388,7 +414,14 @@ impl Report {
         );
     }
 
-    fn run_rust(&self, kind: ClientKind, workers: usize, n: u64, limits: &str, settings: &EmuSettings) -> Result<Sample, String> {
+    fn run_rust(
+        &self,
+        kind: ClientKind,
+        workers: usize,
+        n: u64,
+        limits: &str,
+        settings: &EmuSettings,
+    ) -> Result<Sample, String> {
         let mut server = Server::start(&self.opts, settings)?;
         let target = server.target(&self.opts.asset_id);
         let r = run_client(&self.opts, kind, workers, n, limits, &target)?;
@@ -398,7 +431,14 @@ impl Report {
         })
     }
 
-    fn run_peer(&self, peer: Peer, mode: &str, workers: usize, n: u64, settings: &EmuSettings) -> Result<Sample, String> {
+    fn run_peer(
+        &self,
+        peer: Peer,
+        mode: &str,
+        workers: usize,
+        n: u64,
+        settings: &EmuSettings,
+    ) -> Result<Sample, String> {
         let python = self.python.as_ref().map_err(Clone::clone)?;
         let mut server = Server::start(&self.opts, settings)?;
         let target = server.target(&self.opts.asset_id);
@@ -426,14 +466,26 @@ impl Report {
                 for (ci, &c) in contenders.iter().enumerate() {
                     let result = match c {
                         Contender::Rust(k) => {
-                            progress(&format!("overhead run {}/{}: {} x{w}, N={}", run + 1, o.runs, k.name(), o.n_overhead));
+                            progress(&format!(
+                                "overhead run {}/{}: {} x{w}, N={}",
+                                run + 1,
+                                o.runs,
+                                k.name(),
+                                o.n_overhead
+                            ));
                             self.run_rust(k, w, o.n_overhead, "off", &settings)
                         }
                         Contender::Python(p) => {
                             if !o.peers || self.python.is_err() {
                                 Err(self.python.as_ref().err().cloned().unwrap_or_default())
                             } else {
-                                progress(&format!("overhead run {}/{}: {} x{w}, N={}", run + 1, o.runs, p.name(), o.n_peer_overhead));
+                                progress(&format!(
+                                    "overhead run {}/{}: {} x{w}, N={}",
+                                    run + 1,
+                                    o.runs,
+                                    p.name(),
+                                    o.n_peer_overhead
+                                ));
                                 self.run_peer(p, "overhead", w, o.n_peer_overhead, &settings)
                             }
                         }
@@ -458,7 +510,12 @@ impl Report {
             for (ci, c) in contenders.iter().enumerate() {
                 let row = &rows[wi][ci];
                 if let Some(why) = row.unavailable() {
-                    let _ = writeln!(self.out, "| {w} | {} | unavailable: {} | | | | | | |", c.name(), why.replace('|', "/"));
+                    let _ = writeln!(
+                        self.out,
+                        "| {w} | {} | unavailable: {} | | | | | | |",
+                        c.name(),
+                        why.replace('|', "/")
+                    );
                     continue;
                 }
                 let (rps_ratio, cpu_ratio) = if ci == 0 {
@@ -496,8 +553,17 @@ impl Report {
                 let r = paired_ratio(&rows[wi][ci], plain, Sample::rps);
                 if let Some(s) = Spread::of(&r) {
                     self.targets.push((
-                        format!("{} ≥ {:.0}% of the plain loop, {w} worker(s)", contenders[ci].name(), floor * 100.0),
-                        format!("{:.1}% ({:.1}–{:.1})", s.median * 100.0, s.min * 100.0, s.max * 100.0),
+                        format!(
+                            "{} ≥ {:.0}% of the plain loop, {w} worker(s)",
+                            contenders[ci].name(),
+                            floor * 100.0
+                        ),
+                        format!(
+                            "{:.1}% ({:.1}–{:.1})",
+                            s.median * 100.0,
+                            s.min * 100.0,
+                            s.max * 100.0
+                        ),
                         verdict(s.median >= floor),
                     ));
                 }
@@ -508,7 +574,10 @@ impl Report {
             if aio.samples.is_empty() {
                 self.targets.push((
                     format!("≥ 30× aiopythonik's throughput, ≤ 1/30 of its CPU, {w} worker(s)"),
-                    format!("aiopythonik unavailable: {}", aio.unavailable().unwrap_or_default()),
+                    format!(
+                        "aiopythonik unavailable: {}",
+                        aio.unavailable().unwrap_or_default()
+                    ),
                     "n/a",
                 ));
                 continue;
@@ -517,12 +586,18 @@ impl Report {
                 let tput = ratio_of_medians(&rows[wi][ci], aio, Sample::rps);
                 let cpu = ratio_of_medians(aio, &rows[wi][ci], Sample::cpu_us);
                 self.targets.push((
-                    format!("{} ≥ 30× aiopythonik's throughput, {w} worker(s)", contenders[ci].name()),
+                    format!(
+                        "{} ≥ 30× aiopythonik's throughput, {w} worker(s)",
+                        contenders[ci].name()
+                    ),
                     format!("{tput:.1}×"),
                     verdict(tput >= 30.0),
                 ));
                 self.targets.push((
-                    format!("{} ≤ 1/30 of aiopythonik's CPU per request, {w} worker(s)", contenders[ci].name()),
+                    format!(
+                        "{} ≤ 1/30 of aiopythonik's CPU per request, {w} worker(s)",
+                        contenders[ci].name()
+                    ),
                     format!("1/{cpu:.1}"),
                     verdict(cpu >= 30.0),
                 ));
@@ -539,7 +614,10 @@ impl Report {
             plan.push((
                 Policy::iconik(),
                 o.n_limits.0,
-                vec![Contender::Rust(ClientKind::Sync), Contender::Python(Peer::AioPythonik)],
+                vec![
+                    Contender::Rust(ClientKind::Sync),
+                    Contender::Python(Peer::AioPythonik),
+                ],
             ));
         }
         plan.push((
@@ -562,14 +640,22 @@ impl Report {
             let limits = policy.rule_strings();
             for run in 0..o.runs {
                 for (ci, &c) in contenders.iter().enumerate() {
-                    progress(&format!("limits run {}/{}: {} under {}, N={n}", run + 1, o.runs, c.name(), policy.name));
+                    progress(&format!(
+                        "limits run {}/{}: {} under {}, N={n}",
+                        run + 1,
+                        o.runs,
+                        c.name(),
+                        policy.name
+                    ));
                     let settings = EmuSettings {
                         limits: limits.clone(),
                         seed: run as u64,
                         ..EmuSettings::default()
                     };
                     let result = match c {
-                        Contender::Rust(k) => self.run_rust(k, workers, n, &limits.join(","), &settings),
+                        Contender::Rust(k) => {
+                            self.run_rust(k, workers, n, &limits.join(","), &settings)
+                        }
                         Contender::Python(p) => self.run_peer(p, "limits", workers, n, &settings),
                     };
                     if let Err(e) = &result {
@@ -582,12 +668,22 @@ impl Report {
             for (ci, c) in contenders.iter().enumerate() {
                 let row = &rows[ci];
                 if let Some(why) = row.unavailable() {
-                    let _ = writeln!(self.out, "| {} | {} | {n} | unavailable: {} | | | | | | |", policy.name, c.name(), why.replace('|', "/"));
+                    let _ = writeln!(
+                        self.out,
+                        "| {} | {} | {n} | unavailable: {} | | | | | | |",
+                        policy.name,
+                        c.name(),
+                        why.replace('|', "/")
+                    );
                     continue;
                 }
                 let walls = row.values(|s| s.r.wall_s);
                 let ratio: Vec<f64> = walls.iter().map(|w| w / min).collect();
-                let r429 = row.values(|s| s.server.as_ref().map_or(f64::NAN, |x| x.rate_limited as f64));
+                let r429 = row.values(|s| {
+                    s.server
+                        .as_ref()
+                        .map_or(f64::NAN, |x| x.rate_limited as f64)
+                });
                 let r429pct: Vec<f64> = r429.iter().map(|x| x / n as f64 * 100.0).collect();
                 let most = row
                     .samples
@@ -615,7 +711,10 @@ impl Report {
                 );
                 if let Contender::Rust(_) = c {
                     let fails = median(&row.values(|s| s.r.failed as f64));
-                    let max_fail = row.values(|s| s.r.failed as f64).into_iter().fold(0.0, f64::max);
+                    let max_fail = row
+                        .values(|s| s.r.failed as f64)
+                        .into_iter()
+                        .fold(0.0, f64::max);
                     self.targets.push((
                         format!("{}, {}: zero failures", c.name(), policy.name),
                         format!("{} (max {max_fail:.0})", show(&[fails], 0)),
@@ -646,7 +745,11 @@ impl Report {
     // ---------------------------------------------------------------- 3
     fn shared(&mut self) {
         let o = self.opts.clone();
-        let policy = if o.quick { Policy::scaled() } else { Policy::iconik() };
+        let policy = if o.quick {
+            Policy::scaled()
+        } else {
+            Policy::iconik()
+        };
         let per = o.n_shared;
         let procs = 3;
         let workers = 10;
@@ -654,7 +757,12 @@ impl Report {
         let mut samples: Vec<(RunResult, Option<EmuStats>)> = Vec::new();
         let mut errors = Vec::new();
         for run in 0..o.runs {
-            progress(&format!("shared run {}/{}: {procs} iconik-sync processes x {per} under {}", run + 1, o.runs, policy.name));
+            progress(&format!(
+                "shared run {}/{}: {procs} iconik-sync processes x {per} under {}",
+                run + 1,
+                o.runs,
+                policy.name
+            ));
             let settings = EmuSettings {
                 limits: limits.clone(),
                 seed: run as u64,
@@ -669,11 +777,24 @@ impl Report {
             };
             let target = server.target(&o.asset_id);
             let children: Vec<_> = (0..procs)
-                .map(|_| client_command(&o, ClientKind::Sync, workers, per, &limits.join(","), &target).spawn())
+                .map(|_| {
+                    client_command(
+                        &o,
+                        ClientKind::Sync,
+                        workers,
+                        per,
+                        &limits.join(","),
+                        &target,
+                    )
+                    .spawn()
+                })
                 .collect();
             let mut results = Vec::new();
             for c in children {
-                match c.map_err(|e| e.to_string()).and_then(|c| c.wait_with_output().map_err(|e| e.to_string())) {
+                match c
+                    .map_err(|e| e.to_string())
+                    .and_then(|c| c.wait_with_output().map_err(|e| e.to_string()))
+                {
                     Ok(out) => match parse_child_output(&out) {
                         Ok(r) => results.push(r),
                         Err(e) => errors.push(e),
@@ -684,7 +805,10 @@ impl Report {
             if results.len() != procs {
                 continue;
             }
-            let start = results.iter().map(|r| r.start_unix).fold(f64::INFINITY, f64::min);
+            let start = results
+                .iter()
+                .map(|r| r.start_unix)
+                .fold(f64::INFINITY, f64::min);
             let end = results.iter().map(|r| r.end_unix).fold(0.0, f64::max);
             let agg = RunResult {
                 ok: results.iter().map(|r| r.ok).sum(),
@@ -705,15 +829,29 @@ impl Report {
         let _ = writeln!(self.out, "| policy | N total | span s | aggregate req/s | ÷ limit rate | share of capacity | 429s received | retries (attempts − N) | failures |");
         let _ = writeln!(self.out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         if samples.is_empty() {
-            let _ = writeln!(self.out, "| {} | {total} | unavailable: {} | | | | | | |", policy.name, errors.first().cloned().unwrap_or_default());
+            let _ = writeln!(
+                self.out,
+                "| {} | {total} | unavailable: {} | | | | | | |",
+                policy.name,
+                errors.first().cloned().unwrap_or_default()
+            );
             return;
         }
         let span: Vec<f64> = samples.iter().map(|(r, _)| r.wall_s).collect();
-        let rps: Vec<f64> = samples.iter().map(|(r, _)| r.ok as f64 / r.wall_s).collect();
+        let rps: Vec<f64> = samples
+            .iter()
+            .map(|(r, _)| r.ok as f64 / r.wall_s)
+            .collect();
         let of_rate: Vec<f64> = rps.iter().map(|x| x / policy.rate() * 100.0).collect();
         let share: Vec<f64> = span.iter().map(|s| min / s * 100.0).collect();
-        let r429: Vec<f64> = samples.iter().map(|(_, s)| s.as_ref().map_or(f64::NAN, |x| x.rate_limited as f64)).collect();
-        let retries: Vec<f64> = samples.iter().map(|(r, _)| r.attempts as f64 - r.ok as f64).collect();
+        let r429: Vec<f64> = samples
+            .iter()
+            .map(|(_, s)| s.as_ref().map_or(f64::NAN, |x| x.rate_limited as f64))
+            .collect();
+        let retries: Vec<f64> = samples
+            .iter()
+            .map(|(r, _)| r.attempts as f64 - r.ok as f64)
+            .collect();
         let fails: Vec<f64> = samples.iter().map(|(r, _)| r.failed as f64).collect();
         let _ = writeln!(
             self.out,
@@ -728,17 +866,31 @@ impl Report {
             show(&fails, 0)
         );
         if !errors.is_empty() {
-            let _ = writeln!(self.out, "\nRuns that failed to complete: {}", errors.join("; "));
+            let _ = writeln!(
+                self.out,
+                "\nRuns that failed to complete: {}",
+                errors.join("; ")
+            );
         }
         let max_fail = fails.iter().copied().fold(0.0, f64::max);
         self.targets.push((
-            format!("shared credentials ({procs} processes, {}): zero failures", policy.name),
+            format!(
+                "shared credentials ({procs} processes, {}): zero failures",
+                policy.name
+            ),
             format!("{} (max {max_fail:.0})", show(&fails, 0)),
             verdict(max_fail == 0.0 && errors.is_empty()),
         ));
         self.targets.push((
-            format!("shared credentials ({procs} processes, {}): ≥ 90% of the limit", policy.name),
-            format!("{}% of capacity; {}% of the rate", show(&share, 1), show(&of_rate, 1)),
+            format!(
+                "shared credentials ({procs} processes, {}): ≥ 90% of the limit",
+                policy.name
+            ),
+            format!(
+                "{}% of capacity; {}% of the rate",
+                show(&share, 1),
+                show(&of_rate, 1)
+            ),
             verdict(median(&share) >= 90.0),
         ));
     }
@@ -760,7 +912,12 @@ impl Report {
         let mut rows = vec![Row::default(); contenders.len()];
         for run in 0..o.runs {
             for (ci, &c) in contenders.iter().enumerate() {
-                progress(&format!("faults run {}/{}: {}, N={n}", run + 1, o.runs, c.name()));
+                progress(&format!(
+                    "faults run {}/{}: {}, N={n}",
+                    run + 1,
+                    o.runs,
+                    c.name()
+                ));
                 let settings = EmuSettings {
                     limits: Vec::new(),
                     error_rate: 0.10,
@@ -786,16 +943,28 @@ impl Report {
         for (ci, c) in contenders.iter().enumerate() {
             let row = &rows[ci];
             if let Some(why) = row.unavailable() {
-                let _ = writeln!(self.out, "| {} | unavailable: {} | | | | | | |", c.name(), why.replace('|', "/"));
+                let _ = writeln!(
+                    self.out,
+                    "| {} | unavailable: {} | | | | | | |",
+                    c.name(),
+                    why.replace('|', "/")
+                );
                 continue;
             }
             let success = row.values(|s| s.r.ok as f64 / n as f64 * 100.0);
             let client_extra = if matches!(c, Contender::Rust(_)) {
-                show(&row.values(|s| (s.r.attempts as f64 - n as f64) / n as f64), 3)
+                show(
+                    &row.values(|s| (s.r.attempts as f64 - n as f64) / n as f64),
+                    3,
+                )
             } else {
                 "n/a".into()
             };
-            let server_extra = row.values(|s| s.server.as_ref().map_or(f64::NAN, |x| (x.requests as f64 - n as f64) / n as f64));
+            let server_extra = row.values(|s| {
+                s.server
+                    .as_ref()
+                    .map_or(f64::NAN, |x| (x.requests as f64 - n as f64) / n as f64)
+            });
             let injected = row.values(|s| s.server.as_ref().map_or(f64::NAN, |x| x.faults as f64));
             let first = row
                 .samples
@@ -812,9 +981,17 @@ impl Report {
                 show(&server_extra, 3),
                 show(&row.values(|s| s.r.wall_s), 2),
                 show(&injected, 0),
-                first.replace('|', "/").chars().take(120).collect::<String>(),
+                first
+                    .replace('|', "/")
+                    .chars()
+                    .take(120)
+                    .collect::<String>(),
             );
-            let label = if matches!(c, Contender::Rust(_)) { "" } else { " (report only)" };
+            let label = if matches!(c, Contender::Rust(_)) {
+                ""
+            } else {
+                " (report only)"
+            };
             self.targets.push((
                 format!("faults, {}: success rate{label}", c.name()),
                 format!("{}%", show(&success, 2)),
@@ -828,7 +1005,10 @@ impl Report {
     }
 
     fn targets_table(&mut self) {
-        let _ = writeln!(self.out, "\n### Targets\n\n| target | measured (median (min–max)) | |\n|---|---|---|");
+        let _ = writeln!(
+            self.out,
+            "\n### Targets\n\n| target | measured (median (min–max)) | |\n|---|---|---|"
+        );
         for (t, m, v) in &self.targets {
             let _ = writeln!(self.out, "| {t} | {m} | {v} |");
         }

@@ -37,7 +37,10 @@ impl Spread {
         if self.min == self.max {
             format!("{:.prec$}", self.median)
         } else {
-            format!("{:.prec$} ({:.prec$}–{:.prec$})", self.median, self.min, self.max)
+            format!(
+                "{:.prec$} ({:.prec$}–{:.prec$})",
+                self.median, self.min, self.max
+            )
         }
     }
 }

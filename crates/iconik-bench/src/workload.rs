@@ -139,7 +139,10 @@ impl RunResult {
             peak_rss_kib: u("peak_rss_kib").unwrap_or(0),
             start_unix: f("start_unix").unwrap_or(0.0),
             end_unix: f("end_unix").unwrap_or(0.0),
-            first_error: v.get("first_error").and_then(Value::as_str).map(str::to_owned),
+            first_error: v
+                .get("first_error")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         })
     }
 }
@@ -168,7 +171,8 @@ impl Tally {
 
     fn success(&self, attempts: u32) {
         self.ok.fetch_add(1, Ordering::Relaxed);
-        self.attempts.fetch_add(u64::from(attempts), Ordering::Relaxed);
+        self.attempts
+            .fetch_add(u64::from(attempts), Ordering::Relaxed);
     }
 
     fn failure(&self, e: impl std::fmt::Display) {
