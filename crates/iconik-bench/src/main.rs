@@ -22,6 +22,7 @@ options:
   --peer-n N          GETs per overhead run for the Python peers (default: --n)
   --workers 1,10,64   worker counts of the overhead scenario
   --limits-n A,B      GETs per limits run: iconik policy, scaled policy (default 2000,5000)
+  --peer-limits-n N   GETs per aiopythonik run under iconik's own policy (default 200)
   --shared-n N        GETs per process in the shared scenario (default 600; 500 quick)
   --faults-n N        GETs per fault run (default 1000; 300 quick)
   --no-peers          skip the Python peers
@@ -104,6 +105,7 @@ fn bench(args: &[String]) -> Result<(), String> {
                     y.trim().parse().map_err(|_| "--limits-n: bad number")?,
                 );
             }
+            "--peer-limits-n" => o.n_peer_limits = number(a, it.next())?,
             "--shared-n" => o.n_shared = number(a, it.next())?,
             "--faults-n" => o.n_faults = number(a, it.next())?,
             "--no-peers" => o.peers = false,
