@@ -342,7 +342,8 @@ fn without_query(request: RequestBuilder, key: &str) -> RequestBuilder {
     RequestBuilder::new(client, op)
 }
 
-fn query_value(url: &str, key: &str) -> Option<String> {
+/// The decoded value of `key` in `url`'s query.
+pub(crate) fn query_value(url: &str, key: &str) -> Option<String> {
     let query = url.split_once('?')?.1;
     query.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=')?;

@@ -873,9 +873,9 @@ fn start_upload(
                 .get("x-guploader-uploadid")
                 .map(str::to_owned)
                 .or_else(|| {
-                    location
-                        .as_deref()
-                        .and_then(|l| query_param(l, "upload_id"))
+                    location.as_deref().and_then(|l| {
+                        crate::page::query_value(l, "upload_id").filter(|v| !v.is_empty())
+                    })
                 })
                 .ok_or_else(|| no_upload_id(name, &answer))?;
             Ok(UploadSession {
@@ -923,14 +923,6 @@ fn s3_upload_id(body: &[u8]) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn query_param(url: &str, key: &str) -> Option<String> {
-    let query = url.split_once('?')?.1;
-    query.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
-        (k == key && !v.is_empty()).then(|| v.to_owned())
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -946,18 +938,5 @@ mod tests {
         );
         assert_eq!(s3_upload_id(b"<UploadId></UploadId>"), None);
         assert_eq!(s3_upload_id(b"nothing"), None);
-    }
-
-    #[test]
-    fn query_params_of_locations() {
-        assert_eq!(
-            query_param(
-                "https://s/o?uploadType=resumable&upload_id=xyz",
-                "upload_id"
-            )
-            .as_deref(),
-            Some("xyz")
-        );
-        assert_eq!(query_param("https://s/o", "upload_id"), None);
     }
 }
