@@ -586,6 +586,14 @@ impl Report {
                 ));
                 continue;
             }
+            // the ceiling: what the floor itself (a bare ureq loop) reaches
+            let tput = ratio_of_medians(&rows[wi][0], aio, Sample::rps);
+            let cpu = ratio_of_medians(aio, &rows[wi][0], Sample::cpu_us);
+            self.targets.push((
+                format!("(ceiling) plain ureq loop vs aiopythonik, {w} worker(s)"),
+                format!("{tput:.1}× the throughput, 1/{cpu:.1} of the CPU"),
+                "context",
+            ));
             for ci in [2usize, 1usize] {
                 let tput = ratio_of_medians(&rows[wi][ci], aio, Sample::rps);
                 let cpu = ratio_of_medians(aio, &rows[wi][ci], Sample::cpu_us);
@@ -832,12 +840,15 @@ impl Report {
             self.out,
             "\n### 3. Shared credentials: {procs} processes, one emulator\n\n{procs} processes (`iconik-bench __client`), each an iconik-sync client with {workers} threads and `RateLimitConfig::default().limits(<the policy>)`, {per} GETs each, same App-ID and Auth-Token, started together. Aggregate = all successes / (last end − first start). Share of capacity = minimum span for {total} requests ({min:.0} s) / measured span (100% = as fast as the policy allows; the plain rate ratio counts the initial burst as well).\n"
         );
-        let _ = writeln!(self.out, "| policy | N total | span s | aggregate req/s | ÷ limit rate | share of capacity | 429s received | retries (attempts − N) | failures |");
-        let _ = writeln!(self.out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(self.out, "| policy | N total | span s | aggregate req/s | ÷ limit rate | share of capacity | 429s received | retries (attempts − N) | failures | most in any window (last run) | first error |");
+        let _ = writeln!(
+            self.out,
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
+        );
         if samples.is_empty() {
             let _ = writeln!(
                 self.out,
-                "| {} | {total} | unavailable: {} | | | | | | |",
+                "| {} | {total} | unavailable: {} | | | | | | | | | |",
                 policy.name,
                 errors.first().cloned().unwrap_or_default()
             );
@@ -859,9 +870,25 @@ impl Report {
             .map(|(r, _)| r.attempts as f64 - r.ok as f64)
             .collect();
         let fails: Vec<f64> = samples.iter().map(|(r, _)| r.failed as f64).collect();
+        let most = samples
+            .iter()
+            .filter_map(|(_, s)| s.as_ref())
+            .map(|s| {
+                s.max_in_window
+                    .iter()
+                    .map(|(l, w, m)| format!("{m}/{l} in {}s", w / 1000))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .next_back()
+            .unwrap_or_default();
+        let first_error = samples
+            .iter()
+            .find_map(|(r, _)| r.first_error.clone())
+            .unwrap_or_else(|| "none".into());
         let _ = writeln!(
             self.out,
-            "| {} | {total} | {} | {} | {}% | {}% | {} | {} | {} |",
+            "| {} | {total} | {} | {} | {}% | {}% | {} | {} | {} | {} | {} |",
             policy.name,
             show(&span, 2),
             show(&rps, 1),
@@ -869,7 +896,13 @@ impl Report {
             show(&share, 1),
             show(&r429, 0),
             show(&retries, 0),
-            show(&fails, 0)
+            show(&fails, 0),
+            most,
+            first_error
+                .replace('|', "/")
+                .chars()
+                .take(160)
+                .collect::<String>(),
         );
         if !errors.is_empty() {
             let _ = writeln!(
