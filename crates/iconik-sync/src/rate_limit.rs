@@ -22,7 +22,7 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::operation::Method;
 use crate::response::Headers;
-use crate::retry::{self, Outcome, RetryReason};
+use crate::retry::{self, Outcome, RetryReason, RetryState};
 use crate::throttle::{Rate, Throttle};
 
 /// Rate-limit and retry settings: every knob aiopythonik has, plus the
@@ -74,6 +74,11 @@ pub struct RateLimitConfig {
     pub window_margin: Duration,
     /// Cap on a server's `Retry-After` (default 60 s).
     pub max_retry_after: Duration,
+    /// Total time one call may spend waiting out 429s (default 300 s).
+    /// 429 retries do not count against `max_retries`: a 429 means "wait",
+    /// not "failed", so a busy shared quota delays a call but does not lose
+    /// it. Zero turns 429 retries off.
+    pub max_rate_limit_wait: Duration,
     /// Size of the retry budget in tokens (default 500; `None` for no
     /// budget). A retry after a 5xx or transport failure costs 5 tokens, one
     /// after a timeout 10; each success returns 1. 429 retries are free.
@@ -94,6 +99,7 @@ impl Default for RateLimitConfig {
             limits: iconik_limits(),
             window_margin: Duration::from_millis(25),
             max_retry_after: Duration::from_secs(60),
+            max_rate_limit_wait: Duration::from_secs(300),
             retry_budget: Some(500),
         }
     }
@@ -150,6 +156,8 @@ setters! {
     window_margin: Duration,
     /// Sets [`max_retry_after`](Self::max_retry_after).
     max_retry_after: Duration,
+    /// Sets [`max_rate_limit_wait`](Self::max_rate_limit_wait).
+    max_rate_limit_wait: Duration,
     /// Sets [`retry_budget`](Self::retry_budget).
     retry_budget: Option<u32>,
 }
@@ -159,6 +167,7 @@ impl RateLimitConfig {
     pub fn disabled() -> Self {
         RateLimitConfig {
             max_retries: 0,
+            max_rate_limit_wait: Duration::ZERO,
             enable_proactive_throttling: false,
             limits: Vec::new(),
             retry_budget: None,
@@ -196,12 +205,18 @@ pub struct BudgetReading {
     pub own_recent: u32,
 }
 
-/// The gap proactive throttling puts between sends for a budget reading:
-/// zero until the used share reaches the threshold or while this client
+/// The gap proactive throttling puts between this client's sends, for one
+/// budget reading.
+///
+/// Zero while the used share is under the threshold, or while this client
 /// alone accounts for the use (its own pacer already keeps it under the
-/// limit); then `ramp * window / remaining`, where `ramp` rises from 0 at
-/// the threshold to 1 at an exhausted budget, capped at
-/// `max_proactive_delay`.
+/// limit). Otherwise others are using the same credentials: this client's
+/// share of the window is what they leave, `limit - others - 1`, and its
+/// sends are spread evenly over the window at that rate,
+/// `gap = window / share`, never more than `max_proactive_delay`. Several
+/// clients doing the same converge on the limit together without
+/// exhausting it; as the others' use falls the share grows and the gap
+/// shrinks back to zero.
 ///
 /// ```
 /// use std::time::Duration;
@@ -211,30 +226,23 @@ pub struct BudgetReading {
 ///     remaining, limit: 1000, window: Duration::from_secs(20), own_recent };
 /// assert_eq!(proactive_delay(&c, reading(500, 0)), Duration::ZERO);   // 50% used
 /// assert_eq!(proactive_delay(&c, reading(100, 900)), Duration::ZERO); // all ours
-/// assert_eq!(proactive_delay(&c, reading(100, 300)), Duration::from_millis(100));
+/// // 900 used, 599 by others: a share of 400 per 20 s, one send per 50 ms
+/// assert_eq!(proactive_delay(&c, reading(100, 301)), Duration::from_millis(50));
 /// ```
 pub fn proactive_delay(config: &RateLimitConfig, reading: BudgetReading) -> Duration {
     if !config.enable_proactive_throttling || reading.limit == 0 {
         return Duration::ZERO;
     }
     let limit = f64::from(reading.limit);
-    let remaining = f64::from(reading.remaining.min(reading.limit));
-    let used = limit - remaining;
-    let share = used / limit;
-    let threshold = config.proactive_throttling_threshold;
+    let used = limit - f64::from(reading.remaining.min(reading.limit));
     // others' use of the same credentials: what the server counted beyond
     // our own sends, with 2% of the quota tolerated for timing skew
     let others = used - f64::from(reading.own_recent);
-    if share < threshold || others <= limit * 0.02 {
+    if used / limit < config.proactive_throttling_threshold || others <= limit * 0.02 {
         return Duration::ZERO;
     }
-    let ramp = if threshold >= 1.0 {
-        1.0
-    } else {
-        ((share - threshold) / (1.0 - threshold)).clamp(0.0, 1.0)
-    };
-    let gap = ramp * reading.window.as_secs_f64() / remaining.max(1.0);
-    Duration::try_from_secs_f64(gap)
+    let share = (limit - others - 1.0).max(1.0);
+    Duration::try_from_secs_f64(reading.window.as_secs_f64() / share)
         .unwrap_or(config.max_proactive_delay)
         .min(config.max_proactive_delay)
 }
@@ -365,12 +373,13 @@ impl RateLimiter {
             .map_or(Duration::ZERO, Throttle::extra_window)
     }
 
-    /// The retry decision for one attempt, charging the retry budget.
+    /// The retry decision for one attempt, charging the retry budget and
+    /// recording the retry in `retries`.
     pub(crate) fn decide(
         &self,
         method: Method,
         outcome: &Outcome,
-        attempt: u32,
+        retries: &mut RetryState,
     ) -> Option<Duration> {
         let mut state = self.lock();
         let random = state.rng.f64();
@@ -387,7 +396,7 @@ impl RateLimiter {
         if let Outcome::Status { status: 429, .. } = outcome {
             self.adapt_margin(|m| m + MARGIN_WIDEN);
         }
-        let (reason, wait) = retry::decide(&self.config, method, outcome, attempt, random)?;
+        let (reason, wait) = retry::decide(&self.config, method, outcome, retries, random)?;
         let cost = match (reason, outcome) {
             (RetryReason::RateLimited, _) => 0.0,
             (_, Outcome::Failed { .. }) => TIMEOUT_RETRY_COST,
@@ -398,6 +407,7 @@ impl RateLimiter {
             return None;
         }
         state.budget -= cost;
+        retries.record(reason, wait);
         Some(wait)
     }
 }
@@ -419,6 +429,7 @@ mod tests {
     #[test]
     fn proactive_delay_as_a_function_of_remaining() {
         let c = RateLimitConfig::default();
+        let gap = |share: f64| Duration::from_secs_f64(20.0 / share);
         // below the threshold: no delay, whoever used it
         for r in [1000, 600, 201] {
             assert_eq!(proactive_delay(&c, reading(r, 0)), Duration::ZERO, "{r}");
@@ -433,17 +444,13 @@ mod tests {
             assert!(d <= c.max_proactive_delay);
             last = d;
         }
-        // exact points: ramp * window / remaining
-        assert_eq!(proactive_delay(&c, reading(200, 0)), Duration::ZERO);
-        assert_eq!(
-            proactive_delay(&c, reading(100, 0)),
-            Duration::from_millis(100)
-        );
-        assert_eq!(
-            proactive_delay(&c, reading(50, 0)),
-            Duration::from_millis(300)
-        );
+        // exact points: window / (limit - others - 1)
+        assert_eq!(proactive_delay(&c, reading(200, 0)), gap(199.0));
+        assert_eq!(proactive_delay(&c, reading(100, 0)), gap(99.0));
+        assert_eq!(proactive_delay(&c, reading(100, 450)), gap(549.0));
         assert_eq!(proactive_delay(&c, reading(0, 0)), c.max_proactive_delay);
+        // three clients sharing evenly at the limit: each gets a third
+        assert_eq!(proactive_delay(&c, reading(0, 333)), gap(332.0));
         // recovers
         assert_eq!(proactive_delay(&c, reading(900, 0)), Duration::ZERO);
         // off switch
@@ -457,14 +464,16 @@ mod tests {
         let limiter = RateLimiter::new(RateLimitConfig::default(), clock);
         let h = |pairs: &[(&str, &str)]| Headers::from_pairs(pairs.iter().copied());
         let gap = |l: &RateLimiter| l.pacer.as_ref().unwrap().min_gap();
+        // 900 of 1000 used by others: a share of 99 per 20 s
+        let share_99 = Duration::from_secs_f64(20.0 / 99.0);
         limiter.after_response(&h(&[("RateLimit-Remaining", "100")]));
-        assert_eq!(gap(&limiter), Duration::from_millis(100));
+        assert_eq!(gap(&limiter), share_99);
         for junk in ["", "-5", "lots", "1e3"] {
             limiter.after_response(&h(&[("RateLimit-Remaining", junk)]));
-            assert_eq!(gap(&limiter), Duration::from_millis(100), "{junk:?}");
+            assert_eq!(gap(&limiter), share_99, "{junk:?}");
         }
         limiter.after_response(&h(&[]));
-        assert_eq!(gap(&limiter), Duration::from_millis(100));
+        assert_eq!(gap(&limiter), share_99);
         limiter.after_response(&h(&[("RateLimit-Remaining", "990")]));
         assert_eq!(gap(&limiter), Duration::ZERO);
         // Limit and Reset headers are used when present
@@ -473,8 +482,8 @@ mod tests {
             ("RateLimit-Limit", "50"),
             ("RateLimit-Reset", "1"),
         ]));
-        // 90% used, ramp 0.5, 1 s over 5 remaining: 100 ms
-        assert_eq!(gap(&limiter), Duration::from_millis(100));
+        // 45 of 50 used by others within the 1 s reset: a share of 4
+        assert_eq!(gap(&limiter), Duration::from_millis(250));
     }
 
     #[test]
@@ -489,19 +498,19 @@ mod tests {
             retry_after: None,
         };
         assert_eq!(limiter.margin(), Duration::from_millis(25));
-        limiter.decide(Method::Get, &limited, 1);
-        limiter.decide(Method::Get, &limited, 1);
+        limiter.decide(Method::Get, &limited, &mut RetryState::default());
+        limiter.decide(Method::Get, &limited, &mut RetryState::default());
         assert_eq!(limiter.margin(), Duration::from_millis(75));
         for _ in 0..20 {
-            limiter.decide(Method::Get, &limited, 1);
+            limiter.decide(Method::Get, &limited, &mut RetryState::default());
         }
         assert_eq!(limiter.margin(), MARGIN_MAX);
         for _ in 0..100 {
-            limiter.decide(Method::Get, &ok, 1);
+            limiter.decide(Method::Get, &ok, &mut RetryState::default());
         }
         assert_eq!(limiter.margin(), Duration::from_millis(240));
         for _ in 0..10_000 {
-            limiter.decide(Method::Get, &ok, 1);
+            limiter.decide(Method::Get, &ok, &mut RetryState::default());
         }
         assert_eq!(
             limiter.margin(),
@@ -530,14 +539,26 @@ mod tests {
             retry_after: Some(Duration::from_secs(1)),
         };
         let granted = (1..=10)
-            .filter(|&a| limiter.decide(Method::Get, &unavailable, a).is_some())
+            .filter(|&a| {
+                let mut state = RetryState {
+                    retries: a - 1,
+                    ..RetryState::default()
+                };
+                limiter
+                    .decide(Method::Get, &unavailable, &mut state)
+                    .is_some()
+            })
             .count();
         assert_eq!(granted, 4, "20 tokens at 5 per retry");
         // 429 retries are free even with an empty budget
-        assert!(limiter.decide(Method::Get, &rate_limited, 1).is_some());
+        assert!(limiter
+            .decide(Method::Get, &rate_limited, &mut RetryState::default())
+            .is_some());
         for _ in 0..5 {
-            limiter.decide(Method::Get, &ok, 1);
+            limiter.decide(Method::Get, &ok, &mut RetryState::default());
         }
-        assert!(limiter.decide(Method::Get, &unavailable, 1).is_some());
+        assert!(limiter
+            .decide(Method::Get, &unavailable, &mut RetryState::default())
+            .is_some());
     }
 }

@@ -1,7 +1,13 @@
 //! When to send a request again, and how long to wait first.
 //!
 //! [`decide`] is a pure function of the method, what happened, and the
-//! attempt number; the table tests below pin it down.
+//! retries made so far; the table tests below pin it down.
+//!
+//! A 429 is not a fault: iconik refused the request unprocessed and says
+//! to wait. 429 retries therefore do not use up `max_retries`; they are
+//! bounded by time instead (`max_rate_limit_wait`, the total a call may
+//! spend waiting out 429s), so a busy shared quota delays a request but
+//! does not lose it.
 //!
 //! | outcome                         | GET/HEAD/PUT/DELETE | POST/PATCH |
 //! |---------------------------------|---------------------|------------|
@@ -34,6 +40,30 @@ pub enum Outcome {
     },
 }
 
+/// The retries one call has made so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RetryState {
+    /// Retries after 5xx answers and transport failures.
+    pub retries: u32,
+    /// Retries after 429 answers.
+    pub rate_limited: u32,
+    /// Time spent waiting out 429s.
+    pub rate_limited_wait: Duration,
+}
+
+impl RetryState {
+    /// Records a retry decided by [`decide`].
+    pub fn record(&mut self, reason: RetryReason, wait: Duration) {
+        match reason {
+            RetryReason::RateLimited => {
+                self.rate_limited += 1;
+                self.rate_limited_wait += wait;
+            }
+            RetryReason::Unavailable => self.retries += 1,
+        }
+    }
+}
+
 /// Why an attempt is retried: decides the retry budget's cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryReason {
@@ -44,44 +74,49 @@ pub enum RetryReason {
 }
 
 /// The pure retry decision: `Some((reason, wait))` to retry after `wait`,
-/// `None` to stop. `attempt` is the number of the attempt that just ended
-/// (1 for the first). `random` is a uniform sample in `[0, 1)` for jitter.
+/// `None` to stop. `state` counts the retries made so far; `random` is a
+/// uniform sample in `[0, 1)` for jitter.
 pub fn decide(
     config: &RateLimitConfig,
     method: Method,
     outcome: &Outcome,
-    attempt: u32,
+    state: &RetryState,
     random: f64,
 ) -> Option<(RetryReason, Duration)> {
-    if attempt > config.max_retries {
-        return None;
-    }
-    let backoff = || backoff(config, attempt, random);
+    let server_wait = |ra: Option<Duration>, nth: u32| {
+        ra.map_or_else(
+            || backoff(config, nth, random),
+            |ra| ra.min(config.max_retry_after),
+        )
+    };
     match *outcome {
         Outcome::Status {
             status: 429,
             retry_after,
-        } => Some((
-            RetryReason::RateLimited,
-            retry_after.map_or_else(backoff, |ra| ra.min(config.max_retry_after)),
-        )),
+        } => {
+            let wait = server_wait(retry_after, state.rate_limited + 1);
+            let total = state.rate_limited_wait + wait;
+            let allowed =
+                !config.max_rate_limit_wait.is_zero() && total <= config.max_rate_limit_wait;
+            allowed.then_some((RetryReason::RateLimited, wait))
+        }
+        _ if state.retries >= config.max_retries => None,
         Outcome::Status {
             status: 502..=504,
             retry_after,
         } if method.is_idempotent() => Some((
             RetryReason::Unavailable,
-            retry_after.map_or_else(backoff, |ra| ra.min(config.max_retry_after)),
+            server_wait(retry_after, state.retries + 1),
         )),
         Outcome::Status { .. } => None,
         Outcome::Failed {
             may_have_reached_server,
-        } => {
-            if method.is_idempotent() || !may_have_reached_server {
-                Some((RetryReason::Unavailable, backoff()))
-            } else {
-                None
-            }
-        }
+        } => (method.is_idempotent() || !may_have_reached_server).then(|| {
+            (
+                RetryReason::Unavailable,
+                backoff(config, state.retries + 1, random),
+            )
+        }),
     }
 }
 
@@ -219,6 +254,16 @@ mod tests {
         may_have_reached_server: false,
     };
 
+    /// The state before attempt `attempt + 1`, as if every earlier attempt
+    /// had failed the same way.
+    fn after(attempt: u32) -> RetryState {
+        RetryState {
+            retries: attempt - 1,
+            rate_limited: attempt - 1,
+            rate_limited_wait: Duration::from_secs(u64::from(attempt - 1)),
+        }
+    }
+
     #[test]
     fn decision_table() {
         use Method::*;
@@ -238,7 +283,7 @@ mod tests {
         for m in methods {
             for (name, outcome) in outcomes {
                 for attempt in 1..=4 {
-                    let got = decide(&cfg(), m, outcome, attempt, 0.5).map(|(r, _)| r);
+                    let got = decide(&cfg(), m, outcome, &after(attempt), 0.5).map(|(r, _)| r);
                     let retryable = match *name {
                         "429" => Some(RetryReason::RateLimited),
                         "502" | "503" | "504" | "timeout/reset after send" if m.is_idempotent() => {
@@ -247,7 +292,12 @@ mod tests {
                         "refused" => Some(RetryReason::Unavailable),
                         _ => None,
                     };
-                    let expected = if attempt <= 3 { retryable } else { None };
+                    // max_retries (3) bounds faults; 429s are bounded by time
+                    let expected = match retryable {
+                        Some(RetryReason::RateLimited) => retryable,
+                        _ if attempt <= 3 => retryable,
+                        _ => None,
+                    };
                     assert_eq!(got, expected, "{m} {name} attempt {attempt}");
                 }
             }
@@ -257,10 +307,38 @@ mod tests {
     #[test]
     fn post_is_never_resent_after_it_may_have_arrived() {
         for o in [status(502), status(503), status(504), TIMEOUT_AFTER_SEND] {
-            assert_eq!(decide(&cfg(), POST, &o, 1, 0.0), None);
-            assert_eq!(decide(&cfg(), Method::Patch, &o, 1, 0.0), None);
+            assert_eq!(decide(&cfg(), POST, &o, &after(1), 0.0), None);
+            assert_eq!(decide(&cfg(), Method::Patch, &o, &after(1), 0.0), None);
         }
-        assert!(decide(&cfg(), POST, &REFUSED, 1, 0.0).is_some());
+        assert!(decide(&cfg(), POST, &REFUSED, &after(1), 0.0).is_some());
+    }
+
+    #[test]
+    fn rate_limited_retries_are_bounded_by_time_not_count() {
+        let c = cfg(); // max_retries 3, max_rate_limit_wait 300 s
+        let o = Outcome::Status {
+            status: 429,
+            retry_after: Some(Duration::from_secs(2)),
+        };
+        let waited = |secs: u64| RetryState {
+            rate_limited: 50,
+            rate_limited_wait: Duration::from_secs(secs),
+            ..RetryState::default()
+        };
+        assert!(decide(&c, GET, &o, &waited(298), 0.0).is_some());
+        assert_eq!(decide(&c, GET, &o, &waited(299), 0.0), None);
+        // 5xx retries are counted separately
+        let mut state = waited(10);
+        state.retries = 3;
+        assert!(decide(&c, GET, &o, &state, 0.0).is_some());
+        assert_eq!(decide(&c, GET, &status(503), &state, 0.0), None);
+        // turned off
+        let off = RateLimitConfig::disabled();
+        let zero = Outcome::Status {
+            status: 429,
+            retry_after: Some(Duration::ZERO),
+        };
+        assert_eq!(decide(&off, GET, &zero, &RetryState::default(), 0.0), None);
     }
 
     #[test]
@@ -271,7 +349,7 @@ mod tests {
             .collect();
         assert_eq!(waits, vec![1000, 2000, 4000, 8000, 16000, 30000, 30000]);
         let total: Duration = (1..=3)
-            .map(|a| decide(&c, GET, &status(503), a, 0.3).unwrap().1)
+            .map(|a| decide(&c, GET, &status(503), &after(a), 0.3).unwrap().1)
             .sum();
         assert_eq!(total, Duration::from_secs(7));
     }
@@ -322,13 +400,16 @@ mod tests {
             retry_after: Some(Duration::from_secs(86_400)),
         };
         let c = cfg();
-        assert_eq!(decide(&c, GET, &o, 1, 0.0).unwrap().1, c.max_retry_after);
+        assert_eq!(
+            decide(&c, GET, &o, &after(1), 0.0).unwrap().1,
+            c.max_retry_after
+        );
         let o = Outcome::Status {
             status: 429,
             retry_after: Some(Duration::from_secs(2)),
         };
         assert_eq!(
-            decide(&c, POST, &o, 1, 0.0).unwrap().1,
+            decide(&c, POST, &o, &after(1), 0.0).unwrap().1,
             Duration::from_secs(2)
         );
     }

@@ -49,6 +49,7 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
     };
 
     let mut attempt: u32 = 0;
+    let mut retries = crate::retry::RetryState::default();
     loop {
         if crate::cancel::is_cancelled() {
             return Err(Error::Cancelled);
@@ -92,7 +93,7 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
         };
         let retry = match crate::cancel::is_cancelled() {
             true => None, // the caller is gone: report, do not retry
-            false => inner.limiter.decide(op.method, &outcome, attempt),
+            false => inner.limiter.decide(op.method, &outcome, &mut retries),
         };
         match retry {
             Some(wait) => {

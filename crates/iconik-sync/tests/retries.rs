@@ -273,8 +273,15 @@ fn proactive_throttling_spaces_sends_when_others_use_the_budget() {
     for _ in 0..3 {
         h.client.assets().get("a").unwrap();
     }
-    // 90% used, ramp 0.5: gap = 0.5 * 20 s / 100 = 100 ms between sends
-    assert_eq!(clock.sleeps(), vec![Duration::from_millis(100); 2]);
+    // others used 899 of 1000: a share of 100 per 20 s, so 200 ms apart;
+    // after the second send, 898 others: 20 s / 101
+    assert_eq!(
+        clock.sleeps(),
+        vec![
+            Duration::from_millis(200),
+            Duration::from_secs_f64(20.0 / 101.0)
+        ]
+    );
     h.finish();
 }
 
