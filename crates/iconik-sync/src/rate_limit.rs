@@ -251,6 +251,7 @@ pub fn proactive_delay(config: &RateLimitConfig, reading: BudgetReading) -> Dura
 pub(crate) struct RateLimiter {
     config: RateLimitConfig,
     pacer: Option<Throttle>,
+    clock: Arc<dyn Clock>,
     state: Mutex<LimiterState>,
 }
 
@@ -258,6 +259,8 @@ struct LimiterState {
     budget: f64,
     rng: fastrand::Rng,
     highest_remaining: u32,
+    /// When our recent 429s came back: sends iconik did not count.
+    refused: std::collections::VecDeque<Duration>,
 }
 
 /// How much a 429 widens the pacing margin, and a success narrows it.
@@ -280,10 +283,12 @@ impl RateLimiter {
         let budget = config.retry_budget.map_or(f64::INFINITY, f64::from);
         RateLimiter {
             pacer,
+            clock,
             state: Mutex::new(LimiterState {
                 budget,
                 rng: fastrand::Rng::new(),
                 highest_remaining: 0,
+                refused: std::collections::VecDeque::new(),
             }),
             config,
         }
@@ -305,19 +310,30 @@ impl RateLimiter {
     }
 
     /// Reads iconik's budget headers and adjusts the proactive gap.
-    pub(crate) fn after_response(&self, headers: &Headers) {
+    pub(crate) fn after_response(&self, status: u16, headers: &Headers) {
         let Some(pacer) = &self.pacer else { return };
         if !self.config.enable_proactive_throttling {
             return;
         }
+        let now = self.clock.now();
+        let longest = self.config.limits.iter().map(|r| r.per).max();
         let number = |name: &str| headers.get(name).and_then(|v| v.trim().parse::<u32>().ok());
+        let (highest, refused_log) = {
+            let mut state = self.lock();
+            if status == 429 {
+                state.refused.push_back(now);
+            }
+            let keep = longest.unwrap_or(Duration::from_secs(1));
+            while state.refused.front().is_some_and(|&t| t + keep <= now) {
+                state.refused.pop_front();
+            }
+            if let Some(remaining) = number("ratelimit-remaining") {
+                state.highest_remaining = state.highest_remaining.max(remaining);
+            }
+            (state.highest_remaining, state.refused.clone())
+        };
         let Some(remaining) = number("ratelimit-remaining") else {
             return;
-        };
-        let highest = {
-            let mut state = self.lock();
-            state.highest_remaining = state.highest_remaining.max(remaining);
-            state.highest_remaining
         };
         let configured_max = self.config.limits.iter().max_by_key(|r| r.count);
         let limit = number("ratelimit-limit")
@@ -332,10 +348,15 @@ impl RateLimiter {
             .or(matching.map(|i| self.config.limits[i].per))
             .or(configured_max.map(|r| r.per))
             .unwrap_or(Duration::from_secs(1));
+        // our sends that iconik counted: those in the window, less the
+        // ones it refused (a 429 is not counted against the quota)
         let own_recent = match matching {
-            Some(i) => pacer.recent(i),
-            // no pacing window to compare with: assume the use is ours
-            // only when nobody else could be counted
+            Some(i) => {
+                let per = self.config.limits[i].per;
+                let refused = refused_log.iter().filter(|&&t| t + per > now).count() as u32;
+                pacer.recent(i).saturating_sub(refused)
+            }
+            // no pacing window to compare with: others cannot be told apart
             None => 0,
         };
         let gap = proactive_delay(
@@ -466,24 +487,45 @@ mod tests {
         let gap = |l: &RateLimiter| l.pacer.as_ref().unwrap().min_gap();
         // 900 of 1000 used by others: a share of 99 per 20 s
         let share_99 = Duration::from_secs_f64(20.0 / 99.0);
-        limiter.after_response(&h(&[("RateLimit-Remaining", "100")]));
+        limiter.after_response(200, &h(&[("RateLimit-Remaining", "100")]));
         assert_eq!(gap(&limiter), share_99);
         for junk in ["", "-5", "lots", "1e3"] {
-            limiter.after_response(&h(&[("RateLimit-Remaining", junk)]));
+            limiter.after_response(200, &h(&[("RateLimit-Remaining", junk)]));
             assert_eq!(gap(&limiter), share_99, "{junk:?}");
         }
-        limiter.after_response(&h(&[]));
+        limiter.after_response(200, &h(&[]));
         assert_eq!(gap(&limiter), share_99);
-        limiter.after_response(&h(&[("RateLimit-Remaining", "990")]));
+        limiter.after_response(200, &h(&[("RateLimit-Remaining", "990")]));
         assert_eq!(gap(&limiter), Duration::ZERO);
         // Limit and Reset headers are used when present
-        limiter.after_response(&h(&[
-            ("RateLimit-Remaining", "5"),
-            ("RateLimit-Limit", "50"),
-            ("RateLimit-Reset", "1"),
-        ]));
+        limiter.after_response(
+            200,
+            &h(&[
+                ("RateLimit-Remaining", "5"),
+                ("RateLimit-Limit", "50"),
+                ("RateLimit-Reset", "1"),
+            ]),
+        );
         // 45 of 50 used by others within the 1 s reset: a share of 4
         assert_eq!(gap(&limiter), Duration::from_millis(250));
+    }
+
+    #[test]
+    fn refused_sends_do_not_count_as_ours() {
+        let clock = Arc::new(FakeClock::new());
+        let config = RateLimitConfig::default().limits(vec!["50/s".parse().unwrap()]);
+        let limiter = RateLimiter::new(config, clock);
+        for _ in 0..20 {
+            limiter.before_send();
+        }
+        let full = Headers::from_pairs([("RateLimit-Remaining", "0"), ("RateLimit-Limit", "50")]);
+        // 10 of our 20 sends were refused: iconik counted 10 of ours, so
+        // others used 40 of 50 and our share is 50 - 40 - 1 = 9 per second
+        for _ in 0..10 {
+            limiter.after_response(429, &full);
+        }
+        let gap = limiter.pacer.as_ref().unwrap().min_gap();
+        assert_eq!(gap, Duration::from_secs_f64(1.0 / 9.0));
     }
 
     #[test]

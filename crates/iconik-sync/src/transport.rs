@@ -70,7 +70,7 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
                     elapsed,
                     attempt
                 );
-                inner.limiter.after_response(&ex.headers);
+                inner.limiter.after_response(ex.status, &ex.headers);
                 Outcome::Status {
                     status: ex.status,
                     retry_after: retry::retry_after(&ex.headers, inner.clock.wall()),
