@@ -8,10 +8,14 @@
 //!    window ever holds more sends than its limit.
 //! 2. **Proactive throttling.** `RateLimit-Remaining` is iconik's count for
 //!    the credentials, whoever uses them. When the share used passes
-//!    `proactive_throttling_threshold` *and* other users of the same
-//!    credentials account for part of it, sends are spread out by a gap that
-//!    grows smoothly as the budget shrinks (never above
-//!    `max_proactive_delay`), and shrinks again as it recovers.
+//!    `proactive_throttling_threshold` and other users of the same
+//!    credentials account for part of it (iconik's count less our own
+//!    counted sends), this client takes the share they leave and spreads
+//!    its sends evenly over the window at that rate (never more than
+//!    `max_proactive_delay` apart). Like congestion control it backs off
+//!    fast (to a lower share at once; by a factor on a 429) and climbs back
+//!    slowly (halfway, once per window), so clients sharing credentials do
+//!    not burst in step.
 //! 3. **Retry.** See [`crate::retry`]; a token bucket (the retry budget)
 //!    stops retry storms against a failing server.
 
@@ -230,8 +234,17 @@ pub struct BudgetReading {
 /// assert_eq!(proactive_delay(&c, reading(100, 301)), Duration::from_millis(50));
 /// ```
 pub fn proactive_delay(config: &RateLimitConfig, reading: BudgetReading) -> Duration {
+    match proactive_share(config, reading) {
+        Some(share) => gap_for(config, reading.window, share),
+        None => Duration::ZERO,
+    }
+}
+
+/// This client's share of the window for a reading, `None` when it need
+/// not hold back (see [`proactive_delay`]).
+fn proactive_share(config: &RateLimitConfig, reading: BudgetReading) -> Option<f64> {
     if !config.enable_proactive_throttling || reading.limit == 0 {
-        return Duration::ZERO;
+        return None;
     }
     let limit = f64::from(reading.limit);
     let used = limit - f64::from(reading.remaining.min(reading.limit));
@@ -239,12 +252,57 @@ pub fn proactive_delay(config: &RateLimitConfig, reading: BudgetReading) -> Dura
     // our own sends, with 2% of the quota tolerated for timing skew
     let others = used - f64::from(reading.own_recent);
     if used / limit < config.proactive_throttling_threshold || others <= limit * 0.02 {
-        return Duration::ZERO;
+        return None;
     }
-    let share = (limit - others - 1.0).max(1.0);
-    Duration::try_from_secs_f64(reading.window.as_secs_f64() / share)
+    Some((limit - others - 1.0).max(1.0))
+}
+
+/// The gap that spreads `share` sends evenly over `window`, capped.
+fn gap_for(config: &RateLimitConfig, window: Duration, share: f64) -> Duration {
+    Duration::try_from_secs_f64(window.as_secs_f64() / share.max(1.0))
         .unwrap_or(config.max_proactive_delay)
         .min(config.max_proactive_delay)
+}
+
+/// How far the share moves up toward a higher reading, once per window.
+/// Every client recomputes its share from the others' use, which reacts to
+/// its own with a lag of one window: moved all the way, and more often than
+/// once a window, the shares of N clients swing around the fair split
+/// instead of settling on it. Half the way, once per window, they settle.
+const SHARE_SMOOTHING: f64 = 0.5;
+
+/// What a 429 leaves of the share, at once (at most once per tenth of a
+/// window, so a burst of refusals counts once). Refusals mean the clients
+/// together overshot: backing off fast and climbing back slowly keeps them
+/// from bursting in step after a shared `Retry-After`.
+const SHARE_BACKOFF: f64 = 0.85;
+
+/// Where the share moves after a reading, or `None` to leave it: down at
+/// once (to a lower target, or by [`SHARE_BACKOFF`] on a 429, counted once
+/// per tenth of a window), up halfway toward a higher target once per
+/// window. `current` is `None` while the client takes the whole limit.
+fn next_share(
+    current: Option<f64>,
+    full: f64,
+    target: Option<f64>,
+    refused: bool,
+    since_moved: Option<Duration>,
+    window: Duration,
+) -> Option<f64> {
+    let now_share = current.unwrap_or(full);
+    let share = if refused {
+        let calm = since_moved.is_none_or(|d| d >= window / 10);
+        calm.then(|| target.unwrap_or(now_share).min(now_share) * SHARE_BACKOFF)?
+    } else {
+        match target {
+            Some(t) if t < now_share => t,
+            t if current.is_some() && since_moved.is_none_or(|d| d >= window) => {
+                now_share + SHARE_SMOOTHING * (t.unwrap_or(full) - now_share)
+            }
+            _ => return None,
+        }
+    };
+    Some(share.max(1.0))
 }
 
 /// The per-client limiter: pacer, proactive gap and retry budget.
@@ -261,6 +319,11 @@ struct LimiterState {
     highest_remaining: u32,
     /// When our recent 429s came back: sends iconik did not count.
     refused: std::collections::VecDeque<Duration>,
+    /// The smoothed share of the window this client takes (`None`: no
+    /// reading has asked it to hold back yet).
+    share: Option<f64>,
+    /// When the share last moved: it moves at most once per window.
+    share_moved: Option<Duration>,
 }
 
 /// How much a 429 widens the pacing margin, and a success narrows it.
@@ -289,6 +352,8 @@ impl RateLimiter {
                 rng: fastrand::Rng::new(),
                 highest_remaining: 0,
                 refused: std::collections::VecDeque::new(),
+                share: None,
+                share_moved: None,
             }),
             config,
         }
@@ -359,15 +424,28 @@ impl RateLimiter {
             // no pacing window to compare with: others cannot be told apart
             None => 0,
         };
-        let gap = proactive_delay(
-            &self.config,
-            BudgetReading {
-                remaining,
-                limit,
-                window,
-                own_recent,
-            },
-        );
+        let reading = BudgetReading {
+            remaining,
+            limit,
+            window,
+            own_recent,
+        };
+        // move the smoothed share toward this reading's (the whole limit
+        // when it need not hold back); no gap once it is back near the limit
+        let target = proactive_share(&self.config, reading);
+        let gap = {
+            let mut state = self.lock();
+            let since = state.share_moved.map(|t| now.saturating_sub(t));
+            let full = f64::from(limit);
+            if let Some(share) = next_share(state.share, full, target, status == 429, since, window)
+            {
+                state.share = (share < full - 0.5).then_some(share);
+                state.share_moved = Some(now);
+            }
+            state
+                .share
+                .map_or(Duration::ZERO, |s| gap_for(&self.config, window, s))
+        };
         if gap != pacer.min_gap() {
             log::debug!("proactive throttling: {remaining}/{limit} left, gap now {gap:?}");
             pacer.set_min_gap(gap);
@@ -482,50 +560,116 @@ mod tests {
     #[test]
     fn headers_drive_the_pacer_gap_and_garbage_is_ignored() {
         let clock = Arc::new(FakeClock::new());
-        let limiter = RateLimiter::new(RateLimitConfig::default(), clock);
+        let limiter = RateLimiter::new(RateLimitConfig::default(), clock.clone());
         let h = |pairs: &[(&str, &str)]| Headers::from_pairs(pairs.iter().copied());
         let gap = |l: &RateLimiter| l.pacer.as_ref().unwrap().min_gap();
-        // 900 of 1000 used by others: a share of 99 per 20 s
+        let window = || clock.advance(Duration::from_secs(20));
+        // 900 of 1000 used by others: down to a share of 99 per 20 s at once
         let share_99 = Duration::from_secs_f64(20.0 / 99.0);
         limiter.after_response(200, &h(&[("RateLimit-Remaining", "100")]));
         assert_eq!(gap(&limiter), share_99);
+        // malformed or absent headers change nothing
         for junk in ["", "-5", "lots", "1e3"] {
             limiter.after_response(200, &h(&[("RateLimit-Remaining", junk)]));
             assert_eq!(gap(&limiter), share_99, "{junk:?}");
         }
         limiter.after_response(200, &h(&[]));
         assert_eq!(gap(&limiter), share_99);
-        limiter.after_response(200, &h(&[("RateLimit-Remaining", "990")]));
-        assert_eq!(gap(&limiter), Duration::ZERO);
-        // Limit and Reset headers are used when present
-        limiter.after_response(
-            200,
-            &h(&[
-                ("RateLimit-Remaining", "5"),
-                ("RateLimit-Limit", "50"),
-                ("RateLimit-Reset", "1"),
-            ]),
+        // recovery: halfway back up, at most once per window
+        let plenty = h(&[("RateLimit-Remaining", "990")]);
+        window();
+        limiter.after_response(200, &plenty);
+        assert_eq!(gap(&limiter), Duration::from_secs_f64(20.0 / 549.5));
+        limiter.after_response(200, &plenty);
+        assert_eq!(
+            gap(&limiter),
+            Duration::from_secs_f64(20.0 / 549.5),
+            "same window"
         );
-        // 45 of 50 used by others within the 1 s reset: a share of 4
+        for _ in 0..12 {
+            window();
+            limiter.after_response(200, &plenty);
+        }
+        assert_eq!(gap(&limiter), Duration::ZERO, "back to the whole limit");
+        // Limit and Reset headers are used when present: 45 of 50 used by
+        // others within the 1 s reset, a share of 4
+        let tight = h(&[
+            ("RateLimit-Remaining", "5"),
+            ("RateLimit-Limit", "50"),
+            ("RateLimit-Reset", "1"),
+        ]);
+        limiter.after_response(200, &tight);
         assert_eq!(gap(&limiter), Duration::from_millis(250));
+        // a 429 backs off from there at once, counted once per burst
+        clock.advance(Duration::from_millis(100));
+        limiter.after_response(429, &tight);
+        let backed_off = Duration::from_secs_f64(1.0 / (4.0 * SHARE_BACKOFF));
+        assert_eq!(gap(&limiter), backed_off);
+        limiter.after_response(429, &tight);
+        assert_eq!(gap(&limiter), backed_off, "the same burst");
     }
 
     #[test]
     fn refused_sends_do_not_count_as_ours() {
         let clock = Arc::new(FakeClock::new());
         let config = RateLimitConfig::default().limits(vec!["50/s".parse().unwrap()]);
-        let limiter = RateLimiter::new(config, clock);
+        let limiter = RateLimiter::new(config, clock.clone());
         for _ in 0..20 {
             limiter.before_send();
         }
         let full = Headers::from_pairs([("RateLimit-Remaining", "0"), ("RateLimit-Limit", "50")]);
         // 10 of our 20 sends were refused: iconik counted 10 of ours, so
-        // others used 40 of 50 and our share is 50 - 40 - 1 = 9 per second
+        // others used 40 of 50 and our share settles at 50 - 40 - 1 = 9
         for _ in 0..10 {
             limiter.after_response(429, &full);
         }
-        let gap = limiter.pacer.as_ref().unwrap().min_gap();
-        assert_eq!(gap, Duration::from_secs_f64(1.0 / 9.0));
+        // the sends stay in the window: move the share with readings only
+        for _ in 0..30 {
+            clock.advance(Duration::from_millis(20));
+            limiter.lock().share_moved = None;
+            limiter.after_response(200, &full);
+        }
+        let gap = limiter.pacer.as_ref().unwrap().min_gap().as_secs_f64();
+        assert!((gap * 9.0 - 1.0).abs() < 0.01, "{gap}");
+    }
+
+    #[test]
+    fn shares_of_three_clients_settle_on_the_limit() {
+        // three clients, each reading the last window's use once per window
+        // and moving its share by the limiter's rule: starting from the
+        // whole limit each, they fall into a bounded back-off/climb cycle
+        // that keeps the quota nearly full with little overshoot
+        let c = RateLimitConfig::default();
+        let (limit, window) = (50u32, Duration::from_secs(1));
+        let full = f64::from(limit);
+        let mut shares: [Option<f64>; 3] = [None; 3];
+        let mut totals = Vec::new();
+        for _ in 0..100 {
+            let rates: Vec<f64> = shares.iter().map(|s| s.unwrap_or(full)).collect();
+            let demand: f64 = rates.iter().sum();
+            let admitted = (full / demand).min(1.0);
+            let used = (demand * admitted).round().min(full) as u32;
+            let refused = demand > full;
+            for (share, rate) in shares.iter_mut().zip(&rates) {
+                let reading = BudgetReading {
+                    remaining: limit - used,
+                    limit,
+                    window,
+                    own_recent: (rate * admitted).round() as u32,
+                };
+                let target = proactive_share(&c, reading);
+                if let Some(next) = next_share(*share, full, target, refused, Some(window), window)
+                {
+                    *share = (next < full - 0.5).then_some(next);
+                }
+            }
+            totals.push(demand);
+        }
+        let tail = &totals[totals.len() - 30..];
+        let used = tail.iter().map(|d| d.min(full)).sum::<f64>() / tail.len() as f64;
+        let worst = tail.iter().fold(0.0f64, |m, &d| m.max(d));
+        assert!(used >= 0.88 * full, "only {used} of {full} used: {tail:?}");
+        assert!(worst <= 1.1 * full, "overshoot to {worst}: {tail:?}");
     }
 
     #[test]
