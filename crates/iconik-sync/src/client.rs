@@ -135,7 +135,7 @@ impl Client {
     /// # let client = iconik_sync::Client::from_env()?;
     /// let me: serde_json::Value = client
     ///     .request(Method::Get, "users", "/v1/users/current/")
-    ///     .send()?
+    ///     .send::<serde_json::Value>()?
     ///     .into_data();
     /// # Ok(()) }
     /// ```

@@ -210,7 +210,7 @@ impl fmt::Debug for Operation {
 ///     .path_param("assets")
 ///     .path_param("6f1f5b9e-0000-0000-0000-000000000000")
 ///     .query("per_page", 50)
-///     .send()?
+///     .send::<serde_json::Value>()?
 ///     .into_data();
 /// # Ok(()) }
 /// ```
