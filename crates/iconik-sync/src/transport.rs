@@ -259,7 +259,7 @@ fn send_once(inner: &Inner, op: &Operation, url: &str) -> Result<Exchange> {
 fn run(
     inner: &Inner,
     name: &str,
-    request: http::Request<Vec<u8>>,
+    request: http::Request<impl ureq::AsSendBody>,
     timeout: Option<Duration>,
 ) -> Result<http::Response<ureq::Body>> {
     let request = inner
@@ -366,12 +366,12 @@ pub(crate) fn send_to_storage(
     Ok(ex)
 }
 
-fn build_request(
+fn build_request<'a>(
     inner: &Inner,
-    op: &Operation,
+    op: &'a Operation,
     target: &Uri,
     with_credentials: bool,
-) -> Result<http::Request<Vec<u8>>> {
+) -> Result<http::Request<&'a [u8]>> {
     let mut builder = http::Request::builder()
         .method(op.method.as_str())
         .uri(target.clone())
@@ -384,12 +384,13 @@ fn build_request(
             builder = builder.header(k.as_str(), v.as_str());
         }
     }
-    let body = match &op.body {
+    // borrowed: a retried request sends the same bytes without copying them
+    let body: &[u8] = match &op.body {
         Some(b) => {
             builder = builder.header(http::header::CONTENT_TYPE, "application/json");
-            b.clone()
+            b
         }
-        None => Vec::new(),
+        None => &[],
     };
     builder
         .body(body)
