@@ -42,6 +42,42 @@ pub struct Response<T> {
 }
 
 impl<T> Response<T> {
+    /// The decoded body.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The HTTP status (2xx). Named so it never shadows a model's own
+    /// `status` field, which `response.status` reaches through `Deref`.
+    pub fn http_status(&self) -> u16 {
+        self.status
+    }
+
+    /// The response headers, looked up case-insensitively.
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// When the response headers arrived.
+    pub fn received_at(&self) -> SystemTime {
+        self.received_at
+    }
+
+    /// Time from the first attempt's start to the final answer.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// How many times the request was sent (0 when served from the cache).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// True when the answer came from the client's GET cache.
+    pub fn from_cache(&self) -> bool {
+        self.from_cache
+    }
+
     /// The decoded body, dropping the exchange details.
     pub fn into_data(self) -> T {
         self.data
