@@ -56,8 +56,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use iconik_sync::cancel::{self, CancelToken};
-pub use iconik_sync::{Error, Result};
 use tokio::sync::Semaphore;
+
+// Everything the async signatures mention, so `iconik-async` can be a
+// program's only iconik dependency.
+/// The blocking core, for what the re-exports above leave out
+/// (`iconik_async::sync::Client` is the client [`Client::sync`] returns).
+pub use iconik_sync as sync;
+pub use iconik_sync::{
+    clock, models, page, ApiError, CacheConfig, CacheStats, DecodeError, Error, Headers, Method,
+    Page, Paginator, RateLimitConfig, RequestBuilder, Response, Result,
+};
 
 mod handlers;
 mod iter;
