@@ -1,5 +1,7 @@
 //! aiopythonik's quickstart, ported: get an asset, list its files, search,
-//! five concurrent gets with `join!`.
+//! five concurrent gets with `join!`, then every asset as a stream. Its one
+//! iconik client dependency is `iconik-async`: models and errors come from
+//! there too.
 //!
 //! ```sh
 //! cargo run --example async_quickstart
@@ -8,10 +10,10 @@
 //! Uses `ICONIK_APP_ID`, `ICONIK_AUTH_TOKEN`, `ICONIK_BASE_URL` and
 //! `ICONIK_ASSET_ID` when set; otherwise starts the emulator in-process.
 
-use iconik_sync::models::{FilesListParams, SearchBody, SearchParams};
+use iconik_async::models::{AssetListParams, FilesListParams, SearchBody, SearchParams};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+pub async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (client, asset_id, _emulator) = connect()?;
 
     let asset = client.assets().get(&asset_id).await?;
@@ -45,7 +47,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     for r in [a, b, c, d, e] {
         let r = r?;
-        println!("{:?} in {:?}", r.title, r.elapsed);
+        println!("{:?} in {:?}", r.title, r.elapsed());
+    }
+
+    // every asset, as a stream of items: pages are fetched on the workers
+    let mut assets = client
+        .assets()
+        .list_all(&AssetListParams::default().per_page(100u32));
+    while let Some(asset) = assets.next().await {
+        println!("listed {:?}", asset?.title);
     }
     client.close().await;
     Ok(())

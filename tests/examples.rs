@@ -1,0 +1,164 @@
+//! Every example in `examples/` runs here, against the in-process emulator:
+//! each example file is compiled into this test as a module, its `main`
+//! is run (as `cargo run --example` would, with no credentials in the
+//! environment), and its `run` is checked for what it claims to do.
+
+use std::sync::Once;
+use std::time::Duration;
+
+use iconik_emulator::{Emulator, EmulatorConfig, RateLimitRule};
+
+#[allow(dead_code)]
+#[path = "../examples/async_quickstart.rs"]
+mod async_quickstart;
+#[allow(dead_code)]
+#[path = "../examples/bulk_async.rs"]
+mod bulk_async;
+#[allow(dead_code)]
+#[path = "../examples/errors.rs"]
+mod errors;
+#[allow(dead_code)]
+#[path = "../examples/metadata.rs"]
+mod metadata;
+#[allow(dead_code)]
+#[path = "../examples/quickstart.rs"]
+mod quickstart;
+#[allow(dead_code)]
+#[path = "../examples/raw_call.rs"]
+mod raw_call;
+
+/// The examples talk to a real iconik when credentials are set; these
+/// tests must not, so the variables are removed once, before any example
+/// reads them (every test calls this first).
+fn without_credentials() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        for var in [
+            "ICONIK_APP_ID",
+            "ICONIK_AUTH_TOKEN",
+            "ICONIK_BASE_URL",
+            "ICONIK_ASSET_ID",
+            "ICONIK_VIEW_ID",
+        ] {
+            std::env::remove_var(var);
+        }
+    });
+}
+
+fn emulator() -> Emulator {
+    Emulator::start(EmulatorConfig::new().seed_data(true)).unwrap()
+}
+
+fn sync_client(emulator: &Emulator) -> iconik_sync::Client {
+    iconik_sync::Client::builder()
+        .app_id(emulator.app_id())
+        .auth_token(emulator.auth_token())
+        .base_url(emulator.base_url())
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn quickstart() {
+    without_credentials();
+    quickstart::main().unwrap();
+
+    let emulator = emulator();
+    let s = quickstart::run(&sync_client(&emulator)).unwrap();
+    assert_eq!(s.title, "Quickstart clip");
+    assert_eq!(s.collection_items, 1);
+    assert_eq!(s.assets_listed, 4, "three samples and the new one");
+    assert!(s.found_by_search);
+    assert_eq!(s.fetched_concurrently, ["Quickstart clip"; 3]);
+}
+
+#[test]
+fn async_quickstart() {
+    without_credentials();
+    async_quickstart::main().unwrap();
+}
+
+#[test]
+fn metadata() {
+    without_credentials();
+    metadata::main().unwrap();
+
+    let emulator = emulator();
+    // as the example's own client: a view without values yet reads as empty
+    let client = iconik_sync::Client::builder()
+        .app_id(emulator.app_id())
+        .auth_token(emulator.auth_token())
+        .base_url(emulator.base_url())
+        .metadata_view_404_as_empty(true)
+        .build()
+        .unwrap();
+    let written = metadata::run(
+        &client,
+        iconik_emulator::SAMPLE_ASSET_IDS[1],
+        iconik_emulator::SAMPLE_VIEW_ID,
+    )
+    .unwrap();
+    assert_eq!(
+        written,
+        [
+            (
+                "emulator_description".to_string(),
+                serde_json::json!("Written by the iconik-rs example")
+            ),
+            ("emulator_rating".to_string(), serde_json::json!(4)),
+        ]
+    );
+}
+
+#[test]
+fn bulk_async() {
+    without_credentials();
+    bulk_async::main().unwrap();
+
+    let emulator = emulator();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = iconik_async::Client::from_sync(sync_client(&emulator), 4);
+    let tally = runtime
+        .block_on(async {
+            bulk_async::seed(&client, 40).await?;
+            bulk_async::run(&client, 10).await
+        })
+        .unwrap();
+    // 43 assets over five pages of 10: every one visited once
+    assert_eq!(
+        tally,
+        bulk_async::Tally {
+            assets: 43,
+            files: 3
+        }
+    );
+}
+
+#[test]
+fn errors() {
+    without_credentials();
+    errors::main().unwrap();
+
+    let emulator = Emulator::start(
+        EmulatorConfig::new()
+            .seed_data(true)
+            .rate_limits(vec![RateLimitRule::new(5, Duration::from_secs(1))]),
+    )
+    .unwrap();
+    let seen = errors::run(&emulator).unwrap();
+    assert!(seen.not_found);
+    assert!(seen.refused_before_sending);
+    // 11 requests in well under a second against 5 per second
+    assert!(seen.rate_limited > 0, "{seen:?}");
+    assert!(seen.retried_after_waiting);
+}
+
+#[test]
+fn raw_call() {
+    without_credentials();
+    raw_call::main().unwrap();
+
+    let emulator = emulator();
+    let status = raw_call::run(&sync_client(&emulator)).unwrap();
+    assert_eq!(status.as_deref(), Some("ACTIVE"));
+}
