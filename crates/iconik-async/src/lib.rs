@@ -314,6 +314,9 @@ impl ClientBuilder {
         cache(v: iconik_sync::CacheConfig),
         clock(v: Arc<dyn iconik_sync::clock::Clock>),
         metadata_view_404_as_empty(v: bool),
+        proxy(v: impl Into<String>),
+        disable_proxy(),
+        add_root_certificates_pem(v: impl AsRef<[u8]>),
     }
 
     /// Idle keep-alive connections kept for reuse. Default: the larger of

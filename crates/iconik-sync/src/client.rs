@@ -9,6 +9,7 @@ use ureq::http::Uri;
 use crate::cache::{Cache, CacheConfig};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
+use crate::network::{self, ProxySetting};
 use crate::operation::{Method, Operation, RequestBuilder};
 use crate::rate_limit::{RateLimitConfig, RateLimiter};
 
@@ -214,6 +215,8 @@ pub struct ClientBuilder {
     cache: Option<CacheConfig>,
     clock: Arc<dyn Clock>,
     view_404_as_empty: bool,
+    proxy: ProxySetting,
+    extra_roots_pem: Vec<Vec<u8>>,
 }
 
 impl Default for ClientBuilder {
@@ -234,6 +237,8 @@ impl Default for ClientBuilder {
             cache: None,
             clock: Arc::new(SystemClock),
             view_404_as_empty: false,
+            proxy: ProxySetting::FromEnv,
+            extra_roots_pem: Vec::new(),
         }
     }
 }
@@ -268,6 +273,8 @@ impl fmt::Debug for ClientBuilder {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("rate_limit", &self.rate_limit)
             .field("cache", &self.cache)
+            .field("proxy", &self.proxy)
+            .field("extra_root_bundles", &self.extra_roots_pem.len())
             .finish_non_exhaustive()
     }
 }
@@ -379,6 +386,58 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends every request (API and storage) through this HTTP `CONNECT`
+    /// proxy: `http://host:port`, `http://user:password@host:port`
+    /// (percent-encoded), or `https://...` to reach the proxy over TLS.
+    /// The proxy environment variables, `NO_PROXY` included, are then not
+    /// read. Default: the proxy from the environment (see
+    /// [`network`](crate::network)).
+    ///
+    /// ```no_run
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// let client = iconik_sync::Client::builder()
+    ///     .app_id("my-app-id")
+    ///     .auth_token("my-auth-token")
+    ///     .proxy("http://proxy.internal:3128")
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// [`build`](Self::build) fails with [`Error::Config`] for a URL that
+    /// is not `http(s)://` or names a SOCKS proxy.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = ProxySetting::Url(url.into());
+        self
+    }
+
+    /// Connects directly, whatever the proxy environment variables say.
+    pub fn disable_proxy(mut self) -> Self {
+        self.proxy = ProxySetting::Disabled;
+        self
+    }
+
+    /// Trusts the CA certificates of this PEM bundle in addition to the
+    /// built-in Mozilla roots (a private CA, a TLS-inspecting proxy's CA).
+    /// Call it again to add more bundles. Default: Mozilla's roots only.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = iconik_sync::Client::builder()
+    ///     .app_id("my-app-id")
+    ///     .auth_token("my-auth-token")
+    ///     .base_url("https://iconik.internal.example")
+    ///     .add_root_certificates_pem(std::fs::read("corporate-ca.pem")?)
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// [`build`](Self::build) fails with [`Error::Config`] when a bundle
+    /// holds no certificate or is not valid PEM.
+    pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.extra_roots_pem.push(pem.as_ref().to_vec());
+        self
+    }
+
     /// Reads `ICONIK_APP_ID`, `ICONIK_AUTH_TOKEN` and, when set,
     /// `ICONIK_BASE_URL` into this builder.
     ///
@@ -405,8 +464,9 @@ impl ClientBuilder {
     /// [`Error::Config`] for an empty credential, a base URL that is not
     /// `http(s)://host[:port][/prefix]` (no query, fragment or user info),
     /// plain http to a non-loopback host without
-    /// [`allow_insecure_http`](Self::allow_insecure_http), or invalid
-    /// rate-limit settings.
+    /// [`allow_insecure_http`](Self::allow_insecure_http), invalid
+    /// rate-limit settings, a bad [`proxy`](Self::proxy) URL, or a root
+    /// certificate bundle without certificates.
     pub fn build(self) -> Result<Client> {
         if self.app_id.trim().is_empty() {
             return Err(Error::Config("app_id is empty".into()));
@@ -421,6 +481,8 @@ impl ClientBuilder {
         }
         let (base, origin) = parse_base_url(&self.base_url, self.allow_insecure_http)?;
         self.rate_limit.validate()?;
+        let proxy = network::proxy(&self.proxy)?;
+        let tls = network::tls_config(&self.extra_roots_pem)?;
 
         let agent_config = ureq::Agent::config_builder()
             // statuses are read and classified by the transport, not turned
@@ -434,6 +496,8 @@ impl ClientBuilder {
             .max_idle_connections(self.max_idle_connections)
             .max_idle_connections_per_host(self.max_idle_connections)
             .user_agent(self.user_agent.as_str())
+            .proxy(proxy)
+            .tls_config(tls)
             .build();
         let agent = ureq::Agent::new_with_config(agent_config);
         let limiter = RateLimiter::new(self.rate_limit, self.clock.clone());

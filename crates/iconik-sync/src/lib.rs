@@ -40,6 +40,7 @@ pub mod checksum;
 mod client;
 pub mod clock;
 mod error;
+pub mod network;
 mod operation;
 pub mod page;
 mod path;
