@@ -8,7 +8,8 @@
 //! With `ICONIK_APP_ID` and `ICONIK_AUTH_TOKEN` set (and optionally
 //! `ICONIK_BASE_URL`) it runs against that iconik and creates one asset and
 //! one collection there; otherwise it starts the emulator in-process with
-//! sample data and needs no credentials.
+//! sample data and needs no credentials. `RUST_LOG=iconik_sync=debug`
+//! shows each request it makes.
 
 use iconik_emulator::{Emulator, EmulatorConfig};
 use iconik_sync::models::{
@@ -33,6 +34,7 @@ pub struct Summary {
 }
 
 pub fn main() -> Result<(), Box<dyn std::error::Error>> {
+    env_logger::init(); // RUST_LOG picks what to show
     let (client, _emulator) = connect()?;
     println!("iconik-rs quickstart against {}", client.base_url());
     let summary = run(&client)?;

@@ -8,6 +8,22 @@
 //! ([`Report::outcome`]) must be the same for both clients.
 #![forbid(unsafe_code)]
 
+// Every Rust block of every README is a doc test of this crate, so
+// `cargo test --workspace` compiles them all (and runs those that need no
+// server).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
+#[cfg(doctest)]
+#[doc = include_str!("../crates/iconik-sync/README.md")]
+mod sync_readme {}
+#[cfg(doctest)]
+#[doc = include_str!("../crates/iconik-async/README.md")]
+mod async_readme {}
+#[cfg(doctest)]
+#[doc = include_str!("../crates/iconik-emulator/README.md")]
+mod emulator_readme {}
+
 use std::io::Cursor;
 
 use iconik_sync::checksum;

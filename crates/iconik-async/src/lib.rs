@@ -2,16 +2,40 @@
 //! run on a bounded pool of blocking workers.
 //!
 //! ```no_run
-//! # async fn demo() -> iconik_sync::Result<()> {
+//! # async fn demo() -> iconik_async::Result<()> {
 //! let client = iconik_async::Client::builder()
 //!     .app_id("my-app-id")
 //!     .auth_token("my-auth-token")
 //!     .max_workers(16)
 //!     .build()?;
 //! let asset = client.assets().get("6f1f5b9e-0000-0000-0000-000000000000").await?;
-//! println!("{:?}", asset.title);
+//! println!("{:?} after {} attempt(s)", asset.title, asset.attempts());
 //! # Ok(()) }
 //! ```
+//!
+//! This crate re-exports the models ([`models`]), [`Response`], [`Page`],
+//! [`Method`], [`Error`] and the rest its methods mention, and the whole
+//! core as [`sync`]: a program needs no other iconik dependency.
+//!
+//! # Task guide
+//!
+//! | to | use |
+//! |---|---|
+//! | connect | [`Client::from_env`], [`Client::builder`] ([`ClientBuilder`], with [`max_workers`](ClientBuilder::max_workers)); [`Client::from_sync`] to share a sync client's pool and limits |
+//! | create an asset | [`AssetsApi::create`] with [`models::AssetCreate`] |
+//! | read one | [`AssetsApi::get`]: a [`Response`] that derefs to the [`models::Asset`]; [`Response::http_status`], [`Response::attempts`] describe the exchange |
+//! | list every asset | [`AssetsApi::list_all`]: an [`AsyncIter`], read with `while let Some(x) = it.next().await` or as a `futures_core::Stream`; [`AsyncIter::pages`] for whole pages |
+//! | search | [`SearchApi::search`], [`SearchApi::search_all`] with [`models::SearchBody`] |
+//! | read and write metadata | [`MetadataApi::get_asset_metadata`], [`MetadataApi::update_asset_metadata`] with [`models::Metadata`] |
+//! | collections | [`CollectionsApi::create`], [`CollectionsApi::add_content`] |
+//! | find files by checksum | [`FilesApi::get_files_by_checksum`] |
+//! | handle errors | [`Error`]: [`Error::is_not_found`], [`Error::is_rate_limited`], [`Error::retry_after`]; async only: [`Error::Closed`], [`Error::WorkerFailed`] |
+//! | call any other operation | [`Client::call`] with [`sync::Client::request`] |
+//! | many calls at once | `tokio::join!` or a `JoinSet`: at most `max_workers` run, the rest wait without blocking the runtime |
+//! | shut down | [`Client::close`] refuses new calls and waits for running ones |
+//! | tune rate limits and retries | [`RateLimitConfig`] via [`ClientBuilder::rate_limit`]; for your own loops, [`AsyncThrottle`] |
+//! | proxies, extra CAs | [`ClientBuilder::proxy`], [`ClientBuilder::disable_proxy`], [`ClientBuilder::add_root_certificates_pem`] (details: [`sync::network`]) |
+//! | see what it does | the requests are made by the core: `RUST_LOG=iconik_sync=debug` (see [the core's logging notes](iconik_sync#logging), TRACE caveat included) |
 //!
 //! # Design
 //!
@@ -144,8 +168,8 @@ impl Client {
     /// Wraps an existing sync client; the two share pacer, cache and pool.
     ///
     /// ```no_run
-    /// # fn main() -> iconik_sync::Result<()> {
-    /// let sync = iconik_sync::Client::from_env()?;
+    /// # fn main() -> iconik_async::Result<()> {
+    /// let sync = iconik_async::sync::Client::from_env()?;
     /// let client = iconik_async::Client::from_sync(sync.clone(), 8);
     /// # Ok(()) }
     /// ```
@@ -180,8 +204,8 @@ impl Client {
     /// handler methods run: for code outside the handlers.
     ///
     /// ```no_run
-    /// # async fn demo(client: iconik_async::Client) -> iconik_sync::Result<()> {
-    /// use iconik_sync::Method;
+    /// # async fn demo(client: iconik_async::Client) -> iconik_async::Result<()> {
+    /// use iconik_async::Method;
     /// let me: serde_json::Value = client
     ///     .call(|c| c.request(Method::Get, "users", "/v1/users/current/").send::<serde_json::Value>())
     ///     .await??

@@ -6,9 +6,54 @@
 //! # fn main() -> iconik_sync::Result<()> {
 //! let client = Client::from_env()?; // ICONIK_APP_ID, ICONIK_AUTH_TOKEN
 //! let asset = client.assets().get("6f1f5b9e-0000-0000-0000-000000000000")?;
-//! println!("{:?} after {} attempt(s)", asset.title, asset.attempts);
+//! println!("{:?} after {} attempt(s)", asset.title, asset.attempts());
 //! # Ok(()) }
 //! ```
+//!
+//! # Task guide
+//!
+//! | to | use |
+//! |---|---|
+//! | connect | [`Client::from_env`], [`Client::new`], [`Client::builder`] ([`ClientBuilder`]) |
+//! | create an asset | [`AssetsApi::create`](api::AssetsApi::create) with [`models::AssetCreate`] |
+//! | read one | [`AssetsApi::get`](api::AssetsApi::get): a [`Response`] that derefs to the [`models::Asset`]; [`Response::http_status`], [`Response::attempts`] describe the exchange |
+//! | list every asset | [`AssetsApi::list_all`](api::AssetsApi::list_all): a lazy [`Paginator`] of items ([`Paginator::pages`] for whole pages) |
+//! | search | [`SearchApi::search`](api::SearchApi::search) (one page), [`SearchApi::search_all`](api::SearchApi::search_all) (every hit) with [`models::SearchBody`] |
+//! | read and write metadata | [`MetadataApi::get_asset_metadata`](api::MetadataApi::get_asset_metadata), [`MetadataApi::update_asset_metadata`](api::MetadataApi::update_asset_metadata) with [`models::Metadata`]; a view's fields: [`MetadataApi::get_view`](api::MetadataApi::get_view) |
+//! | collections | [`CollectionsApi::create`](api::CollectionsApi::create), [`CollectionsApi::add_content`](api::CollectionsApi::add_content) |
+//! | find files by checksum | [`FilesApi::get_files_by_checksum`](api::FilesApi::get_files_by_checksum), [`checksum::md5_file`] |
+//! | handle errors | [`Error`]: [`Error::is_not_found`], [`Error::is_rate_limited`], [`Error::retry_after`], [`Error::may_have_reached_server`] |
+//! | call any other operation | [`Client::request`] → [`RequestBuilder`] (same request path) |
+//! | go async | the `iconik-async` crate: the same handlers with `.await` |
+//! | tune rate limits and retries | [`RateLimitConfig`] via [`ClientBuilder::rate_limit`]; [`ClientBuilder::disable_rate_limit_handling`]; for your own loops, [`Throttle`] |
+//! | cache reads | [`CacheConfig`] via [`ClientBuilder::cache`] |
+//! | proxies, extra CAs | [`ClientBuilder::proxy`], [`ClientBuilder::disable_proxy`], [`ClientBuilder::add_root_certificates_pem`] (details: [`network`]) |
+//! | see what it does | [Logging](#logging) |
+//!
+//! Every handler method is listed, with its HTTP method and path, in the
+//! [`api`] module's method table.
+//!
+//! # Logging
+//!
+//! The client logs through the [`log`](https://docs.rs/log) facade;
+//! install a logger to see it, e.g. `env_logger::init()` and
+//! `RUST_LOG=iconik_sync=debug`.
+//!
+//! | target | level | what |
+//! |---|---|---|
+//! | `iconik_sync::transport` | DEBUG | one line per attempt (operation, method, path, status, time, attempt), retry waits, redirects, cache hits |
+//! | `iconik_sync::rate_limit` | DEBUG | proactive throttling changing pace; the retry budget running out |
+//! | `iconik_sync::page` | WARN | a server repeating a page or cursor (the listing stops) |
+//! | `iconik_sync::network` | WARN | a SOCKS proxy in the environment, ignored |
+//!
+//! Errors are returned, not logged. These lines never contain the token,
+//! the App-ID or a URL's query.
+//!
+//! **Keep ureq's targets below TRACE in production.** At TRACE,
+//! `ureq_proto::util` hex-dumps every request and response head and body
+//! (the `Auth-Token` header included) and `ureq::run` prints full paths
+//! with their queries (signed storage URLs). With everything else at
+//! TRACE: `RUST_LOG=trace,ureq=debug,ureq_proto=debug`.
 //!
 //! # Design
 //!

@@ -6,16 +6,19 @@ use std::time::{Duration, SystemTime};
 /// A successful answer: the decoded body and the facts of the exchange.
 ///
 /// Derefs to `T`, so `asset.title` works on a `Response<Asset>`. The
-/// response's own fields come first: `response.status` is the HTTP status;
-/// a model field of the same name is `response.data.status`.
+/// exchange's facts are methods ([`http_status`](Self::http_status),
+/// [`headers`](Self::headers), [`attempts`](Self::attempts),
+/// [`elapsed`](Self::elapsed), ...), and [`data`](Self::data) is the model
+/// itself: `asset.data().status` is always the asset's own `status`.
 ///
 /// ```no_run
 /// # fn main() -> iconik_sync::Result<()> {
 /// let client = iconik_sync::Client::from_env()?;
 /// let asset = client.assets().get("6f1f5b9e-0000-0000-0000-000000000000")?;
-/// println!("{:?} (HTTP {}, {} attempt(s), {:?})",
-///          asset.title, asset.status, asset.attempts, asset.elapsed);
-/// if let Some(left) = asset.headers.get("RateLimit-Remaining") {
+/// println!("{:?} is {:?} (HTTP {}, {} attempt(s), {:?})",
+///          asset.title, asset.data().status, asset.http_status(),
+///          asset.attempts(), asset.elapsed());
+/// if let Some(left) = asset.headers().get("RateLimit-Remaining") {
 ///     println!("{left} requests left in the window");
 /// }
 /// # Ok(()) }
