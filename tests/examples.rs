@@ -162,3 +162,17 @@ fn raw_call() {
     let status = raw_call::run(&sync_client(&emulator)).unwrap();
     assert_eq!(status.as_deref(), Some("ACTIVE"));
 }
+
+#[test]
+fn the_async_examples_name_no_other_iconik_client_crate() {
+    // what they use comes through `iconik_async`'s re-exports
+    for (name, source) in [
+        (
+            "async_quickstart",
+            include_str!("../examples/async_quickstart.rs"),
+        ),
+        ("bulk_async", include_str!("../examples/bulk_async.rs")),
+    ] {
+        assert!(!source.contains("iconik_sync"), "{name} names iconik_sync");
+    }
+}
