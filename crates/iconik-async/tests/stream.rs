@@ -189,3 +189,25 @@ async fn a_dropped_next_future_does_not_lose_its_step() {
     open.send(()).unwrap();
     assert!(it.next().await.is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_can_move_into_a_spawned_task() {
+    fn send_and_unpin<T: Send + Unpin + 'static>(_: &T) {}
+    let mut server = mockito::Server::new_async().await;
+    let mocks = two_pages(&mut server);
+    let client = client_for(&server);
+    let assets = client
+        .assets()
+        .list_all(&AssetListParams::default().per_page(2u32));
+    send_and_unpin(&assets);
+    let seen = tokio::spawn(async move { assets.collect_all().await })
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.into_iter().map(id).collect::<Vec<_>>(),
+        ["a1", "a2", "a3"]
+    );
+    for m in mocks {
+        m.assert_async().await;
+    }
+}
