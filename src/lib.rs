@@ -1,5 +1,6 @@
-//! The quickstart flow, written once for the sync and once for the async
-//! client, shared by `examples/quickstart.rs` and the root `tests/`.
+//! A realistic flow, written once for the sync and once for the async
+//! client, for the root `tests/` (`emulator_flows.rs` checks that both give
+//! the same results). The examples in `examples/` show their own calls.
 //!
 //! The flow: create an asset, create a collection and add the asset, set
 //! metadata values on a view, search by title, register a file and list the
