@@ -189,4 +189,20 @@ mod tests {
         let default = tls_config(&[]).unwrap();
         assert!(matches!(default.root_certs(), RootCerts::WebPki));
     }
+
+    #[test]
+    fn extra_roots_come_on_top_of_mozillas() {
+        let ca = include_bytes!("../tests/fixtures/tls/ca.pem").to_vec();
+        let config = tls_config(&[ca.clone(), ca]).unwrap();
+        let RootCerts::Specific(roots) = config.root_certs() else {
+            panic!("expected specific roots");
+        };
+        let mozilla = webpki_root_certs::TLS_SERVER_ROOT_CERTS.len();
+        assert!(mozilla > 100);
+        assert_eq!(roots.len(), mozilla + 2);
+        assert_eq!(
+            roots[0].der(),
+            webpki_root_certs::TLS_SERVER_ROOT_CERTS[0].as_ref()
+        );
+    }
 }
