@@ -93,7 +93,9 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
         };
         let retry = match crate::cancel::is_cancelled() {
             true => None, // the caller is gone: report, do not retry
-            false => inner.limiter.decide(op.method, &outcome, &mut retries),
+            false => inner
+                .limiter
+                .decide(op.retry_class(), &outcome, &mut retries),
         };
         match retry {
             Some(wait) => {
