@@ -32,7 +32,7 @@ pub const DEFAULT_MAX_PAGE_OBJECTS: usize = 10_000;
 
 /// A bound for code that collects a whole list into memory, for
 /// [`Paginator::collect_bounded`] when nothing better is known.
-pub const DEFAULT_MAX_COLLECTED_ITEMS: usize = 100_000;
+pub const DEFAULT_MAX_COLLECTED_ITEMS: usize = 10_000;
 
 /// One page of a list answer, with iconik's list fields.
 ///
