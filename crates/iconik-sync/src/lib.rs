@@ -26,7 +26,25 @@
 //!
 //! Credentials are sent only to the base URL's origin (never across a
 //! redirect to another host), never appear in `Debug`, errors or logs, and
-//! plain `http://` is refused except to loopback hosts.
+//! plain `http://` is refused except to loopback hosts. A hostile server
+//! echoing the token back (in a body, a header, a value serde quotes, a
+//! redirect's path) finds it replaced by `[redacted]` in errors and in this
+//! crate's log lines. Bodies are capped after decompression
+//! ([`ClientBuilder::max_response_bytes`]), list pages hold a bounded number
+//! of objects, and helpers that collect a list are bounded
+//! ([`Paginator::collect_bounded`]).
+//!
+//! # Logging
+//!
+//! Log lines go through the `log` crate: one DEBUG line per attempt on the
+//! target `iconik_sync` (operation, method, path, status, time), with the
+//! token redacted. No library can filter another crate's log lines, and
+//! two of ours print secrets at TRACE, like `curl --trace`: `ureq` logs
+//! full request URLs and `Location` headers (target `ureq::run`), and
+//! `ureq-proto` hex-dumps every raw request head, `Auth-Token` included
+//! (target `ureq_proto::util`). Below TRACE both redact. **In production,
+//! keep the targets `ureq` and `ureq_proto` at DEBUG or below** (for
+//! example `RUST_LOG=debug,ureq=info,ureq_proto=info` with env_logger).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
