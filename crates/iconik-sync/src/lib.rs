@@ -58,6 +58,8 @@ pub mod checksum;
 mod client;
 pub mod clock;
 mod error;
+#[cfg(test)]
+mod fuzz;
 mod operation;
 pub mod page;
 mod path;

@@ -14,7 +14,7 @@
 //! [`Paginator::collect_bounded`]. Reaching a bound is an
 //! [`Error::BoundReached`], never a silent truncation.
 
-mod decode;
+pub(crate) mod decode;
 
 use std::collections::{HashSet, VecDeque};
 

@@ -10,7 +10,6 @@ use std::sync::Mutex;
 
 use hostile_server::*;
 use iconik_sync::{Error, Method};
-use serde_json::Value;
 
 /// Every record, at every level: (target, text).
 struct Capture(Mutex<Vec<(String, String)>>);
