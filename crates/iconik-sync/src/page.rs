@@ -440,7 +440,6 @@ impl<T: DeserializeOwned> Iterator for Pages<T> {
 /// [`SeenLog::RECENT`] exactly, and a checkpoint moved at powers of two
 /// (Brent's cycle check) that catches a longer cycle within twice its
 /// length. A 60 KB cursor costs 16 bytes here.
-#[derive(Debug)]
 struct SeenLog {
     recent: VecDeque<[u8; 16]>,
     set: HashSet<[u8; 16]>,
@@ -458,6 +457,14 @@ impl Default for SeenLog {
             power: 1,
             steps: 0,
         }
+    }
+}
+
+impl std::fmt::Debug for SeenLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeenLog")
+            .field("recent", &self.recent.len())
+            .finish_non_exhaustive()
     }
 }
 
