@@ -157,7 +157,7 @@ impl<T: DeserializeOwned> Paginator<T> {
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
     /// let request = client.request(Method::Get, "assets", "/v1/assets/").query("per_page", 100);
-    /// let titles: Vec<serde_json::Value> = Paginator::new(request, Style::PageNumber)
+    /// let assets: Vec<serde_json::Value> = Paginator::new(request, Style::PageNumber)
     ///     .collect_bounded(10_000)?;
     /// # Ok(()) }
     /// ```
@@ -192,6 +192,22 @@ impl<T: DeserializeOwned> Paginator<T> {
     /// [`DEFAULT_MAX_PAGE_OBJECTS`]); a page with more ends the walk with
     /// [`Error::BoundReached`] ([`Bound::PageObjects`]) before they are
     /// kept, so a hostile page cannot turn a few megabytes into gigabytes.
+    ///
+    /// ```no_run
+    /// use iconik_sync::models::AssetListParams;
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// # let client = iconik_sync::Client::from_env()?;
+    /// let walk = client
+    ///     .assets()
+    ///     .list_all(&AssetListParams::default().per_page(500u32))
+    ///     .max_page_objects(1_000) // iconik sends at most per_page
+    ///     .max_pages(200)
+    ///     .max_items(100_000);
+    /// for asset in walk {
+    ///     println!("{:?}", asset?.title);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn max_page_objects(mut self, max: usize) -> Self {
         self.max_page_objects = max;
         self
