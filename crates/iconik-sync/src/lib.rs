@@ -33,18 +33,6 @@
 //! ([`ClientBuilder::max_response_bytes`]), list pages hold a bounded number
 //! of objects, and helpers that collect a list are bounded
 //! ([`Paginator::collect_bounded`]).
-//!
-//! # Logging
-//!
-//! Log lines go through the `log` crate: one DEBUG line per attempt on the
-//! target `iconik_sync` (operation, method, path, status, time), with the
-//! token redacted. No library can filter another crate's log lines, and
-//! two of ours print secrets at TRACE, like `curl --trace`: `ureq` logs
-//! full request URLs and `Location` headers (target `ureq::run`), and
-//! `ureq-proto` hex-dumps every raw request head, `Auth-Token` included
-//! (target `ureq_proto::util`). Below TRACE both redact. **In production,
-//! keep the targets `ureq` and `ureq_proto` at DEBUG or below** (for
-//! example `RUST_LOG=debug,ureq=info,ureq_proto=info` with env_logger).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -58,8 +46,6 @@ pub mod checksum;
 mod client;
 pub mod clock;
 mod error;
-#[cfg(test)]
-mod fuzz;
 mod operation;
 pub mod page;
 mod path;
@@ -89,3 +75,6 @@ pub mod prelude {
     /// Signatures may name `serde_json::Value`.
     pub use serde_json;
 }
+
+#[cfg(test)]
+mod fuzz;
