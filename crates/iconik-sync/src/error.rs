@@ -92,6 +92,21 @@ pub enum Error {
         attempts: u32,
     },
 
+    /// A bound on a list was reached: a page held more objects than
+    /// allowed, or a walk went past the pages or items it may fetch. The
+    /// request was answered; nothing more of the list is fetched. Raise the
+    /// bound on the [`Paginator`](crate::Paginator) (or ask for fewer items
+    /// per page) if the list is really that long.
+    #[error("{operation}: {bound} (bound: {limit})")]
+    BoundReached {
+        /// The operation's name.
+        operation: String,
+        /// Which bound.
+        bound: Bound,
+        /// The bound's value.
+        limit: u64,
+    },
+
     /// A local I/O failure (reading a file to checksum or upload).
     #[error("I/O error: {context}")]
     Io {
@@ -114,6 +129,33 @@ pub enum Error {
     /// A worker running the call panicked or was cancelled.
     #[error("worker failed: {0}")]
     WorkerFailed(String),
+}
+
+/// Which bound of a list [`Error::BoundReached`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Bound {
+    /// A page held more objects than
+    /// [`Paginator::max_page_objects`](crate::Paginator::max_page_objects)
+    /// allows (a page decoded outside a paginator: [`crate::page::DEFAULT_MAX_PAGE_OBJECTS`]).
+    PageObjects,
+    /// The walk had more items than
+    /// [`Paginator::max_items`](crate::Paginator::max_items) (or
+    /// [`collect_bounded`](crate::Paginator::collect_bounded)) allows.
+    Items,
+    /// The walk needed more pages than
+    /// [`Paginator::max_pages`](crate::Paginator::max_pages) allows.
+    Pages,
+}
+
+impl fmt::Display for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Bound::PageObjects => "a page holds more objects than allowed",
+            Bound::Items => "the list has more items than allowed",
+            Bound::Pages => "the list needs more pages than allowed",
+        })
+    }
 }
 
 fn attempts_suffix(attempts: u32) -> String {
@@ -144,7 +186,9 @@ pub struct ApiError {
     pub body_excerpt: String,
     /// The server's `Retry-After`, when it sent a valid one.
     pub retry_after: Option<Duration>,
-    /// Headers of the failed response.
+    /// Headers of the failed response. Values of credential headers
+    /// (`Authorization`, `Auth-Token`, cookies, ...) and any value holding
+    /// the client's token are replaced by `[redacted]`.
     pub headers: Headers,
     /// How many attempts were made.
     pub attempts: u32,
@@ -181,7 +225,9 @@ pub struct DecodeError {
     pub status: u16,
     /// The start of the body as received (at most 2 KiB, credentials redacted).
     pub body_excerpt: String,
-    /// serde's message, with line and column.
+    /// serde's message, with line and column (credentials redacted). For
+    /// one item of a list that did not decode, it starts with the item's
+    /// index, `objects[3]: ...`, and `body_excerpt` is that item's.
     pub message: String,
     /// How many attempts were made.
     pub attempts: u32,
@@ -265,7 +311,10 @@ impl Error {
                 may_have_reached_server,
                 ..
             } => *may_have_reached_server,
-            Error::Api(_) | Error::Decode(_) | Error::BodyTooLarge { .. } => true,
+            Error::Api(_)
+            | Error::Decode(_)
+            | Error::BodyTooLarge { .. }
+            | Error::BoundReached { .. } => true,
             _ => false,
         }
     }
@@ -301,6 +350,72 @@ pub(crate) fn redact(text: &str, secret: &str) -> String {
         text.to_owned()
     } else {
         text.replace(secret, "[redacted]")
+    }
+}
+
+/// Displays `.0` with `.1` (a credential) redacted, formatting only when
+/// used: for log lines, which are usually off.
+pub(crate) struct Redacted<'a>(pub(crate) &'a str, pub(crate) &'a str);
+
+impl fmt::Display for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.1.is_empty() || !self.0.contains(self.1) {
+            f.write_str(self.0)
+        } else {
+            f.write_str(&redact(self.0, self.1))
+        }
+    }
+}
+
+/// Header names whose values are credentials whatever they hold.
+const SENSITIVE_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "auth-token",
+    "x-auth-token",
+    "x-api-key",
+    "cookie",
+    "set-cookie",
+    "x-amz-security-token",
+];
+
+/// `headers` with credential headers' values, and any value holding
+/// `secret`, replaced by `[redacted]`.
+pub(crate) fn redact_headers(headers: Headers, secret: &str) -> Headers {
+    let dirty = headers.iter().any(|(k, v)| {
+        SENSITIVE_HEADERS.iter().any(|s| k.eq_ignore_ascii_case(s))
+            || (!secret.is_empty() && v.contains(secret))
+    });
+    if !dirty {
+        return headers;
+    }
+    Headers::from_pairs(headers.iter().map(|(k, v)| {
+        let hide = SENSITIVE_HEADERS.iter().any(|s| k.eq_ignore_ascii_case(s))
+            || (!secret.is_empty() && v.contains(secret));
+        (k, if hide { "[redacted]" } else { v })
+    }))
+}
+
+/// What a body decoder needs to report a failure: the exchange's facts and
+/// the credential to keep out of the error.
+pub(crate) struct DecodeContext<'a> {
+    pub(crate) operation: &'a str,
+    pub(crate) status: u16,
+    pub(crate) attempts: u32,
+    pub(crate) secret: &'a str,
+}
+
+impl DecodeContext<'_> {
+    /// A [`Error::Decode`] with `message` (serde's, or prefixed with an
+    /// item's index) and an excerpt of `excerpt_of`, both redacted.
+    pub(crate) fn error(&self, message: &str, excerpt_of: &[u8]) -> Error {
+        Error::Decode(Box::new(DecodeError {
+            operation: self.operation.to_owned(),
+            status: self.status,
+            body_excerpt: excerpt(excerpt_of, self.secret),
+            message: redact(message, self.secret),
+            attempts: self.attempts,
+        }))
     }
 }
 
@@ -365,6 +480,27 @@ mod tests {
         assert_eq!(parse_iconik_errors(b"<html>", "").0.len(), 0);
         let (l, _) = parse_iconik_errors(br#"{"errors": ["token SECRET"]}"#, "SECRET");
         assert_eq!(l, vec!["token [redacted]"]);
+    }
+
+    #[test]
+    fn credential_headers_and_echoed_tokens_are_redacted() {
+        let h = Headers::from_pairs([
+            ("Content-Type", "application/json"),
+            ("Set-Cookie", "session=abc"),
+            ("X-Echo", "you sent SECRET-TOKEN here"),
+            ("authorization", "Bearer xyz"),
+        ]);
+        let r = redact_headers(h, "SECRET-TOKEN");
+        assert_eq!(r.get("content-type"), Some("application/json"));
+        assert_eq!(r.get("set-cookie"), Some("[redacted]"));
+        assert_eq!(r.get("x-echo"), Some("[redacted]"));
+        assert_eq!(r.get("Authorization"), Some("[redacted]"));
+        assert_eq!(r.len(), 4);
+        assert_eq!(
+            Redacted("/a/SECRET-TOKEN/b", "SECRET-TOKEN").to_string(),
+            "/a/[redacted]/b"
+        );
+        assert_eq!(Redacted("/a/b", "").to_string(), "/a/b");
     }
 
     #[test]

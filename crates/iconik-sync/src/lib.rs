@@ -71,7 +71,13 @@
 //!
 //! Credentials are sent only to the base URL's origin (never across a
 //! redirect to another host), never appear in `Debug`, errors or logs, and
-//! plain `http://` is refused except to loopback hosts.
+//! plain `http://` is refused except to loopback hosts. A hostile server
+//! echoing the token back (in a body, a header, a value serde quotes, a
+//! redirect's path) finds it replaced by `[redacted]` in errors and in this
+//! crate's log lines. Bodies are capped after decompression
+//! ([`ClientBuilder::max_response_bytes`]), list pages hold a bounded number
+//! of objects, and helpers that collect a list are bounded
+//! ([`Paginator::collect_bounded`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -100,7 +106,7 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IDLE_CONNECTIONS,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
-pub use error::{ApiError, DecodeError, Error, Result};
+pub use error::{ApiError, Bound, DecodeError, Error, Result};
 pub use operation::{Method, Operation, RequestBuilder};
 pub use page::{Page, Paginator};
 pub use rate_limit::RateLimitConfig;
@@ -115,3 +121,6 @@ pub mod prelude {
     /// Signatures may name `serde_json::Value`.
     pub use serde_json;
 }
+
+#[cfg(test)]
+mod fuzz;

@@ -82,6 +82,9 @@ pub struct Operation {
     pub(crate) body: Option<Vec<u8>>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) timeout: Option<Duration>,
+    /// Safe to resend after it may have reached iconik although its
+    /// method is not idempotent (a read sent as POST, e.g. a search).
+    pub(crate) retry_safe: bool,
     /// A problem found while building (e.g. a body that would not
     /// serialise), reported by `send` before anything is sent.
     pub(crate) build_error: Option<String>,
@@ -105,6 +108,7 @@ impl Operation {
             body: None,
             headers: Vec::new(),
             timeout: None,
+            retry_safe: false,
             build_error: None,
         }
     }
@@ -140,6 +144,15 @@ impl Operation {
     /// The per-request timeout override, if any.
     pub fn timeout(&self) -> Option<Duration> {
         self.timeout
+    }
+    /// True when the operation declared itself safe to resend although
+    /// its method is not idempotent (see [`RequestBuilder::retry_safe`]).
+    pub fn is_retry_safe(&self) -> bool {
+        self.retry_safe
+    }
+    /// How the retry decision treats this operation.
+    pub fn retry_class(&self) -> crate::retry::RetryClass {
+        crate::retry::RetryClass::of(self.method, self.retry_safe)
     }
 
     /// The path with parameters validated and encoded, e.g. `/v1/assets/a%2Fb/`.
@@ -192,6 +205,7 @@ impl fmt::Debug for Operation {
                     .collect::<Vec<_>>(),
             )
             .field("timeout", &self.timeout)
+            .field("retry_safe", &self.retry_safe)
             .finish()
     }
 }
@@ -289,6 +303,29 @@ impl RequestBuilder {
     /// Overrides the client's whole-request timeout for this request.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.op.timeout = Some(timeout);
+        self
+    }
+
+    /// Declares the request safe to send again after it may have reached
+    /// iconik, although its method (POST, PATCH) is not idempotent: for
+    /// reads sent as POST, such as iconik's searches. A 502-504, timeout or
+    /// reset is then retried as for a GET. Never use it for a request that
+    /// changes anything: it could be applied twice.
+    ///
+    /// ```no_run
+    /// use iconik_sync::Method;
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// # let client = iconik_sync::Client::from_env()?;
+    /// let hits: serde_json::Value = client
+    ///     .request(Method::Post, "search", "/v1/search/")
+    ///     .json(&serde_json::json!({"query": "title:clip"}))
+    ///     .retry_safe()
+    ///     .send::<serde_json::Value>()?
+    ///     .into_data();
+    /// # Ok(()) }
+    /// ```
+    pub fn retry_safe(mut self) -> Self {
+        self.op.retry_safe = true;
         self
     }
 

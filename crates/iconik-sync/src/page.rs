@@ -3,18 +3,36 @@
 //!
 //! A paginator fetches one page at a time, only when the previous one is
 //! used up, and stops for good after yielding an error, on an empty page,
-//! on a repeated cursor, and on a page identical to the one before (a
+//! and when a page makes no progress: a page number that does not
+//! advance, a cursor seen before, a page identical to one seen before (a
 //! server that ignores the cursor).
+//!
+//! Each page is decoded once, straight into [`Page<T>`], and may hold at
+//! most [`Paginator::max_page_objects`] objects. A walk may be bounded in
+//! pages ([`Paginator::max_pages`]) and items ([`Paginator::max_items`]);
+//! code that collects a list into memory uses
+//! [`Paginator::collect_bounded`]. Reaching a bound is an
+//! [`Error::BoundReached`], never a silent truncation.
 
-use std::collections::VecDeque;
+pub(crate) mod decode;
+
+use std::collections::{HashSet, VecDeque};
 
 use md5::{Digest, Md5};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result};
+use crate::error::{Bound, Error, Result};
 use crate::operation::RequestBuilder;
+
+/// Objects a page may hold by default: far above any `per_page` iconik
+/// serves, far below what would exhaust memory.
+pub const DEFAULT_MAX_PAGE_OBJECTS: usize = 10_000;
+
+/// A bound for code that collects a whole list into memory, for
+/// [`Paginator::collect_bounded`] when nothing better is known.
+pub const DEFAULT_MAX_COLLECTED_ITEMS: usize = 10_000;
 
 /// One page of a list answer, with iconik's list fields.
 ///
@@ -25,11 +43,13 @@ use crate::operation::RequestBuilder;
 /// assert_eq!(page.objects.len(), 1);
 /// assert_eq!(page.pages, Some(3));
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(bound(deserialize = "T: Deserialize<'de>", serialize = "T: Serialize"))]
+///
+/// Deserialising reads the envelope in one pass (no intermediate tree)
+/// and refuses more than [`DEFAULT_MAX_PAGE_OBJECTS`] objects.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(bound(serialize = "T: Serialize"))]
 pub struct Page<T> {
     /// The items.
-    #[serde(default = "Vec::new")]
     pub objects: Vec<T>,
     /// This page's number (1-based).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -114,16 +134,33 @@ pub struct Paginator<T> {
     request: RequestBuilder,
     style: Style,
     next_page: u32,
+    /// The last page number a page-number walk was answered with.
+    last_page: Option<u32>,
     cursor: Option<String>,
-    seen_cursors: Vec<String>,
-    last_fingerprint: Option<[u8; 16]>,
+    seen_cursors: SeenLog,
+    seen_pages: SeenLog,
     buffer: VecDeque<T>,
     done: bool,
     started: bool,
+    max_page_objects: usize,
+    max_pages: Option<usize>,
+    max_items: Option<usize>,
+    pages_fetched: usize,
+    items_fetched: usize,
 }
 
 impl<T: DeserializeOwned> Paginator<T> {
     /// A paginator that sends `request` with the cursor of `style` added.
+    ///
+    /// ```no_run
+    /// use iconik_sync::{page::Style, Method, Paginator};
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// # let client = iconik_sync::Client::from_env()?;
+    /// let request = client.request(Method::Get, "assets", "/v1/assets/").query("per_page", 100);
+    /// let assets: Vec<serde_json::Value> = Paginator::new(request, Style::PageNumber)
+    ///     .collect_bounded(10_000)?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(request: RequestBuilder, style: Style) -> Self {
         let next_page = request
             .operation()
@@ -136,13 +173,85 @@ impl<T: DeserializeOwned> Paginator<T> {
             request,
             style,
             next_page,
+            last_page: None,
             cursor: None,
-            seen_cursors: Vec::new(),
-            last_fingerprint: None,
+            seen_cursors: SeenLog::default(),
+            seen_pages: SeenLog::default(),
             buffer: VecDeque::new(),
             done: false,
             started: false,
+            max_page_objects: DEFAULT_MAX_PAGE_OBJECTS,
+            max_pages: None,
+            max_items: None,
+            pages_fetched: 0,
+            items_fetched: 0,
         }
+    }
+
+    /// The most objects one page may hold (default
+    /// [`DEFAULT_MAX_PAGE_OBJECTS`]); a page with more ends the walk with
+    /// [`Error::BoundReached`] ([`Bound::PageObjects`]) before they are
+    /// kept, so a hostile page cannot turn a few megabytes into gigabytes.
+    ///
+    /// ```no_run
+    /// use iconik_sync::models::AssetListParams;
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// # let client = iconik_sync::Client::from_env()?;
+    /// let walk = client
+    ///     .assets()
+    ///     .list_all(&AssetListParams::default().per_page(500u32))
+    ///     .max_page_objects(1_000) // iconik sends at most per_page
+    ///     .max_pages(200)
+    ///     .max_items(100_000);
+    /// for asset in walk {
+    ///     println!("{:?}", asset?.title);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn max_page_objects(mut self, max: usize) -> Self {
+        self.max_page_objects = max;
+        self
+    }
+
+    /// The most pages the walk fetches (default: no bound). When another
+    /// page would be needed, the walk ends with [`Error::BoundReached`]
+    /// ([`Bound::Pages`]) instead of sending it.
+    pub fn max_pages(mut self, max: usize) -> Self {
+        self.max_pages = Some(max);
+        self
+    }
+
+    /// The most items the walk may hold (default: no bound). A page that
+    /// would take the walk past it ends the walk with
+    /// [`Error::BoundReached`] ([`Bound::Items`]) instead of its items.
+    pub fn max_items(mut self, max: usize) -> Self {
+        self.max_items = Some(max);
+        self
+    }
+
+    /// Collects every item into a `Vec`, holding at most `max_items` (see
+    /// [`max_items`](Self::max_items)): what a helper that gathers a whole
+    /// list must use, so a server that hands out new pages forever cannot
+    /// exhaust memory. [`DEFAULT_MAX_COLLECTED_ITEMS`] is a default when
+    /// nothing better is known.
+    ///
+    /// ```no_run
+    /// use iconik_sync::{page::Style, Method, Paginator};
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// # let client = iconik_sync::Client::from_env()?;
+    /// let request = client.request(Method::Get, "files", "/v1/files/checksum/{checksum}/")
+    ///     .path_param("d41d8cd98f00b204e9800998ecf8427e");
+    /// let files: Vec<serde_json::Value> = Paginator::new(request, Style::LastId)
+    ///     .collect_bounded(1_000)?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// The first error of the walk; [`Error::BoundReached`] when the list
+    /// holds more than `max_items` items (or needs more pages than
+    /// [`max_pages`](Self::max_pages)).
+    pub fn collect_bounded(self, max_items: usize) -> Result<Vec<T>> {
+        self.max_items(max_items).collect()
     }
 
     /// Iterates whole pages instead of items.
@@ -150,67 +259,77 @@ impl<T: DeserializeOwned> Paginator<T> {
         Pages { inner: self }
     }
 
+    fn bound(&mut self, bound: Bound, limit: usize) -> Error {
+        self.done = true;
+        self.buffer.clear();
+        Error::BoundReached {
+            operation: self.request.operation().name().to_owned(),
+            bound,
+            limit: limit as u64,
+        }
+    }
+
     /// Fetches the next page; `Ok(None)` when the list is finished.
     fn fetch_page(&mut self) -> Result<Option<Page<T>>> {
         if self.done {
             return Ok(None);
         }
+        if let Some(max) = self.max_pages.filter(|&m| self.pages_fetched >= m) {
+            return Err(self.bound(Bound::Pages, max));
+        }
         let first = !self.started;
         self.started = true;
-        let request = match self.prepare(first) {
-            Ok(r) => r,
+        self.pages_fetched = self.pages_fetched.saturating_add(1);
+        let max_objects = self.max_page_objects;
+        let sent = self.prepare(first).and_then(|request| {
+            crate::transport::execute_with(request.client(), request.operation(), |body, ctx| {
+                decode::decode_page::<T>(body, ctx, max_objects)
+            })
+        });
+        let decoded = match sent {
+            Ok(response) => response.into_data(),
             Err(e) => {
                 self.done = true;
                 return Err(e);
             }
         };
-        let raw: Page<Value> = match request.send::<Page<Value>>() {
-            Ok(r) => r.into_data(),
-            Err(e) => {
-                self.done = true;
-                return Err(e);
-            }
-        };
-        if raw.objects.is_empty() {
+        if decoded.page.objects.is_empty() {
             self.done = true;
             return Ok(None);
         }
-        let fingerprint = fingerprint(&raw.objects);
-        if self.last_fingerprint == Some(fingerprint) {
-            log::warn!("pagination: the server returned the same page twice; stopping");
+        if self.style == Style::PageNumber && !self.page_number_advanced(&decoded.page) {
             self.done = true;
             return Ok(None);
         }
-        self.last_fingerprint = Some(fingerprint);
-        self.advance(&raw);
-        let objects = raw
-            .objects
-            .iter()
-            .map(|v| T::deserialize(v))
-            .collect::<std::result::Result<Vec<T>, _>>()
-            .map_err(|e| {
-                self.done = true;
-                Error::Decode(Box::new(crate::error::DecodeError {
-                    operation: self.request.operation().name().to_owned(),
-                    status: 200,
-                    body_excerpt: String::new(),
-                    message: e.to_string(),
-                    attempts: 1,
-                }))
-            })?;
-        Ok(Some(Page {
-            objects,
-            page: raw.page,
-            pages: raw.pages,
-            per_page: raw.per_page,
-            total: raw.total,
-            first_url: raw.first_url,
-            last_url: raw.last_url,
-            next_url: raw.next_url,
-            prev_url: raw.prev_url,
-            scroll_id: raw.scroll_id,
-            extra: raw.extra,
-        }))
+        if !self.seen_pages.insert(decoded.fingerprint) {
+            log::warn!("pagination: the server returned a page seen before; stopping");
+            self.done = true;
+            return Ok(None);
+        }
+        let count = decoded.page.objects.len();
+        if let Some(max) = self
+            .max_items
+            .filter(|&m| self.items_fetched.saturating_add(count) > m)
+        {
+            return Err(self.bound(Bound::Items, max));
+        }
+        self.items_fetched += count;
+        self.advance(&decoded);
+        Ok(Some(decoded.page))
+    }
+
+    /// The no-progress guard of page numbers: the answer must be the page
+    /// asked for (or a later one), never one already seen.
+    fn page_number_advanced(&self, page: &Page<T>) -> bool {
+        let asked = self.next_page;
+        let answered = page.page.unwrap_or(asked);
+        let advanced = answered >= asked && self.last_page.is_none_or(|last| answered > last);
+        if !advanced {
+            log::warn!(
+                "pagination: asked for page {asked}, the server answered page {answered}; stopping"
+            );
+        }
+        advanced
     }
 
     /// The request for the next page.
@@ -254,50 +373,47 @@ impl<T: DeserializeOwned> Paginator<T> {
         Ok(request)
     }
 
-    /// Moves the cursor past `page`; marks the end when there is no next.
-    fn advance(&mut self, page: &Page<Value>) {
+    /// Moves the cursor past `decoded`; marks the end when there is no next.
+    fn advance(&mut self, decoded: &decode::DecodedPage<T>) {
+        let page = &decoded.page;
         let next = match self.style {
             Style::PageNumber => {
                 let current = page.page.unwrap_or(self.next_page);
+                self.last_page = Some(current);
                 let more = match page.pages {
                     Some(pages) => current < pages,
                     None => page.next_url.is_some(),
                 };
-                self.next_page = current + 1;
-                if !more {
-                    self.done = true;
+                match current.checked_add(1) {
+                    Some(next) if more => self.next_page = next,
+                    _ => self.done = true,
                 }
                 return;
             }
             Style::LastId => page
                 .next_url
-                .as_deref()
-                .and_then(|u| query_value(u, "last_id"))
-                .or_else(|| {
-                    page.next_url
-                        .as_ref()
-                        .and_then(|_| page.objects.last()?.get("id")?.as_str().map(str::to_owned))
-                }),
+                .as_ref()
+                .and_then(|url| query_value(url, "last_id").or_else(|| decoded.last_id.clone())),
             Style::Scroll => page.scroll_id.clone(),
             Style::SearchAfter => page
                 .extra
                 .get("search_after")
                 .filter(|v| !v.is_null())
-                .or_else(|| page.objects.last().and_then(|o| o.get("sort")))
-                .map(Value::to_string),
+                .map(Value::to_string)
+                .or_else(|| decoded.last_sort.clone()),
         };
         match next {
             None => self.done = true,
             Some(c) => {
                 // scroll ids may legitimately stay the same between pages;
-                // a repeated page is caught by the fingerprint instead
-                if self.style != Style::Scroll && self.seen_cursors.contains(&c) {
-                    log::warn!("pagination: repeated cursor {c:?}; stopping");
+                // a repeated page is caught by the page fingerprint instead
+                if self.style != Style::Scroll && !self.seen_cursors.insert(md5_of(c.as_bytes())) {
+                    log::warn!(
+                        "pagination: the server repeated a cursor ({} bytes); stopping",
+                        c.len()
+                    );
                     self.done = true;
                     return;
-                }
-                if self.style != Style::Scroll {
-                    self.seen_cursors.push(c.clone());
                 }
                 self.cursor = Some(c);
             }
@@ -336,6 +452,66 @@ impl<T: DeserializeOwned> Iterator for Pages<T> {
     }
 }
 
+/// Fingerprints a walk has seen, in bounded memory: the last
+/// [`SeenLog::RECENT`] exactly, and a checkpoint moved at powers of two
+/// (Brent's cycle check) that catches a longer cycle within twice its
+/// length. A 60 KB cursor costs 16 bytes here.
+struct SeenLog {
+    recent: VecDeque<[u8; 16]>,
+    set: HashSet<[u8; 16]>,
+    checkpoint: Option<[u8; 16]>,
+    power: u64,
+    steps: u64,
+}
+
+impl Default for SeenLog {
+    fn default() -> Self {
+        SeenLog {
+            recent: VecDeque::new(),
+            set: HashSet::new(),
+            checkpoint: None,
+            power: 1,
+            steps: 0,
+        }
+    }
+}
+
+impl std::fmt::Debug for SeenLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeenLog")
+            .field("recent", &self.recent.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SeenLog {
+    const RECENT: usize = 4096;
+
+    /// Records `fp`; false when it was seen before.
+    fn insert(&mut self, fp: [u8; 16]) -> bool {
+        if self.checkpoint == Some(fp) || !self.set.insert(fp) {
+            return false;
+        }
+        self.recent.push_back(fp);
+        if self.recent.len() > Self::RECENT {
+            if let Some(old) = self.recent.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+        self.steps += 1;
+        if self.steps >= self.power {
+            self.checkpoint = Some(fp);
+            self.power = self.power.saturating_mul(2);
+            self.steps = 0;
+        }
+        true
+    }
+}
+
+fn md5_of(bytes: &[u8]) -> [u8; 16] {
+    Md5::digest(bytes).into()
+}
+
 fn without_query(request: RequestBuilder, key: &str) -> RequestBuilder {
     let (client, mut op) = request.into_parts();
     op.query.retain(|(k, _)| k != key);
@@ -354,15 +530,6 @@ pub(crate) fn query_value(url: &str, key: &str) -> Option<String> {
 fn percent_decode(v: &str) -> String {
     let plus_as_space = v.replace('+', " ");
     String::from_utf8_lossy(&crate::path::decode_once(plus_as_space.as_bytes()).0).into_owned()
-}
-
-fn fingerprint(objects: &[Value]) -> [u8; 16] {
-    let mut h = Md5::new();
-    for o in objects {
-        h.update(o.to_string().as_bytes());
-        h.update(b"\n");
-    }
-    h.finalize().into()
 }
 
 #[cfg(test)]
@@ -394,6 +561,25 @@ mod tests {
         let count = |key: &str| query.iter().filter(|(k, _)| k == key).count();
         assert_eq!((count("scroll"), count("scroll_id")), (1, 1));
         assert!(query.contains(&("scroll_id".to_string(), "c1".to_string())));
+    }
+
+    #[test]
+    fn the_seen_log_is_bounded_and_catches_long_cycles() {
+        let mut log = SeenLog::default();
+        let fp = |i: u64| md5_of(&i.to_le_bytes());
+        for i in 0..100_000 {
+            assert!(log.insert(fp(i)), "{i} is new");
+        }
+        assert!(log.set.len() <= SeenLog::RECENT && log.recent.len() <= SeenLog::RECENT);
+        assert!(!log.insert(fp(99_999)), "a recent repeat");
+        // a cycle far longer than the recent window is still caught
+        let mut log = SeenLog::default();
+        let cycle = 10_000u64;
+        let caught = (0..10 * cycle).position(|i| !log.insert(fp(i % cycle)));
+        assert!(
+            caught.is_some_and(|at| at < 4 * cycle as usize),
+            "{caught:?}"
+        );
     }
 
     #[test]

@@ -24,7 +24,6 @@ use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::operation::Method;
 use crate::response::Headers;
 use crate::retry::{self, Outcome, RetryReason, RetryState};
 use crate::throttle::{Rate, Throttle};
@@ -476,7 +475,7 @@ impl RateLimiter {
     /// recording the retry in `retries`.
     pub(crate) fn decide(
         &self,
-        method: Method,
+        class: impl Into<retry::RetryClass>,
         outcome: &Outcome,
         retries: &mut RetryState,
     ) -> Option<Duration> {
@@ -495,7 +494,7 @@ impl RateLimiter {
         if let Outcome::Status { status: 429, .. } = outcome {
             self.adapt_margin(|m| m + MARGIN_WIDEN);
         }
-        let (reason, wait) = retry::decide(&self.config, method, outcome, retries, random)?;
+        let (reason, wait) = retry::decide(&self.config, class, outcome, retries, random)?;
         let cost = match (reason, outcome) {
             (RetryReason::RateLimited, _) => 0.0,
             (_, Outcome::Failed { .. }) => TIMEOUT_RETRY_COST,
@@ -515,6 +514,7 @@ impl RateLimiter {
 mod tests {
     use super::*;
     use crate::clock::FakeClock;
+    use crate::operation::Method;
 
     fn reading(remaining: u32, own_recent: u32) -> BudgetReading {
         BudgetReading {

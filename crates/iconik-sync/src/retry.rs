@@ -1,27 +1,81 @@
 //! When to send a request again, and how long to wait first.
 //!
-//! [`decide`] is a pure function of the method, what happened, and the
-//! retries made so far; the table tests below pin it down.
+//! [`decide`] is a pure function of the request's [`RetryClass`], what
+//! happened, and the retries made so far; the table tests below pin it
+//! down.
 //!
 //! A 429 is not a fault: iconik refused the request unprocessed and says
 //! to wait. 429 retries therefore do not use up `max_retries`; they are
 //! bounded by time instead (`max_rate_limit_wait`, the total a call may
 //! spend waiting out 429s), so a busy shared quota delays a request but
-//! does not lose it.
+//! does not lose it. A `Retry-After` of zero (or an HTTP date in the past)
+//! waits the backoff instead, and no call makes more than
+//! [`MAX_RATE_LIMITED_RETRIES`] 429 retries: a server answering 429
+//! forever ends the call within `max_rate_limit_wait` of waiting and that
+//! many retries, whatever it sends (even with a zero backoff configured).
 //!
-//! | outcome                         | GET/HEAD/PUT/DELETE | POST/PATCH |
+//! | outcome                         | idempotent (GET/HEAD/PUT/DELETE, retry-safe POST) | POST/PATCH |
 //! |---------------------------------|---------------------|------------|
 //! | 429                             | retry               | retry (iconik refused it unprocessed) |
 //! | 502, 503, 504                   | retry               | never      |
 //! | timeout / reset after sending   | retry               | never      |
 //! | refused (never left)            | retry               | retry      |
 //! | any other status                | never               | never      |
+//!
+//! A POST that only reads (iconik's searches) may be marked safe to retry
+//! with [`RequestBuilder::retry_safe`](crate::RequestBuilder::retry_safe):
+//! it is then classed [`RetryClass::Idempotent`].
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::operation::Method;
 use crate::rate_limit::RateLimitConfig;
 use crate::response::Headers;
+
+/// The most 429 retries one call makes, whatever their waits add up to.
+pub const MAX_RATE_LIMITED_RETRIES: u32 = 1000;
+
+/// The longest `Retry-After` read from a header (one year); longer values
+/// are clamped here, then capped by `max_retry_after` in [`decide`].
+pub const MAX_RETRY_AFTER_HEADER: Duration = Duration::from_secs(365 * 86_400);
+
+/// Whether a request may be sent again after it may have reached iconik.
+///
+/// ```
+/// use iconik_sync::retry::RetryClass;
+/// use iconik_sync::Method;
+/// assert_eq!(RetryClass::from(Method::Get), RetryClass::Idempotent);
+/// assert_eq!(RetryClass::from(Method::Post), RetryClass::NonIdempotent);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RetryClass {
+    /// Sending it twice has the effect of sending it once: GET, HEAD, PUT,
+    /// DELETE, and reads sent as POST that are marked retry-safe.
+    Idempotent,
+    /// It may act twice if resent (POST, PATCH): resent only when it
+    /// provably never left, or after a 429.
+    NonIdempotent,
+}
+
+impl RetryClass {
+    /// The class of an operation sent with `method`, `retry_safe` when it
+    /// declared itself safe to resend although its method is not
+    /// idempotent.
+    pub fn of(method: Method, retry_safe: bool) -> Self {
+        if retry_safe || method.is_idempotent() {
+            RetryClass::Idempotent
+        } else {
+            RetryClass::NonIdempotent
+        }
+    }
+}
+
+impl From<Method> for RetryClass {
+    fn from(method: Method) -> Self {
+        RetryClass::of(method, false)
+    }
+}
 
 /// What one attempt produced, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,10 +110,10 @@ impl RetryState {
     pub fn record(&mut self, reason: RetryReason, wait: Duration) {
         match reason {
             RetryReason::RateLimited => {
-                self.rate_limited += 1;
-                self.rate_limited_wait += wait;
+                self.rate_limited = self.rate_limited.saturating_add(1);
+                self.rate_limited_wait = self.rate_limited_wait.saturating_add(wait);
             }
-            RetryReason::Unavailable => self.retries += 1,
+            RetryReason::Unavailable => self.retries = self.retries.saturating_add(1),
         }
     }
 }
@@ -74,47 +128,65 @@ pub enum RetryReason {
 }
 
 /// The pure retry decision: `Some((reason, wait))` to retry after `wait`,
-/// `None` to stop. `state` counts the retries made so far; `random` is a
-/// uniform sample in `[0, 1)` for jitter.
+/// `None` to stop. `class` is the request's [`RetryClass`] (a [`Method`]
+/// converts into its default class); `state` counts the retries made so
+/// far; `random` is a uniform sample in `[0, 1)` for jitter.
+///
+/// ```
+/// use std::time::Duration;
+/// use iconik_sync::retry::{decide, Outcome, RetryClass, RetryState};
+/// use iconik_sync::{Method, RateLimitConfig};
+/// let config = RateLimitConfig::default().jitter(false);
+/// let unavailable = Outcome::Status { status: 503, retry_after: None };
+/// let none = RetryState::default();
+/// assert!(decide(&config, Method::Post, &unavailable, &none, 0.0).is_none());
+/// // a search is a read sent as POST: marked retry-safe, it is retried
+/// let search = RetryClass::of(Method::Post, true);
+/// assert!(decide(&config, search, &unavailable, &none, 0.0).is_some());
+/// ```
 pub fn decide(
     config: &RateLimitConfig,
-    method: Method,
+    class: impl Into<RetryClass>,
     outcome: &Outcome,
     state: &RetryState,
     random: f64,
 ) -> Option<(RetryReason, Duration)> {
-    let server_wait = |ra: Option<Duration>, nth: u32| {
-        ra.map_or_else(
-            || backoff(config, nth, random),
-            |ra| ra.min(config.max_retry_after),
-        )
+    let idempotent = class.into() == RetryClass::Idempotent;
+    // a zero (or past) Retry-After still waits the backoff: retrying at
+    // once would never move the call toward its bound
+    let server_wait = |ra: Option<Duration>, nth: u32| match ra {
+        Some(ra) if !ra.is_zero() => ra.min(config.max_retry_after),
+        _ => backoff(config, nth, random),
     };
     match *outcome {
         Outcome::Status {
             status: 429,
             retry_after,
         } => {
-            let wait = server_wait(retry_after, state.rate_limited + 1);
-            let total = state.rate_limited_wait + wait;
-            let allowed =
-                !config.max_rate_limit_wait.is_zero() && total <= config.max_rate_limit_wait;
-            allowed.then_some((RetryReason::RateLimited, wait))
+            if config.max_rate_limit_wait.is_zero()
+                || state.rate_limited >= MAX_RATE_LIMITED_RETRIES
+            {
+                return None;
+            }
+            let wait = server_wait(retry_after, state.rate_limited.saturating_add(1));
+            let total = state.rate_limited_wait.saturating_add(wait);
+            (total <= config.max_rate_limit_wait).then_some((RetryReason::RateLimited, wait))
         }
         _ if state.retries >= config.max_retries => None,
         Outcome::Status {
             status: 502..=504,
             retry_after,
-        } if method.is_idempotent() => Some((
+        } if idempotent => Some((
             RetryReason::Unavailable,
             server_wait(retry_after, state.retries + 1),
         )),
         Outcome::Status { .. } => None,
         Outcome::Failed {
             may_have_reached_server,
-        } => (method.is_idempotent() || !may_have_reached_server).then(|| {
+        } => (idempotent || !may_have_reached_server).then(|| {
             (
                 RetryReason::Unavailable,
-                backoff(config, state.retries + 1, random),
+                backoff(config, state.retries.saturating_add(1), random),
             )
         }),
     }
@@ -139,18 +211,40 @@ pub fn backoff(config: &RateLimitConfig, attempt: u32, random: f64) -> Duration 
 
 /// Reads `Retry-After`: whole non-negative seconds, or an HTTP date (wait =
 /// date - now, zero if past). Negative, fractional or garbage values are
-/// ignored (`None`).
+/// ignored (`None`). Never panics: values beyond
+/// [`MAX_RETRY_AFTER_HEADER`] (digits without end, dates in the year
+/// 300000000000) are clamped to it.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use iconik_sync::{retry::retry_after, Headers};
+/// let h = |v: &str| Headers::from_pairs([("Retry-After", v)]);
+/// let now = SystemTime::now();
+/// assert_eq!(retry_after(&h("2"), now), Some(Duration::from_secs(2)));
+/// assert_eq!(retry_after(&h("soon"), now), None);
+/// ```
 pub fn retry_after(headers: &Headers, now: SystemTime) -> Option<Duration> {
     let value = headers.get("retry-after")?.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        return value.parse::<u64>().ok().map(Duration::from_secs);
+        // too many digits for a u64 is still "a very long time"
+        let secs = value.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER_HEADER));
     }
     let date = parse_http_date(value)?;
-    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+    Some(
+        date.duration_since(now)
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_RETRY_AFTER_HEADER),
+    )
 }
 
+/// The latest year [`parse_http_date`] accepts: IMF-fixdate years have
+/// four digits.
+const MAX_HTTP_DATE_YEAR: i64 = 9999;
+
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form
-/// HTTP/1.1 senders must use.
+/// HTTP/1.1 senders must use. Years outside 1970..=9999 and impossible
+/// fields are `None`; it never panics.
 pub fn parse_http_date(text: &str) -> Option<SystemTime> {
     let rest = text.split_once(", ")?.1;
     let mut parts = rest.split(' ');
@@ -178,12 +272,20 @@ pub fn parse_http_date(text: &str) -> Option<SystemTime> {
     if parts.next()? != "GMT" || parts.next().is_some() || hms.next().is_some() {
         return None;
     }
-    if !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 || year < 1970 {
+    if !(1..=31).contains(&day)
+        || h > 23
+        || m > 59
+        || s > 60
+        || !(1970..=MAX_HTTP_DATE_YEAR).contains(&year)
+    {
         return None;
     }
     let days = days_from_civil(year, month, day);
-    let secs = u64::try_from(days).ok()? * 86_400 + h * 3600 + m * 60 + s;
-    Some(UNIX_EPOCH + Duration::from_secs(secs))
+    let secs = u64::try_from(days)
+        .ok()?
+        .checked_mul(86_400)?
+        .checked_add(h * 3600 + m * 60 + s)?;
+    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
 }
 
 /// Formats an IMF-fixdate (used by tests and the emulator-facing helpers).
@@ -423,5 +525,106 @@ mod tests {
             let t = UNIX_EPOCH + Duration::from_secs(secs);
             assert_eq!(parse_http_date(&format_http_date(t)), Some(t));
         }
+    }
+
+    #[test]
+    fn a_zero_or_past_retry_after_waits_the_backoff_and_the_call_ends() {
+        let c = cfg();
+        let zero = Outcome::Status {
+            status: 429,
+            retry_after: Some(Duration::ZERO),
+        };
+        // walk the decision as the transport does: it must stop
+        let mut state = RetryState::default();
+        let mut waits = Vec::new();
+        while let Some((reason, wait)) = decide(&c, GET, &zero, &state, 0.0) {
+            state.record(reason, wait);
+            waits.push(wait.as_secs());
+            assert!(waits.len() <= 1000, "never ends");
+        }
+        assert_eq!(&waits[..6], &[1, 2, 4, 8, 16, 30], "backoff, not zero");
+        assert!(state.rate_limited_wait <= c.max_rate_limit_wait);
+        assert_eq!(waits.iter().sum::<u64>(), state.rate_limited_wait.as_secs());
+        // with a zero backoff configured, the retry count still bounds it
+        let c = cfg()
+            .initial_backoff(Duration::ZERO)
+            .max_backoff(Duration::ZERO);
+        let mut state = RetryState::default();
+        let mut n = 0;
+        while let Some((reason, wait)) = decide(&c, GET, &zero, &state, 0.0) {
+            state.record(reason, wait);
+            n += 1;
+            assert!(n <= MAX_RATE_LIMITED_RETRIES, "never ends");
+        }
+        assert_eq!(n, MAX_RATE_LIMITED_RETRIES);
+    }
+
+    #[test]
+    fn a_post_marked_retry_safe_is_retried_like_a_get() {
+        let search = RetryClass::of(POST, true);
+        for o in [status(502), status(503), status(504), TIMEOUT_AFTER_SEND] {
+            assert_eq!(
+                decide(&cfg(), search, &o, &after(1), 0.0),
+                decide(&cfg(), GET, &o, &after(1), 0.0),
+                "{o:?}"
+            );
+            assert_eq!(
+                decide(&cfg(), RetryClass::of(POST, false), &o, &after(1), 0.0),
+                None
+            );
+        }
+        assert_eq!(
+            RetryClass::of(Method::Patch, false),
+            RetryClass::NonIdempotent
+        );
+        assert_eq!(
+            RetryClass::of(Method::Delete, false),
+            RetryClass::Idempotent
+        );
+    }
+
+    #[test]
+    fn far_future_and_huge_retry_after_values_are_clamped_not_panics() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_767_225_600);
+        let h = |v: &str| Headers::from_pairs([("Retry-After", v)]);
+        for v in [
+            "Sun, 06 Nov 300000000000 08:49:37 GMT",
+            "Sun, 06 Nov 9223372036854775807 08:49:37 GMT",
+            "Sun, 06 Nov -9223372036854775808 08:49:37 GMT",
+        ] {
+            assert_eq!(retry_after(&h(v), now), None, "{v}");
+        }
+        assert_eq!(
+            retry_after(&h("Fri, 31 Dec 9999 23:59:59 GMT"), now),
+            Some(MAX_RETRY_AFTER_HEADER)
+        );
+        assert_eq!(
+            retry_after(&h("99999999999999999999999999999"), now),
+            Some(MAX_RETRY_AFTER_HEADER)
+        );
+        assert_eq!(
+            retry_after(&h("18446744073709551615"), now),
+            Some(MAX_RETRY_AFTER_HEADER)
+        );
+        // and the decision caps it at max_retry_after
+        let o = Outcome::Status {
+            status: 429,
+            retry_after: Some(MAX_RETRY_AFTER_HEADER),
+        };
+        assert_eq!(
+            decide(&cfg(), GET, &o, &after(1), 0.0).unwrap().1,
+            cfg().max_retry_after
+        );
+        // a huge state saturates instead of overflowing
+        let full = RetryState {
+            retries: u32::MAX,
+            rate_limited: u32::MAX - 1,
+            rate_limited_wait: Duration::MAX,
+        };
+        assert_eq!(decide(&cfg(), GET, &o, &full, 0.0), None);
+        let mut s = full;
+        s.record(RetryReason::RateLimited, Duration::MAX);
+        s.record(RetryReason::Unavailable, Duration::MAX);
+        assert_eq!(s.retries, u32::MAX);
     }
 }

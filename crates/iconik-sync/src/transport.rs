@@ -12,7 +12,10 @@ use serde::de::DeserializeOwned;
 use ureq::http::{self, Uri};
 
 use crate::client::{Client, Inner, Origin};
-use crate::error::{excerpt, parse_iconik_errors, ApiError, DecodeError, Error, Result};
+use crate::error::{
+    excerpt, parse_iconik_errors, redact, redact_headers, ApiError, DecodeContext, Error, Redacted,
+    Result,
+};
 use crate::operation::{Method, Operation};
 use crate::response::{Headers, Response};
 use crate::retry::{self, Outcome};
@@ -30,6 +33,26 @@ pub(crate) struct Exchange {
 
 /// Sends `op` on `client` and decodes a 2xx answer as `T`.
 pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> Result<Response<T>> {
+    execute_with(client, op, decode_json::<T>)
+}
+
+/// Decodes a body as JSON `T`; an empty body reads as `null`.
+pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8], ctx: &DecodeContext<'_>) -> Result<T> {
+    let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        body
+    };
+    serde_json::from_slice(json).map_err(|e| ctx.error(&e.to_string(), body))
+}
+
+/// Like [`execute`], decoding a 2xx body with `decode` (the paginator
+/// decodes its pages straight into `Page<T>` this way, with its bounds).
+pub(crate) fn execute_with<T>(
+    client: &Client,
+    op: &Operation,
+    decode: impl Fn(&[u8], &DecodeContext<'_>) -> Result<T>,
+) -> Result<Response<T>> {
     let inner = &*client.inner;
     let path = op.render_path()?;
     let url = build_url(inner, op, &path);
@@ -39,8 +62,13 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
         (Some(cache), Method::Get) => {
             let key = cache.key(op.method.as_str(), &url, &inner.app_id, &inner.auth_token);
             if let Some(hit) = cache.get(&key) {
-                log::debug!("{} GET {} -> {} from cache", op.name, path, hit.status);
-                let data = decode::<T>(inner, op, &hit, 0)?;
+                log::debug!(
+                    "{} GET {} -> {} from cache",
+                    op.name,
+                    Redacted(&path, &inner.auth_token),
+                    hit.status
+                );
+                let data = decode_exchange(inner, op, &hit, 0, &decode)?;
                 return Ok(respond(data, hit, Duration::ZERO, 0, true));
             }
             Some(key)
@@ -65,7 +93,7 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
                     "{} {} {} -> {} in {:?} (attempt {})",
                     op.name,
                     op.method,
-                    path,
+                    Redacted(&path, &inner.auth_token),
                     ex.status,
                     elapsed,
                     attempt
@@ -81,7 +109,7 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
                     "{} {} {} -> error in {:?} (attempt {}): {}",
                     op.name,
                     op.method,
-                    path,
+                    Redacted(&path, &inner.auth_token),
                     elapsed,
                     attempt,
                     e
@@ -93,7 +121,9 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
         };
         let retry = match crate::cancel::is_cancelled() {
             true => None, // the caller is gone: report, do not retry
-            false => inner.limiter.decide(op.method, &outcome, &mut retries),
+            false => inner
+                .limiter
+                .decide(op.retry_class(), &outcome, &mut retries),
         };
         match retry {
             Some(wait) => {
@@ -102,13 +132,14 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
             }
             None => {
                 let total = inner.clock.now().saturating_sub(started);
-                return finish(inner, op, &path, result, attempt, total, cache_key);
+                return finish(inner, op, &path, result, attempt, total, cache_key, &decode);
             }
         }
     }
 }
 
-fn finish<T: DeserializeOwned>(
+#[allow(clippy::too_many_arguments)]
+fn finish<T>(
     inner: &Inner,
     op: &Operation,
     path: &str,
@@ -116,6 +147,7 @@ fn finish<T: DeserializeOwned>(
     attempts: u32,
     elapsed: Duration,
     cache_key: Option<String>,
+    decode: &impl Fn(&[u8], &DecodeContext<'_>) -> Result<T>,
 ) -> Result<Response<T>> {
     let ex = result.map_err(|mut e| {
         e.set_attempts(attempts);
@@ -131,7 +163,7 @@ fn finish<T: DeserializeOwned>(
             None => {}
         }
     }
-    let data = decode::<T>(inner, op, &ex, attempts)?;
+    let data = decode_exchange(inner, op, &ex, attempts, decode)?;
     Ok(respond(data, ex, elapsed, attempts, false))
 }
 
@@ -153,26 +185,20 @@ fn respond<T>(
     }
 }
 
-fn decode<T: DeserializeOwned>(
+fn decode_exchange<T>(
     inner: &Inner,
     op: &Operation,
     ex: &Exchange,
     attempts: u32,
+    decode: &impl Fn(&[u8], &DecodeContext<'_>) -> Result<T>,
 ) -> Result<T> {
-    let body: &[u8] = if ex.body.iter().all(u8::is_ascii_whitespace) {
-        b"null"
-    } else {
-        &ex.body
+    let ctx = DecodeContext {
+        operation: &op.name,
+        status: ex.status,
+        attempts,
+        secret: &inner.auth_token,
     };
-    serde_json::from_slice(body).map_err(|e| {
-        Error::Decode(Box::new(DecodeError {
-            operation: op.name.to_string(),
-            status: ex.status,
-            body_excerpt: excerpt(&ex.body, &inner.auth_token),
-            message: e.to_string(),
-            attempts,
-        }))
-    })
+    decode(&ex.body, &ctx)
 }
 
 fn api_error(
@@ -194,7 +220,7 @@ fn api_error(
         field_errors,
         body_excerpt: excerpt(&ex.body, &inner.auth_token),
         retry_after,
-        headers: ex.headers,
+        headers: redact_headers(ex.headers, &inner.auth_token),
         attempts,
     }))
 }
@@ -244,7 +270,7 @@ fn send_once(inner: &Inner, op: &Operation, url: &str) -> Result<Exchange> {
                     "{}: following redirect {} -> {}",
                     op.name,
                     status,
-                    redact_query(&next)
+                    loggable_url(&next, &inner.auth_token)
                 );
                 target = next;
                 continue;
@@ -286,13 +312,8 @@ fn read_body(
         limit,
         attempts: 0,
     };
-    if let Some(len) = headers
-        .get("content-length")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-    {
-        if len > limit {
-            return Err(too_large());
-        }
+    if declared_length(&headers).is_some_and(|len| len > limit) {
+        return Err(too_large());
     }
     let body = if method == Method::Head {
         Vec::new()
@@ -359,7 +380,11 @@ pub(crate) fn send_to_storage(
         .map_err(|e| Error::invalid(format!("{name}: invalid storage request: {e}")))?;
     let mut response = run(inner, name, request, None)?;
     let ex = read_body(inner, name, method, &mut response)?;
-    log::debug!("{name} {method} {} -> {}", redact_query(&uri), ex.status);
+    log::debug!(
+        "{name} {method} {} -> {}",
+        loggable_url(&uri, &inner.auth_token),
+        ex.status
+    );
     if !(200..300).contains(&ex.status) {
         return Err(api_error(inner, name, method, uri.path(), ex, 1));
     }
@@ -397,7 +422,17 @@ fn build_request<'a>(
         .map_err(|e| Error::invalid(format!("{}: invalid request: {}", op.name, e)))
 }
 
-fn resolve_location(current: &Uri, location: &str) -> Option<Uri> {
+/// The `Content-Length` a server declared, when it is a valid number
+/// (ureq rejects conflicting or malformed lengths on the wire itself).
+pub(crate) fn declared_length(headers: &Headers) -> Option<u64> {
+    headers
+        .get("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+}
+
+/// Where a `Location` header points, relative to `current`: an absolute
+/// http(s) URL or an absolute path; anything else is `None`.
+pub(crate) fn resolve_location(current: &Uri, location: &str) -> Option<Uri> {
     if location.starts_with("http://") || location.starts_with("https://") {
         return location.parse().ok();
     }
@@ -409,14 +444,17 @@ fn resolve_location(current: &Uri, location: &str) -> Option<Uri> {
     None
 }
 
-fn redact_query(uri: &Uri) -> String {
-    // signed URLs carry credentials in their query: log scheme, host and path only
-    format!(
+/// A URL as it may be logged: scheme, host and path only (signed URLs
+/// carry credentials in their query), with `secret` redacted anywhere in
+/// it (a server may echo the token into a redirect's path).
+pub(crate) fn loggable_url(uri: &Uri, secret: &str) -> String {
+    let url = format!(
         "{}://{}{}",
         uri.scheme_str().unwrap_or(""),
         uri.authority().map(|a| a.as_str()).unwrap_or(""),
         uri.path()
-    )
+    );
+    redact(&url, secret)
 }
 
 /// Maps ureq's errors to ours, deciding whether the request may have left.

@@ -798,7 +798,8 @@ fn checksum_lookup_of_file(op: RequestBuilder, path: &Path) -> Result<Vec<File>>
 }
 
 fn collect_matches(op: RequestBuilder, md5: String) -> Result<Vec<File>> {
-    Paginator::<File>::new(op.path_param(md5), Style::LastId).collect()
+    Paginator::<File>::new(op.path_param(md5), Style::LastId)
+        .collect_bounded(crate::page::DEFAULT_MAX_COLLECTED_ITEMS)
 }
 
 fn proxy_upload_session(op: RequestBuilder) -> Result<UploadSession> {
