@@ -13,9 +13,9 @@
 //! println!("iconik emulator at {}", emu.base_url());
 //! ```
 //!
-//! The server is a small hand-rolled HTTP/1.1 implementation on tokio running
-//! on its own thread, so it works from synchronous code and from inside a
-//! tokio runtime alike (keep-alive, `Content-Length` and chunked bodies,
+//! The server is hyper's HTTP/1.1 server on a tokio runtime running on its
+//! own thread, so it works from synchronous code and from inside a tokio
+//! runtime alike (keep-alive, `Content-Length` and chunked bodies,
 //! `Expect: 100-continue`; bodies over 64 MiB get 413).
 //!
 //! # Behaviour
@@ -121,6 +121,7 @@ mod server;
 mod storage;
 mod store;
 mod util;
+mod wire;
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
