@@ -117,11 +117,17 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod record;
+mod schema;
 mod server;
+mod spec;
 mod storage;
 mod store;
 mod util;
 mod wire;
+
+#[cfg(test)]
+mod walk_tests;
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -287,6 +293,13 @@ pub struct EmulatorConfig {
     pub seed_data: bool,
     /// Tokio worker threads (default 2).
     pub workers: usize,
+    /// Write one line per request to stderr: method, path (no query),
+    /// status (0 for a reset), milliseconds, and the spec's operation id.
+    pub log_requests: bool,
+    /// Append every request to this file as one JSON object per line
+    /// (NDJSON): time, method, path, query (API requests only: storage URLs
+    /// carry signatures), headers (credentials redacted), body, status, ms, op.
+    pub record: Option<std::path::PathBuf>,
 }
 
 impl Default for EmulatorConfig {
@@ -302,6 +315,8 @@ impl Default for EmulatorConfig {
             seed: 0,
             seed_data: false,
             workers: 2,
+            log_requests: false,
+            record: None,
         }
     }
 }
@@ -376,6 +391,18 @@ impl EmulatorConfig {
     /// Whether to pre-populate sample data.
     pub fn seed_data(mut self, on: bool) -> Self {
         self.seed_data = on;
+        self
+    }
+
+    /// Logs one line per request to stderr (see [`EmulatorConfig::log_requests`]).
+    pub fn log_requests(mut self, on: bool) -> Self {
+        self.log_requests = on;
+        self
+    }
+
+    /// Records every request to `path` as NDJSON (see [`EmulatorConfig::record`]).
+    pub fn record(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.record = Some(path.into());
         self
     }
 
@@ -457,7 +484,16 @@ impl Emulator {
             IpAddr::V4(ip) => format!("http://{ip}:{}", addr.port()),
         };
         let workers = config.workers.max(1);
-        let shared = Arc::new(server::Shared::new(config, base_url.clone()));
+        let recorder = match &config.record {
+            Some(p) => Some(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)?,
+            ),
+            None => None,
+        };
+        let shared = Arc::new(server::Shared::new(config, base_url.clone(), recorder));
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(workers)
             .thread_name("iconik-emulator")

@@ -17,14 +17,13 @@ pub(crate) type FieldErrors = Map<String, Value>;
 pub(crate) fn check_model(sc: &Schemas, model: &str, v: &Value, partial: bool) -> FieldErrors {
     let mut errs = Map::new();
     let c = Checker { sc, partial };
-    match sc.models.get(model) {
-        Some(m) => match v {
+    if let Some(m) = sc.models.get(model) {
+        match v {
             Value::Object(obj) => c.fields(m, obj, "", 0, &mut errs),
             _ => {
                 errs.insert("_schema".into(), json!("Invalid input type."));
             }
-        },
-        None => {}
+        }
     }
     errs
 }
@@ -160,7 +159,10 @@ impl Checker<'_> {
                 if let Some(vals) = self.sc.enums.get(name) {
                     let ok = match v {
                         Value::String(s) => vals.iter().any(|x| x == s),
-                        other => vals.iter().any(|x| *x == other.to_string()),
+                        other => {
+                            let text = other.to_string();
+                            vals.contains(&text)
+                        }
                     };
                     if !ok {
                         bad(errs, &format!("Must be one of: {}.", vals.join(", ")));
@@ -195,10 +197,16 @@ pub(crate) const EXAMPLE_DATETIME: &str = "2026-01-01T00:00:00.000000+00:00";
 /// A schema-valid example of model `model`: its required fields, plus `id`
 /// and the creation dates where the model declares them.
 pub(crate) fn example_model(sc: &Schemas, model: &str) -> Map<String, Value> {
-    example_fields(sc, model, 0)
+    example_fields(sc, model, 0, true)
 }
 
-fn example_fields(sc: &Schemas, model: &str, depth: usize) -> Map<String, Value> {
+/// A schema-valid request body for model `model`: its required fields only.
+#[cfg(test)]
+pub(crate) fn example_body(sc: &Schemas, model: &str) -> Map<String, Value> {
+    example_fields(sc, model, 0, false)
+}
+
+fn example_fields(sc: &Schemas, model: &str, depth: usize, ids: bool) -> Map<String, Value> {
     let mut out = Map::new();
     let Some(m) = sc.models.get(model) else {
         return out;
@@ -207,7 +215,7 @@ fn example_fields(sc: &Schemas, model: &str, depth: usize) -> Map<String, Value>
         return out;
     }
     for f in &m.fields {
-        let extra = matches!(f.name.as_str(), "id" | "date_created" | "date_modified");
+        let extra = ids && matches!(f.name.as_str(), "id" | "date_created" | "date_modified");
         if f.required || extra {
             out.insert(f.name.clone(), example(sc, &f.ty, &f.name, depth + 1));
         }
@@ -220,7 +228,9 @@ pub(crate) fn example(sc: &Schemas, ty: &Ty, name: &str, depth: usize) -> Value 
     match ty {
         Ty::Any | Ty::Null => Value::Null,
         Ty::Str => {
-            if name.contains("email") {
+            if name == "object_type" {
+                json!("assets")
+            } else if name.contains("email") {
                 json!("user@example.com")
             } else if name.contains("url") {
                 json!("https://example.com/")
@@ -244,7 +254,7 @@ pub(crate) fn example(sc: &Schemas, ty: &Ty, name: &str, depth: usize) -> Value 
             if let Some(vals) = sc.enums.get(r) {
                 vals.first().map_or(Value::Null, |v| json!(v))
             } else if sc.models.contains_key(r) {
-                Value::Object(example_fields(sc, r, depth + 1))
+                Value::Object(example_fields(sc, r, depth + 1, false))
             } else {
                 Value::Null
             }
@@ -252,9 +262,21 @@ pub(crate) fn example(sc: &Schemas, ty: &Ty, name: &str, depth: usize) -> Value 
     }
 }
 
+/// Whether `v` is a valid value of type `ty`.
+pub(crate) fn fits(sc: &Schemas, ty: &Ty, v: &Value) -> bool {
+    let mut e = Map::new();
+    Checker { sc, partial: false }.value(ty, v, "", 1, &mut e);
+    e.is_empty()
+}
+
 /// Copies fields of `src` into `dst` where model `model` declares them and
 /// the value fits the declared type (echoing a request into an answer).
-pub(crate) fn echo_into(sc: &Schemas, model: &str, src: &Map<String, Value>, dst: &mut Map<String, Value>) {
+pub(crate) fn echo_into(
+    sc: &Schemas,
+    model: &str,
+    src: &Map<String, Value>,
+    dst: &mut Map<String, Value>,
+) {
     let Some(m) = sc.models.get(model) else {
         return;
     };
@@ -283,11 +305,21 @@ mod tests {
         let e = check_model(sc, "AssetSchema", &json!({}), false);
         assert_eq!(e["title"], "Missing data for required field.");
         assert!(check_model(sc, "AssetSchema", &json!({}), true).is_empty());
-        let e = check_model(sc, "AssetSchema", &json!({"title": "t", "status": "NOPE"}), false);
-        assert!(e["status"].as_str().unwrap().starts_with("Must be one of"), "{e:?}");
+        let e = check_model(
+            sc,
+            "AssetSchema",
+            &json!({"title": "t", "status": "NOPE"}),
+            false,
+        );
+        assert!(
+            e["status"].as_str().unwrap().starts_with("Must be one of"),
+            "{e:?}"
+        );
         let e = check_model(sc, "AssetSchema", &json!({"title": "t", "id": "x"}), false);
         assert_eq!(e["id"], "Not a valid UUID.");
-        assert!(check_model(sc, "AssetSchema", &json!({"title": "t", "id": null}), false).is_empty());
+        assert!(
+            check_model(sc, "AssetSchema", &json!({"title": "t", "id": null}), false).is_empty()
+        );
         assert!(!check_model(sc, "AssetSchema", &json!([1]), false).is_empty());
     }
 

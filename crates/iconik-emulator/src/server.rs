@@ -1,6 +1,7 @@
 //! The HTTP/1.1 server on hyper: connection handling, auth, rate limiting,
 //! fault injection and statistics.
 
+use crate::spec::Auth;
 use crate::storage::FakeStorage;
 use crate::store::Store;
 use crate::util::{errors, Query};
@@ -37,10 +38,16 @@ pub(crate) struct Shared {
     limiter: Mutex<Limiter>,
     stats: Mutex<Stats>,
     pub(crate) storage: Mutex<FakeStorage>,
+    /// `--record FILE`: every request as one JSON line.
+    pub(crate) recorder: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
 }
 
 impl Shared {
-    pub(crate) fn new(config: EmulatorConfig, base_url: String) -> Shared {
+    pub(crate) fn new(
+        config: EmulatorConfig,
+        base_url: String,
+        recorder: Option<std::fs::File>,
+    ) -> Shared {
         let store = Store::new(config.seed, base_url.clone(), config.seed_data);
         let storage = FakeStorage::new(config.seed, config.seed_data);
         Shared {
@@ -50,6 +57,7 @@ impl Shared {
             limiter: Mutex::new(Limiter::new(config.rate_limits.clone())),
             stats: Mutex::new(Stats::default()),
             storage: Mutex::new(storage),
+            recorder: recorder.map(|f| Mutex::new(std::io::BufWriter::new(f))),
             base_url,
             config,
         }
@@ -398,7 +406,16 @@ async fn answer(sh: &Shared, req: hyper::Request<Incoming>) -> (Response, Action
         headers,
         body: Vec::from(body),
     };
-    handle(sh, request).await
+    let started = Instant::now();
+    let (resp, action, op) = handle(sh, &request).await;
+    if sh.config.log_requests || sh.recorder.is_some() {
+        let status = match action {
+            Action::Reset => 0,
+            _ => resp.status,
+        };
+        crate::record::observe(sh, &request, status, op, started.elapsed());
+    }
+    (resp, action)
 }
 
 /// Counts the answer and turns it into hyper's response (or a reset).
@@ -484,8 +501,16 @@ fn resp_head(
     b
 }
 
+/// Handles one request; also names the operation it routed to (`-` for
+/// none, `storage` for the fake storage).
+async fn handle(sh: &Shared, req: &Request) -> (Response, Action, &'static str) {
+    let mut op = "-";
+    let (resp, action) = handle_inner(sh, req, &mut op).await;
+    (resp, action, op)
+}
+
 /// Handles one request: latency, auth, rate limit, faults, routing.
-async fn handle(sh: &Shared, req: Request) -> (Response, Action) {
+async fn handle_inner(sh: &Shared, req: &Request, op: &mut &'static str) -> (Response, Action) {
     let faults = lock(&sh.faults).clone();
     let (mut fault, extra_latency, overridden) = match req.header("x-emulator-fault") {
         Some(v) => {
@@ -507,10 +532,18 @@ async fn handle(sh: &Shared, req: Request) -> (Response, Action) {
     let mut rl_headers: Vec<(String, String)> = Vec::new();
     let is_api = path.starts_with("/API/");
     let is_storage = path.starts_with("/storage/");
-    if is_api {
-        let ok = req.header("app-id") == Some(sh.config.app_id.as_str())
-            && req.header("auth-token") == Some(sh.config.auth_token.as_str());
-        if !ok {
+    let route = is_api.then(|| crate::store::resolve(&req.method, &path));
+    if let Some(r) = &route {
+        *op = r.op_id();
+    } else if is_storage {
+        *op = "storage";
+    }
+    let auth = route.as_ref().map_or(Auth::None, |r| r.auth());
+    if auth != Auth::None {
+        let app_ok = req.header("app-id") == Some(sh.config.app_id.as_str());
+        let token_ok = auth == Auth::AppIdOnly
+            || req.header("auth-token") == Some(sh.config.auth_token.as_str());
+        if !(app_ok && token_ok) {
             return (
                 Response::error(
                     401,
@@ -559,10 +592,10 @@ async fn handle(sh: &Shared, req: Request) -> (Response, Action) {
         _ => {}
     }
 
-    let resp = if is_api {
-        crate::store::handle(sh, &req.method, &path, &query, &req.body)
+    let resp = if let Some(route) = &route {
+        crate::store::handle(sh, route, &req.method, &path, &query, &req.body)
     } else if is_storage {
-        crate::storage::handle(sh, &req, &path, &query)
+        crate::storage::handle(sh, req, &path, &query)
     } else {
         Response::error(404, "Not found")
     };

@@ -48,6 +48,10 @@ pub(crate) struct Op {
     pub(crate) auth: Auth,
     /// Unique snake_case operation id.
     pub(crate) op: String,
+    /// Whether a literal segment of this template stands where another
+    /// template of the same method has a parameter (`/v1/assets/recent/`
+    /// against `/v1/assets/{asset_id}/`).
+    pub(crate) shadows: bool,
 }
 
 impl Op {
@@ -211,10 +215,12 @@ fn alternatives(s: &str) -> (Vec<String>, bool) {
 pub(crate) fn template_segs(path: &str) -> Vec<Seg> {
     path.split('/')
         .filter(|p| !p.is_empty())
-        .map(|p| match p.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
-            Some(name) => Seg::Param(name.to_string()),
-            None => Seg::Lit(p.to_string()),
-        })
+        .map(
+            |p| match p.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+                Some(name) => Seg::Param(name.to_string()),
+                None => Seg::Lit(p.to_string()),
+            },
+        )
         .collect()
 }
 
@@ -268,7 +274,15 @@ impl Spec {
                     _ => Auth::Both,
                 },
                 op: get(10).to_string(),
+                shadows: false,
             });
+        }
+        let shadows: Vec<bool> = ops
+            .iter()
+            .map(|x| ops.iter().any(|y| shadows(x, y)))
+            .collect();
+        for (op, sh) in ops.iter_mut().zip(shadows) {
+            op.shadows = sh;
         }
         let mut table: HashMap<String, HashMap<usize, Vec<usize>>> = HashMap::new();
         for (i, op) in ops.iter().enumerate() {
@@ -348,6 +362,24 @@ impl Spec {
             .iter()
             .find(|o| o.url_service == url_service && o.method == method && o.path == path)
     }
+}
+
+/// Whether `x` has a literal where `y` has a parameter, and `y` matches
+/// every path `x` matches.
+fn shadows(x: &Op, y: &Op) -> bool {
+    if x.url_service != y.url_service || x.method != y.method || x.segs.len() != y.segs.len() {
+        return false;
+    }
+    let mut shadow = false;
+    for (a, b) in x.segs.iter().zip(&y.segs) {
+        match (a, b) {
+            (Seg::Lit(_), Seg::Param(_)) => shadow = true,
+            (Seg::Param(_), Seg::Param(_)) => {}
+            (Seg::Lit(l), Seg::Lit(m)) if l == m => {}
+            _ => return false,
+        }
+    }
+    shadow
 }
 
 fn parse_schemas(text: &str) -> HashMap<String, Schemas> {
@@ -503,7 +535,10 @@ mod tests {
                 })
                 .collect();
             assert!(
-                matches!(s.route(&op.url_service, &op.method, &segs), RouteMatch::Found(..)),
+                matches!(
+                    s.route(&op.url_service, &op.method, &segs),
+                    RouteMatch::Found(..)
+                ),
                 "{} {}",
                 op.method,
                 op.path

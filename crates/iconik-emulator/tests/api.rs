@@ -50,12 +50,12 @@ fn create_get_and_paginate_assets() {
     for i in 0..25 {
         let r = c.post(
             "/API/assets/v1/assets/",
-            &json!({"title": format!("Asset {i}"), "external_id": i}),
+            &json!({"title": format!("Asset {i}"), "external_id": format!("ext-{i}")}),
         );
         assert_eq!(r.status, 201);
         let v = r.json();
         assert_eq!(v["title"], format!("Asset {i}"));
-        assert_eq!(v["external_id"], i);
+        assert_eq!(v["external_id"], format!("ext-{i}"));
         assert_eq!(v["status"], "ACTIVE");
         assert!(v["date_created"].as_str().unwrap().ends_with("+00:00"));
         ids.push(v["id"].as_str().unwrap().to_string());

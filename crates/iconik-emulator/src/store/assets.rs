@@ -309,6 +309,11 @@ impl Store {
             ("GET", ["v1", "assets", a, "history", h]) => {
                 ok(self.get_child(K::History, a, h)?.clone())
             }
+            ("DELETE", ["v1", "assets", a, "history", h]) => {
+                self.get_child(K::History, a, h)?;
+                let gone = self.tm(K::History).remove(h);
+                Ok((201, gone))
+            }
             // Collections.
             ("GET", ["v1", "collections"]) => {
                 let is_root = ctx.q.get("is_root");

@@ -4,6 +4,39 @@
 use super::*;
 
 impl Store {
+    /// One component of a format: read (the format's components), replace
+    /// fields, or remove it.
+    fn edit_component(&mut self, m: &str, a: &str, f: &str, cid: &str, ctx: &Ctx) -> R {
+        let body = if m == "PUT" { ctx.obj()? } else { Map::new() };
+        self.get_child(K::Formats, a, f)?;
+        let Some(Value::Object(fm)) = self.tm(K::Formats).get_mut(f) else {
+            return Err(not_found("Format"));
+        };
+        let Some(Value::Array(comps)) = fm.get_mut("components") else {
+            return Err(not_found("Component"));
+        };
+        let Some(pos) = comps.iter().position(|c| field_is(c, "id", cid)) else {
+            return Err(not_found("Component"));
+        };
+        match m {
+            "PUT" => {
+                if let Value::Object(c) = &mut comps[pos] {
+                    for (k, v) in body {
+                        if k != "id" {
+                            c.insert(k, v);
+                        }
+                    }
+                }
+                ok(comps[pos].clone())
+            }
+            "DELETE" => {
+                comps.remove(pos);
+                ok(json!({ "objects": comps.clone() }))
+            }
+            _ => ok(json!({ "objects": [comps[pos].clone()] })),
+        }
+    }
+
     pub(super) fn route_files(&mut self, m: &str, segs: &[&str], ctx: &Ctx) -> R {
         match (m, segs) {
             // Formats.
@@ -70,6 +103,9 @@ impl Store {
                 }
                 *self.creations.entry("components".into()).or_default() += 1;
                 ok(comp)
+            }
+            ("GET" | "PUT" | "DELETE", ["v1", "assets", a, "formats", f, "components", cid]) => {
+                self.edit_component(m, a, f, cid, ctx)
             }
             ("GET", ["v1", "assets", a, "formats", f, "file_sets"]) => {
                 self.get_child(K::Formats, a, f)?;

@@ -6,13 +6,16 @@ use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
 mod assets;
+mod dispatch;
 mod files;
+mod generic;
 mod jobs;
 mod metadata;
 mod pagination;
 mod search;
 mod seed;
 
+pub(crate) use self::dispatch::{handle, resolve};
 use self::files::child_defaults;
 use self::pagination::{cursor_list, page_list};
 use self::search::*;
@@ -217,6 +220,8 @@ pub(crate) struct Store {
     contents: HashMap<String, Vec<(String, String, String)>>,
     /// (object_type, object_id) -> values
     metadata: HashMap<(String, String), MetaDoc>,
+    /// Resources without a core-service module: `{service}/{collection path}` -> objects.
+    generic: HashMap<String, Table>,
 }
 
 impl Store {
@@ -229,6 +234,7 @@ impl Store {
             tables: (0..NKINDS).map(|_| Table::default()).collect(),
             contents: HashMap::new(),
             metadata: HashMap::new(),
+            generic: HashMap::new(),
         };
         if seed_data {
             st.seed();
@@ -729,47 +735,6 @@ fn id_list(body: &Map<String, Value>, key: &str) -> Vec<String> {
             .take(100_000)
             .collect(),
         _ => Vec::new(),
-    }
-}
-
-/// Handles one `/API/...` request (auth, limits and faults already applied).
-pub(crate) fn handle(sh: &Shared, method: &str, path: &str, q: &Query, body: &[u8]) -> Response {
-    let rest = path.strip_prefix("/API/").unwrap_or("");
-    let decoded: Vec<String> = rest
-        .split('/')
-        .filter(|p| !p.is_empty())
-        .take(32)
-        .map(percent_decode)
-        .collect();
-    let Some((service, segs)) = decoded.split_first() else {
-        return Response::error(404, "Not found: no such route");
-    };
-    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
-    let ctx = Ctx {
-        method,
-        path,
-        q,
-        body,
-    };
-    let result = {
-        let mut st = lock(&sh.store);
-        let mut r = st.route(service, &segs, &ctx);
-        // A known path with the wrong method: 405 (probed with a read-only GET).
-        if method != "GET" && matches!(&r, Err(f) if is_no_route(f)) {
-            let probe = Ctx {
-                method: "GET",
-                ..ctx
-            };
-            if !matches!(st.route(service, &segs, &probe), Err(f) if is_no_route(&f)) {
-                r = Err(Fail(405, errors(format!("Method {method} not allowed"))));
-            }
-        }
-        r
-    };
-    match result {
-        Ok((code, Some(v))) => Response::json(code, &v),
-        Ok((code, None)) => Response::empty(code),
-        Err(Fail(code, v)) => Response::json(code, &v),
     }
 }
 
