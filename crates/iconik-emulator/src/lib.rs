@@ -138,7 +138,7 @@ use std::time::Duration;
 pub use store::{
     SAMPLE_ASSET_IDS, SAMPLE_ASSET_TITLES, SAMPLE_COLLECTION_ID, SAMPLE_CONTENTS,
     SAMPLE_FIELD_NAMES, SAMPLE_FILE_IDS, SAMPLE_FILE_SET_IDS, SAMPLE_FORMAT_IDS, SAMPLE_MD5S,
-    SAMPLE_STORAGE_ID, SAMPLE_VIEW_ID,
+    SAMPLE_STORAGE_ID, SAMPLE_VIEW_ID, SEED_STORAGES,
 };
 
 /// One sliding-window rate limit rule: at most `limit` requests in any `window`.
@@ -456,6 +456,113 @@ impl Upload {
     }
 }
 
+/// One request the fake storage received (see [`Emulator::storage_requests`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorageRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Path and query as sent.
+    pub target: String,
+    /// Every request header, as sent.
+    pub headers: Vec<(String, String)>,
+    /// The status answered (0 when the connection was reset instead).
+    pub status: u16,
+}
+
+impl StorageRequest {
+    /// The value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a [`StorageFault`] does to the requests it hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StorageFaultAction {
+    /// Answer this status before the request is applied (nothing stored).
+    Status(u16),
+    /// Reset the connection before the request is applied.
+    Reset,
+    /// Apply the request (e.g. store the part), then answer this status.
+    AfterApplyStatus(u16),
+    /// Apply the request, then reset the connection.
+    AfterApplyReset,
+    /// GCS chunk: persist this many bytes fewer than were sent, so the 308
+    /// answers a shorter `Range` and the client must resend the rest.
+    ShortRange(u64),
+    /// Send half of a 2xx answer's body under the full `Content-Length`,
+    /// then close (downloads).
+    Truncate,
+}
+
+/// A fault aimed at particular fake-storage requests, e.g. "the 2nd `PUT`
+/// of a part answers 500" or "a 308 with a short `Range`".
+///
+/// ```no_run
+/// use iconik_emulator::{Emulator, EmulatorConfig, StorageFault, StorageFaultAction};
+/// let emu = Emulator::start(EmulatorConfig::new()).unwrap();
+/// emu.add_storage_fault(
+///     StorageFault::new(StorageFaultAction::Status(500))
+///         .method("PUT")
+///         .target_contains("partNumber=")
+///         .nth(2),
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorageFault {
+    /// HTTP method the request must have (`None`: any).
+    pub method: Option<String>,
+    /// Text the request target (path and query) must contain (`None`: any).
+    pub target_contains: Option<String>,
+    /// The first matching request (1-based) the fault hits.
+    pub nth: u64,
+    /// How many consecutive matching requests it hits from the `nth` on.
+    pub times: u64,
+    /// What it does.
+    pub action: StorageFaultAction,
+}
+
+impl StorageFault {
+    /// A fault that hits the first matching storage request once.
+    pub fn new(action: StorageFaultAction) -> StorageFault {
+        StorageFault {
+            method: None,
+            target_contains: None,
+            nth: 1,
+            times: 1,
+            action,
+        }
+    }
+
+    /// Only requests with this HTTP method match.
+    pub fn method(mut self, m: impl Into<String>) -> Self {
+        self.method = Some(m.into().to_ascii_uppercase());
+        self
+    }
+
+    /// Only requests whose path and query contain `s` match.
+    pub fn target_contains(mut self, s: impl Into<String>) -> Self {
+        self.target_contains = Some(s.into());
+        self
+    }
+
+    /// Hits the `n`th matching request (1-based).
+    pub fn nth(mut self, n: u64) -> Self {
+        self.nth = n.max(1);
+        self
+    }
+
+    /// Hits this many consecutive matching requests.
+    pub fn times(mut self, n: u64) -> Self {
+        self.times = n;
+        self
+    }
+}
+
 /// A running emulator. Dropping it stops the server and joins its thread.
 pub struct Emulator {
     shared: Arc<server::Shared>,
@@ -583,6 +690,28 @@ impl Emulator {
     /// Replaces the fault configuration at runtime.
     pub fn set_faults(&self, faults: FaultConfig) {
         self.shared.set_faults(faults)
+    }
+
+    /// Adds a fault aimed at particular storage requests (it counts the
+    /// requests it matches from now on).
+    pub fn add_storage_fault(&self, fault: StorageFault) {
+        self.shared.add_storage_fault(fault)
+    }
+
+    /// Removes every [`StorageFault`].
+    pub fn clear_storage_faults(&self) {
+        self.shared.clear_storage_faults()
+    }
+
+    /// Every request the fake storage received (first 100,000), with its
+    /// headers and answer status, in arrival order: tests assert that no
+    /// `App-ID` or `Auth-Token` reached storage.
+    pub fn storage_requests(&self) -> Vec<StorageRequest> {
+        self.shared
+            .storage
+            .lock()
+            .map(|s| s.requests.clone())
+            .unwrap_or_default()
     }
 }
 

@@ -6,7 +6,7 @@ use crate::storage::FakeStorage;
 use crate::store::Store;
 use crate::util::{errors, Query};
 use crate::wire::{Conn, EmuBody};
-use crate::{EmulatorConfig, FaultConfig, RateLimitRule, Stats};
+use crate::{EmulatorConfig, FaultConfig, RateLimitRule, Stats, StorageFault, StorageFaultAction};
 use http_body_util::BodyExt;
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{HeaderName, HeaderValue};
@@ -38,6 +38,8 @@ pub(crate) struct Shared {
     limiter: Mutex<Limiter>,
     stats: Mutex<Stats>,
     pub(crate) storage: Mutex<FakeStorage>,
+    /// Targeted storage faults, each with the count of requests it matched.
+    storage_faults: Mutex<Vec<(StorageFault, u64)>>,
     /// `--record FILE`: every request as one JSON line.
     pub(crate) recorder: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
 }
@@ -57,6 +59,7 @@ impl Shared {
             limiter: Mutex::new(Limiter::new(config.rate_limits.clone())),
             stats: Mutex::new(Stats::default()),
             storage: Mutex::new(storage),
+            storage_faults: Mutex::new(Vec::new()),
             recorder: recorder.map(|f| Mutex::new(std::io::BufWriter::new(f))),
             base_url,
             config,
@@ -90,6 +93,40 @@ impl Shared {
 
     pub(crate) fn set_faults(&self, f: FaultConfig) {
         *lock(&self.faults) = Arc::new(f);
+    }
+
+    pub(crate) fn add_storage_fault(&self, f: StorageFault) {
+        lock(&self.storage_faults).push((f, 0));
+    }
+
+    pub(crate) fn clear_storage_faults(&self) {
+        lock(&self.storage_faults).clear();
+    }
+
+    /// The action of the first targeted fault that hits this storage request
+    /// (every matching rule counts the request).
+    fn storage_fault(&self, req: &Request) -> Option<StorageFaultAction> {
+        let mut rules = lock(&self.storage_faults);
+        let mut hit = None;
+        for (rule, seen) in rules.iter_mut() {
+            let method_ok = rule
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(&req.method));
+            let target_ok = rule
+                .target_contains
+                .as_deref()
+                .is_none_or(|t| req.target.contains(t));
+            if !(method_ok && target_ok) {
+                continue;
+            }
+            *seen += 1;
+            let fires = *seen >= rule.nth && *seen - rule.nth < rule.times;
+            if fires && hit.is_none() {
+                hit = Some(rule.action);
+            }
+        }
+        hit
     }
 
     fn count(&self, f: impl FnOnce(&mut Stats)) {
@@ -234,7 +271,7 @@ enum Fault {
     None,
     Status(u16),
     Reset,
-    AfterApplyStatus,
+    AfterApplyStatus(u16),
     AfterApplyReset,
     Truncate,
 }
@@ -259,7 +296,7 @@ fn parse_fault_header(v: &str) -> (Fault, Duration) {
             match lower.as_str() {
                 "reset" => fault = Fault::Reset,
                 "truncate" => fault = Fault::Truncate,
-                "after-apply-503" => fault = Fault::AfterApplyStatus,
+                "after-apply-503" => fault = Fault::AfterApplyStatus(503),
                 "after-apply-reset" => fault = Fault::AfterApplyReset,
                 _ => {}
             }
@@ -287,7 +324,7 @@ fn draw_fault(sh: &Shared, f: &FaultConfig) -> Fault {
     edge += f.after_apply_rate.clamp(0.0, 1.0);
     if u < edge {
         return if half {
-            Fault::AfterApplyStatus
+            Fault::AfterApplyStatus(503)
         } else {
             Fault::AfterApplyReset
         };
@@ -408,6 +445,13 @@ async fn answer(sh: &Shared, req: hyper::Request<Incoming>) -> (Response, Action
     };
     let started = Instant::now();
     let (resp, action, op) = handle(sh, &request).await;
+    if request.target.starts_with("/storage/") {
+        let status = match action {
+            Action::Reset => 0,
+            _ => resp.status,
+        };
+        lock(&sh.storage).note(&request, status);
+    }
     if sh.config.log_requests || sh.recorder.is_some() {
         let status = match action {
             Action::Reset => 0,
@@ -572,7 +616,26 @@ async fn handle_inner(sh: &Shared, req: &Request, op: &mut &'static str) -> (Res
             }
         }
     }
-    if !overridden && (is_api || is_storage) && faults.any_random() {
+    let mut twist = crate::storage::Twist::default();
+    let targeted = if is_storage && !overridden {
+        sh.storage_fault(req)
+    } else {
+        None
+    };
+    if let Some(action) = targeted {
+        fault = match action {
+            StorageFaultAction::Status(code) => Fault::Status(code),
+            StorageFaultAction::Reset => Fault::Reset,
+            StorageFaultAction::AfterApplyStatus(code) => Fault::AfterApplyStatus(code),
+            StorageFaultAction::AfterApplyReset => Fault::AfterApplyReset,
+            StorageFaultAction::Truncate => Fault::Truncate,
+            StorageFaultAction::ShortRange(n) => {
+                sh.count(|s| s.faults_injected += 1);
+                twist.short_range = n;
+                Fault::None
+            }
+        };
+    } else if !overridden && (is_api || is_storage) && faults.any_random() {
         fault = draw_fault(sh, &faults);
     }
     let with_rl = |mut r: Response| {
@@ -595,26 +658,21 @@ async fn handle_inner(sh: &Shared, req: &Request, op: &mut &'static str) -> (Res
     let resp = if let Some(route) = &route {
         crate::store::handle(sh, route, &req.method, &path, &query, &req.body)
     } else if is_storage {
-        crate::storage::handle(sh, req, &path, &query)
+        crate::storage::handle(sh, req, &path, &query, twist)
     } else {
         Response::error(404, "Not found")
     };
 
     match fault {
-        Fault::AfterApplyStatus => {
+        Fault::AfterApplyStatus(code) => {
             sh.count(|s| s.faults_injected += 1);
             (
-                with_rl(Response::error(
-                    503,
-                    "Service unavailable (injected after apply)",
-                )),
+                with_rl(Response::error(code, "Injected fault (after apply)")),
                 Action::Normal,
             )
         }
         Fault::AfterApplyReset => (resp, Action::Reset),
-        Fault::Truncate
-            if (200..300).contains(&resp.status) && resp.json && resp.body.len() >= 2 =>
-        {
+        Fault::Truncate if (200..300).contains(&resp.status) && resp.body.len() >= 2 => {
             (with_rl(resp), Action::Truncate)
         }
         _ => (with_rl(resp), Action::Normal),
@@ -642,7 +700,7 @@ mod tests {
         assert_eq!(parse_fault_header("status=503").0, Fault::Status(503));
         assert_eq!(parse_fault_header("reset").0, Fault::Reset);
         let (f, l) = parse_fault_header("after-apply-503, latency-ms=20");
-        assert_eq!(f, Fault::AfterApplyStatus);
+        assert_eq!(f, Fault::AfterApplyStatus(503));
         assert_eq!(l, Duration::from_millis(20));
         assert_eq!(parse_fault_header("bogus").0, Fault::None);
     }

@@ -9,6 +9,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 struct Answer {
@@ -81,6 +82,7 @@ const KNOWN: &[(&str, &str)] = &[
     ("object_type", "assets"),
     ("object_id", crate::SAMPLE_ASSET_IDS[1]),
     ("source_asset_id", crate::SAMPLE_ASSET_IDS[2]),
+    ("purpose", "FILES"),
 ];
 
 /// Collections whose sample objects the core services' parameters use.
@@ -107,12 +109,17 @@ fn body_for(op: &Op) -> Option<Vec<u8>> {
     }
     let sc = spec().schemas(&op.service);
     let mut ex = example_body(sc, &op.body[0]);
+    static UNIQUE: AtomicUsize = AtomicUsize::new(0);
     for (k, v) in ex.iter_mut() {
         let placeholder = v
             .as_str()
             .is_some_and(|s| s == "example" || s == EXAMPLE_UUID);
         if let (Some(id), true) = (known(k), placeholder) {
             *v = Value::String(id.to_string());
+        } else if v.as_str() == Some("example") {
+            // Names are unique per request (fields refuse a duplicate name).
+            let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
+            *v = Value::String(format!("example_{n}"));
         }
     }
     Some(serde_json::to_vec(&Value::Object(ex)).unwrap())
@@ -138,12 +145,17 @@ impl Walker {
                 Seg::Lit(l) => prefix.push_str(&format!("/{l}")),
                 Seg::Param(name) => {
                     let collection = format!("{prefix}/");
-                    // A delete removes an object made for it, not a sample
-                    // that other deletes (purges) may have removed already.
-                    let doomed = op.method == "DELETE" && i + 1 == n;
+                    // A write or delete changes an object made for it, not a
+                    // sample the other operations rely on.
+                    let doomed =
+                        matches!(op.method.as_str(), "PUT" | "PATCH" | "DELETE") && i + 1 == n;
                     let canonical = CANONICAL.contains(&collection.as_str()) && !doomed;
                     let v = match known(name) {
-                        Some(v) if (core && canonical) || name == "object_type" => {
+                        Some(v)
+                            if (core && canonical)
+                                || name == "object_type"
+                                || name == "purpose" =>
+                        {
                             Some(v.to_string())
                         }
                         _ => self.create(&op.url_service, &collection, &values),
@@ -243,6 +255,17 @@ fn every_operation_answers_valid_requests_with_schema_valid_bodies() {
         let values = w.params(op);
         let path = format!("/API/{}{}", op.url_service, fill(&op.path, &values));
         let a = call(&w.emu, &op.method, &path, body_for(op).as_deref());
+        // The sample files are on the S3 storage: B2 large-file operations
+        // refuse them (tests/storage.rs runs them on a B2 file).
+        if op.path.contains("/multipart/b2/") {
+            if a.status != 400 {
+                failures.push(format!(
+                    "{} {path} -> {} (expected 400)",
+                    op.method, a.status
+                ));
+            }
+            continue;
+        }
         if !(200..300).contains(&a.status) {
             failures.push(format!(
                 "{} {} -> {} {}",

@@ -5,6 +5,7 @@
 use super::*;
 use crate::schema::check_any;
 use crate::spec::{is_uuid, is_uuid_param, spec, Auth, Op, RouteMatch};
+use crate::storage::{b2_api, B2Step};
 
 /// Services with a module of their own (special semantics); every other
 /// operation, and those the modules do not serve, go to the generic handler.
@@ -109,15 +110,28 @@ pub(crate) fn handle(
     q: &Query,
     body: &[u8],
 ) -> Response {
-    let result = answer(sh, route, method, path, q, body);
-    match result {
+    match answer(sh, route, method, path, q, body) {
+        Ok(resp) => resp,
+        Err(Fail(code, v)) => Response::json(code, &v),
+    }
+}
+
+fn to_response(r: R) -> Response {
+    match r {
         Ok((code, Some(v))) => Response::json(code, &v),
         Ok((code, None)) => Response::empty(code),
         Err(Fail(code, v)) => Response::json(code, &v),
     }
 }
 
-fn answer(sh: &Shared, route: &Resolved, method: &str, path: &str, q: &Query, body: &[u8]) -> R {
+fn answer(
+    sh: &Shared,
+    route: &Resolved,
+    method: &str,
+    path: &str,
+    q: &Query,
+    body: &[u8],
+) -> Result<Response, Fail> {
     let (op, params) = match &route.found {
         Ok(f) => f,
         Err(Fail(code, v)) => return Err(Fail(*code, v.clone())),
@@ -135,17 +149,28 @@ fn answer(sh: &Shared, route: &Resolved, method: &str, path: &str, q: &Query, bo
     };
     check_body(op, &ctx)?;
     let segs: Vec<&str> = route.segs.iter().map(String::as_str).collect();
+    if let ("files", ["v1", "assets", a, "files", f, "multipart", "b2", step]) =
+        (route.service.as_str(), segs.as_slice())
+    {
+        let step = match *step {
+            "start" => B2Step::Start,
+            "finish" => B2Step::Finish,
+            _ => B2Step::Cancel,
+        };
+        // Takes the store and storage locks itself, one at a time.
+        return Ok(b2_api(sh, step, a, f, body));
+    }
     let mut st = lock(&sh.store);
     let r = if core_serves(&route.service, op) {
         st.route(&route.service, &segs, &ctx)
     } else {
         Err(route_not_found())
     };
-    match r {
+    Ok(to_response(match r {
         Err(f) if is_no_route(&f) => st.generic(op, params, &segs, &ctx),
         Ok((code, Some(v))) => Ok((code, Some(complete_required(op, v)))),
         other => other,
-    }
+    }))
 }
 
 /// Fills required fields of the response schema that a core-service answer

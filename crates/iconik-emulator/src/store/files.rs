@@ -38,6 +38,10 @@ impl Store {
     }
 
     pub(super) fn route_files(&mut self, m: &str, segs: &[&str], ctx: &Ctx) -> R {
+        match self.route_uploads(m, segs, ctx) {
+            Err(f) if is_no_route(&f) => {}
+            other => return other,
+        }
         match (m, segs) {
             // Formats.
             ("GET", ["v1", "assets", a, "formats"]) => {
@@ -225,86 +229,6 @@ impl Store {
                 self.get_child(K::Files, a, f)?;
                 self.tm(K::Files).remove(f);
                 status(204)
-            }
-            ("GET", ["v1", "assets", a, kind @ ("files" | "proxies"), f, "download_url"]) => {
-                let k = if *kind == "files" {
-                    K::Files
-                } else {
-                    K::Proxies
-                };
-                self.get_child(k, a, f)?;
-                ok(json!({"url": format!("{}/storage/{kind}/{f}", self.base_url)}))
-            }
-            ("GET", ["v1", "assets", a, kind @ ("files" | "proxies"), f, "multipart_url"]) => {
-                let k = if *kind == "files" {
-                    K::Files
-                } else {
-                    K::Proxies
-                };
-                self.get_child(k, a, f)?;
-                let upload_id = ctx.q.get("upload_id").unwrap_or("");
-                let url = format!(
-                    "{}/storage/{kind}/{f}?uploadId={}",
-                    self.base_url,
-                    percent_encode(upload_id)
-                );
-                ok(json!({"complete_url": url, "abort_url": url, "list_parts_url": [url]}))
-            }
-            (
-                "GET",
-                ["v1", "assets", a, kind @ ("files" | "proxies"), f, "multipart_url", "part"],
-            ) => {
-                let k = if *kind == "files" {
-                    K::Files
-                } else {
-                    K::Proxies
-                };
-                self.get_child(k, a, f)?;
-                let upload_id = percent_encode(ctx.q.get("upload_id").unwrap_or(""));
-                let n: u32 = ctx
-                    .q
-                    .get("parts_num")
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(1)
-                    .clamp(1, 10_000);
-                let objects: Vec<Value> = (1..=n)
-                    .map(|i| {
-                        json!({
-                            "number": i,
-                            "key": format!("{kind}/{f}"),
-                            "url": format!("{}/storage/{kind}/{f}?partNumber={i}&uploadId={upload_id}", self.base_url),
-                        })
-                    })
-                    .collect();
-                ok(json!({"objects": objects}))
-            }
-            ("POST", ["v1", "assets", a, "files", f, "multipart_url", "s3", "part"]) => {
-                let body = ctx.req_obj(&["parts", "upload_id"])?;
-                self.get_child(K::Files, a, f)?;
-                let upload_id = s(&Value::Object(body.clone()), "upload_id");
-                let mut parts = Vec::new();
-                if let Some(Value::Array(ps)) = body.get("parts") {
-                    for (i, p) in ps.iter().enumerate().take(10_000) {
-                        let n = p
-                            .get("part_number")
-                            .and_then(Value::as_u64)
-                            .unwrap_or(i as u64 + 1);
-                        let mut p = p.clone();
-                        if let Value::Object(pm) = &mut p {
-                            pm.insert("part_number".into(), json!(n));
-                            pm.insert(
-                                "url".into(),
-                                json!(format!(
-                                    "{}/storage/files/{f}?partNumber={n}&uploadId={}",
-                                    self.base_url,
-                                    percent_encode(&upload_id)
-                                )),
-                            );
-                        }
-                        parts.push(p);
-                    }
-                }
-                ok(json!({"upload_id": upload_id, "parts": parts}))
             }
             ("POST", ["v1", "assets", a, "files", f, op @ ("mediainfo" | "keyframes")]) => {
                 ctx.obj()?;

@@ -14,6 +14,7 @@ mod metadata;
 mod pagination;
 mod search;
 mod seed;
+mod uploads;
 
 pub(crate) use self::dispatch::{handle, resolve};
 use self::files::child_defaults;
@@ -236,10 +237,11 @@ impl Store {
             metadata: HashMap::new(),
             generic: HashMap::new(),
         };
+        st.seed_storages();
         if seed_data {
             st.seed();
-            st.creations.clear();
         }
+        st.creations.clear();
         st
     }
 
@@ -621,28 +623,33 @@ impl Store {
         first
     }
 
-    /// Adds upload/download URLs pointing at the fake storage.
-    fn with_upload_urls(&self, obj: &mut Map<String, Value>, key: &str) {
+    /// Adds the upload and download URLs of the fake storage of the
+    /// object's storage method.
+    fn with_upload_urls(&self, obj: &mut Map<String, Value>, kind: &str, id: &str) {
         let storage_id = obj.get("storage_id").and_then(Value::as_str);
         let method = self.storage_method(storage_id);
-        let base = format!("{}/storage/{key}", self.base_url);
+        let name = obj
+            .get("original_name")
+            .or_else(|| obj.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let f = crate::storage::urls::upload_fields(&self.base_url, &method, kind, id, &name);
         let mut set = |k: &str, v: Value| {
             if obj.get(k).is_none_or(Value::is_null) {
                 obj.insert(k.to_string(), v);
             }
         };
-        if method == "GCS" {
-            set("upload_url", json!(format!("{base}?uploadType=resumable")));
-            set("upload_method", json!("GCS"));
-        } else {
-            set("upload_url", json!(base.clone()));
-            set("multipart_upload_url", json!(format!("{base}?uploads")));
-            set("upload_method", json!(method));
-        }
+        set("upload_url", json!(f.upload_url));
+        set(
+            "multipart_upload_url",
+            f.multipart_upload_url.map_or(Value::Null, Value::String),
+        );
+        set("upload_method", json!(method));
         set("storage_method", json!(method));
-        set("upload_headers", json!({}));
+        set("upload_headers", f.upload_headers);
         set("upload_credentials", Value::Null);
-        set("url", json!(base));
+        set("url", json!(f.url));
     }
 
     /// Creates an object under an asset (format, file set, file, proxy, keyframe).
@@ -682,7 +689,7 @@ impl Store {
             Value::Object(m) => m,
             _ => Map::new(),
         };
-        self.with_upload_urls(&mut m, &format!("{prefix}/{id}"));
+        self.with_upload_urls(&mut m, prefix, &id);
         let v = Value::Object(m);
         if let Some(slot) = self.tm(k).get_mut(&id) {
             *slot = v.clone();

@@ -2,8 +2,23 @@
 
 use super::*;
 
-/// Id of the sample storage (`seed_data`), method `S3`, purpose `FILES`, default.
+/// Id of the `s3-files` storage (method `S3`, purpose `FILES`, the default
+/// files storage), present in every emulator; the sample files live on it.
 pub const SAMPLE_STORAGE_ID: &str = "5a3c0000-0000-4000-8000-000000000001";
+/// The storages every emulator starts with, one per storage method iconik
+/// hands out, all purpose `FILES`: `(name, method, id)`. `s3-files` is the
+/// default, so an upload works against a fresh emulator.
+pub const SEED_STORAGES: [(&str, &str, &str); 5] = [
+    ("s3-files", "S3", SAMPLE_STORAGE_ID),
+    ("gcs-files", "GCS", "5a3c0000-0000-4000-8000-000000000002"),
+    (
+        "azure-files",
+        "AZURE",
+        "5a3c0000-0000-4000-8000-000000000003",
+    ),
+    ("b2-files", "B2", "5a3c0000-0000-4000-8000-000000000004"),
+    ("file-files", "FILE", "5a3c0000-0000-4000-8000-000000000005"),
+];
 /// Id of the sample collection (`seed_data`) holding the three sample assets.
 pub const SAMPLE_COLLECTION_ID: &str = "c0110000-0000-4000-8000-000000000001";
 /// Ids of the three sample assets (`seed_data`).
@@ -51,16 +66,6 @@ pub const SAMPLE_FIELD_NAMES: [&str; 2] = ["emulator_description", "emulator_rat
 
 impl Store {
     pub(super) fn seed(&mut self) {
-        let storage = json!({
-            "id": SAMPLE_STORAGE_ID, "name": "Emulator storage", "method": "S3",
-            "purpose": "FILES", "status": "ACTIVE", "default": true,
-            "description": "Fake storage served by the emulator under /storage/",
-            "settings": {"bucket": "iconik-emulator"},
-            "last_scanned": null, "scanner_status": null, "status_message": null, "version": null,
-        });
-        if let Value::Object(m) = storage {
-            self.insert(K::Storages, m, vec![]);
-        }
         let mut fields = Vec::new();
         for (name, ty, label) in [
             (SAMPLE_FIELD_NAMES[0], "string", "Description"),
