@@ -52,6 +52,21 @@ pub(crate) struct Op {
     /// template of the same method has a parameter (`/v1/assets/recent/`
     /// against `/v1/assets/{asset_id}/`).
     pub(crate) shadows: bool,
+    /// Its place in the collection/item pattern.
+    pub(crate) kind: Kind,
+}
+
+/// How an operation relates to a stateful resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `GET`/`POST` on `.../x/` where `POST .../x/` and `.../x/{x_id}/` exist:
+    /// list or create.
+    Collection,
+    /// `GET`/`PUT`/`PATCH`/`DELETE` on `.../x/{x_id}/` where `POST .../x/`
+    /// exists: read, change or delete one.
+    Item,
+    /// Anything else (answers an example of its response schema).
+    Other,
 }
 
 impl Op {
@@ -275,7 +290,12 @@ impl Spec {
                 },
                 op: get(10).to_string(),
                 shadows: false,
+                kind: Kind::Other,
             });
+        }
+        let kinds: Vec<Kind> = ops.iter().map(|op| kind(op, &ops)).collect();
+        for (op, k) in ops.iter_mut().zip(kinds) {
+            op.kind = k;
         }
         let shadows: Vec<bool> = ops
             .iter()
@@ -357,11 +377,45 @@ impl Spec {
     }
 
     /// The operation with this method and exact template, if any.
+    #[cfg(test)]
     pub(crate) fn find(&self, url_service: &str, method: &str, path: &str) -> Option<&Op> {
         self.ops
             .iter()
             .find(|o| o.url_service == url_service && o.method == method && o.path == path)
     }
+}
+
+/// `/v1/x/{id}/` -> `/v1/x/`.
+fn parent_template(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    match trimmed.rfind('/') {
+        Some(i) => trimmed[..=i].to_string(),
+        None => "/".into(),
+    }
+}
+
+fn kind(op: &Op, ops: &[Op]) -> Kind {
+    let is_id = |seg: Option<&Seg>| matches!(seg, Some(Seg::Param(n)) if n.ends_with("id"));
+    let has_post = |path: &str| {
+        ops.iter()
+            .any(|o| o.url_service == op.url_service && o.method == "POST" && o.path == path)
+    };
+    if op.method == "GET" || op.method == "POST" {
+        let has_item = ops.iter().any(|o| {
+            o.url_service == op.url_service
+                && o.segs.len() == op.segs.len() + 1
+                && o.path.starts_with(&op.path)
+                && is_id(o.segs.last())
+        });
+        if has_item && has_post(&op.path) {
+            return Kind::Collection;
+        }
+    }
+    let writes = matches!(op.method.as_str(), "GET" | "PUT" | "PATCH" | "DELETE");
+    if writes && is_id(op.segs.last()) && has_post(&parent_template(&op.path)) {
+        return Kind::Item;
+    }
+    Kind::Other
 }
 
 /// Whether `x` has a literal where `y` has a parameter, and `y` matches
@@ -544,6 +598,30 @@ mod tests {
                 op.path
             );
         }
+        let kind_of = |svc: &str, m: &str, p: &str| {
+            s.ops
+                .iter()
+                .find(|o| o.url_service == svc && o.method == m && o.path == p)
+                .map(|o| o.kind)
+        };
+        assert_eq!(
+            kind_of("users", "POST", "/v1/users/"),
+            Some(Kind::Collection)
+        );
+        assert_eq!(
+            kind_of("users", "GET", "/v1/users/"),
+            Some(Kind::Collection)
+        );
+        assert_eq!(
+            kind_of("users", "PATCH", "/v1/users/{user_id}/"),
+            Some(Kind::Item)
+        );
+        assert_eq!(
+            kind_of("assets", "GET", "/v1/assets/recent/"),
+            Some(Kind::Other)
+        );
+        let crud = s.ops.iter().filter(|o| o.kind != Kind::Other).count();
+        assert!(crud > 300, "{crud} collection/item operations");
         assert!(is_uuid("5a3c0000-0000-4000-8000-000000000001"));
         assert!(!is_uuid("nope"));
     }

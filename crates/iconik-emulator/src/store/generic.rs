@@ -5,50 +5,7 @@
 
 use super::*;
 use crate::schema::{echo_into, example_model};
-use crate::spec::{spec, Op, Schemas, Seg};
-
-/// How an operation relates to a stateful resource.
-enum Shape {
-    /// `.../x/`: list (GET) or create (POST).
-    Collection,
-    /// `.../x/{id}/`: read, replace, update or delete one.
-    Item,
-    /// Anything else.
-    Other,
-}
-
-fn shape(op: &Op) -> Shape {
-    let s = spec();
-    let is_id = |seg: Option<&Seg>| matches!(seg, Some(Seg::Param(n)) if n.ends_with("id"));
-    if op.method == "GET" || op.method == "POST" {
-        let has_post = s.find(&op.url_service, "POST", &op.path).is_some();
-        let has_item = s.ops.iter().any(|o| {
-            o.url_service == op.url_service
-                && o.segs.len() == op.segs.len() + 1
-                && o.path.starts_with(&op.path)
-                && is_id(o.segs.last())
-        });
-        if has_post && has_item {
-            return Shape::Collection;
-        }
-    }
-    if is_id(op.segs.last()) && matches!(op.method.as_str(), "GET" | "PUT" | "PATCH" | "DELETE") {
-        let parent = parent_template(&op.path);
-        if s.find(&op.url_service, "POST", &parent).is_some() {
-            return Shape::Item;
-        }
-    }
-    Shape::Other
-}
-
-/// `/v1/x/{id}/` -> `/v1/x/`.
-fn parent_template(path: &str) -> String {
-    let trimmed = path.trim_end_matches('/');
-    match trimmed.rfind('/') {
-        Some(i) => trimmed[..=i].to_string(),
-        None => "/".into(),
-    }
-}
+use crate::spec::{spec, Kind, Op, Schemas};
 
 /// `users` -> `User`.
 fn label(segs: &[&str]) -> String {
@@ -77,15 +34,15 @@ impl Store {
             Err(e) => return Err(e),
         };
         let status = op.success;
-        match shape(op) {
-            Shape::Collection if op.method == "POST" => {
+        match op.kind {
+            Kind::Collection if op.method == "POST" => {
                 let key = format!("{}/{}", op.url_service, segs.join("/"));
                 let obj = self.generic_create(op, sc, params, &key, body);
                 let kind = segs.last().copied().unwrap_or("objects").to_string();
                 *self.creations.entry(kind).or_default() += 1;
                 Ok((status, Some(obj)))
             }
-            Shape::Collection => {
+            Kind::Collection => {
                 let key = format!("{}/{}", op.url_service, segs.join("/"));
                 let items: Vec<&Value> = self
                     .generic
@@ -105,7 +62,7 @@ impl Store {
                 }
                 Ok((status, Some(Value::Object(out))))
             }
-            Shape::Item => {
+            Kind::Item => {
                 let key = format!("{}/{}", op.url_service, segs[..segs.len() - 1].join("/"));
                 let id = segs.last().copied().unwrap_or("");
                 let Some(stored) = self.generic.get_mut(&key).and_then(|t| t.get_mut(id)) else {
@@ -142,7 +99,7 @@ impl Store {
                     }
                 }
             }
-            Shape::Other => {
+            Kind::Other => {
                 if op.response.is_empty() || status == 204 {
                     return status_only(status);
                 }
