@@ -101,6 +101,16 @@ fn check_stored(c: &Client, a: &str, file: &Value, bytes: &[u8]) {
     let got = storage(&c.base, "GET", &url, &[], None);
     assert_eq!(got.status, 200);
     assert_eq!(md5_hex(&got.body), md5_hex(bytes));
+    // Step 6 of the flow: the client closes the file.
+    let close = json!({"status": "CLOSED", "file_set_status": "ACTIVE", "format_status": "ACTIVE",
+                       "size": bytes.len(), "checksum": md5_hex(bytes)});
+    let r = c.call(
+        "PATCH",
+        &format!("/API/files/v1/assets/{a}/files/{f}/"),
+        Some(&close),
+    );
+    assert_eq!(r.status, 200, "{:?}", r.json());
+    assert_eq!(r.json()["checksum"], md5_hex(bytes));
 }
 
 /// No iconik credential reached any storage URL.
