@@ -597,6 +597,8 @@ impl Emulator {
             IpAddr::V4(ip) => format!("http://{ip}:{}", addr.port()),
         };
         let workers = config.workers.max(1);
+        // Parse the spec now rather than on the first request.
+        let _ = spec::spec();
         let recorder = match &config.record {
             Some(p) => Some(
                 std::fs::OpenOptions::new()

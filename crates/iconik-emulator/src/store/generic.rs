@@ -7,10 +7,14 @@ use super::*;
 use crate::schema::{echo_into, example_model};
 use crate::spec::{spec, Kind, Op, Schemas};
 
-/// `users` -> `User`.
+/// `users` -> `User`, `categories` -> `Category`.
 fn label(segs: &[&str]) -> String {
     let last = segs.last().copied().unwrap_or("object");
-    let base = last.strip_suffix('s').unwrap_or(last).replace('_', " ");
+    let singular = match last.strip_suffix("ies") {
+        Some(stem) => format!("{stem}y"),
+        None => last.strip_suffix('s').unwrap_or(last).to_string(),
+    };
+    let base = singular.replace('_', " ");
     let mut c = base.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
@@ -51,7 +55,10 @@ impl Store {
                     .unwrap_or_default();
                 let list = if op.has_query("last_id") {
                     cursor_list(&items, ctx, "last_id", "id")
-                } else if op.has_query("page") || op.has_query("per_page") {
+                } else if ["page", "per_page", "scroll"]
+                    .iter()
+                    .any(|q| op.has_query(q))
+                {
                     page_list(&items, ctx, None)
                 } else {
                     json!({ "objects": items })
