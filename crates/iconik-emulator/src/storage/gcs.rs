@@ -55,7 +55,7 @@ fn parse(v: &str) -> Option<Range> {
     }
     let (a, b) = range.trim().split_once('-')?;
     let (start, end) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-    (start <= end).then_some(Range::Chunk { start, end, total })
+    (start <= end && end < u64::MAX).then_some(Range::Chunk { start, end, total })
 }
 
 pub(crate) fn handle(
@@ -141,10 +141,11 @@ fn put(st: &mut FakeStorage, req: &Request, key: &str, id: &str, twist: Twist) -
             total
         }
         Range::Chunk { start, end, total } => {
-            let len = (end - start + 1) as usize;
-            if req.body.len() != len {
+            let len = end - start + 1;
+            if req.body.len() as u64 != len {
                 return error(400, "The Content-Range does not match the body length");
             }
+            let len = req.body.len();
             let is_final = total == Some(end + 1);
             if !is_final && len % CHUNK_QUANTUM != 0 {
                 return error(
@@ -189,5 +190,37 @@ fn put(st: &mut FakeStorage, req: &Request, key: &str, id: &str, twist: Twist) -
         }
         Some(t) if (received as u64) > t => error(400, "More bytes than the declared total"),
         _ => (incomplete(received), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_ranges() {
+        assert!(matches!(
+            parse("bytes 0-9/*"),
+            Some(Range::Chunk {
+                start: 0,
+                end: 9,
+                total: None
+            })
+        ));
+        assert!(matches!(
+            parse("bytes 10-19/20"),
+            Some(Range::Chunk {
+                start: 10,
+                end: 19,
+                total: Some(20)
+            })
+        ));
+        assert!(matches!(
+            parse("bytes */20"),
+            Some(Range::Status { total: Some(20) })
+        ));
+        assert!(parse("bytes 9-0/*").is_none());
+        assert!(parse("bytes 0-18446744073709551615/*").is_none());
+        assert!(parse("items 0-1/2").is_none());
     }
 }
