@@ -276,7 +276,11 @@ fn every_operation_answers_valid_requests_with_schema_valid_bodies() {
             ));
             continue;
         }
-        if op.response.is_empty() || a.body.is_empty() {
+        if op.response.is_empty() || a.status == 204 {
+            continue;
+        }
+        if a.body.is_empty() {
+            failures.push(format!("{} {path} -> {} with no body", op.method, a.status));
             continue;
         }
         let v: Value = match serde_json::from_slice(&a.body) {
