@@ -387,6 +387,8 @@ async fn connection(stream: TcpStream, sh: Arc<Shared>) {
         }
     });
     let conn = hyper::server::conn::http1::Builder::new()
+        // Answers are small: one flattened buffer beats a vectored write.
+        .writev(false)
         .timer(TokioTimer::new())
         .header_read_timeout(Duration::from_secs(30))
         .serve_connection(io, svc);

@@ -338,7 +338,9 @@ impl Spec {
         else {
             return RouteMatch::NotFound;
         };
-        let mut best: Option<(&Op, Vec<bool>)> = None;
+        // Literal segments as bits, the first segment highest: a larger key
+        // has a literal earlier.
+        let mut best: Option<(&Op, u64)> = None;
         let mut any = false;
         for &i in cands {
             let op = &self.ops[i];
@@ -353,7 +355,13 @@ impl Spec {
             if op.method != method {
                 continue;
             }
-            let key: Vec<bool> = op.segs.iter().map(|t| matches!(t, Seg::Lit(_))).collect();
+            let key = op
+                .segs
+                .iter()
+                .take(64)
+                .enumerate()
+                .filter(|(_, t)| matches!(t, Seg::Lit(_)))
+                .fold(0u64, |k, (i, _)| k | (1u64 << (63 - i)));
             if best.as_ref().is_none_or(|(_, k)| key > *k) {
                 best = Some((op, key));
             }
