@@ -49,3 +49,55 @@ fn record_writes_every_request_as_ndjson() {
     assert_eq!(lines[2]["status"], 404);
     assert_eq!(lines[2]["op"], "-");
 }
+
+#[test]
+fn the_binary_logs_one_line_per_request() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iconik-emulator"))
+        .args([
+            "--log-requests",
+            "--no-rate-limit",
+            "--auth-token",
+            "tok-secret",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the binary");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    out.read_line(&mut url).unwrap();
+    let base = url.trim().to_string();
+    let c = Client {
+        base,
+        app_id: "demo".into(),
+        token: "tok-secret".into(),
+    };
+    assert_eq!(c.get("/API/assets/v1/assets/?per_page=1").status, 200);
+    assert_eq!(c.get("/API/assets/v1/nowhere/").status, 404);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].starts_with("GET /API/assets/v1/assets/ 200 "),
+        "{err}"
+    );
+    assert!(lines[0].ends_with("ms get_assets"), "{err}");
+    assert!(
+        lines[1].starts_with("GET /API/assets/v1/nowhere/ 404 "),
+        "{err}"
+    );
+    assert!(
+        !err.contains("per_page") && !err.contains("tok-secret"),
+        "{err}"
+    );
+}
