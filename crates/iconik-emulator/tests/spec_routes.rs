@@ -145,3 +145,28 @@ fn operations_without_credentials_and_examples() {
     };
     assert_eq!(r.status, 401);
 }
+
+#[test]
+fn resources_of_core_services_without_special_semantics_are_generic_crud() {
+    let (_emu, c) = start();
+    // Transcoders live in the files service, whose module does not serve them.
+    let r = c.post(
+        "/API/files/v1/transcoders/",
+        &json!({"name": "ff", "type": "FFMPEG", "settings": {"threads": 2}}),
+    );
+    assert_eq!(r.status, 201);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let path = format!("/API/files/v1/transcoders/{id}/");
+    assert_eq!(c.get(&path).json()["settings"], json!({"threads": 2}));
+    let r = c.call("PATCH", &path, Some(&json!({"type": "NOPE"})));
+    assert_eq!(r.status, 400);
+    assert!(r.json()["errors"]["type"].is_string());
+    let r = c.call("PATCH", &path, Some(&json!({"name": "ffmpeg"})));
+    assert_eq!(r.json()["name"], "ffmpeg");
+    let list = c.get("/API/files/v1/transcoders/").json();
+    assert_eq!(list["objects"][0]["name"], "ffmpeg");
+    assert_eq!(c.call("DELETE", &path, None).status, 204);
+    assert_eq!(c.get(&path).status, 404);
+    // A malformed id never reaches the table.
+    assert_eq!(c.get("/API/files/v1/transcoders/nope/").status, 404);
+}
