@@ -34,12 +34,12 @@ fn record_line(req: &Request, path: &str, status: u16, op: &str, ms: f64) -> Val
         None
     };
     let headers: Map<String, Value> = req
-        .headers
-        .iter()
+        .header_pairs()
+        .into_iter()
         .map(|(k, v)| {
             let secret = SECRET_HEADERS.iter().any(|s| k.eq_ignore_ascii_case(s));
             let v = if secret { "<redacted>" } else { v.as_str() };
-            (k.to_ascii_lowercase(), json!(v))
+            (k, json!(v))
         })
         .collect();
     let body = if req.body.is_empty() {

@@ -209,16 +209,27 @@ fn prune(log: &mut VecDeque<Instant>, now: Instant, window: Duration) {
 pub(crate) struct Request {
     pub(crate) method: String,
     pub(crate) target: String,
-    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) headers: hyper::HeaderMap,
     pub(crate) body: Vec<u8>,
 }
 
 impl Request {
+    /// A header's value (names are case-insensitive; non-UTF-8 values are absent).
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Every header as (lowercase name, value) pairs, for recording.
+    pub(crate) fn header_pairs(&self) -> Vec<(String, String)> {
         self.headers
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect()
     }
 }
 
@@ -425,16 +436,6 @@ async fn answer(sh: &Shared, req: hyper::Request<Incoming>) -> (Response, Action
             );
         }
     };
-    let headers = parts
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
     let target = parts.uri.path_and_query().map_or_else(
         || parts.uri.path().to_string(),
         |pq| pq.as_str().to_string(),
@@ -442,7 +443,7 @@ async fn answer(sh: &Shared, req: hyper::Request<Incoming>) -> (Response, Action
     let request = Request {
         method: parts.method.as_str().to_string(),
         target,
-        headers,
+        headers: parts.headers,
         body: Vec::from(body),
     };
     let started = Instant::now();

@@ -78,7 +78,7 @@ pub(crate) fn handle(st: &mut FakeStorage, req: &Request, key: &str, q: &Query) 
                 key: key.to_string(),
                 bytes: req.body.clone(),
                 parts: 1,
-                headers: req.headers.clone(),
+                headers: req.header_pairs(),
             };
             (created(&req.body), Some(done))
         }
@@ -122,7 +122,7 @@ fn put_block(st: &mut FakeStorage, req: &Request, key: &str, q: &Query) -> Out {
         );
     }
     staged.blocks.insert(id.to_string(), req.body.clone());
-    staged.headers.extend(req.headers.iter().cloned());
+    staged.headers.extend(req.header_pairs());
     staged.requests += 1;
     (
         Response::empty(201).header("Content-MD5", base64(&Md5::digest(&req.body))),
@@ -162,7 +162,7 @@ fn commit(st: &mut FakeStorage, req: &Request, key: &str) -> Out {
         }
     }
     let mut headers = staged.headers;
-    headers.extend(req.headers.iter().cloned());
+    headers.extend(req.header_pairs());
     let resp = created(&bytes);
     let done = Completed {
         key: key.to_string(),

@@ -88,7 +88,7 @@ pub(crate) fn small(req: &Request, key: &str) -> Out {
         key: key.to_string(),
         bytes: req.body.clone(),
         parts: 1,
-        headers: req.headers.clone(),
+        headers: req.header_pairs(),
     };
     (Response::json(200, &body), Some(done))
 }
@@ -124,7 +124,7 @@ pub(crate) fn part(st: &mut FakeStorage, req: &Request, upload_file_id: &str) ->
         Err(r) => return (r, None),
     };
     large.parts.insert(n, req.body.clone());
-    large.headers.extend(req.headers.iter().cloned());
+    large.headers.extend(req.header_pairs());
     large.requests += 1;
     let body = json!({
         "fileId": upload_file_id,

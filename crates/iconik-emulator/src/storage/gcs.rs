@@ -100,7 +100,7 @@ fn start(st: &mut FakeStorage, sh: &Shared, req: &Request, key: &str, q: &Query)
         Session {
             key: key.to_string(),
             data: Vec::new(),
-            headers: req.headers.clone(),
+            headers: req.header_pairs(),
             requests: 0,
             done: None,
         },
@@ -164,7 +164,7 @@ fn put(st: &mut FakeStorage, req: &Request, key: &str, id: &str, twist: Twist) -
             fresh = &fresh[..keep];
             sess.data.extend_from_slice(fresh);
             sess.requests += 1;
-            sess.headers.extend(req.headers.iter().cloned());
+            sess.headers.extend(req.header_pairs());
             total
         }
     };

@@ -118,7 +118,7 @@ impl FakeStorage {
             self.requests.push(StorageRequest {
                 method: req.method.clone(),
                 target: req.target.clone(),
-                headers: req.headers.clone(),
+                headers: req.header_pairs(),
                 status,
             });
         }
@@ -224,7 +224,7 @@ fn file(req: &Request, key: &str, q: &Query) -> (Response, Option<Completed>) {
         key: key.to_string(),
         bytes: req.body.clone(),
         parts: 1,
-        headers: req.headers.clone(),
+        headers: req.header_pairs(),
     };
     (Response::empty(201), Some(done))
 }

@@ -63,7 +63,7 @@ pub(crate) fn handle(
                 key: key.to_string(),
                 bytes: req.body.clone(),
                 parts: 1,
-                headers: req.headers.clone(),
+                headers: req.header_pairs(),
             };
             (Response::empty(200).header("ETag", tag), Some(done))
         }
@@ -145,7 +145,7 @@ fn put_part(st: &mut FakeStorage, req: &Request, key: &str, q: &Query) -> Out {
     let tag = etag(&req.body);
     // A part number put again replaces the earlier part.
     mp.parts.insert(n, req.body.clone());
-    mp.headers.extend(req.headers.iter().cloned());
+    mp.headers.extend(req.header_pairs());
     mp.requests += 1;
     (Response::empty(200).header("ETag", tag), None)
 }
@@ -240,7 +240,7 @@ fn complete(st: &mut FakeStorage, sh: &Shared, req: &Request, key: &str, q: &Que
     }
     let tag = format!("\"{}-{}\"", super::hex(&digests.finalize()), listed.len());
     let mut headers = mp.headers;
-    headers.extend(req.headers.iter().cloned());
+    headers.extend(req.header_pairs());
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Location>{}</Location><Bucket>iconik-emulator</Bucket><Key>{key}</Key><ETag>{}</ETag></CompleteMultipartUploadResult>",
         urls::signed_url(&sh.base_url, key).replace('&', "&amp;"),
