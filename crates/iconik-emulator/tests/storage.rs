@@ -604,3 +604,21 @@ fn downloads_can_be_truncated_by_a_targeted_fault() {
     }
     assert_eq!(storage(&c.base, "GET", dl, &[], None).body, bytes);
 }
+
+#[test]
+fn sample_files_download_their_contents() {
+    let emu = Emulator::start(EmulatorConfig::new().no_rate_limit().seed_data(true)).unwrap();
+    let c = Client::new(&emu);
+    for i in 0..3 {
+        let (a, f) = (SAMPLE_ASSET_IDS[i], SAMPLE_FILE_IDS[i]);
+        let url = c
+            .get(&format!("/API/files/v1/assets/{a}/files/{f}/download_url/"))
+            .json()["url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let got = storage(&c.base, "GET", &url, &[], None);
+        assert_eq!(got.body, SAMPLE_CONTENTS[i]);
+        assert_eq!(md5_hex(&got.body), SAMPLE_MD5S[i]);
+    }
+}
