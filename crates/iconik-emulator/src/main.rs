@@ -73,7 +73,7 @@ fn command() -> Command {
         .arg(rate("error-rate", "share of requests answered 500/502/503"))
         .arg(rate("reset-rate", "share of connections reset"))
         .arg(rate("after-apply-rate", "share applied, then answered 503 or reset"))
-        .arg(rate("truncate-rate", "share of 2xx JSON bodies truncated"))
+        .arg(rate("truncate-rate", "share of 2xx bodies truncated"))
         .arg(
             Arg::new("latency-ms")
                 .long("latency-ms")
@@ -93,7 +93,7 @@ fn command() -> Command {
             Arg::new("seed-data")
                 .long("seed-data")
                 .action(ArgAction::SetTrue)
-                .help("pre-populate sample assets, files, a view, fields and one storage per method"),
+                .help("pre-populate three sample assets with files (on s3-files), a collection, a view and two fields"),
         )
         .arg(
             Arg::new("workers")
