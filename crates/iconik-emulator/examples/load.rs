@@ -49,8 +49,10 @@ fn main() {
                         if l.is_empty() {
                             break;
                         }
-                        if let Some(v) = l.strip_prefix("Content-Length: ") {
-                            cl = v.parse().unwrap();
+                        if let Some((k, v)) = l.split_once(':') {
+                            if k.eq_ignore_ascii_case("content-length") {
+                                cl = v.trim().parse().unwrap();
+                            }
                         }
                     }
                     body.resize(cl, 0);

@@ -1,11 +1,11 @@
 //! A local, in-memory stand-in for the [iconik](https://www.iconik.io) API.
 //!
-//! Like `stripe-mock`, it answers the iconik REST routes the client crates use
-//! (assets, collections, files, jobs, metadata, search), with iconik's JSON
-//! shapes, pagination, error bodies, per-credential rate limiting, and
-//! injectable faults (5xx answers, connection resets, truncated bodies,
-//! latency). It also serves a fake object storage under `/storage/` that
-//! records uploads, so upload flows can be tested end to end.
+//! Like `stripe-mock`, it serves every operation of iconik's spec (the 1002
+//! operations of the workspace's `api-data/`) and validates requests against
+//! it; unlike `stripe-mock`, it keeps state, so code under test can create,
+//! read, change and delete objects and upload and download files. It also
+//! emulates iconik's per-credential rate limits and injects faults (5xx
+//! answers, connection resets, truncated bodies, latency).
 //!
 //! ```no_run
 //! use iconik_emulator::{Emulator, EmulatorConfig};
@@ -13,114 +13,127 @@
 //! println!("iconik emulator at {}", emu.base_url());
 //! ```
 //!
-//! The server is a small hand-rolled HTTP/1.1 implementation on tokio running
-//! on its own thread, so it works from synchronous code and from inside a
-//! tokio runtime alike (keep-alive, `Content-Length` and chunked bodies,
+//! The server is hyper's HTTP/1.1 server on a tokio runtime running on its
+//! own thread, so it works from synchronous code and from inside a tokio
+//! runtime alike (keep-alive, `Content-Length` and chunked bodies,
 //! `Expect: 100-continue`; bodies over 64 MiB get 413).
 //!
-//! # Behaviour
+//! # Routing and validation
 //!
-//! * **Auth**: every `/API/...` request needs `App-ID` and `Auth-Token` equal
-//!   to the configured ones, else 401 `{"errors": ["..."]}`. `/storage/` needs none.
+//! Paths are `/API/<service>/...` exactly as the spec has them. The route
+//! table is built once per process from `api-data/endpoints.tsv` (compiled
+//! in): an unknown path answers 404 and a known path with another method 405,
+//! both `{"errors": ["..."]}`. Where two templates match, literal segments win
+//! (`/v1/assets/recent/` is not an asset id). Id parameters that must be
+//! UUIDs (`asset_id`, `file_id`, ...) answer 404 when they are not. JSON
+//! bodies are checked against their schema in `api-data/schemas.json`: types,
+//! required fields (not for `PATCH`), closed enums, nested models; a failure
+//! answers 400 `{"errors": {"field": "message"}}` with marshmallow's messages
+//! (`"Not a valid string."`, `"Missing data for required field."`,
+//! `"Must be one of: A, B."`). Unknown query parameters are ignored.
+//!
+//! # State
+//!
+//! * **Core services** keep iconik's semantics: assets (versions, segments,
+//!   history), collections and their contents, the delete queue (soft delete:
+//!   `status` becomes `DELETED`, lists and search skip it, `GET` still returns
+//!   it until a purge), formats, file sets, files, proxies, keyframes,
+//!   storages, jobs (state changes), metadata views, fields and values (a view
+//!   read is 404 while the object has no values), and search (`query`,
+//!   `filter` terms, `doc_types`, `search_after`).
+//! * **Every other resource** whose paths follow the collection/item pattern
+//!   (`POST /v1/x/` + `/v1/x/{x_id}/`: users, groups, ACL templates, webhooks,
+//!   automations, saved searches, transcoders, ...) is generic CRUD: `POST`
+//!   stores the body with an `id` and `date_created`/`date_modified`, `GET`
+//!   returns it, `PUT`/`PATCH` merge into it, `DELETE` removes it, and the
+//!   collection `GET` lists it in the pagination style the spec declares for
+//!   that path.
+//! * **Every other operation** answers a schema-valid example of its response
+//!   schema, echoing request fields and path parameters that fit it.
+//!
+//! Every answer carries the fields its response schema requires.
+//!
+//! # Pagination
+//!
+//! `page`/`per_page` lists answer `objects, page, pages, per_page, total,
+//! first_url, last_url, next_url, prev_url` with host-relative URLs
+//! (`next_url` null on the last page); `scroll=true` / `scroll_id` is honoured
+//! on the same lists. Files-service lists use `per_page` + `last_id`; metadata
+//! fields use `last_field_name`; jobs also take `search_after`. Default
+//! `per_page` 10, max 500. Sorting parameters are ignored (creation order).
+//!
+//! # Auth, rate limits, faults
+//!
+//! * **Auth**: every operation needs `App-ID` and `Auth-Token` equal to the
+//!   configured ones (401 otherwise), except the spec's credential-free ones
+//!   (login, SAML, password reset) and the one that takes `App-ID` only.
+//!   `/storage/` takes no iconik credentials.
 //! * **Rate limiting** (authenticated requests): sliding windows with an exact
 //!   log of admitted requests per rule; over any rule the answer is 429
 //!   `{"errors": ["Rate limit exceeded"]}` plus `Retry-After` (whole seconds,
-//!   at least 1) when configured. 429s do not consume quota. Authenticated answers
-//!   carry `RateLimit-Remaining` (min over rules) and `RateLimit-Limit` (first rule).
+//!   at least 1) when configured. 429s do not consume quota. Authenticated
+//!   answers carry `RateLimit-Remaining` (min over rules) and `RateLimit-Limit`.
 //! * **Faults**: random faults from a `fastrand::Rng` seeded with
-//!   [`EmulatorConfig::seed`] (one draw per request, in arrival order, so a
-//!   sequential client sees a reproducible sequence); they apply to `/API` (after
-//!   auth and rate limiting) and `/storage` requests. A request header
-//!   `X-Emulator-Fault` replaces the random draw for that request; values
-//!   (comma-separated): `status=503` (any status), `reset`, `truncate`,
-//!   `after-apply-503`, `after-apply-reset`, `latency-ms=N`.
-//! * **Errors**: 404 `{"errors": ["Asset not found"]}` for unknown ids and
-//!   `{"errors": ["Not found: no such route"]}` for unknown routes; 400
-//!   `{"errors": {"field": "Missing data for required field."}}` for missing
-//!   required fields (per iconik's schemas); 400 `{"errors": ["Invalid JSON body: ..."]}`.
-//! * **Deletes**: deleting an asset, collection, format or file set is a soft
-//!   delete (iconik's delete queue): `status` becomes `DELETED`, it disappears
-//!   from lists and search but `GET` still returns it; `.../purge/` (or the
-//!   delete-queue purge routes) removes it for good, after which `GET` is 404.
-//!   Segments, files, proxies, keyframes, jobs, views and fields are removed at once.
-//! * **Pagination**: `page`/`per_page` lists answer `objects, page, pages,
-//!   per_page, total, first_url, last_url, next_url, prev_url` with host-relative
-//!   URLs (`next_url` null on the last page); `scroll=true` / `scroll_id` is
-//!   honoured on the same lists (empty `objects` at the end). Files-service lists
-//!   use `per_page` + `last_id` (`next_url` carries `last_id=<last object's id>`);
-//!   metadata fields use `last_field_name`; jobs also take `search_after`
-//!   (the body's `search_after` is `[date_created, id]` of the page's last job).
-//!   Default `per_page` 10, max 500. Sorting parameters are ignored (creation order).
-//! * **Uploads**: files, proxies and keyframes get `upload_url`,
-//!   `multipart_upload_url` (S3 storages) and `url` pointing at
-//!   `{base_url}/storage/{files|proxies|keyframes}/{id}`; GCS storages get a
-//!   resumable-initiation `upload_url`. See [`Emulator::uploads`].
+//!   [`EmulatorConfig::seed`] (one draw per request, in arrival order) apply to
+//!   `/API` (after auth and rate limiting) and `/storage` requests. A request
+//!   header `X-Emulator-Fault` replaces the draw for that request:
+//!   `status=503` (any status), `reset`, `truncate`, `after-apply-503`,
+//!   `after-apply-reset`, `latency-ms=N` (comma-separated). Storage clients
+//!   send no such header: aim faults at them with [`StorageFault`].
 //!
-//! # Routes
+//! # Storage
 //!
-//! Paths are `/API/<service>/...` exactly as iconik's spec has them.
+//! Every emulator has one `FILES` storage per method ([`SEED_STORAGES`]:
+//! `s3-files`, the default, `gcs-files`, `azure-files`, `b2-files`,
+//! `file-files`). Files, proxies and keyframes get the `upload_url`,
+//! `upload_headers` and (S3) `multipart_upload_url` of their storage's fake,
+//! served under `{base_url}/storage/{s3|gcs|azure|b2|file}/{kind}/{id}`:
 //!
-//! * `assets`: `v1/assets/` (GET, POST), `v1/assets/{id}/` (GET, PUT, PATCH,
-//!   DELETE), `.../purge/` (DELETE), `.../restore/` (PUT);
-//!   `v1/delete_queue/{assets|collections}/` (GET, POST = delete, DELETE =
-//!   restore), `.../purge/`, `.../purge/all/`, `.../restore/all/`,
-//!   `v1/delete_queue/purge/all/`, `v1/delete_queue/bulk/`;
-//!   segments `v1/assets/{id}/segments/` (GET, POST), `.../bulk/` (DELETE),
-//!   `.../segments/{sid}/` (GET, PUT, PATCH, DELETE);
-//!   versions `v1/assets/{id}/versions/` (POST), `.../versions/from/assets/{src}/`,
-//!   `.../versions/from/versions/{src}/` (POST), `.../versions/{vid}/` (PUT, PATCH,
-//!   DELETE), `.../versions/{vid}/promote/` (PUT), `.../versions/old/` (DELETE);
-//!   history `v1/assets/{id}/history/` (GET, POST), `.../history/{hid}/` (GET);
-//!   collections `v1/collections/` (GET, POST), `v1/collections/{id}/` (GET, PUT,
-//!   PATCH, DELETE), `.../purge/`, `.../restore/`, `.../content/info/` (also
-//!   `.../info/`), `.../contents/` (GET, POST),
-//!   `.../contents/{object_type}/{object_id}/` (DELETE).
-//! * `files`: under `v1/assets/{id}/`: `formats/` (GET, POST), `formats/{fid}/`
-//!   (GET, PUT, PATCH, DELETE, `purge/`, `restore/`), `formats/{fid}/components/`
-//!   (GET, POST), `formats/{fid}/file_sets/`; `file_sets/` (GET, POST),
-//!   `file_sets/{fsid}/` (GET, PUT, PATCH, DELETE, `purge/`, `restore/`),
-//!   `file_sets/{fsid}/files/`; `files/` (GET, POST), `files/{fid}/` (GET, PUT,
-//!   PATCH, DELETE), `files/{fid}/download_url/`, `files/{fid}/multipart_url/`,
-//!   `files/{fid}/multipart_url/part/`, `files/{fid}/multipart_url/s3/part/` (POST),
-//!   `files/{fid}/mediainfo/` and `files/{fid}/keyframes/` (POST, create a job);
-//!   `proxies/` (GET, POST), `proxies/{pid}/` (GET, PUT, PATCH, DELETE) with
-//!   `download_url/`, `multipart_url/`, `multipart_url/part/`; `keyframes/`
-//!   (GET, POST), `keyframes/{kid}/` (GET, PUT, PATCH, DELETE);
-//!   `versions/{vid}/{files|file_sets|formats|proxies|keyframes}/` (GET),
-//!   `versions/{vid}/transcode/` (POST, creates a job).
-//!   Also `v1/file_sets/{fsid}/files/`, `v1/delete_queue/{formats|file_sets}/`,
-//!   `v1/storages/` (GET, POST), `v1/storages/{sid}/` (GET, PUT, PATCH, DELETE),
-//!   `v1/storages/{sid}/files/` (GET with `path`/`checksum`/`name`/... filters,
-//!   POST), `v1/files/checksum/{checksum}/` (GET).
-//! * `jobs`: `v1/jobs/` (GET with `type`/`status`/`object_id`/`object_type`/
-//!   `parent_id`/`ids` filters, POST), `v1/jobs/{id}/` (GET, PUT, PATCH, DELETE),
-//!   `v1/jobs/state/` (PUT; ABORT/PAUSE/RESUME/RESTART set ABORTED/PAUSED/STARTED/READY).
-//! * `metadata`: `v1/views/` (GET, POST), `v1/views/{id}/` (GET, PUT, PATCH,
-//!   DELETE), `v1/fields/` (GET, POST), `v1/fields/{name}/` (GET, PUT, PATCH,
-//!   DELETE), values `v1/{object_type}/{object_id}/` and
-//!   `v1/{object_type}/{object_id}/views/{view_id}/` (GET, PUT),
-//!   `v1/assets/{id}/{object_type}/{object_id}/views/{view_id}/` (GET, PUT),
-//!   `v1/assets/{id}/versions/{vid}/views/{view_id}/` (GET). Values are kept per
-//!   object (merged on PUT); a view read returns that view's fields and is 404
-//!   while the object has no values.
-//! * `search`: `v1/search/` (POST): `doc_types` (assets, collections; default
-//!   both), `query` (case-insensitive substring of `title`), `filter` (`terms`
-//!   with `value`/`value_in`/`exists`, nested `filters`, AND/OR), `page`/`per_page`
-//!   or `scroll`/`scroll_id`, or `search_after` in the body (answers carry
-//!   `search_after` = `[date_created, id]` of the last hit). Hits carry `object_type`.
-//! * Fake storage `/storage/{key}` (no auth): `PUT` (single upload), `POST ?uploads`
-//!   (S3 multipart start; JSON `{"UploadId": ...}`), `PUT ?partNumber=N&uploadId=X`,
-//!   `POST ?uploadId=X` (complete), `DELETE ?uploadId=X` (abort), `POST
-//!   ?uploadType=resumable` or with `x-goog-resumable: start` (GCS; answers a
-//!   `Location` session URL, then `PUT` chunks with `Content-Range`, 308 until
-//!   complete), `GET` (download what was stored).
+//! * **S3**: presigned `PUT` (200 + `ETag`); multipart: `POST ?uploads` (XML
+//!   `UploadId`), part URLs from `.../multipart_url/part/`, `PUT` parts (a part
+//!   put again replaces the earlier one), complete with the XML part list
+//!   (`EntityTooSmall` for a non-final part under 5 MiB, `InvalidPart` for a
+//!   wrong `ETag`), abort with `DELETE` (204), list parts with `GET`.
+//! * **GCS** resumable: `POST` with `x-goog-resumable: start` (201 +
+//!   `Location`), `PUT` chunks with `Content-Range` (multiples of 256 KiB; 308
+//!   with `Range: bytes=0-K`), the final chunk or a `bytes */TOTAL` query
+//!   answers 200 with `size` and base64 `md5Hash`; `DELETE` answers 499.
+//! * **Azure** block blob on a SAS URL: `PUT` with `x-ms-blob-type: BlockBlob`,
+//!   or `&comp=block&blockid=` (ids of one blob of equal length, at most
+//!   50,000) then `&comp=blocklist` with `<BlockList><Latest>...`; 201.
+//! * **B2**: `POST upload_url` with the token in `Authorization`,
+//!   `X-Bz-File-Name`, `X-Bz-Content-Sha1` (checked); large files through
+//!   `.../multipart/b2/start/`, part `POST`s (`X-Bz-Part-Number`, SHA-1 per
+//!   part), `.../finish/` with the `sha1_list` (parts of 5 MB or more except
+//!   the last), `.../cancel/`.
+//! * **FILE**: `PUT` the `.../isg_handler_url/` URL (201).
+//!
+//! Signed URLs carry a signature the fakes check (403 without it). A
+//! completed transfer sets the file record's `size`, `checksum` (md5 hex) and
+//! `status` `CLOSED`; `.../download_url/` gives a URL whose `GET` returns the
+//! bytes, honouring `Range` (206 + `Content-Range`, 416). See
+//! [`Emulator::uploads`] and [`Emulator::storage_requests`].
+//!
+//! # Operability
+//!
+//! [`EmulatorConfig::log_requests`] prints one line per request (method,
+//! path without query, status, milliseconds, operation id);
+//! [`EmulatorConfig::record`] appends every request to an NDJSON file (storage
+//! queries, which carry signatures, and credential headers are left out).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod record;
+mod schema;
 mod server;
+mod spec;
 mod storage;
 mod store;
 mod util;
+mod wire;
+
+#[cfg(test)]
+mod walk_tests;
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -131,7 +144,7 @@ use std::time::Duration;
 pub use store::{
     SAMPLE_ASSET_IDS, SAMPLE_ASSET_TITLES, SAMPLE_COLLECTION_ID, SAMPLE_CONTENTS,
     SAMPLE_FIELD_NAMES, SAMPLE_FILE_IDS, SAMPLE_FILE_SET_IDS, SAMPLE_FORMAT_IDS, SAMPLE_MD5S,
-    SAMPLE_STORAGE_ID, SAMPLE_VIEW_ID,
+    SAMPLE_STORAGE_ID, SAMPLE_VIEW_ID, SEED_STORAGES,
 };
 
 /// One sliding-window rate limit rule: at most `limit` requests in any `window`.
@@ -286,6 +299,13 @@ pub struct EmulatorConfig {
     pub seed_data: bool,
     /// Tokio worker threads (default 2).
     pub workers: usize,
+    /// Write one line per request to stderr: method, path (no query),
+    /// status (0 for a reset), milliseconds, and the spec's operation id.
+    pub log_requests: bool,
+    /// Append every request to this file as one JSON object per line
+    /// (NDJSON): time, method, path, query (API requests only: storage URLs
+    /// carry signatures), headers (credentials redacted), body, status, ms, op.
+    pub record: Option<std::path::PathBuf>,
 }
 
 impl Default for EmulatorConfig {
@@ -301,6 +321,8 @@ impl Default for EmulatorConfig {
             seed: 0,
             seed_data: false,
             workers: 2,
+            log_requests: false,
+            record: None,
         }
     }
 }
@@ -378,6 +400,18 @@ impl EmulatorConfig {
         self
     }
 
+    /// Logs one line per request to stderr (see [`EmulatorConfig::log_requests`]).
+    pub fn log_requests(mut self, on: bool) -> Self {
+        self.log_requests = on;
+        self
+    }
+
+    /// Records every request to `path` as NDJSON (see [`EmulatorConfig::record`]).
+    pub fn record(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.record = Some(path.into());
+        self
+    }
+
     /// Sets the number of tokio worker threads (at least 1).
     pub fn workers(mut self, n: usize) -> Self {
         self.workers = n;
@@ -428,6 +462,113 @@ impl Upload {
     }
 }
 
+/// One request the fake storage received (see [`Emulator::storage_requests`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorageRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Path and query as sent.
+    pub target: String,
+    /// Every request header, as sent.
+    pub headers: Vec<(String, String)>,
+    /// The status answered (0 when the connection was reset instead).
+    pub status: u16,
+}
+
+impl StorageRequest {
+    /// The value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a [`StorageFault`] does to the requests it hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StorageFaultAction {
+    /// Answer this status before the request is applied (nothing stored).
+    Status(u16),
+    /// Reset the connection before the request is applied.
+    Reset,
+    /// Apply the request (e.g. store the part), then answer this status.
+    AfterApplyStatus(u16),
+    /// Apply the request, then reset the connection.
+    AfterApplyReset,
+    /// GCS chunk: persist this many bytes fewer than were sent, so the 308
+    /// answers a shorter `Range` and the client must resend the rest.
+    ShortRange(u64),
+    /// Send half of a 2xx answer's body under the full `Content-Length`,
+    /// then close (downloads).
+    Truncate,
+}
+
+/// A fault aimed at particular fake-storage requests, e.g. "the 2nd `PUT`
+/// of a part answers 500" or "a 308 with a short `Range`".
+///
+/// ```no_run
+/// use iconik_emulator::{Emulator, EmulatorConfig, StorageFault, StorageFaultAction};
+/// let emu = Emulator::start(EmulatorConfig::new()).unwrap();
+/// emu.add_storage_fault(
+///     StorageFault::new(StorageFaultAction::Status(500))
+///         .method("PUT")
+///         .target_contains("partNumber=")
+///         .nth(2),
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorageFault {
+    /// HTTP method the request must have (`None`: any).
+    pub method: Option<String>,
+    /// Text the request target (path and query) must contain (`None`: any).
+    pub target_contains: Option<String>,
+    /// The first matching request (1-based) the fault hits.
+    pub nth: u64,
+    /// How many consecutive matching requests it hits from the `nth` on.
+    pub times: u64,
+    /// What it does.
+    pub action: StorageFaultAction,
+}
+
+impl StorageFault {
+    /// A fault that hits the first matching storage request once.
+    pub fn new(action: StorageFaultAction) -> StorageFault {
+        StorageFault {
+            method: None,
+            target_contains: None,
+            nth: 1,
+            times: 1,
+            action,
+        }
+    }
+
+    /// Only requests with this HTTP method match.
+    pub fn method(mut self, m: impl Into<String>) -> Self {
+        self.method = Some(m.into().to_ascii_uppercase());
+        self
+    }
+
+    /// Only requests whose path and query contain `s` match.
+    pub fn target_contains(mut self, s: impl Into<String>) -> Self {
+        self.target_contains = Some(s.into());
+        self
+    }
+
+    /// Hits the `n`th matching request (1-based).
+    pub fn nth(mut self, n: u64) -> Self {
+        self.nth = n.max(1);
+        self
+    }
+
+    /// Hits this many consecutive matching requests.
+    pub fn times(mut self, n: u64) -> Self {
+        self.times = n;
+        self
+    }
+}
+
 /// A running emulator. Dropping it stops the server and joins its thread.
 pub struct Emulator {
     shared: Arc<server::Shared>,
@@ -456,7 +597,18 @@ impl Emulator {
             IpAddr::V4(ip) => format!("http://{ip}:{}", addr.port()),
         };
         let workers = config.workers.max(1);
-        let shared = Arc::new(server::Shared::new(config, base_url.clone()));
+        // Parse the spec now rather than on the first request.
+        let _ = spec::spec();
+        let recorder = match &config.record {
+            Some(p) => Some(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)?,
+            ),
+            None => None,
+        };
+        let shared = Arc::new(server::Shared::new(config, base_url.clone(), recorder));
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(workers)
             .thread_name("iconik-emulator")
@@ -546,6 +698,28 @@ impl Emulator {
     /// Replaces the fault configuration at runtime.
     pub fn set_faults(&self, faults: FaultConfig) {
         self.shared.set_faults(faults)
+    }
+
+    /// Adds a fault aimed at particular storage requests (it counts the
+    /// requests it matches from now on).
+    pub fn add_storage_fault(&self, fault: StorageFault) {
+        self.shared.add_storage_fault(fault)
+    }
+
+    /// Removes every [`StorageFault`].
+    pub fn clear_storage_faults(&self) {
+        self.shared.clear_storage_faults()
+    }
+
+    /// Every request the fake storage received (first 100,000), with its
+    /// headers and answer status, in arrival order: tests assert that no
+    /// `App-ID` or `Auth-Token` reached storage.
+    pub fn storage_requests(&self) -> Vec<StorageRequest> {
+        self.shared
+            .storage
+            .lock()
+            .map(|s| s.requests.clone())
+            .unwrap_or_default()
     }
 }
 

@@ -1,23 +1,25 @@
-//! The HTTP/1.1 server: connection loop, parsing, auth, rate limiting,
+//! The HTTP/1.1 server on hyper: connection handling, auth, rate limiting,
 //! fault injection and statistics.
 
+use crate::spec::Auth;
 use crate::storage::FakeStorage;
 use crate::store::Store;
 use crate::util::{errors, Query};
-use crate::{EmulatorConfig, FaultConfig, RateLimitRule, Stats};
+use crate::wire::{Conn, EmuBody};
+use crate::{EmulatorConfig, FaultConfig, RateLimitRule, Stats, StorageFault, StorageFaultAction};
+use http_body_util::BodyExt;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{HeaderName, HeaderValue};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::Value;
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Largest accepted request body.
 pub(crate) const MAX_BODY: usize = 64 * 1024 * 1024;
-/// Largest accepted request head (request line + headers).
-const MAX_HEAD: usize = 64 * 1024;
-/// Most headers per request.
-const MAX_HEADERS: usize = 100;
 /// Cap on each "received" log used for `max_in_window`.
 const MAX_RECEIVED_LOG: usize = 4_000_000;
 
@@ -36,10 +38,18 @@ pub(crate) struct Shared {
     limiter: Mutex<Limiter>,
     stats: Mutex<Stats>,
     pub(crate) storage: Mutex<FakeStorage>,
+    /// Targeted storage faults, each with the count of requests it matched.
+    storage_faults: Mutex<Vec<(StorageFault, u64)>>,
+    /// `--record FILE`: every request as one JSON line.
+    pub(crate) recorder: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
 }
 
 impl Shared {
-    pub(crate) fn new(config: EmulatorConfig, base_url: String) -> Shared {
+    pub(crate) fn new(
+        config: EmulatorConfig,
+        base_url: String,
+        recorder: Option<std::fs::File>,
+    ) -> Shared {
         let store = Store::new(config.seed, base_url.clone(), config.seed_data);
         let storage = FakeStorage::new(config.seed, config.seed_data);
         Shared {
@@ -49,6 +59,8 @@ impl Shared {
             limiter: Mutex::new(Limiter::new(config.rate_limits.clone())),
             stats: Mutex::new(Stats::default()),
             storage: Mutex::new(storage),
+            storage_faults: Mutex::new(Vec::new()),
+            recorder: recorder.map(|f| Mutex::new(std::io::BufWriter::new(f))),
             base_url,
             config,
         }
@@ -81,6 +93,40 @@ impl Shared {
 
     pub(crate) fn set_faults(&self, f: FaultConfig) {
         *lock(&self.faults) = Arc::new(f);
+    }
+
+    pub(crate) fn add_storage_fault(&self, f: StorageFault) {
+        lock(&self.storage_faults).push((f, 0));
+    }
+
+    pub(crate) fn clear_storage_faults(&self) {
+        lock(&self.storage_faults).clear();
+    }
+
+    /// The action of the first targeted fault that hits this storage request
+    /// (every matching rule counts the request).
+    fn storage_fault(&self, req: &Request) -> Option<StorageFaultAction> {
+        let mut rules = lock(&self.storage_faults);
+        let mut hit = None;
+        for (rule, seen) in rules.iter_mut() {
+            let method_ok = rule
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(&req.method));
+            let target_ok = rule
+                .target_contains
+                .as_deref()
+                .is_none_or(|t| req.target.contains(t));
+            if !(method_ok && target_ok) {
+                continue;
+            }
+            *seen += 1;
+            let fires = *seen >= rule.nth && *seen - rule.nth < rule.times;
+            if fires && hit.is_none() {
+                hit = Some(rule.action);
+            }
+        }
+        hit
     }
 
     fn count(&self, f: impl FnOnce(&mut Stats)) {
@@ -163,17 +209,27 @@ fn prune(log: &mut VecDeque<Instant>, now: Instant, window: Duration) {
 pub(crate) struct Request {
     pub(crate) method: String,
     pub(crate) target: String,
-    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) headers: hyper::HeaderMap,
     pub(crate) body: Vec<u8>,
-    close: bool,
 }
 
 impl Request {
+    /// A header's value (names are case-insensitive; non-UTF-8 values are absent).
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Every header as (lowercase name, value) pairs, for recording.
+    pub(crate) fn header_pairs(&self) -> Vec<(String, String)> {
         self.headers
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect()
     }
 }
 
@@ -226,7 +282,7 @@ enum Fault {
     None,
     Status(u16),
     Reset,
-    AfterApplyStatus,
+    AfterApplyStatus(u16),
     AfterApplyReset,
     Truncate,
 }
@@ -251,7 +307,7 @@ fn parse_fault_header(v: &str) -> (Fault, Duration) {
             match lower.as_str() {
                 "reset" => fault = Fault::Reset,
                 "truncate" => fault = Fault::Truncate,
-                "after-apply-503" => fault = Fault::AfterApplyStatus,
+                "after-apply-503" => fault = Fault::AfterApplyStatus(503),
                 "after-apply-reset" => fault = Fault::AfterApplyReset,
                 _ => {}
             }
@@ -279,7 +335,7 @@ fn draw_fault(sh: &Shared, f: &FaultConfig) -> Fault {
     edge += f.after_apply_rate.clamp(0.0, 1.0);
     if u < edge {
         return if half {
-            Fault::AfterApplyStatus
+            Fault::AfterApplyStatus(503)
         } else {
             Fault::AfterApplyReset
         };
@@ -289,33 +345,6 @@ fn draw_fault(sh: &Shared, f: &FaultConfig) -> Fault {
         return Fault::Truncate;
     }
     Fault::None
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        100 => "Continue",
-        200 => "OK",
-        201 => "Created",
-        202 => "Accepted",
-        204 => "No Content",
-        308 => "Permanent Redirect",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        409 => "Conflict",
-        411 => "Length Required",
-        413 => "Payload Too Large",
-        429 => "Too Many Requests",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "Status",
-    }
 }
 
 /// Accept loop; returns when `stop` fires.
@@ -341,290 +370,194 @@ pub(crate) async fn serve(
     }
 }
 
-enum ReadError {
-    /// Answer this and close.
-    Respond(Response),
-    /// Just close.
-    Close,
-}
+/// The error a service returns to make hyper drop the connection at once
+/// (no answer is written); the socket is then closed with a TCP reset.
+#[derive(Debug)]
+struct ResetConnection;
 
-async fn read_more(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<usize, ReadError> {
-    if buf.capacity() - buf.len() < 4096 {
-        buf.reserve(8192);
-    }
-    match stream.read_buf(buf).await {
-        Ok(0) => Err(ReadError::Close),
-        Ok(n) => Ok(n),
-        Err(_) => Err(ReadError::Close),
+impl std::fmt::Display for ResetConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection reset by fault injection")
     }
 }
 
-/// Reads one request from `buf`/`stream`. `Ok(None)` on clean EOF.
-async fn read_request(
-    stream: &mut TcpStream,
-    buf: &mut Vec<u8>,
-) -> Result<Option<Request>, ReadError> {
-    // Head.
-    let (method, target, headers, version, consumed) = loop {
-        if !buf.is_empty() {
-            let mut hdrs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            let mut req = httparse::Request::new(&mut hdrs);
-            match req.parse(buf) {
-                Ok(httparse::Status::Complete(n)) => {
-                    let method = req.method.unwrap_or("GET").to_string();
-                    let target = req.path.unwrap_or("/").to_string();
-                    let version = req.version.unwrap_or(1);
-                    let headers: Vec<(String, String)> = req
-                        .headers
-                        .iter()
-                        .map(|h| {
-                            (
-                                h.name.to_string(),
-                                String::from_utf8_lossy(h.value).into_owned(),
-                            )
-                        })
-                        .collect();
-                    break (method, target, headers, version, n);
-                }
-                Ok(httparse::Status::Partial) => {
-                    if buf.len() > MAX_HEAD {
-                        return Err(ReadError::Respond(Response::error(
-                            431,
-                            "Request header too large",
-                        )));
-                    }
-                }
-                Err(httparse::Error::TooManyHeaders) => {
-                    return Err(ReadError::Respond(Response::error(
-                        431,
-                        "Too many request headers",
-                    )));
-                }
-                Err(e) => {
-                    return Err(ReadError::Respond(Response::error(
-                        400,
-                        &format!("Malformed HTTP request: {e}"),
-                    )));
-                }
-            }
-        }
-        let was_empty = buf.is_empty();
-        match read_more(stream, buf).await {
-            Ok(_) => {}
-            Err(ReadError::Close) if was_empty => return Ok(None),
-            Err(e) => return Err(e),
-        }
-    };
-    buf.drain(..consumed);
+impl std::error::Error for ResetConnection {}
 
-    let find = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim().to_string())
-    };
-    let conn_hdr = find("connection").map(|v| v.to_ascii_lowercase());
-    let close = match version {
-        0 => conn_hdr.as_deref() != Some("keep-alive"),
-        _ => conn_hdr.as_deref().is_some_and(|v| v.contains("close")),
-    };
-    let expect_continue = find("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
-    let chunked =
-        find("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
-
-    let body = if chunked {
-        if expect_continue {
-            let _ = stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await;
-        }
-        read_chunked(stream, buf).await?
-    } else if let Some(cl) = find("content-length") {
-        let cl: usize = match cl.parse() {
-            Ok(n) => n,
-            Err(_) => {
-                return Err(ReadError::Respond(Response::error(
-                    400,
-                    "Invalid Content-Length",
-                )))
-            }
-        };
-        if cl > MAX_BODY {
-            return Err(ReadError::Respond(Response::error(
-                413,
-                "Request body too large",
-            )));
-        }
-        if expect_continue && buf.len() < cl {
-            let _ = stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await;
-        }
-        if buf.capacity() < cl {
-            buf.reserve(cl - buf.len());
-        }
-        while buf.len() < cl {
-            read_more(stream, buf).await?;
-        }
-        let rest = buf.split_off(cl);
-        std::mem::replace(buf, rest)
-    } else {
-        Vec::new()
-    };
-    Ok(Some(Request {
-        method,
-        target,
-        headers,
-        body,
-        close,
-    }))
-}
-
-/// Decodes a chunked body (extensions and trailers ignored).
-async fn read_chunked(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Vec<u8>, ReadError> {
-    let mut body = Vec::new();
-    loop {
-        // Chunk-size line.
-        let line_end = loop {
-            if let Some(p) = buf.windows(2).position(|w| w == b"\r\n") {
-                break p;
-            }
-            if buf.len() > 4096 {
-                return Err(ReadError::Respond(Response::error(400, "Bad chunk header")));
-            }
-            read_more(stream, buf).await?;
-        };
-        let line = String::from_utf8_lossy(&buf[..line_end]).into_owned();
-        let size_str = line.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_str, 16)
-            .map_err(|_| ReadError::Respond(Response::error(400, "Bad chunk size")))?;
-        buf.drain(..line_end + 2);
-        if size == 0 {
-            // Trailers until an empty line.
-            loop {
-                if let Some(p) = buf.windows(2).position(|w| w == b"\r\n") {
-                    buf.drain(..p + 2);
-                    if p == 0 {
-                        return Ok(body);
-                    }
-                    continue;
-                }
-                if buf.len() > MAX_HEAD {
-                    return Err(ReadError::Respond(Response::error(400, "Bad trailers")));
-                }
-                read_more(stream, buf).await?;
-            }
-        }
-        if body.len().saturating_add(size) > MAX_BODY {
-            return Err(ReadError::Respond(Response::error(
-                413,
-                "Request body too large",
-            )));
-        }
-        while buf.len() < size + 2 {
-            read_more(stream, buf).await?;
-        }
-        body.extend_from_slice(&buf[..size]);
-        buf.drain(..size + 2);
-    }
-}
-
-fn head_bytes(resp: &Response, content_length: usize, close: bool) -> Vec<u8> {
-    let mut head = String::with_capacity(160);
-    head.push_str("HTTP/1.1 ");
-    head.push_str(&resp.status.to_string());
-    head.push(' ');
-    head.push_str(reason(resp.status));
-    head.push_str("\r\n");
-    if resp.json && resp.status != 204 {
-        head.push_str("Content-Type: application/json\r\n");
-    }
-    if resp.status != 204 && !(100..200).contains(&resp.status) {
-        head.push_str("Content-Length: ");
-        head.push_str(&content_length.to_string());
-        head.push_str("\r\n");
-    }
-    for (k, v) in &resp.headers {
-        head.push_str(k);
-        head.push_str(": ");
-        head.push_str(v);
-        head.push_str("\r\n");
-    }
-    if close {
-        head.push_str("Connection: close\r\n");
-    }
-    head.push_str("\r\n");
-    head.into_bytes()
-}
-
-async fn write_response(stream: &mut TcpStream, resp: &Response, close: bool) -> bool {
-    let body: &[u8] = if resp.status == 204 { &[] } else { &resp.body };
-    let mut out = head_bytes(resp, body.len(), close);
-    out.extend_from_slice(body);
-    stream.write_all(&out).await.is_ok()
-}
-
-async fn connection(mut stream: TcpStream, sh: Arc<Shared>) {
+/// Serves one connection with hyper's HTTP/1.1 server (keep-alive,
+/// `Content-Length` and chunked bodies, `Expect: 100-continue`).
+async fn connection(stream: TcpStream, sh: Arc<Shared>) {
     let _ = stream.set_nodelay(true);
-    let mut buf: Vec<u8> = Vec::with_capacity(8192);
-    // Bounded: every iteration consumes one request or ends the connection.
-    loop {
-        let req = match read_request(&mut stream, &mut buf).await {
-            Ok(Some(r)) => r,
-            Ok(None) | Err(ReadError::Close) => return,
-            Err(ReadError::Respond(resp)) => {
-                sh.count(|s| {
-                    s.requests += 1;
-                    *s.by_status.entry(resp.status).or_default() += 1;
-                });
-                let _ = write_response(&mut stream, &resp, true).await;
-                let _ = stream.shutdown().await;
-                return;
-            }
+    let reset = Arc::new(AtomicBool::new(false));
+    let io = TokioIo::new(Conn::new(stream, reset.clone()));
+    let svc = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+        let sh = sh.clone();
+        let reset = reset.clone();
+        async move {
+            let (resp, action) = answer(&sh, req).await;
+            finish(&sh, resp, action, &reset)
+        }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        // Answers are small: one flattened buffer beats a vectored write.
+        .writev(false)
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30))
+        .serve_connection(io, svc);
+    if let Err(e) = conn.await {
+        log::debug!("connection ended: {e}");
+    }
+}
+
+/// Reads the request body (bounded) and handles the request.
+async fn answer(sh: &Shared, req: hyper::Request<Incoming>) -> (Response, Action) {
+    let (parts, body) = req.into_parts();
+    let declared = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return (
+            Response::error(413, "Request body too large").header("Connection", "close"),
+            Action::Normal,
+        );
+    }
+    let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
+        Ok(c) => c.to_bytes(),
+        Err(e) => {
+            let (status, msg) = if e.is::<http_body_util::LengthLimitError>() {
+                (413, "Request body too large")
+            } else {
+                (400, "Malformed request body")
+            };
+            return (
+                Response::error(status, msg).header("Connection", "close"),
+                Action::Normal,
+            );
+        }
+    };
+    let target = parts.uri.path_and_query().map_or_else(
+        || parts.uri.path().to_string(),
+        |pq| pq.as_str().to_string(),
+    );
+    let request = Request {
+        method: parts.method.as_str().to_string(),
+        target,
+        headers: parts.headers,
+        body: Vec::from(body),
+    };
+    let started = Instant::now();
+    let (resp, action, op) = handle(sh, &request).await;
+    if request.target.starts_with("/storage/") {
+        let status = match action {
+            Action::Reset => 0,
+            _ => resp.status,
         };
-        let close = req.close;
-        let (resp, action) = handle(&sh, req).await;
-        match action {
-            Action::Reset => {
-                sh.count(|s| {
-                    s.requests += 1;
-                    s.resets += 1;
-                    s.faults_injected += 1;
-                });
-                let _ = stream.set_zero_linger();
-                drop(stream);
-                return;
-            }
-            Action::Truncate => {
-                sh.count(|s| {
-                    s.requests += 1;
-                    s.faults_injected += 1;
-                    *s.by_status.entry(resp.status).or_default() += 1;
-                });
-                let mut out = head_bytes(&resp, resp.body.len(), true);
-                out.extend_from_slice(&resp.body[..resp.body.len() / 2]);
-                let _ = stream.write_all(&out).await;
-                let _ = stream.flush().await;
-                let _ = stream.shutdown().await;
-                return;
-            }
-            Action::Normal => {
-                sh.count(|s| {
-                    s.requests += 1;
-                    *s.by_status.entry(resp.status).or_default() += 1;
-                    match resp.status {
-                        401 => s.unauthorized += 1,
-                        429 => s.rate_limited += 1,
-                        _ => {}
-                    }
-                });
-                if !write_response(&mut stream, &resp, close).await || close {
-                    let _ = stream.shutdown().await;
-                    return;
+        lock(&sh.storage).note(&request, status);
+    }
+    if sh.config.log_requests || sh.recorder.is_some() {
+        let status = match action {
+            Action::Reset => 0,
+            _ => resp.status,
+        };
+        crate::record::observe(sh, &request, status, op, started.elapsed());
+    }
+    (resp, action)
+}
+
+/// Counts the answer and turns it into hyper's response (or a reset).
+fn finish(
+    sh: &Shared,
+    resp: Response,
+    action: Action,
+    reset: &AtomicBool,
+) -> Result<hyper::Response<EmuBody>, ResetConnection> {
+    match action {
+        Action::Reset => {
+            sh.count(|s| {
+                s.requests += 1;
+                s.resets += 1;
+                s.faults_injected += 1;
+            });
+            reset.store(true, Ordering::SeqCst);
+            Err(ResetConnection)
+        }
+        Action::Truncate => {
+            sh.count(|s| {
+                s.requests += 1;
+                s.faults_injected += 1;
+                *s.by_status.entry(resp.status).or_default() += 1;
+            });
+            let full = resp.body.len();
+            let mut half = resp.body;
+            half.truncate(full / 2);
+            let r = resp_head(resp.status, &resp.headers, resp.json, Some(full));
+            Ok(r.body(EmuBody::truncated(Bytes::from(half)))
+                .unwrap_or_else(|_| fallback()))
+        }
+        Action::Normal => {
+            sh.count(|s| {
+                s.requests += 1;
+                *s.by_status.entry(resp.status).or_default() += 1;
+                match resp.status {
+                    401 => s.unauthorized += 1,
+                    429 => s.rate_limited += 1,
+                    _ => {}
                 }
-            }
+            });
+            let body = if resp.status == 204 || resp.status == 304 {
+                Bytes::new()
+            } else {
+                Bytes::from(resp.body)
+            };
+            let r = resp_head(resp.status, &resp.headers, resp.json, None);
+            Ok(r.body(EmuBody::full(body)).unwrap_or_else(|_| fallback()))
         }
     }
+}
+
+fn fallback() -> hyper::Response<EmuBody> {
+    let mut r = hyper::Response::new(EmuBody::full(Bytes::new()));
+    *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+    r
+}
+
+/// The status line and headers; `content_length` is set explicitly only for
+/// a truncated answer (hyper derives it from the body otherwise).
+fn resp_head(
+    status: u16,
+    headers: &[(String, String)],
+    json: bool,
+    content_length: Option<usize>,
+) -> hyper::http::response::Builder {
+    let mut b = hyper::Response::builder().status(status);
+    if json && status != 204 {
+        b = b.header(hyper::header::CONTENT_TYPE, "application/json");
+    }
+    if let Some(n) = content_length {
+        b = b.header(hyper::header::CONTENT_LENGTH, n);
+    }
+    for (k, v) in headers {
+        if let (Ok(k), Ok(v)) = (
+            HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
+            b = b.header(k, v);
+        }
+    }
+    b
+}
+
+/// Handles one request; also names the operation it routed to (`-` for
+/// none, `storage` for the fake storage).
+async fn handle(sh: &Shared, req: &Request) -> (Response, Action, &'static str) {
+    let mut op = "-";
+    let (resp, action) = handle_inner(sh, req, &mut op).await;
+    (resp, action, op)
 }
 
 /// Handles one request: latency, auth, rate limit, faults, routing.
-async fn handle(sh: &Shared, req: Request) -> (Response, Action) {
+async fn handle_inner(sh: &Shared, req: &Request, op: &mut &'static str) -> (Response, Action) {
     let faults = lock(&sh.faults).clone();
     let (mut fault, extra_latency, overridden) = match req.header("x-emulator-fault") {
         Some(v) => {
@@ -646,10 +579,18 @@ async fn handle(sh: &Shared, req: Request) -> (Response, Action) {
     let mut rl_headers: Vec<(String, String)> = Vec::new();
     let is_api = path.starts_with("/API/");
     let is_storage = path.starts_with("/storage/");
-    if is_api {
-        let ok = req.header("app-id") == Some(sh.config.app_id.as_str())
-            && req.header("auth-token") == Some(sh.config.auth_token.as_str());
-        if !ok {
+    let route = is_api.then(|| crate::store::resolve(&req.method, &path));
+    if let Some(r) = &route {
+        *op = r.op_id();
+    } else if is_storage {
+        *op = "storage";
+    }
+    let auth = route.as_ref().map_or(Auth::None, |r| r.auth());
+    if auth != Auth::None {
+        let app_ok = req.header("app-id") == Some(sh.config.app_id.as_str());
+        let token_ok = auth == Auth::AppIdOnly
+            || req.header("auth-token") == Some(sh.config.auth_token.as_str());
+        if !(app_ok && token_ok) {
             return (
                 Response::error(
                     401,
@@ -678,7 +619,26 @@ async fn handle(sh: &Shared, req: Request) -> (Response, Action) {
             }
         }
     }
-    if !overridden && (is_api || is_storage) && faults.any_random() {
+    let mut twist = crate::storage::Twist::default();
+    let targeted = if is_storage && !overridden {
+        sh.storage_fault(req)
+    } else {
+        None
+    };
+    if let Some(action) = targeted {
+        fault = match action {
+            StorageFaultAction::Status(code) => Fault::Status(code),
+            StorageFaultAction::Reset => Fault::Reset,
+            StorageFaultAction::AfterApplyStatus(code) => Fault::AfterApplyStatus(code),
+            StorageFaultAction::AfterApplyReset => Fault::AfterApplyReset,
+            StorageFaultAction::Truncate => Fault::Truncate,
+            StorageFaultAction::ShortRange(n) => {
+                sh.count(|s| s.faults_injected += 1);
+                twist.short_range = n;
+                Fault::None
+            }
+        };
+    } else if !overridden && (is_api || is_storage) && faults.any_random() {
         fault = draw_fault(sh, &faults);
     }
     let with_rl = |mut r: Response| {
@@ -698,29 +658,24 @@ async fn handle(sh: &Shared, req: Request) -> (Response, Action) {
         _ => {}
     }
 
-    let resp = if is_api {
-        crate::store::handle(sh, &req.method, &path, &query, &req.body)
+    let resp = if let Some(route) = &route {
+        crate::store::handle(sh, route, &req.method, &path, &query, &req.body)
     } else if is_storage {
-        crate::storage::handle(sh, &req, &path, &query)
+        crate::storage::handle(sh, req, &path, &query, twist)
     } else {
         Response::error(404, "Not found")
     };
 
     match fault {
-        Fault::AfterApplyStatus => {
+        Fault::AfterApplyStatus(code) => {
             sh.count(|s| s.faults_injected += 1);
             (
-                with_rl(Response::error(
-                    503,
-                    "Service unavailable (injected after apply)",
-                )),
+                with_rl(Response::error(code, "Injected fault (after apply)")),
                 Action::Normal,
             )
         }
         Fault::AfterApplyReset => (resp, Action::Reset),
-        Fault::Truncate
-            if (200..300).contains(&resp.status) && resp.json && resp.body.len() >= 2 =>
-        {
+        Fault::Truncate if (200..300).contains(&resp.status) && resp.body.len() >= 2 => {
             (with_rl(resp), Action::Truncate)
         }
         _ => (with_rl(resp), Action::Normal),
@@ -748,7 +703,7 @@ mod tests {
         assert_eq!(parse_fault_header("status=503").0, Fault::Status(503));
         assert_eq!(parse_fault_header("reset").0, Fault::Reset);
         let (f, l) = parse_fault_header("after-apply-503, latency-ms=20");
-        assert_eq!(f, Fault::AfterApplyStatus);
+        assert_eq!(f, Fault::AfterApplyStatus(503));
         assert_eq!(l, Duration::from_millis(20));
         assert_eq!(parse_fault_header("bogus").0, Fault::None);
     }

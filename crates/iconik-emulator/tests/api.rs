@@ -50,12 +50,12 @@ fn create_get_and_paginate_assets() {
     for i in 0..25 {
         let r = c.post(
             "/API/assets/v1/assets/",
-            &json!({"title": format!("Asset {i}"), "external_id": i}),
+            &json!({"title": format!("Asset {i}"), "external_id": format!("ext-{i}")}),
         );
         assert_eq!(r.status, 201);
         let v = r.json();
         assert_eq!(v["title"], format!("Asset {i}"));
-        assert_eq!(v["external_id"], i);
+        assert_eq!(v["external_id"], format!("ext-{i}"));
         assert_eq!(v["status"], "ACTIVE");
         assert!(v["date_created"].as_str().unwrap().ends_with("+00:00"));
         ids.push(v["id"].as_str().unwrap().to_string());
@@ -359,160 +359,6 @@ fn keep_alive_and_malformed_requests() {
 }
 
 #[test]
-fn fake_storage_records_uploads() {
-    let (emu, c) = start(open().seed_data(true));
-    let a = SAMPLE_ASSET_IDS[1];
-    let file = c
-        .post(
-            &format!("/API/files/v1/assets/{a}/files/"),
-            &json!({"original_name": "x.bin", "directory_path": "", "type": "FILE", "size": 11,
-                    "file_set_id": SAMPLE_FILE_SET_IDS[1], "format_id": SAMPLE_FORMAT_IDS[1]}),
-        )
-        .json();
-    assert_eq!(file["storage_id"], SAMPLE_STORAGE_ID);
-    let id = file["id"].as_str().unwrap();
-    let upload_url = file["upload_url"].as_str().unwrap();
-    let path = upload_url.trim_start_matches(&c.base);
-    let mut conn = connect(&c.base);
-    let Got::Ok(r) = exchange(
-        &mut conn,
-        &build(
-            "PUT",
-            path,
-            &[("Content-Type", "application/octet-stream")],
-            Some(b"hello world"),
-        ),
-        false,
-    ) else {
-        panic!()
-    };
-    assert_eq!(r.status, 200);
-    let ups = emu.uploads();
-    assert_eq!(ups.len(), 1);
-    assert_eq!(ups[0].key, format!("files/{id}"));
-    assert_eq!(ups[0].bytes, b"hello world");
-    assert_eq!(ups[0].parts, 1);
-    assert!(!ups[0]
-        .headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("auth-token")));
-    assert_eq!(ups[0].md5_hex(), "5eb63bbbe01eeed093cb22bb8f5acdc3");
-
-    // S3 multipart via the files-service URLs.
-    let init_url = file["multipart_upload_url"]
-        .as_str()
-        .unwrap()
-        .trim_start_matches(&c.base)
-        .to_string();
-    let mut conn = connect(&c.base);
-    let Got::Ok(r) = exchange(&mut conn, &build("POST", &init_url, &[], Some(b"")), false) else {
-        panic!()
-    };
-    let upload_id = r.json()["UploadId"].as_str().unwrap().to_string();
-    let parts = c
-        .get(&format!("/API/files/v1/assets/{a}/files/{id}/multipart_url/part/?upload_id={upload_id}&parts_num=2"))
-        .json();
-    for (i, chunk) in [b"part-one|".as_slice(), b"part-two".as_slice()]
-        .iter()
-        .enumerate()
-    {
-        let url = parts["objects"][i]["url"]
-            .as_str()
-            .unwrap()
-            .trim_start_matches(&c.base)
-            .to_string();
-        let Got::Ok(r) = exchange(&mut conn, &build("PUT", &url, &[], Some(chunk)), false) else {
-            panic!()
-        };
-        assert_eq!(r.status, 200);
-        assert!(r.header("ETag").is_some());
-    }
-    let done = c
-        .get(&format!(
-            "/API/files/v1/assets/{a}/files/{id}/multipart_url/?upload_id={upload_id}"
-        ))
-        .json();
-    let complete = done["complete_url"]
-        .as_str()
-        .unwrap()
-        .trim_start_matches(&c.base)
-        .to_string();
-    let Got::Ok(r) = exchange(
-        &mut conn,
-        &build("POST", &complete, &[], Some(b"<CompleteMultipartUpload/>")),
-        false,
-    ) else {
-        panic!()
-    };
-    assert_eq!(r.status, 200);
-    let ups = emu.uploads();
-    assert_eq!(ups.len(), 2);
-    assert_eq!(ups[1].bytes, b"part-one|part-two");
-    assert_eq!(ups[1].parts, 2);
-
-    // GCS-style resumable upload.
-    let mut conn = connect(&c.base);
-    let Got::Ok(r) = exchange(
-        &mut conn,
-        &build(
-            "POST",
-            "/storage/gcs/obj?uploadType=resumable",
-            &[],
-            Some(b""),
-        ),
-        false,
-    ) else {
-        panic!()
-    };
-    let loc = r
-        .header("Location")
-        .unwrap()
-        .trim_start_matches(&c.base)
-        .to_string();
-    let Got::Ok(r) = exchange(
-        &mut conn,
-        &build(
-            "PUT",
-            &loc,
-            &[("Content-Range", "bytes 0-4/10")],
-            Some(b"01234"),
-        ),
-        false,
-    ) else {
-        panic!()
-    };
-    assert_eq!(r.status, 308);
-    assert_eq!(r.header("Range"), Some("bytes=0-4"));
-    let Got::Ok(r) = exchange(
-        &mut conn,
-        &build(
-            "PUT",
-            &loc,
-            &[("Content-Range", "bytes 5-9/10")],
-            Some(b"56789"),
-        ),
-        false,
-    ) else {
-        panic!()
-    };
-    assert_eq!(r.status, 200);
-    let ups = emu.uploads();
-    assert_eq!(ups[2].key, "gcs/obj");
-    assert_eq!(ups[2].bytes, b"0123456789");
-    assert_eq!(ups[2].parts, 2);
-
-    // Download what was stored.
-    let Got::Ok(r) = exchange(
-        &mut conn,
-        &build("GET", "/storage/gcs/obj", &[], None),
-        false,
-    ) else {
-        panic!()
-    };
-    assert_eq!(r.body, b"0123456789");
-}
-
-#[test]
 fn search_by_title() {
     let (_emu, c) = start(open().seed_data(true));
     assert_eq!(
@@ -783,13 +629,14 @@ fn chunked_and_expect_continue_bodies() {
     let (emu, c) = start(open());
     let mut s = std::net::TcpStream::connect(common::host(&c.base)).unwrap();
     s.write_all(
-        b"PUT /storage/chunky HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n",
+        b"POST /API/assets/v1/assets/ HTTP/1.1\r\nHost: x\r\nApp-ID: demo\r\nAuth-Token: demo\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n9\r\n{\"title\":\r\n9;ext=1\r\n\"chunky\"}\r\n0\r\n\r\n",
     )
     .unwrap();
     let mut out = String::new();
     let _ = s.read_to_string(&mut out);
-    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
-    assert_eq!(emu.uploads()[0].bytes, b"hello world");
+    assert!(out.starts_with("HTTP/1.1 201"), "{out}");
+    assert!(out.contains("\"title\":\"chunky\""), "{out}");
+    assert_eq!(emu.stats().creations.get("assets"), Some(&1));
 
     let mut s = std::net::TcpStream::connect(common::host(&c.base)).unwrap();
     s.write_all(b"POST /API/assets/v1/assets/ HTTP/1.1\r\nApp-ID: demo\r\nAuth-Token: demo\r\nExpect: 100-continue\r\nContent-Length: 13\r\nConnection: close\r\n\r\n")

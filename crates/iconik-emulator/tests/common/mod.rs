@@ -165,3 +165,33 @@ impl Client {
         self.call("POST", path, Some(body))
     }
 }
+
+/// One request to a storage URL (absolute, on the emulator's host), without
+/// iconik credentials, on a fresh connection.
+pub fn send_storage(
+    base: &str,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Got {
+    let path = url
+        .strip_prefix(base)
+        .expect("storage URL on the emulator's host");
+    let mut conn = connect(base);
+    exchange(&mut conn, &build(method, path, headers, body), false)
+}
+
+/// Like [`send_storage`], for an answer that must arrive.
+pub fn storage(
+    base: &str,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Resp {
+    match send_storage(base, method, url, headers, body) {
+        Got::Ok(r) => r,
+        other => panic!("{method} {url}: {other:?}"),
+    }
+}
