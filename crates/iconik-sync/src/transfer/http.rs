@@ -1,0 +1,103 @@
+//! Requests to storages and to iconik, as the transfers use them.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::operation::{Method, Operation, Payload};
+use crate::transport::{self, Exchange};
+
+use super::progress::Reporter;
+use super::Upload;
+
+/// What one upload shares between its steps and threads.
+pub(crate) struct Ctx<'a> {
+    pub(crate) client: &'a Client,
+    pub(crate) upload: &'a Upload,
+    pub(crate) size: u64,
+    pub(crate) part_size: u64,
+    pub(crate) reporter: Arc<Reporter>,
+    /// Storage requests sent again.
+    pub(crate) retries: AtomicU32,
+    /// Requests that carried bytes.
+    pub(crate) parts: AtomicU32,
+    pub(crate) asset_id: String,
+    pub(crate) file_id: String,
+    pub(crate) upload_headers: BTreeMap<String, String>,
+}
+
+impl Ctx<'_> {
+    /// A request to a storage URL with the upload headers iconik handed
+    /// out (never iconik's credentials: see `Target::Storage`).
+    pub(crate) fn storage(&self, method: Method, name: &'static str, url: &str) -> Operation {
+        let mut op = Operation::storage(method, name, url);
+        op.headers = self
+            .upload_headers
+            .iter()
+            .filter(|(k, _)| !k.eq_ignore_ascii_case("content-length"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        op
+    }
+
+    /// Sends a storage request (with its retries); any status outside
+    /// `ok` is an error naming the URL's path only.
+    pub(crate) fn send(&self, op: &Operation, ok: &[u16]) -> Result<Exchange> {
+        send(self.client, &self.retries, op, ok)
+    }
+
+    /// An iconik call for this upload's file, e.g.
+    /// `/v1/assets/{asset_id}/files/{file_id}/multipart_url/`.
+    pub(crate) fn api(
+        &self,
+        method: Method,
+        name: &'static str,
+        template: &'static str,
+    ) -> crate::RequestBuilder {
+        self.client
+            .request(method, "files", template)
+            .name(name)
+            .path_param(&self.asset_id)
+            .path_param(&self.file_id)
+    }
+}
+
+/// Sends a storage request, counting its retries into `retries`.
+pub(crate) fn send(
+    client: &Client,
+    retries: &AtomicU32,
+    op: &Operation,
+    ok: &[u16],
+) -> Result<Exchange> {
+    let (ex, attempts) = transport::exchange(client, op)?;
+    retries.fetch_add(attempts.saturating_sub(1), Ordering::Relaxed);
+    if ok.contains(&ex.status) {
+        Ok(ex)
+    } else {
+        Err(transport::status_error(client, op, ex, attempts))
+    }
+}
+
+/// A body of `len` bytes of a shared part buffer.
+pub(crate) fn bytes(data: &Arc<Vec<u8>>, len: usize, content_type: Option<&str>) -> Payload {
+    Payload::Bytes {
+        data: Arc::clone(data),
+        range: 0..len,
+        content_type: content_type.map(str::to_owned),
+    }
+}
+
+/// Waits before the `n`th retry of a step the transfer repeats itself
+/// (a GCS chunk, a download), with the client's backoff and clock.
+pub(crate) fn pause(client: &Client, n: u32) {
+    let inner = &client.inner;
+    let wait = crate::retry::backoff(inner.limiter.config(), n, fastrand::f64());
+    inner.clock.sleep(wait);
+}
+
+/// The client's `max_retries`: the bound on repeated steps.
+pub(crate) fn max_retries(client: &Client) -> u32 {
+    client.inner.limiter.config().max_retries
+}
