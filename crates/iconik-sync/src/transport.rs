@@ -144,7 +144,9 @@ fn attempt_loop(inner: &Inner, op: &Operation, url: &str, shown: &str) -> (Resul
                 }
             }
         };
-        let retry = match (crate::cancel::is_cancelled(), storage) {
+        // a one-shot reader was used up by this attempt: never resent
+        let replayable = op.payload.as_ref().is_none_or(|p| p.replayable());
+        let retry = match (crate::cancel::is_cancelled() || !replayable, storage) {
             (true, _) => None, // the caller is gone: report, do not retry
             (false, false) => inner.limiter.decide(op.method, &outcome, &mut retries),
             (false, true) => storage_retry(inner, op, &outcome, &mut retries),
@@ -162,8 +164,8 @@ fn attempt_loop(inner: &Inner, op: &Operation, url: &str, shown: &str) -> (Resul
 /// The retry decision for a storage request: storages answer 500 and 503
 /// for transient faults (S3's `InternalError`, GCS's backend errors) and
 /// 408/429 when busy, so those are retried, with the client's backoff and
-/// `max_retries`, for requests that are safe to send again whose body can
-/// be sent again. The API's retry budget is not charged.
+/// `max_retries`, for requests that are safe to send again. The API's
+/// retry budget is not charged.
 fn storage_retry(
     inner: &Inner,
     op: &Operation,
@@ -174,8 +176,7 @@ fn storage_retry(
     let Target::Storage { retry_safe, .. } = op.target else {
         return None;
     };
-    if op.payload.as_ref().is_some_and(|p| !p.replayable()) || retries.retries >= config.max_retries
-    {
+    if retries.retries >= config.max_retries {
         return None;
     }
     let retry_after = match *outcome {

@@ -90,6 +90,12 @@ impl Reply {
     }
 }
 
+/// Answers a request whose body was read.
+pub type Handler = Arc<dyn Fn(&mut Request) -> Reply + Send + Sync>;
+/// Seen before the body: `Some(n)` reads `n` body bytes and breaks the
+/// connection.
+pub type Partial = Arc<dyn Fn(&Request) -> Option<usize> + Send + Sync>;
+
 /// The server; stops accepting when dropped.
 pub struct Server {
     pub url: String,
@@ -101,10 +107,7 @@ impl Server {
     /// Serves `handler` with the whole body read. When `partial` returns
     /// `Some(n)` for a request (seen before its body), only `n` bytes of
     /// the body are read and the connection is broken (a reset mid-body).
-    pub fn start(
-        handler: Arc<dyn Fn(&mut Request) -> Reply + Send + Sync>,
-        partial: Arc<dyn Fn(&Request) -> Option<usize> + Send + Sync>,
-    ) -> Server {
+    pub fn start(handler: Handler, partial: Partial) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let stop = Arc::new(AtomicBool::new(false));

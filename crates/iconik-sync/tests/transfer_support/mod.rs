@@ -1,8 +1,8 @@
-//! A fake iconik and its storages for transfer tests, following
-//! the transfer contract: iconik's upload/download endpoints plus S3
-//! (single + multipart), GCS (resumable), Azure (block blob), B2 (single
-//! + large file) and FILE (ISG PUT) under `/storage/`, with targeted
-//! faults and a record of every request.
+//! A fake iconik and its storages for transfer tests, following the
+//! transfer contract: iconik's upload/download endpoints plus S3 (single
+//! and multipart), GCS (resumable), Azure (block blob), B2 (single and
+//! large file) and FILE (ISG PUT) under `/storage/`, with targeted faults
+//! and a record of every request.
 #![allow(dead_code)]
 
 pub mod http;
