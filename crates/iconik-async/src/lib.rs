@@ -62,6 +62,7 @@ use tokio::sync::Semaphore;
 mod handlers;
 mod iter;
 mod throttle;
+mod transfer;
 
 pub use handlers::*;
 pub use iter::AsyncIter;

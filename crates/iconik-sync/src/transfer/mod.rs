@@ -92,7 +92,11 @@ impl Client {
     pub fn upload(&self, upload: &Upload) -> Result<UploadReport> {
         let mut state = UploadState::default();
         flow::run(self, upload, &mut state).inspect_err(|_| {
-            if let Err(cleanup) = flow::abort(self, &mut state) {
+            // cleanup runs even when the caller went away (a dropped async
+            // future cancels this thread's calls): it only releases
+            let fresh = crate::cancel::CancelToken::new();
+            let cleanup = crate::cancel::scope(&fresh, || flow::abort(self, &mut state));
+            if let Err(cleanup) = cleanup {
                 log::warn!(
                     "upload failed, and releasing its storage session failed too: {cleanup}"
                 );
