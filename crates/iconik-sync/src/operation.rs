@@ -118,7 +118,7 @@ pub(crate) enum Payload {
     /// Bytes in memory (`range` of a shared buffer, so a retry resends
     /// them without copying).
     Bytes {
-        data: Arc<Vec<u8>>,
+        data: SharedBytes,
         range: std::ops::Range<usize>,
         content_type: Option<String>,
     },
@@ -350,9 +350,13 @@ impl fmt::Debug for Operation {
     }
 }
 
+/// Bytes shared between a request and its owner (a transfer's pooled part
+/// buffer goes back to its pool when the last holder drops it).
+pub(crate) type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
 /// Reads a range of a shared buffer, so each attempt resends it uncopied.
 struct SharedSlice {
-    data: Arc<Vec<u8>>,
+    data: SharedBytes,
     pos: usize,
     end: usize,
 }
@@ -360,7 +364,8 @@ struct SharedSlice {
 impl Read for SharedSlice {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = buf.len().min(self.end - self.pos);
-        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        let data: &[u8] = (*self.data).as_ref();
+        buf[..n].copy_from_slice(&data[self.pos..self.pos + n]);
         self.pos += n;
         Ok(n)
     }

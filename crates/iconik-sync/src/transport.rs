@@ -295,7 +295,10 @@ fn status_error_in(
             .map(|(k, v)| (k.to_owned(), crate::error::redact(v, query))),
     );
     let ex = Exchange { headers, ..ex };
-    let mut error = api_error(inner, &op.name, op.method, shown, ex, attempts);
+    // like an API error, the path alone (`shown` also names the host)
+    let path = url.parse::<Uri>().map(|u| u.path().to_owned());
+    let path = path.as_deref().unwrap_or(shown);
+    let mut error = api_error(inner, &op.name, op.method, path, ex, attempts);
     if let Error::Api(e) = &mut error {
         e.body_excerpt = crate::error::redact(&e.body_excerpt, query);
         for m in &mut e.errors {

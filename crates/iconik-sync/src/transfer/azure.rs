@@ -52,7 +52,7 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
         let mut op = ctx.storage(Method::Put, "azure_put_blob", &url);
         op.headers
             .push(("x-ms-blob-type".into(), "BlockBlob".into()));
-        op.payload = Some(bytes(&data, data.len(), None));
+        op.payload = Some(bytes(data.clone(), data.len(), None));
         ctx.send(&op, &[201])?;
         ctx.parts.fetch_add(1, Ordering::Relaxed);
         ctx.reporter.add(ctx.size);
@@ -64,7 +64,7 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
         let id = block_id(job.number);
         let block_url = with_query(&url, &format!("comp=block&blockid={}", encode(&id)));
         let mut op = ctx.storage(Method::Put, "azure_put_block", &block_url);
-        op.payload = Some(bytes(&job.data, job.len, None));
+        op.payload = Some(bytes(job.data.clone(), job.len, None));
         ctx.send(&op, &[201])?;
         ctx.parts.fetch_add(1, Ordering::Relaxed);
         Ok(id)
@@ -91,7 +91,7 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
         &with_query(&url, "comp=blocklist"),
     );
     op.payload = Some(bytes(
-        &Arc::new(body.into_bytes()),
+        Arc::new(body.into_bytes()),
         len,
         Some("application/xml"),
     ));

@@ -59,7 +59,7 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
             .iter()
             .any(|(k, _)| k.eq_ignore_ascii_case("content-type")))
         .then_some("b2/x-auto");
-        op.payload = Some(bytes(&data, data.len(), content_type));
+        op.payload = Some(bytes(data.clone(), data.len(), content_type));
         ctx.send(&op, &[200])?;
         ctx.parts.fetch_add(1, Ordering::Relaxed);
         ctx.reporter.add(ctx.size);
@@ -101,7 +101,7 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
 
     let count = parts::count(ctx.size, ctx.part_size);
     let send = |job: &PartJob| -> Result<String> {
-        let sha1 = hex(&Sha1::digest(&job.data[..job.len]));
+        let sha1 = hex(&Sha1::digest(job.bytes()));
         // a part number sent again replaces the part: safe to resend
         let mut op = crate::operation::Operation::storage(
             Method::Post,
@@ -114,7 +114,7 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
             ("X-Bz-Part-Number".into(), job.number.to_string()),
             ("X-Bz-Content-Sha1".into(), sha1.clone()),
         ];
-        op.payload = Some(bytes(&job.data, job.len, None));
+        op.payload = Some(bytes(job.data.clone(), job.len, None));
         ctx.send(&op, &[200])?;
         ctx.parts.fetch_add(1, Ordering::Relaxed);
         Ok(sha1)

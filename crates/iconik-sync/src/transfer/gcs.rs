@@ -99,7 +99,7 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
         let data = Arc::new(data);
         let mut op = ctx.storage(Method::Put, "gcs_upload_chunk", &session);
         op.headers.push(("Content-Range".into(), range));
-        op.payload = Some(bytes(&data, len as usize, None));
+        op.payload = Some(bytes(data.clone(), len as usize, None));
         // a failed chunk is not resent blindly: the session says what it kept
         op = op.no_retry();
         let answer = crate::transport::exchange(ctx.client, &op);

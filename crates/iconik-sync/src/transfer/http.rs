@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::client::Client;
 use crate::error::Result;
-use crate::operation::{Method, Operation, Payload};
+use crate::operation::{Method, Operation, Payload, SharedBytes};
 use crate::transport::{self, Exchange};
 
 use super::progress::Reporter;
@@ -80,10 +80,10 @@ pub(crate) fn send(
     }
 }
 
-/// A body of `len` bytes of a shared part buffer.
-pub(crate) fn bytes(data: &Arc<Vec<u8>>, len: usize, content_type: Option<&str>) -> Payload {
+/// A body of the first `len` bytes of a shared part buffer.
+pub(crate) fn bytes(data: SharedBytes, len: usize, content_type: Option<&str>) -> Payload {
     Payload::Bytes {
-        data: Arc::clone(data),
+        data,
         range: 0..len,
         content_type: content_type.map(str::to_owned),
     }

@@ -1,30 +1,60 @@
 //! Parts in parallel with bounded memory.
 //!
 //! The calling thread reads the file once, in order, into one of
-//! `parallelism` part buffers (hashing the whole file's MD5 as it goes)
-//! and hands each part to a worker; a worker sends it (the transport
-//! retries the part on its own) and gives the buffer back. At most
-//! `parallelism` buffers of `part_size` bytes exist at any time.
+//! `parallelism` pooled part buffers and hands each part both to a hasher
+//! thread (which computes the whole file's MD5, in order, while the next
+//! part is read and sent) and to a worker, which sends it (the transport
+//! retries the part on its own). A buffer goes back to the pool when both
+//! are done with it, so at most `parallelism` buffers of `part_size` bytes
+//! exist at any time.
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{channel, sync_channel};
+use std::sync::mpsc::{channel, sync_channel, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
+
+use md5::{Digest, Md5};
 
 use crate::error::{Error, Result};
 
 use super::http::Ctx;
 use super::state::PartRecord;
-use super::stream::{Md5Frontier, Source};
+use super::stream::{hex, Source};
+
+/// A part buffer that returns to its pool when the last holder (the
+/// hasher, the worker, the request) drops it.
+pub(crate) struct Pooled {
+    data: Vec<u8>,
+    pool: Sender<Vec<u8>>,
+}
+
+impl AsRef<[u8]> for Pooled {
+    fn as_ref(&self) -> &[u8] {
+        &self.data
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        let _ = self.pool.send(std::mem::take(&mut self.data));
+    }
+}
 
 /// One part handed to a worker.
 pub(crate) struct PartJob {
     /// 1-based part number.
     pub(crate) number: u32,
     /// Its bytes: `data[..len]`.
-    pub(crate) data: Arc<Vec<u8>>,
+    pub(crate) data: Arc<Pooled>,
     pub(crate) len: usize,
+}
+
+impl PartJob {
+    /// The part's bytes.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.data.data[..self.len]
+    }
 }
 
 /// What a run of parts produced.
@@ -85,46 +115,54 @@ pub(crate) fn run(
             .get_or_insert(e);
     };
 
-    let mut md5 = Md5Frontier::default();
     // rendezvous: a part is read only when a buffer is free
     let (job_tx, job_rx) = sync_channel::<PartJob>(0);
     let job_rx = Mutex::new(job_rx);
     let (free_tx, free_rx) = channel::<Vec<u8>>();
-    std::thread::scope(|scope| {
+    let (hash_tx, hash_rx) = channel::<Arc<Pooled>>();
+    let mut read_all = false;
+    let hashed = std::thread::scope(|scope| {
+        let hasher = scope.spawn(move || {
+            let mut md5 = Md5::new();
+            let mut bytes = 0u64;
+            for part in hash_rx {
+                md5.update(&part.data);
+                bytes += part.data.len() as u64;
+            }
+            (hex(&md5.finalize()), bytes)
+        });
         for _ in 0..workers {
             let _ = free_tx.send(Vec::new());
-            let free_tx = free_tx.clone();
             let (job_rx, stored, fail, failed) = (&job_rx, &stored, &fail, &failed);
             scope.spawn(move || loop {
                 let job = job_rx.lock().unwrap_or_else(PoisonError::into_inner).recv();
                 let Ok(job) = job else { break };
-                if !failed.load(Ordering::SeqCst) {
-                    let sent = catch_unwind(AssertUnwindSafe(|| {
-                        let tag = send(&job)?;
-                        ctx.reporter.add(job.len as u64);
-                        Ok(tag)
-                    }));
-                    match sent {
-                        Ok(Ok(tag)) => {
-                            let record = PartRecord {
-                                size: job.len as u64,
-                                tag,
-                            };
-                            stored
-                                .lock()
-                                .unwrap_or_else(PoisonError::into_inner)
-                                .push((job.number, record));
-                        }
-                        Ok(Err(e)) => fail(e),
-                        Err(_) => fail(Error::WorkerFailed(format!(
-                            "sending part {} panicked",
-                            job.number
-                        ))),
-                    }
+                if failed.load(Ordering::SeqCst) {
+                    continue;
                 }
-                // the request is dropped: the buffer is ours again
-                let buffer = Arc::try_unwrap(job.data).unwrap_or_default();
-                let _ = free_tx.send(buffer);
+                let sent = catch_unwind(AssertUnwindSafe(|| {
+                    let tag = send(&job)?;
+                    ctx.reporter.add(job.len as u64);
+                    Ok(tag)
+                }));
+                match sent {
+                    Ok(Ok(tag)) => {
+                        let record = PartRecord {
+                            size: job.len as u64,
+                            tag,
+                        };
+                        stored
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push((job.number, record));
+                    }
+                    Ok(Err(e)) => fail(e),
+                    Err(_) => fail(Error::WorkerFailed(format!(
+                        "sending part {} panicked",
+                        job.number
+                    ))),
+                }
+                // dropping the job gives the buffer back once hashed
             });
         }
 
@@ -146,31 +184,40 @@ pub(crate) fn run(
                 fail(e);
                 break;
             }
-            md5.feed(offset, &buffer);
             offset += len;
+            let part = Arc::new(Pooled {
+                data: buffer,
+                pool: free_tx.clone(),
+            });
+            let _ = hash_tx.send(Arc::clone(&part));
             if is_done(done, number, len) {
                 ctx.reporter.already_done(len);
-                let _ = free_tx.send(buffer);
                 continue;
             }
             let job = PartJob {
                 number,
-                data: Arc::new(buffer),
+                data: part,
                 len: len as usize,
             };
             if job_tx.send(job).is_err() {
                 break;
             }
         }
+        read_all = offset == ctx.size;
         drop(job_tx);
+        drop(hash_tx);
+        hasher.join()
     });
 
     outcome.stored = stored.into_inner().unwrap_or_else(PoisonError::into_inner);
     outcome.error = first_error
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
-    if outcome.error.is_none() && md5.upto() == ctx.size {
-        outcome.md5 = Some(md5.finish());
+    if outcome.error.is_none() && read_all {
+        match hashed {
+            Ok((md5, bytes)) if bytes == ctx.size => outcome.md5 = Some(md5),
+            _ => outcome.error = Some(Error::WorkerFailed("hashing the file failed".into())),
+        }
     }
     outcome
 }
@@ -217,5 +264,19 @@ mod tests {
         let p = fit_part_size(tib, 16 * MIB, 5 * MIB, 5 << 30, 10_000);
         assert!(tib.div_ceil(p) <= 10_000, "{p}");
         assert_eq!(p % MIB, 0);
+    }
+
+    #[test]
+    fn a_pooled_buffer_returns_when_its_last_holder_drops_it() {
+        let (tx, rx) = channel();
+        let part = Arc::new(Pooled {
+            data: vec![7u8; 10],
+            pool: tx,
+        });
+        let held = Arc::clone(&part);
+        drop(part);
+        assert!(rx.try_recv().is_err(), "still held");
+        drop(held);
+        assert_eq!(rx.try_recv().unwrap(), vec![7u8; 10]);
     }
 }

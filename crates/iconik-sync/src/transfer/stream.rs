@@ -20,6 +20,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 /// MD5 of `data`, lowercase hex.
+#[cfg(test)]
 pub(crate) fn md5_hex(data: &[u8]) -> String {
     hex(&Md5::digest(data))
 }
