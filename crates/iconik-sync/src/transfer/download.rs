@@ -5,6 +5,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::Path;
+use std::sync::mpsc::{channel, sync_channel};
 use std::sync::Arc;
 
 use md5::{Digest, Md5};
@@ -91,19 +92,11 @@ pub(crate) fn run(client: &Client, download: &Download) -> Result<DownloadReport
     reporter.already_done(partial.len);
 
     let mut faults = 0u32;
-    let mut buffer = vec![0u8; CHUNK];
     let total = loop {
         if crate::cancel::is_cancelled() {
             return Err(Error::Cancelled);
         }
-        match fetch(
-            client,
-            &url,
-            &mut partial,
-            record.size,
-            &reporter,
-            &mut buffer,
-        ) {
+        match fetch(client, &url, &mut partial, record.size, &reporter) {
             Ok(total) => break total,
             Err(Fault::Fatal(e)) => return Err(e),
             Err(Fault::Retry(e)) => {
@@ -177,7 +170,6 @@ fn fetch(
     partial: &mut Partial,
     size: Option<u64>,
     reporter: &Reporter,
-    buffer: &mut [u8],
 ) -> std::result::Result<u64, Fault> {
     let from = partial.len;
     if size == Some(from) && from > 0 {
@@ -244,34 +236,7 @@ fn fetch(
             });
         }
     };
-    loop {
-        let n = match stream.body.read(buffer) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                return Err(Fault::Retry(Error::Transport {
-                    operation: "storage_download".into(),
-                    stage: "reading the response body",
-                    may_have_reached_server: true,
-                    attempts: 1,
-                    source: Box::new(e),
-                }))
-            }
-        };
-        if partial.len + n as u64 > total {
-            return Err(Fault::Fatal(integrity(format!(
-                "storage sent more than the {total} bytes it announced"
-            ))));
-        }
-        partial
-            .file
-            .write_all(&buffer[..n])
-            .map_err(|e| Fault::Fatal(disk(e)))?;
-        partial.md5.update(&buffer[..n]);
-        partial.len += n as u64;
-        reporter.add(n as u64);
-    }
+    copy_body(&mut stream.body, partial, total, reporter)?;
     if total != u64::MAX && partial.len < total {
         return Err(Fault::Retry(integrity(format!(
             "storage closed the body at byte {} of {total}",
@@ -283,6 +248,77 @@ fn fetch(
     } else {
         total
     })
+}
+
+/// Copies the body to the temporary file: this thread reads from the
+/// network while a writer thread writes and hashes what was read before
+/// (a few buffers of [`CHUNK`] bytes between them).
+fn copy_body(
+    body: &mut impl Read,
+    partial: &mut Partial,
+    total: u64,
+    reporter: &Reporter,
+) -> std::result::Result<(), Fault> {
+    const IN_FLIGHT: usize = 3;
+    let (full_tx, full_rx) = sync_channel::<(Vec<u8>, usize)>(IN_FLIGHT);
+    let (free_tx, free_rx) = channel::<Vec<u8>>();
+    for _ in 0..IN_FLIGHT {
+        let _ = free_tx.send(vec![0u8; CHUNK]);
+    }
+    let mut received = partial.len;
+    let (read, written) = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> io::Result<()> {
+            for (buffer, n) in full_rx {
+                partial.file.write_all(&buffer[..n])?;
+                partial.md5.update(&buffer[..n]);
+                partial.len += n as u64;
+                reporter.add(n as u64);
+                let _ = free_tx.send(buffer);
+            }
+            Ok(())
+        });
+        let read = loop {
+            // no free buffer: the writer stopped (its error is reported)
+            let Ok(mut buffer) = free_rx.recv() else {
+                break Ok(());
+            };
+            let n = loop {
+                match body.read(&mut buffer) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    other => break other,
+                }
+            };
+            let n = match n {
+                Ok(0) => break Ok(()),
+                Ok(n) => n,
+                Err(e) => {
+                    break Err(Fault::Retry(Error::Transport {
+                        operation: "storage_download".into(),
+                        stage: "reading the response body",
+                        may_have_reached_server: true,
+                        attempts: 1,
+                        source: Box::new(e),
+                    }))
+                }
+            };
+            received += n as u64;
+            if received > total {
+                break Err(Fault::Fatal(integrity(format!(
+                    "storage sent more than the {total} bytes it announced"
+                ))));
+            }
+            if full_tx.send((buffer, n)).is_err() {
+                break Ok(());
+            }
+        };
+        drop(full_tx);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the download writer panicked")));
+        (read, written)
+    });
+    written.map_err(|e| Fault::Fatal(disk(e)))?;
+    read
 }
 
 fn disk(source: io::Error) -> Error {
