@@ -208,7 +208,8 @@ fn options_add_to_an_asset_a_collection_and_keyframes() {
                 .asset_id("asset-given")
                 .storage_id("s3-other")
                 .collection_id("coll-1")
-                .keyframes(true),
+                .keyframes(true)
+                .transcode(true),
         )
         .unwrap();
     assert_eq!(report.asset_id, "asset-given");
@@ -220,4 +221,6 @@ fn options_add_to_an_asset_a_collection_and_keyframes() {
         vec![("coll-1".to_owned(), "asset-given".to_owned())]
     );
     assert_eq!(st.keyframes, 1);
+    // the version the file record named
+    assert_eq!(st.transcodes, vec!["version-1"]);
 }

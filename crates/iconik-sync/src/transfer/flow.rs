@@ -197,7 +197,6 @@ pub(crate) fn run(
         state.file_set_id = Some(set.into_data().id);
     }
     let file_set_id = state.file_set_id.clone().unwrap_or_default();
-    let mut version_id = None;
     if state.file_id.is_none() {
         let created = client
             .request(Method::Post, "files", "/v1/assets/{asset_id}/files/")
@@ -236,10 +235,16 @@ pub(crate) fn run(
                 (k, v)
             })
             .collect();
-        version_id = created.version_id;
+        state.version_id = created.version_id;
         state.file_id = Some(created.id);
     }
     let file_id = state.file_id.clone().unwrap_or_default();
+    // found out before the bytes go, not after
+    if upload.transcode && state.version_id.is_none() {
+        return Err(Error::invalid(
+            "transcode(true): iconik gave the file no version_id to transcode",
+        ));
+    }
 
     if state.part_size == 0 {
         state.part_size = part_size_for(method, size, upload.part_size);
@@ -323,9 +328,7 @@ pub(crate) fn run(
         .send::<serde_json::Value>()?;
     }
     if upload.transcode {
-        let version = version_id.ok_or_else(|| {
-            Error::invalid("iconik gave the file no version_id to transcode".to_owned())
-        })?;
+        let version = state.version_id.clone().unwrap_or_default();
         client
             .request(
                 Method::Post,

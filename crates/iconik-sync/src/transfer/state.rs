@@ -34,6 +34,9 @@ pub struct UploadState {
     pub(crate) format_id: Option<String>,
     pub(crate) file_set_id: Option<String>,
     pub(crate) file_id: Option<String>,
+    /// The asset version the file belongs to (for `transcode`).
+    #[serde(default)]
+    pub(crate) version_id: Option<String>,
     pub(crate) storage_id: Option<String>,
     pub(crate) storage_method: Option<StorageMethod>,
     /// The file's size when the upload started: a resume refuses a file

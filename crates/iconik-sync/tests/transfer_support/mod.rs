@@ -116,6 +116,7 @@ pub struct State {
     /// Assembled objects: how many parts each was made of (each once).
     pub assembled_parts: BTreeMap<String, Vec<u32>>,
     pub keyframes: u32,
+    pub transcodes: Vec<String>,
     pub collection_adds: Vec<(String, String)>,
 }
 
@@ -493,6 +494,10 @@ fn route(st: &mut State, base: &str, req: &Request) -> Reply {
         ),
         ("POST", ["API", "files", "v1", "assets", _, "files", _, "keyframes"]) => {
             st.keyframes += 1;
+            Reply::json(201, json!({}))
+        }
+        ("POST", ["API", "files", "v1", "assets", _, "versions", version, "transcode"]) => {
+            st.transcodes.push(version.to_string());
             Reply::json(201, json!({}))
         }
         ("POST", ["API", "assets", "v1", "collections", cid, "contents"]) => {
