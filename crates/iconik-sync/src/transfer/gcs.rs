@@ -103,6 +103,8 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
         // a failed chunk is not resent blindly: the session says what it kept
         op = op.no_retry();
         let answer = crate::transport::exchange(ctx.client, &op);
+        // the request lets go of the chunk, so its buffer is reused
+        op.payload = None;
         buffer = Arc::try_unwrap(data).unwrap_or_default();
         let next = match answer {
             Ok((ex, _)) if matches!(ex.status, 200 | 201) => {
