@@ -2,7 +2,9 @@
 //! transfer on one worker (its parts on that worker's own threads), like
 //! every other call of this facade.
 
-use iconik_sync::transfer::{Download, DownloadReport, Upload, UploadReport, UploadState};
+use iconik_sync::transfer::{
+    Download, DownloadReport, MediaUploadReport, Upload, UploadReport, UploadState,
+};
 
 use crate::{Client, Result};
 
@@ -92,6 +94,56 @@ impl Client {
             .await?;
         *state = back;
         result
+    }
+
+    /// Awaitable [`iconik_sync::Client::upload_proxy`].
+    ///
+    /// ```no_run
+    /// use iconik_sync::transfer::Upload;
+    /// # async fn demo(client: iconik_async::Client) -> iconik_sync::Result<()> {
+    /// let proxy = client.upload_proxy("asset-id", &Upload::new("proxy.mp4")).await?;
+    /// println!("proxy {}", proxy.id);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`iconik_sync::Client::upload_proxy`], plus
+    /// [`Error::Closed`](crate::Error::Closed) and
+    /// [`Error::WorkerFailed`](crate::Error::WorkerFailed).
+    pub async fn upload_proxy(&self, asset_id: &str, upload: &Upload) -> Result<MediaUploadReport> {
+        let (asset_id, upload) = (asset_id.to_owned(), upload.clone());
+        self.run(move |c| c.upload_proxy(&asset_id, &upload)).await
+    }
+
+    /// Awaitable [`iconik_sync::Client::upload_keyframe`].
+    ///
+    /// ```no_run
+    /// use iconik_sync::transfer::Upload;
+    /// # async fn demo(client: iconik_async::Client) -> iconik_sync::Result<()> {
+    /// let poster = client
+    ///     .upload_keyframe("asset-id", "POSTER", &Upload::new("poster.jpg"))
+    ///     .await?;
+    /// println!("keyframe {}", poster.id);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`iconik_sync::Client::upload_keyframe`], plus
+    /// [`Error::Closed`](crate::Error::Closed) and
+    /// [`Error::WorkerFailed`](crate::Error::WorkerFailed).
+    pub async fn upload_keyframe(
+        &self,
+        asset_id: &str,
+        keyframe_type: &str,
+        upload: &Upload,
+    ) -> Result<MediaUploadReport> {
+        let (asset_id, kind, upload) = (
+            asset_id.to_owned(),
+            keyframe_type.to_owned(),
+            upload.clone(),
+        );
+        self.run(move |c| c.upload_keyframe(&asset_id, &kind, &upload))
+            .await
     }
 
     /// Awaitable [`iconik_sync::Client::download`]: the download runs on

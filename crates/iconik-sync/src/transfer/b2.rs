@@ -65,6 +65,7 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
         ctx.reporter.add(ctx.size);
         return Ok(md5.finish());
     }
+    ctx.files_only("a B2 upload larger than the part size")?;
 
     let (upload_url, token, file_id) = match &state.session {
         Some(Session::B2 {

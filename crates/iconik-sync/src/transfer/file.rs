@@ -49,6 +49,7 @@ impl Read for Hashing {
 
 /// Uploads the file; returns its MD5.
 pub(crate) fn upload(ctx: &Ctx<'_>, _state: &mut UploadState) -> Result<String> {
+    ctx.files_only("an upload to iconik's storage gateway (FILE)")?;
     let handler = ctx
         .api(
             Method::Get,

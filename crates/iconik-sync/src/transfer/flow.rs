@@ -12,7 +12,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::operation::Method;
 
-use super::http::Ctx;
+use super::http::{Ctx, Object};
 use super::parts::fit_part_size;
 use super::progress::Reporter;
 use super::state::UploadState;
@@ -223,18 +223,7 @@ pub(crate) fn run(
         }
         state.upload_url = created.upload_url;
         state.multipart_upload_url = created.multipart_upload_url;
-        state.upload_headers = created
-            .upload_headers
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| {
-                let v = match v {
-                    serde_json::Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                (k, v)
-            })
-            .collect();
+        state.upload_headers = header_map(created.upload_headers);
         state.version_id = created.version_id;
         state.file_id = Some(created.id);
     }
@@ -265,23 +254,10 @@ pub(crate) fn run(
         parts: AtomicU32::new(0),
         asset_id: asset_id.clone(),
         file_id: file_id.clone(),
+        object: Object::File,
         upload_headers: state.upload_headers.clone(),
     };
-    if !state.transferred {
-        let md5 = match method {
-            StorageMethod::S3 => s3::upload(&ctx, state),
-            StorageMethod::Gcs => gcs::upload(&ctx, state),
-            StorageMethod::Azure => azure::upload(&ctx, state),
-            StorageMethod::B2 => b2::upload(&ctx, state),
-            StorageMethod::File => file::upload(&ctx, state),
-        }?;
-        state.md5 = Some(md5);
-        state.transferred = true;
-        state.session = None;
-        state.parts.clear();
-    } else {
-        ctx.reporter.already_done(size);
-    }
+    transfer(&ctx, state, method)?;
     let md5 = state.md5.clone().unwrap_or_default();
 
     client
@@ -357,6 +333,23 @@ pub(crate) fn run(
     })
 }
 
+/// iconik's `upload_headers` object as header name -> value.
+pub(crate) fn header_map(
+    headers: Option<BTreeMap<String, serde_json::Value>>,
+) -> BTreeMap<String, String> {
+    headers
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (k, v)
+        })
+        .collect()
+}
+
 /// The part size for `method`: within the storage's limits on part size
 /// and count.
 pub(crate) fn part_size_for(method: StorageMethod, size: u64, requested: u64) -> u64 {
@@ -373,6 +366,31 @@ pub(crate) fn part_size_for(method: StorageMethod, size: u64, requested: u64) ->
         StorageMethod::Gcs => gcs::chunk_size(requested),
         StorageMethod::File => requested.max(1),
     }
+}
+
+/// Sends the bytes by `method` unless `state` says they are all stored;
+/// records the MD5 in `state`.
+pub(crate) fn transfer(
+    ctx: &Ctx<'_>,
+    state: &mut UploadState,
+    method: StorageMethod,
+) -> Result<()> {
+    if state.transferred {
+        ctx.reporter.already_done(ctx.size);
+        return Ok(());
+    }
+    let md5 = match method {
+        StorageMethod::S3 => s3::upload(ctx, state),
+        StorageMethod::Gcs => gcs::upload(ctx, state),
+        StorageMethod::Azure => azure::upload(ctx, state),
+        StorageMethod::B2 => b2::upload(ctx, state),
+        StorageMethod::File => file::upload(ctx, state),
+    }?;
+    state.md5 = Some(md5);
+    state.transferred = true;
+    state.session = None;
+    state.parts.clear();
+    Ok(())
 }
 
 /// Releases what the upload in `state` holds on its storage.
@@ -399,12 +417,19 @@ pub(crate) fn abort(client: &Client, state: &mut UploadState) -> Result<()> {
         parts: AtomicU32::new(0),
         asset_id,
         file_id,
+        object: Object::File,
         upload_headers: state.upload_headers.clone(),
     };
+    abort_session(&ctx, state)
+}
+
+/// Releases the storage session in `state` (S3 abort, GCS cancel, B2
+/// cancel) through `ctx`'s endpoints.
+pub(crate) fn abort_session(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<()> {
     match state.storage_method {
-        Some(StorageMethod::S3) => s3::abort(&ctx, state),
-        Some(StorageMethod::Gcs) => gcs::cancel(&ctx, state),
-        Some(StorageMethod::B2) => b2::cancel(&ctx, state),
+        Some(StorageMethod::S3) => s3::abort(ctx, state),
+        Some(StorageMethod::Gcs) => gcs::cancel(ctx, state),
+        Some(StorageMethod::B2) => b2::cancel(ctx, state),
         // uncommitted Azure blocks expire on their own; FILE has no session
         _ => {
             state.session = None;

@@ -1,5 +1,6 @@
 //! Requests to storages and to iconik, as the transfers use them.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -24,7 +25,10 @@ pub(crate) struct Ctx<'a> {
     /// Requests that carried bytes.
     pub(crate) parts: AtomicU32,
     pub(crate) asset_id: String,
+    /// The id of the object uploaded (a file, a proxy, a keyframe).
     pub(crate) file_id: String,
+    /// What is uploaded: decides the iconik endpoints used.
+    pub(crate) object: Object,
     pub(crate) upload_headers: BTreeMap<String, String>,
 }
 
@@ -48,19 +52,75 @@ impl Ctx<'_> {
         send(self.client, &self.retries, op, ok)
     }
 
-    /// An iconik call for this upload's file, e.g.
-    /// `/v1/assets/{asset_id}/files/{file_id}/multipart_url/`.
+    /// An iconik call for this upload's object, given by the file's
+    /// endpoint, e.g. `/v1/assets/{asset_id}/files/{file_id}/multipart_url/`
+    /// (`/proxies/{proxy_id}/` for a proxy).
     pub(crate) fn api(
         &self,
         method: Method,
         name: &'static str,
         template: &'static str,
     ) -> crate::RequestBuilder {
+        let (template, name): (Cow<'static, str>, Cow<'static, str>) = match self.object {
+            Object::File => (template.into(), name.into()),
+            other => (
+                template
+                    .replace(
+                        "/files/{file_id}/",
+                        &format!("/{}/{{id}}/", other.segment()),
+                    )
+                    .into(),
+                name.replace("_file_", &format!("_{}_", other.singular()))
+                    .into(),
+            ),
+        };
         self.client
             .request(method, "files", template)
             .name(name)
             .path_param(&self.asset_id)
             .path_param(&self.file_id)
+    }
+
+    /// Refuses a step iconik has endpoints for on files only.
+    pub(crate) fn files_only(&self, what: &str) -> Result<()> {
+        match self.object {
+            Object::File => Ok(()),
+            other => Err(crate::Error::invalid(format!(
+                "{what}: iconik offers this for files only, not for a {}",
+                other.singular()
+            ))),
+        }
+    }
+}
+
+/// What an upload creates in iconik.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Object {
+    /// A file of a format's file set (the original).
+    File,
+    /// A proxy of an asset.
+    Proxy,
+    /// A keyframe (or poster) of an asset.
+    Keyframe,
+}
+
+impl Object {
+    /// The path segment of its endpoints.
+    pub(crate) fn segment(self) -> &'static str {
+        match self {
+            Object::File => "files",
+            Object::Proxy => "proxies",
+            Object::Keyframe => "keyframes",
+        }
+    }
+
+    /// Its name in operation names and messages.
+    pub(crate) fn singular(self) -> &'static str {
+        match self {
+            Object::File => "file",
+            Object::Proxy => "proxy",
+            Object::Keyframe => "keyframe",
+        }
     }
 }
 

@@ -47,6 +47,7 @@ mod file;
 mod flow;
 mod gcs;
 mod http;
+mod media;
 mod options;
 mod parts;
 mod progress;
@@ -55,8 +56,8 @@ mod state;
 mod stream;
 
 pub use options::{
-    Download, DownloadReport, StorageMethod, Upload, UploadReport, DEFAULT_PARALLELISM,
-    DEFAULT_PART_SIZE, MAX_PART_SIZE, MIN_PART_SIZE,
+    Download, DownloadReport, MediaUploadReport, StorageMethod, Upload, UploadReport,
+    DEFAULT_PARALLELISM, DEFAULT_PART_SIZE, MAX_PART_SIZE, MIN_PART_SIZE,
 };
 pub use progress::{Progress, DEFAULT_PROGRESS_INTERVAL};
 pub use state::UploadState;
@@ -159,6 +160,67 @@ impl Client {
     /// Any error of the iconik call or storage request that releases it.
     pub fn abort_upload(&self, state: &mut UploadState) -> Result<()> {
         flow::abort(self, state)
+    }
+
+    /// Uploads a proxy of asset `asset_id` from `upload`'s file: creates the
+    /// proxy (`POST …/proxies/`, on [`Upload::storage_id`] or iconik's
+    /// choice), sends the bytes by the storage method iconik names (S3
+    /// multipart through the proxy's multipart endpoints above the part
+    /// size), and closes it (`status: CLOSED`). Uses the upload's path,
+    /// storage, part size, parallelism and progress; a failed transfer's
+    /// storage session is released.
+    ///
+    /// ```no_run
+    /// use iconik_sync::transfer::Upload;
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// # let client = iconik_sync::Client::from_env()?;
+    /// let proxy = client.upload_proxy("asset-id", &Upload::new("clip_proxy.mp4"))?;
+    /// println!("proxy {} ({} bytes)", proxy.id, proxy.size);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`upload`](Self::upload); also
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a B2
+    /// proxy larger than the part size or a FILE storage (iconik's large
+    /// B2 and gateway endpoints exist for files only).
+    pub fn upload_proxy(&self, asset_id: &str, upload: &Upload) -> Result<MediaUploadReport> {
+        media::run(self, asset_id, http::Object::Proxy, None, upload)
+    }
+
+    /// Uploads a keyframe of asset `asset_id` from `upload`'s file, of
+    /// iconik's `keyframe_type` (`KEYFRAME`, `KEYFRAME_MAP` or `POSTER`):
+    /// creates it (`POST …/keyframes/`), sends the bytes by the storage's
+    /// method and closes it. iconik has no multipart endpoints for
+    /// keyframes: on S3 and B2 a keyframe goes in one request, at most the
+    /// part size.
+    ///
+    /// ```no_run
+    /// use iconik_sync::transfer::Upload;
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// # let client = iconik_sync::Client::from_env()?;
+    /// let poster = client.upload_keyframe("asset-id", "POSTER", &Upload::new("poster.jpg"))?;
+    /// println!("keyframe {}", poster.id);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`upload_proxy`](Self::upload_proxy); also
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an S3
+    /// or B2 keyframe larger than the part size.
+    pub fn upload_keyframe(
+        &self,
+        asset_id: &str,
+        keyframe_type: &str,
+        upload: &Upload,
+    ) -> Result<MediaUploadReport> {
+        media::run(
+            self,
+            asset_id,
+            http::Object::Keyframe,
+            Some(keyframe_type),
+            upload,
+        )
     }
 
     /// Downloads a file of an asset to disk: streams its signed URL to a

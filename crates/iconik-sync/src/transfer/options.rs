@@ -250,6 +250,30 @@ pub struct UploadReport {
     pub elapsed: Duration,
 }
 
+/// What a proxy or keyframe upload did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MediaUploadReport {
+    /// The asset the proxy or keyframe belongs to.
+    pub asset_id: String,
+    /// The new proxy's or keyframe's id.
+    pub id: String,
+    /// The storage iconik put it on, when it said.
+    pub storage_id: Option<String>,
+    /// Bytes uploaded.
+    pub size: u64,
+    /// MD5 of the file, lowercase hex (computed while reading it).
+    pub md5: String,
+    /// How the storage received the bytes.
+    pub storage_method: StorageMethod,
+    /// Requests that carried bytes.
+    pub parts: u32,
+    /// Storage requests sent again after a fault.
+    pub retries: u32,
+    /// Time taken by this call.
+    pub elapsed: Duration,
+}
+
 /// A file of an asset to bring back to disk. See
 /// [`Client::download`](crate::Client::download).
 ///

@@ -40,6 +40,12 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
     if ctx.size <= ctx.part_size && !resuming {
         return single(ctx, state);
     }
+    if ctx.object == super::http::Object::Keyframe {
+        return Err(Error::invalid(format!(
+            "a keyframe goes in one request: {} bytes is over the part size of {}",
+            ctx.size, ctx.part_size
+        )));
+    }
     let upload_id = match &state.session {
         Some(Session::S3 { upload_id }) => {
             let upload_id = upload_id.clone();

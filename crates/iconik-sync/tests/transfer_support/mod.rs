@@ -397,7 +397,10 @@ fn route(st: &mut State, base: &str, req: &Request) -> Reply {
             }
             Reply::json(201, file)
         }
-        ("GET", ["API", "files", "v1", "assets", _, "files", fid, "multipart_url", "part"]) => {
+        (
+            "GET",
+            ["API", "files", "v1", "assets", _, "files" | "proxies", fid, "multipart_url", "part"],
+        ) => {
             let upload = req.q("upload_id").unwrap_or_default();
             let n: u32 = req.q("parts_num").and_then(|v| v.parse().ok()).unwrap_or(0);
             let objects: Vec<Value> = (1..=n)
@@ -405,7 +408,7 @@ fn route(st: &mut State, base: &str, req: &Request) -> Reply {
                 .collect();
             Reply::json(200, json!({"objects": objects}))
         }
-        ("GET", ["API", "files", "v1", "assets", _, "files", fid, "multipart_url"]) => {
+        ("GET", ["API", "files", "v1", "assets", _, "files" | "proxies", fid, "multipart_url"]) => {
             let upload = req.q("upload_id").unwrap_or_default();
             let url = format!("{base}/storage/s3/{fid}?uploadId={upload}&X-Amz-Signature={SIG}");
             Reply::json(
@@ -492,6 +495,55 @@ fn route(st: &mut State, base: &str, req: &Request) -> Reply {
             200,
             json!({"url": format!("{base}/storage/objects/{fid}?X-Amz-Signature={SIG}")}),
         ),
+        ("POST", ["API", "files", "v1", "assets", _, kind @ ("proxies" | "keyframes")]) => {
+            let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+            assert!(body["filename"].is_string() && body["size"].is_u64());
+            if *kind == "keyframes" {
+                assert!(body["type"].is_string(), "keyframes need a type");
+            }
+            let prefix = if *kind == "proxies" {
+                "proxy"
+            } else {
+                "keyframe"
+            };
+            let oid = id(st, prefix);
+            let method = st.method.clone();
+            let mut object = json!({"id": oid, "storage_id": format!("{}-{kind}", method.to_lowercase()), "storage_method": method});
+            match method.as_str() {
+                "S3" => {
+                    object["upload_url"] =
+                        json!(format!("{base}/storage/s3/{oid}?X-Amz-Signature={SIG}"));
+                    object["multipart_upload_url"] = json!(format!(
+                        "{base}/storage/s3/{oid}?X-Amz-Signature={SIG}&uploads"
+                    ));
+                }
+                "GCS" => {
+                    object["upload_url"] =
+                        json!(format!("{base}/storage/gcs/{oid}?X-Goog-Signature={SIG}"));
+                }
+                "AZURE" => {
+                    object["upload_url"] = json!(format!(
+                        "{base}/storage/azure/{oid}?sv=2020-10-02&sig={SIG}"
+                    ));
+                }
+                "B2" => {
+                    object["upload_url"] =
+                        json!(format!("{base}/storage/b2/upload/{oid}?sig={SIG}"));
+                    object["upload_headers"] =
+                        json!({"Authorization": "B2-UPLOAD-TOKEN", "X-Bz-File-Name": "proxy.mp4"});
+                }
+                _ => {}
+            }
+            Reply::json(201, object)
+        }
+        ("PATCH", ["API", "files", "v1", "assets", _, "proxies" | "keyframes", oid]) => {
+            let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+            assert_eq!(body["status"], "CLOSED");
+            let size = body["size"].as_u64().unwrap_or(0);
+            let md5 = st.objects.get(*oid).map(|b| md5_hex(b)).unwrap_or_default();
+            st.closed.insert(oid.to_string(), (size, md5));
+            Reply::json(200, json!({"id": oid, "status": "CLOSED"}))
+        }
         ("POST", ["API", "files", "v1", "assets", _, "files", _, "keyframes"]) => {
             st.keyframes += 1;
             Reply::json(201, json!({}))
