@@ -57,7 +57,7 @@ mod stream;
 
 pub use options::{
     Download, DownloadReport, MediaUploadReport, StorageMethod, Upload, UploadReport,
-    DEFAULT_PARALLELISM, DEFAULT_PART_SIZE, MAX_PART_SIZE, MIN_PART_SIZE,
+    DEFAULT_PARALLELISM, DEFAULT_PART_SIZE, MAX_PARALLELISM, MAX_PART_SIZE, MIN_PART_SIZE,
 };
 pub use progress::{Progress, DEFAULT_PROGRESS_INTERVAL};
 pub use state::UploadState;

@@ -13,6 +13,8 @@ use super::progress::{Progress, ProgressFn, DEFAULT_PROGRESS_INTERVAL};
 pub const DEFAULT_PART_SIZE: u64 = 16 * 1024 * 1024;
 /// Default number of parts in flight at once.
 pub const DEFAULT_PARALLELISM: usize = 4;
+/// The most parts sent at once (each is a thread and a part buffer).
+pub const MAX_PARALLELISM: usize = 64;
 /// The smallest part S3 and B2 accept (except the last one): 5 MiB.
 pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 /// The largest part S3 accepts: 5 GiB.
@@ -179,9 +181,9 @@ impl Upload {
     }
 
     /// Parts sent at once (S3, Azure, B2; GCS sends its chunks in order).
-    /// Default: 4; at least 1.
+    /// Default: 4; between 1 and [`MAX_PARALLELISM`].
     pub fn parallelism(mut self, n: usize) -> Self {
-        self.parallelism = n.max(1);
+        self.parallelism = n.clamp(1, MAX_PARALLELISM);
         self
     }
 
