@@ -279,3 +279,34 @@ fn raw_builder_streams_files_and_readers() {
         .unwrap_err();
     assert!(matches!(err, iconik_sync::Error::Io { .. }), "{err:?}");
 }
+
+/// Storage requests are not paced by (or counted against) iconik's rate
+/// limit: with a limit of exactly the API calls an S3 multipart upload
+/// makes, the upload never waits, however many parts go to the storage.
+#[test]
+fn storage_requests_leave_the_api_rate_limit_alone() {
+    let fake = Fake::new("S3");
+    let bytes = data(16 * 1024 * 1024, 8);
+    let path = temp_file("pacing", "p.bin", &bytes);
+    let clock = Arc::new(FakeClock::new());
+    let client = fake.client_with(|b| {
+        b.clock(clock.clone()).rate_limit(
+            iconik_sync::RateLimitConfig::default().limits(vec!["8/60m".parse().unwrap()]),
+        )
+    });
+    let report = client
+        .upload(&Upload::new(&path).part_size(5 * 1024 * 1024))
+        .unwrap();
+    assert_eq!(report.parts, 4);
+    let api = fake.seen().iter().filter(|s| !s.is_storage()).count();
+    let storage = fake.storage_requests().len();
+    assert_eq!((api, storage), (8, 6), "8 API calls, 6 storage requests");
+    assert!(clock.sleeps().is_empty(), "paced: {:?}", clock.sleeps());
+
+    // the 9th API call in the hour waits: the limit is real
+    client
+        .request(Method::Get, "files", "/v1/storages/FILES/default/")
+        .send::<serde_json::Value>()
+        .unwrap();
+    assert!(!clock.sleeps().is_empty());
+}
