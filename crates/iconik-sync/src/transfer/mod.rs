@@ -38,7 +38,10 @@
 //!   ([`Upload::progress_interval`]) and once at the end.
 //!
 //! Memory: about `part_size × parallelism` for S3, Azure and B2; one
-//! chunk for GCS; a constant 256 KiB for downloads.
+//! chunk for GCS; none for FILE; three 256 KiB buffers for downloads.
+//!
+//! Proxies and keyframes use the same machinery
+//! ([`Client::upload_proxy`], [`Client::upload_keyframe`]).
 
 mod azure;
 mod b2;
