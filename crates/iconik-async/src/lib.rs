@@ -95,6 +95,7 @@ pub use iconik_sync::{
 mod handlers;
 mod iter;
 mod throttle;
+mod transfer;
 
 pub use handlers::*;
 pub use iter::AsyncIter;

@@ -13,4 +13,5 @@ pub mod peers;
 pub mod procfs;
 pub mod runner;
 pub mod stats;
+pub mod transfer;
 pub mod workload;

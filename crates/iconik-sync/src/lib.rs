@@ -99,6 +99,7 @@ pub mod rate_limit;
 mod response;
 pub mod retry;
 pub mod throttle;
+pub mod transfer;
 mod transport;
 
 pub use cache::{CacheConfig, CacheStats};

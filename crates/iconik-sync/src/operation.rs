@@ -7,6 +7,9 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -80,14 +83,122 @@ pub struct Operation {
     pub(crate) path_params: Vec<String>,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) body: Option<Vec<u8>>,
+    /// A non-JSON body (bytes, a file or a reader) with its content type;
+    /// when set it is sent instead of `body`.
+    pub(crate) payload: Option<Payload>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) timeout: Option<Duration>,
     /// Safe to resend after it may have reached iconik although its
     /// method is not idempotent (a read sent as POST, e.g. a search).
     pub(crate) retry_safe: bool,
+    /// Where the request goes: iconik's API, or a storage URL iconik
+    /// handed out.
+    pub(crate) target: Target,
     /// A problem found while building (e.g. a body that would not
     /// serialise), reported by `send` before anything is sent.
     pub(crate) build_error: Option<String>,
+}
+
+/// Where an operation is sent. The one place that decides what an
+/// external request leaves out: [`Target::Storage`] operations go through
+/// the same transport but never carry iconik's credentials or the
+/// client's default headers, are not paced by (or counted against) the
+/// API's rate limiter, are never cached, and are logged and reported
+/// without their URL's query (signed URLs carry secrets there).
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// `{base_url}/API/{service}{path}` with iconik's credentials.
+    Api,
+    /// An absolute URL on a storage (S3, GCS, Azure, B2, iconik's ISG).
+    /// `retry_safe`: sending it again has no further effect even when the
+    /// method is POST (a B2 part, an S3 multipart start left unused).
+    Storage { url: String, retry_safe: bool },
+}
+
+/// A request body other than JSON.
+#[derive(Clone)]
+pub(crate) enum Payload {
+    /// Bytes in memory (`range` of a shared buffer, so a retry resends
+    /// them without copying).
+    Bytes {
+        data: SharedBytes,
+        range: std::ops::Range<usize>,
+        content_type: Option<String>,
+    },
+    /// A file, opened again for each attempt (so it can be retried).
+    File {
+        path: PathBuf,
+        content_type: Option<String>,
+    },
+    /// Opens a fresh reader for each attempt (so it can be retried);
+    /// `len` is sent as `Content-Length` when known.
+    Source {
+        open: Arc<dyn Fn() -> std::io::Result<Box<dyn Read + Send>> + Send + Sync>,
+        len: Option<u64>,
+        content_type: Option<String>,
+    },
+    /// A reader that can be read once: the request is never retried after
+    /// it started sending.
+    Reader {
+        reader: Arc<Mutex<Option<Box<dyn Read + Send>>>>,
+        content_type: Option<String>,
+    },
+}
+
+impl Payload {
+    pub(crate) fn content_type(&self) -> Option<&str> {
+        match self {
+            Payload::Bytes { content_type, .. }
+            | Payload::File { content_type, .. }
+            | Payload::Source { content_type, .. }
+            | Payload::Reader { content_type, .. } => content_type.as_deref(),
+        }
+    }
+
+    /// Whether a second attempt can send the same bytes again.
+    pub(crate) fn replayable(&self) -> bool {
+        !matches!(self, Payload::Reader { .. })
+    }
+
+    /// The reader for one attempt. A one-shot reader is handed out once;
+    /// after that this is an error rather than an empty body.
+    pub(crate) fn open(&self) -> std::io::Result<Box<dyn Read + Send>> {
+        match self {
+            Payload::Bytes { data, range, .. } => Ok(Box::new(SharedSlice {
+                data: Arc::clone(data),
+                pos: range.start,
+                end: range.end,
+            })),
+            Payload::File { path, .. } => Ok(Box::new(std::fs::File::open(path)?)),
+            Payload::Source { open, .. } => open(),
+            Payload::Reader { reader, .. } => reader
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+                .map(|r| Box::new(r) as Box<dyn Read + Send>)
+                .ok_or_else(|| std::io::Error::other("the body reader was already consumed")),
+        }
+    }
+
+    /// The body's length when known before sending (sent as
+    /// `Content-Length`; storages such as S3 refuse chunked uploads).
+    pub(crate) fn len(&self) -> std::io::Result<Option<u64>> {
+        match self {
+            Payload::Bytes { range, .. } => Ok(Some(range.len() as u64)),
+            Payload::File { path, .. } => std::fs::metadata(path).map(|m| Some(m.len())),
+            Payload::Source { len, .. } => Ok(*len),
+            Payload::Reader { .. } => Ok(None),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Payload::Bytes { range, .. } => format!("{} bytes", range.len()),
+            Payload::File { path, .. } => format!("file {}", path.display()),
+            Payload::Source { len, .. } => format!("stream of {len:?} bytes"),
+            Payload::Reader { .. } => "reader".to_owned(),
+        }
+    }
 }
 
 impl Operation {
@@ -106,11 +217,51 @@ impl Operation {
             path_params: Vec::new(),
             query: Vec::new(),
             body: None,
+            payload: None,
             headers: Vec::new(),
             timeout: None,
             retry_safe: false,
+            target: Target::Api,
             build_error: None,
         }
+    }
+
+    /// An operation on a storage URL iconik handed out (see [`Target`]).
+    pub(crate) fn storage(
+        method: Method,
+        name: impl Into<Cow<'static, str>>,
+        url: impl Into<String>,
+    ) -> Self {
+        let mut op = Operation::new(method, "storage", "/");
+        op.name = name.into();
+        op.target = Target::Storage {
+            url: url.into(),
+            retry_safe: method.is_idempotent(),
+        };
+        op
+    }
+
+    /// Marks a storage request as safe to send again although its method
+    /// is not idempotent.
+    pub(crate) fn retry_safe(mut self) -> Self {
+        if let Target::Storage { retry_safe, .. } = &mut self.target {
+            *retry_safe = true;
+        }
+        self
+    }
+
+    /// Marks a storage request as never to be sent again by the transport
+    /// (its caller decides, e.g. a GCS chunk after asking the session).
+    pub(crate) fn no_retry(mut self) -> Self {
+        if let Target::Storage { retry_safe, .. } = &mut self.target {
+            *retry_safe = false;
+        }
+        self
+    }
+
+    /// True for requests to a storage URL rather than iconik's API.
+    pub fn is_storage(&self) -> bool {
+        matches!(self.target, Target::Storage { .. })
     }
 
     /// The operation's name as used in logs and errors.
@@ -195,6 +346,9 @@ impl fmt::Debug for Operation {
             .field("path_params", &self.path_params)
             .field("query", &self.query)
             .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .field("payload", &self.payload.as_ref().map(Payload::describe))
+            // a storage URL's query is a signature: never printed
+            .field("storage", &self.is_storage())
             // header values may hold secrets: names only
             .field(
                 "headers",
@@ -207,6 +361,27 @@ impl fmt::Debug for Operation {
             .field("timeout", &self.timeout)
             .field("retry_safe", &self.retry_safe)
             .finish()
+    }
+}
+
+/// Bytes shared between a request and its owner (a transfer's pooled part
+/// buffer goes back to its pool when the last holder drops it).
+pub(crate) type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+/// Reads a range of a shared buffer, so each attempt resends it uncopied.
+struct SharedSlice {
+    data: SharedBytes,
+    pos: usize,
+    end: usize,
+}
+
+impl Read for SharedSlice {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.end - self.pos);
+        let data: &[u8] = (*self.data).as_ref();
+        buf[..n].copy_from_slice(&data[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
     }
 }
 
@@ -285,12 +460,84 @@ impl RequestBuilder {
         self
     }
 
-    /// Sets a JSON body.
+    /// Sets a JSON body (replacing any body set before).
     pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        self.op.payload = None;
         match serde_json::to_vec(body) {
             Ok(bytes) => self.op.body = Some(bytes),
             Err(e) => self.op.build_error = Some(format!("request body: {e}")),
         }
+        self
+    }
+
+    /// Sends `bytes` as the body with `content_type` (instead of JSON).
+    ///
+    /// ```no_run
+    /// use iconik_sync::Method;
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// # let client = iconik_sync::Client::from_env()?;
+    /// let answer = client
+    ///     .request(Method::Post, "files", "/v1/files/upload/")
+    ///     .body_bytes(b"hello".to_vec(), "application/octet-stream")
+    ///     .send::<serde_json::Value>()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn body_bytes(mut self, bytes: Vec<u8>, content_type: impl Into<String>) -> Self {
+        let range = 0..bytes.len();
+        self.op.payload = Some(Payload::Bytes {
+            data: Arc::new(bytes),
+            range,
+            content_type: Some(content_type.into()),
+        });
+        self
+    }
+
+    /// Streams the file at `path` as the body with `content_type`, never
+    /// holding it in memory. The file is opened when the request is sent,
+    /// and opened again for a retry; a file that cannot be opened is an
+    /// [`Error::Io`](crate::Error::Io) and nothing is sent.
+    ///
+    /// ```no_run
+    /// use iconik_sync::Method;
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// # let client = iconik_sync::Client::from_env()?;
+    /// let answer = client
+    ///     .request(Method::Post, "files", "/v1/files/upload/")
+    ///     .body_file("clip.mov", "video/quicktime")
+    ///     .send::<serde_json::Value>()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn body_file(mut self, path: impl Into<PathBuf>, content_type: impl Into<String>) -> Self {
+        self.op.payload = Some(Payload::File {
+            path: path.into(),
+            content_type: Some(content_type.into()),
+        });
+        self
+    }
+
+    /// Streams `reader` as the body with `content_type` (chunked transfer
+    /// encoding). A reader can be read once, so this request is never
+    /// retried once it may have started sending.
+    ///
+    /// ```no_run
+    /// use iconik_sync::Method;
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// # let client = iconik_sync::Client::from_env()?;
+    /// let answer = client
+    ///     .request(Method::Post, "files", "/v1/files/upload/")
+    ///     .body_reader(std::io::stdin(), "application/octet-stream")
+    ///     .send::<serde_json::Value>()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn body_reader(
+        mut self,
+        reader: impl Read + Send + 'static,
+        content_type: impl Into<String>,
+    ) -> Self {
+        self.op.payload = Some(Payload::Reader {
+            reader: Arc::new(Mutex::new(Some(Box::new(reader)))),
+            content_type: Some(content_type.into()),
+        });
         self
     }
 

@@ -16,7 +16,7 @@ use crate::error::{
     excerpt, parse_iconik_errors, redact, redact_headers, ApiError, DecodeContext, Error, Redacted,
     Result,
 };
-use crate::operation::{Method, Operation};
+use crate::operation::{Method, Operation, Target};
 use crate::response::{Headers, Response};
 use crate::retry::{self, Outcome};
 
@@ -54,18 +54,17 @@ pub(crate) fn execute_with<T>(
     decode: impl Fn(&[u8], &DecodeContext<'_>) -> Result<T>,
 ) -> Result<Response<T>> {
     let inner = &*client.inner;
-    let path = op.render_path()?;
-    let url = build_url(inner, op, &path);
+    let (url, shown) = target_url(inner, op)?;
     let started = inner.clock.now();
 
-    let cache_key = match (&inner.cache, op.method) {
-        (Some(cache), Method::Get) => {
+    let cache_key = match (&inner.cache, op.method, &op.target) {
+        (Some(cache), Method::Get, Target::Api) => {
             let key = cache.key(op.method.as_str(), &url, &inner.app_id, &inner.auth_token);
             if let Some(hit) = cache.get(&key) {
                 log::debug!(
                     "{} GET {} -> {} from cache",
                     op.name,
-                    Redacted(&path, &inner.auth_token),
+                    Redacted(&shown, &inner.auth_token),
                     hit.status
                 );
                 let data = decode_exchange(inner, op, &hit, 0, &decode)?;
@@ -75,17 +74,71 @@ pub(crate) fn execute_with<T>(
         }
         _ => None,
     };
+    let (result, attempts) = attempt_loop(inner, op, &url, &shown);
+    let total = inner.clock.now().saturating_sub(started);
+    finish(
+        inner, op, &shown, result, attempts, total, cache_key, &decode,
+    )
+}
 
+/// Sends `op` (with its retries) and returns the final answer whatever
+/// its status, with the number of attempts: for storage protocols where
+/// a non-2xx status is part of the conversation (GCS's 308).
+///
+/// # Errors
+/// Invalid arguments and transport failures (after retries); statuses
+/// are returned, not raised.
+pub(crate) fn exchange(client: &Client, op: &Operation) -> Result<(Exchange, u32)> {
+    let inner = &*client.inner;
+    let (url, shown) = target_url(inner, op)?;
+    let (result, attempts) = attempt_loop(inner, op, &url, &shown);
+    match result {
+        Ok(ex) => Ok((ex, attempts)),
+        Err(mut e) => {
+            e.set_attempts(attempts);
+            Err(e)
+        }
+    }
+}
+
+/// The URL to send to, and how it may appear in logs and errors: the API
+/// path, or a storage URL without its query.
+fn target_url(inner: &Inner, op: &Operation) -> Result<(String, String)> {
+    match &op.target {
+        Target::Api => {
+            let path = op.render_path()?;
+            Ok((build_url(inner, op, &path), path))
+        }
+        Target::Storage { url, .. } => {
+            if let Some(problem) = &op.build_error {
+                return Err(Error::InvalidArgument(problem.clone()));
+            }
+            let uri: Uri = url.parse().map_err(|_| {
+                Error::invalid(format!("{}: the storage URL is not a valid URL", op.name))
+            })?;
+            Ok((url.clone(), redact_query(&uri)))
+        }
+    }
+}
+
+/// Attempts `op` until it succeeds or the retry decision says stop.
+/// API operations are paced and decided by the rate limiter; storage
+/// operations skip the limiter (their host is not iconik's API) and are
+/// decided by [`storage_retry`].
+fn attempt_loop(inner: &Inner, op: &Operation, url: &str, shown: &str) -> (Result<Exchange>, u32) {
+    let storage = op.is_storage();
     let mut attempt: u32 = 0;
     let mut retries = crate::retry::RetryState::default();
     loop {
         if crate::cancel::is_cancelled() {
-            return Err(Error::Cancelled);
+            return (Err(Error::Cancelled), attempt);
         }
         attempt += 1;
-        inner.limiter.before_send();
+        if !storage {
+            inner.limiter.before_send();
+        }
         let attempt_started = inner.clock.now();
-        let result = send_once(inner, op, &url);
+        let result = send_once(inner, op, url, shown);
         let elapsed = inner.clock.now().saturating_sub(attempt_started);
         let outcome = match &result {
             Ok(ex) => {
@@ -93,12 +146,14 @@ pub(crate) fn execute_with<T>(
                     "{} {} {} -> {} in {:?} (attempt {})",
                     op.name,
                     op.method,
-                    Redacted(&path, &inner.auth_token),
+                    Redacted(shown, &inner.auth_token),
                     ex.status,
                     elapsed,
                     attempt
                 );
-                inner.limiter.after_response(ex.status, &ex.headers);
+                if !storage {
+                    inner.limiter.after_response(ex.status, &ex.headers);
+                }
                 Outcome::Status {
                     status: ex.status,
                     retry_after: retry::retry_after(&ex.headers, inner.clock.wall()),
@@ -109,7 +164,7 @@ pub(crate) fn execute_with<T>(
                     "{} {} {} -> error in {:?} (attempt {}): {}",
                     op.name,
                     op.method,
-                    Redacted(&path, &inner.auth_token),
+                    Redacted(shown, &inner.auth_token),
                     elapsed,
                     attempt,
                     e
@@ -119,23 +174,60 @@ pub(crate) fn execute_with<T>(
                 }
             }
         };
-        let retry = match crate::cancel::is_cancelled() {
-            true => None, // the caller is gone: report, do not retry
-            false => inner
+        // a one-shot reader was used up by this attempt: never resent
+        let replayable = op.payload.as_ref().is_none_or(|p| p.replayable());
+        let retry = match (crate::cancel::is_cancelled() || !replayable, storage) {
+            (true, _) => None, // the caller is gone: report, do not retry
+            (false, false) => inner
                 .limiter
                 .decide(op.retry_class(), &outcome, &mut retries),
+            (false, true) => storage_retry(inner, op, &outcome, &mut retries),
         };
         match retry {
             Some(wait) => {
                 log::debug!("{} retrying in {:?}", op.name, wait);
                 inner.clock.sleep(wait);
             }
-            None => {
-                let total = inner.clock.now().saturating_sub(started);
-                return finish(inner, op, &path, result, attempt, total, cache_key, &decode);
-            }
+            None => return (result, attempt),
         }
     }
+}
+
+/// The retry decision for a storage request: storages answer 500 and 503
+/// for transient faults (S3's `InternalError`, GCS's backend errors) and
+/// 408/429 when busy, so those are retried, with the client's backoff and
+/// `max_retries`, for requests that are safe to send again. The API's
+/// retry budget is not charged.
+fn storage_retry(
+    inner: &Inner,
+    op: &Operation,
+    outcome: &Outcome,
+    retries: &mut crate::retry::RetryState,
+) -> Option<Duration> {
+    let config = inner.limiter.config();
+    let Target::Storage { retry_safe, .. } = op.target else {
+        return None;
+    };
+    if retries.retries >= config.max_retries {
+        return None;
+    }
+    let retry_after = match *outcome {
+        Outcome::Status {
+            status: 408 | 429 | 500 | 502 | 503 | 504,
+            retry_after,
+        } if retry_safe => retry_after,
+        Outcome::Status { .. } => return None,
+        Outcome::Failed {
+            may_have_reached_server,
+        } if retry_safe || !may_have_reached_server => None,
+        Outcome::Failed { .. } => return None,
+    };
+    let wait = retry_after.map_or_else(
+        || retry::backoff(config, retries.retries + 1, fastrand::f64()),
+        |ra| ra.min(config.max_retry_after),
+    );
+    retries.record(crate::retry::RetryReason::Unavailable, wait);
+    Some(wait)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -154,7 +246,7 @@ fn finish<T>(
         e
     })?;
     if !(200..300).contains(&ex.status) {
-        return Err(api_error(inner, &op.name, op.method, path, ex, attempts));
+        return Err(status_error_in(inner, op, path, ex, attempts));
     }
     if let Some(cache) = &inner.cache {
         match cache_key {
@@ -201,6 +293,49 @@ fn decode_exchange<T>(
     decode(&ex.body, &ctx)
 }
 
+/// The error for a non-2xx answer to `op`. For a storage request the
+/// error names the URL's path only, and the signed URL's query and any
+/// `Location` (a session URL is a credential) are kept out of it.
+pub(crate) fn status_error(client: &Client, op: &Operation, ex: Exchange, attempts: u32) -> Error {
+    let inner = &*client.inner;
+    let shown = match target_url(inner, op) {
+        Ok((_, shown)) => shown,
+        Err(e) => return e,
+    };
+    status_error_in(inner, op, &shown, ex, attempts)
+}
+
+fn status_error_in(
+    inner: &Inner,
+    op: &Operation,
+    shown: &str,
+    ex: Exchange,
+    attempts: u32,
+) -> Error {
+    let Target::Storage { url, .. } = &op.target else {
+        return api_error(inner, &op.name, op.method, shown, ex, attempts);
+    };
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let headers = Headers::from_pairs(
+        ex.headers
+            .iter()
+            .filter(|(k, _)| !k.eq_ignore_ascii_case("location"))
+            .map(|(k, v)| (k.to_owned(), crate::error::redact(v, query))),
+    );
+    let ex = Exchange { headers, ..ex };
+    // like an API error, the path alone (`shown` also names the host)
+    let path = url.parse::<Uri>().map(|u| u.path().to_owned());
+    let path = path.as_deref().unwrap_or(shown);
+    let mut error = api_error(inner, &op.name, op.method, path, ex, attempts);
+    if let Error::Api(e) = &mut error {
+        e.body_excerpt = crate::error::redact(&e.body_excerpt, query);
+        for m in &mut e.errors {
+            *m = crate::error::redact(m, query);
+        }
+    }
+    error
+}
+
 fn api_error(
     inner: &Inner,
     operation: &str,
@@ -244,15 +379,50 @@ fn build_url(inner: &Inner, op: &Operation, path: &str) -> String {
 
 /// One attempt: send, follow same-method redirects for GET/HEAD, read the
 /// body under the cap.
-fn send_once(inner: &Inner, op: &Operation, url: &str) -> Result<Exchange> {
+fn send_once(inner: &Inner, op: &Operation, url: &str, shown: &str) -> Result<Exchange> {
+    let mut response = open_once(inner, op, url, shown, op.timeout)?;
+    read_body(inner, &op.name, op.method, &mut response)
+}
+
+/// One attempt up to the response head (redirects followed for GET and
+/// HEAD); the body is left unread for the caller.
+fn open_once(
+    inner: &Inner,
+    op: &Operation,
+    url: &str,
+    shown: &str,
+    timeout: Option<Duration>,
+) -> Result<http::Response<ureq::Body>> {
     let mut target: Uri = url
         .parse()
         .map_err(|_| Error::invalid(format!("{}: could not form a valid URL", op.name)))?;
     let mut hops = 0;
     loop {
-        let with_credentials = Origin::of(&target).as_ref() == Some(&inner.origin);
-        let request = build_request(inner, op, &target, with_credentials)?;
-        let mut response = run(inner, &op.name, request, op.timeout)?;
+        let response = match &op.payload {
+            None => {
+                let request = build_request(inner, op, &target)?;
+                run(inner, &op.name, request, timeout)?
+            }
+            Some(payload) => {
+                let io_error = |source| Error::Io {
+                    context: format!("{}: opening the request body", op.name),
+                    source,
+                };
+                let len = payload.len().map_err(io_error)?;
+                let reader = payload.open().map_err(io_error)?;
+                let mut builder = request_head(inner, op, &target);
+                if let Some(ct) = payload.content_type() {
+                    builder = builder.header(http::header::CONTENT_TYPE, ct);
+                }
+                if let Some(len) = len {
+                    builder = builder.header(http::header::CONTENT_LENGTH, len);
+                }
+                let request = builder
+                    .body(ureq::SendBody::from_owned_reader(reader))
+                    .map_err(|e| Error::invalid(format!("{}: invalid request: {}", op.name, e)))?;
+                run(inner, &op.name, request, timeout)?
+            }
+        };
         let status = response.status().as_u16();
 
         if matches!(status, 301 | 302 | 303 | 307 | 308)
@@ -267,8 +437,9 @@ fn send_once(inner: &Inner, op: &Operation, url: &str) -> Result<Exchange> {
             {
                 hops += 1;
                 log::debug!(
-                    "{}: following redirect {} -> {}",
+                    "{} ({}): following redirect {} -> {}",
                     op.name,
+                    shown,
                     status,
                     loggable_url(&next, &inner.auth_token)
                 );
@@ -276,9 +447,61 @@ fn send_once(inner: &Inner, op: &Operation, url: &str) -> Result<Exchange> {
                 continue;
             }
         }
-        return read_body(inner, &op.name, op.method, &mut response);
+        return Ok(response);
     }
 }
+
+/// A streamed answer: the head, and the body as a reader.
+pub(crate) struct Stream {
+    pub(crate) status: u16,
+    pub(crate) headers: Headers,
+    pub(crate) body: ureq::BodyReader<'static>,
+}
+
+/// Sends `op` once and hands back the body unread, to be streamed (a
+/// download to disk). No whole-request timeout: each read may wait at
+/// most the client's timeout, so a large body is not cut off; the caller
+/// resumes after a failure. Statuses are returned, not raised.
+///
+/// # Errors
+/// Invalid arguments and transport failures.
+pub(crate) fn open_stream(client: &Client, op: &Operation) -> Result<Stream> {
+    let inner = &*client.inner;
+    if crate::cancel::is_cancelled() {
+        return Err(Error::Cancelled);
+    }
+    let (url, shown) = target_url(inner, op)?;
+    if !op.is_storage() {
+        inner.limiter.before_send();
+    }
+    let response = open_once(inner, op, &url, &shown, Some(STREAM_NO_DEADLINE))?;
+    let status = response.status().as_u16();
+    let headers = Headers::from_http(response.headers());
+    log::debug!(
+        "{} {} {} -> {} (streamed)",
+        op.name,
+        op.method,
+        Redacted(&shown, &inner.auth_token),
+        status
+    );
+    if !op.is_storage() {
+        inner.limiter.after_response(status, &headers);
+    }
+    let body = response
+        .into_body()
+        .into_with_config()
+        .limit(u64::MAX)
+        .reader();
+    Ok(Stream {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// Marks a streamed request: `run` uses per-read timeouts instead of a
+/// whole-request deadline.
+const STREAM_NO_DEADLINE: Duration = Duration::MAX;
 
 /// Sends `request` on the client's agent with its timeout; statuses are
 /// returned, not raised.
@@ -288,11 +511,15 @@ fn run(
     request: http::Request<impl ureq::AsSendBody>,
     timeout: Option<Duration>,
 ) -> Result<http::Response<ureq::Body>> {
-    let request = inner
-        .agent
-        .configure_request(request)
-        .timeout_global(Some(timeout.unwrap_or(inner.timeout)))
-        .build();
+    let configured = inner.agent.configure_request(request);
+    let request = match timeout {
+        Some(STREAM_NO_DEADLINE) => configured
+            .timeout_global(None)
+            .timeout_recv_response(Some(inner.timeout))
+            .timeout_per_read(Some(inner.timeout)),
+        other => configured.timeout_global(Some(other.unwrap_or(inner.timeout))),
+    }
+    .build();
     inner.agent.run(request).map_err(|e| classify(name, e))
 }
 
@@ -354,10 +581,11 @@ fn read_body(
     })
 }
 
-/// One request to a storage URL iconik handed out (an upload start):
-/// never with iconik's credentials or default headers, never paced or
-/// retried, body capped like any answer. Non-2xx is an [`Error::Api`]
-/// naming the path only (signed URLs carry secrets in their query).
+/// One request to a storage URL iconik handed out (an upload start): a
+/// [`Target::Storage`] operation, so never with iconik's credentials or
+/// default headers and never paced; body capped like any answer. Non-2xx
+/// is an [`Error::Api`] naming the path only (signed URLs carry secrets in
+/// their query).
 pub(crate) fn send_to_storage(
     client: &Client,
     name: &str,
@@ -365,50 +593,53 @@ pub(crate) fn send_to_storage(
     url: &str,
     headers: &[(&str, &str)],
 ) -> Result<Exchange> {
-    let inner = &*client.inner;
-    let uri: Uri = url
-        .parse()
-        .map_err(|_| Error::invalid(format!("{name}: the storage URL is not a valid URL")))?;
-    let mut builder = http::Request::builder()
-        .method(method.as_str())
-        .uri(uri.clone());
-    for (k, v) in headers {
-        builder = builder.header(*k, *v);
-    }
-    let request = builder
-        .body(Vec::new())
-        .map_err(|e| Error::invalid(format!("{name}: invalid storage request: {e}")))?;
-    let mut response = run(inner, name, request, None)?;
-    let ex = read_body(inner, name, method, &mut response)?;
-    log::debug!(
-        "{name} {method} {} -> {}",
-        loggable_url(&uri, &inner.auth_token),
-        ex.status
-    );
+    let mut op = Operation::storage(method, name.to_owned(), url);
+    op.headers = headers
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let (ex, attempts) = exchange(client, &op)?;
     if !(200..300).contains(&ex.status) {
-        return Err(api_error(inner, name, method, uri.path(), ex, 1));
+        return Err(status_error(client, &op, ex, attempts));
     }
     Ok(ex)
+}
+
+/// The request line and headers. iconik's credentials, the client's
+/// default headers and the operation's own headers go only to API
+/// operations on the base URL's origin; a storage operation carries its
+/// own headers (the upload headers iconik handed out) and nothing else.
+fn request_head(inner: &Inner, op: &Operation, target: &Uri) -> http::request::Builder {
+    let mut builder = http::Request::builder()
+        .method(op.method.as_str())
+        .uri(target.clone());
+    match op.target {
+        Target::Api => {
+            builder = builder.header(http::header::ACCEPT, "application/json");
+            if Origin::of(target).as_ref() == Some(&inner.origin) {
+                builder = builder
+                    .header("App-ID", inner.app_id.as_str())
+                    .header("Auth-Token", inner.auth_token.as_str());
+                for (k, v) in inner.default_headers.iter().chain(op.headers.iter()) {
+                    builder = builder.header(k.as_str(), v.as_str());
+                }
+            }
+        }
+        Target::Storage { .. } => {
+            for (k, v) in &op.headers {
+                builder = builder.header(k.as_str(), v.as_str());
+            }
+        }
+    }
+    builder
 }
 
 fn build_request<'a>(
     inner: &Inner,
     op: &'a Operation,
     target: &Uri,
-    with_credentials: bool,
 ) -> Result<http::Request<&'a [u8]>> {
-    let mut builder = http::Request::builder()
-        .method(op.method.as_str())
-        .uri(target.clone())
-        .header(http::header::ACCEPT, "application/json");
-    if with_credentials {
-        builder = builder
-            .header("App-ID", inner.app_id.as_str())
-            .header("Auth-Token", inner.auth_token.as_str());
-        for (k, v) in inner.default_headers.iter().chain(op.headers.iter()) {
-            builder = builder.header(k.as_str(), v.as_str());
-        }
-    }
+    let mut builder = request_head(inner, op, target);
     // borrowed: a retried request sends the same bytes without copying them
     let body: &[u8] = match &op.body {
         Some(b) => {
@@ -448,13 +679,17 @@ pub(crate) fn resolve_location(current: &Uri, location: &str) -> Option<Uri> {
 /// carry credentials in their query), with `secret` redacted anywhere in
 /// it (a server may echo the token into a redirect's path).
 pub(crate) fn loggable_url(uri: &Uri, secret: &str) -> String {
-    let url = format!(
+    redact(&redact_query(uri), secret)
+}
+
+fn redact_query(uri: &Uri) -> String {
+    // signed URLs carry credentials in their query: log scheme, host and path only
+    format!(
         "{}://{}{}",
         uri.scheme_str().unwrap_or(""),
         uri.authority().map(|a| a.as_str()).unwrap_or(""),
         uri.path()
-    );
-    redact(&url, secret)
+    )
 }
 
 /// Maps ureq's errors to ours, deciding whether the request may have left.
