@@ -1,0 +1,368 @@
+//! The command tree: global options, the built-in commands (`api`,
+//! `config`, `completions`) and one command per operation, built at run time
+//! from `iconik_sync::api::OPERATIONS`.
+
+use std::collections::BTreeMap;
+
+use clap::builder::PossibleValuesParser;
+use clap::{value_parser, Arg, ArgAction, Command};
+use iconik_sync::api::{OperationInfo, OPERATIONS};
+use iconik_sync::page::Style;
+
+use crate::exit::EXIT_CODES_HELP;
+
+/// Text after the top-level help: configuration and exit codes.
+const MAIN_AFTER_HELP: &str = "\
+Commands per service: `iconik <service> <operation> [PATH_PARAMS...]`, e.g.
+  iconik assets get-asset 6f1f5b9e-...      iconik users get-users
+  iconik assets get-assets --paginate --query per_page=100
+`iconik <service> --help` lists a service's operations; `iconik <service>
+<operation> --help` shows its HTTP method, path, parameters and body.
+
+Configuration (first found wins):
+  1. --base-url, --app-id, --auth-token
+  2. the profile chosen with --profile NAME or ICONIK_PROFILE
+  3. ICONIK_BASE_URL, ICONIK_APP_ID, ICONIK_AUTH_TOKEN
+  4. the config file's default profile (`default_profile`, else [profiles.default])
+  5. base URL https://app.iconik.io
+The config file is ICONIK_CONFIG, else iconik/config.toml in the platform's
+config directory (`iconik config` shows which, and what is in effect).
+
+";
+
+/// Path placeholders are stored under this prefix so they cannot clash with
+/// option ids.
+pub const PATH_ARG_PREFIX: &str = "path:";
+
+/// The whole command tree.
+pub fn build() -> Command {
+    let mut cmd = Command::new("iconik")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("The iconik API from the shell: every operation, raw calls, pagination, profiles")
+        .after_help(format!("{MAIN_AFTER_HELP}{EXIT_CODES_HELP}"))
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .args(global_args())
+        .subcommand(api_command())
+        .subcommand(
+            Command::new("config")
+                .about("Show the settings in effect and where each comes from (the token redacted)"),
+        )
+        .subcommand(
+            Command::new("completions")
+                .about("Print a shell completion script")
+                .after_help(
+                    "bash: iconik completions bash > ~/.local/share/bash-completion/completions/iconik\n\
+                     zsh:  iconik completions zsh > \"${fpath[1]}/_iconik\"\n\
+                     fish: iconik completions fish > ~/.config/fish/completions/iconik.fish",
+                )
+                .arg(
+                    Arg::new("shell")
+                        .value_name("SHELL")
+                        .required(true)
+                        .value_parser(value_parser!(clap_complete::Shell)),
+                ),
+        );
+    for (slug, ops) in by_service() {
+        cmd = cmd.subcommand(service_command(slug, &ops));
+    }
+    cmd
+}
+
+/// Options every command accepts, before or after the command name.
+fn global_args() -> Vec<Arg> {
+    let global = |a: Arg| a.global(true).help_heading("Global options");
+    vec![
+        global(
+            Arg::new("base_url")
+                .long("base-url")
+                .value_name("URL")
+                .help("API base URL [env: ICONIK_BASE_URL] [default: https://app.iconik.io]"),
+        ),
+        global(
+            Arg::new("app_id")
+                .long("app-id")
+                .value_name("ID")
+                .help("App-ID [env: ICONIK_APP_ID]"),
+        ),
+        global(
+            Arg::new("auth_token")
+                .long("auth-token")
+                .value_name("TOKEN")
+                .help("Auth-Token [env: ICONIK_AUTH_TOKEN]; prefer the variable or a profile: other users can see command lines"),
+        ),
+        global(
+            Arg::new("profile")
+                .long("profile")
+                .value_name("NAME")
+                .help("Use this profile of the config file [env: ICONIK_PROFILE]"),
+        ),
+        global(
+            Arg::new("output")
+                .short('o')
+                .long("output")
+                .value_name("FORMAT")
+                .value_parser(PossibleValuesParser::new(["json", "ndjson", "table"]))
+                .help("json (pretty on a terminal, compact when piped), ndjson, or table (id and title/name)"),
+        ),
+        global(
+            Arg::new("no_rate_limit")
+                .long("no-rate-limit")
+                .action(ArgAction::SetTrue)
+                .help("Send at once, without client-side pacing or retries (for private endpoints)"),
+        ),
+        global(
+            Arg::new("emulator")
+                .long("emulator")
+                .action(ArgAction::SetTrue)
+                .help("Run against an in-process iconik emulator (demos, docs); its state ends with the command"),
+        ),
+        global(
+            Arg::new("timeout")
+                .long("timeout")
+                .value_name("SECONDS")
+                .value_parser(value_parser!(u64).range(1..=86_400))
+                .help("Whole-request timeout [default: 60]"),
+        ),
+        global(
+            Arg::new("verbose")
+                .short('v')
+                .long("verbose")
+                .action(ArgAction::SetTrue)
+                .help("Print the request and the answer's status on stderr (never the token)"),
+        ),
+    ]
+}
+
+/// Options that shape a request: query, body, fields.
+fn request_args() -> Vec<Arg> {
+    vec![
+        Arg::new("query")
+            .short('q')
+            .long("query")
+            .value_name("KEY=VALUE")
+            .action(ArgAction::Append)
+            .help("Add a query parameter (repeatable)"),
+        Arg::new("body")
+            .short('b')
+            .long("body")
+            .value_name("JSON|@FILE|@-")
+            .help("JSON request body: inline, @file.json, or @- for stdin"),
+        Arg::new("field")
+            .short('F')
+            .long("field")
+            .value_name("KEY=VALUE")
+            .action(ArgAction::Append)
+            .help("Set a body field, typed: numbers, true/false/null and JSON objects/arrays are parsed (repeatable; a.b=c nests; on GET, added to the query)"),
+        Arg::new("raw_field")
+            .short('f')
+            .long("raw-field")
+            .value_name("KEY=VALUE")
+            .action(ArgAction::Append)
+            .help("Set a body field to a string, as given (repeatable; a.b=c nests; on GET, added to the query)"),
+    ]
+}
+
+/// `--paginate` and its companions, for list operations.
+fn paginate_args() -> Vec<Arg> {
+    vec![
+        Arg::new("paginate")
+            .long("paginate")
+            .action(ArgAction::SetTrue)
+            .help("Fetch every page; print one item per line (NDJSON)"),
+        Arg::new("json_array")
+            .long("json-array")
+            .action(ArgAction::SetTrue)
+            .requires("paginate")
+            .help("With --paginate: print one JSON array of every item instead"),
+        Arg::new("max_items")
+            .long("max-items")
+            .value_name("N")
+            .value_parser(value_parser!(u64).range(1..))
+            .requires("paginate")
+            .help("With --paginate: stop after N items"),
+    ]
+}
+
+/// `iconik api METHOD PATH`.
+fn api_command() -> Command {
+    Command::new("api")
+        .about("Send a raw request: iconik api GET /API/assets/v1/assets/")
+        .after_help(
+            "PATH is /API/<service>/<path>, or <service>/<path>; a query string in PATH \
+             is kept. The request goes through the same client as every other command \
+             (pacing, retries, path validation).\n\nExamples:\n  \
+             iconik api GET assets/v1/assets/ -q per_page=5\n  \
+             iconik api POST /API/assets/v1/assets/ -f title=Demo",
+        )
+        .arg(
+            Arg::new("method")
+                .value_name("METHOD")
+                .required(true)
+                .ignore_case(true)
+                .value_parser(PossibleValuesParser::new([
+                    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD",
+                ])),
+        )
+        .arg(
+            Arg::new("path")
+                .value_name("PATH")
+                .required(true)
+                .help("/API/<service>/v1/... or <service>/v1/..."),
+        )
+        .args(request_args())
+}
+
+/// Operations grouped by URL slug, in table order.
+fn by_service() -> BTreeMap<&'static str, Vec<&'static OperationInfo>> {
+    let mut map: BTreeMap<&str, Vec<&OperationInfo>> = BTreeMap::new();
+    for op in OPERATIONS {
+        map.entry(op.url_service).or_default().push(op);
+    }
+    map
+}
+
+fn service_command(slug: &'static str, ops: &[&'static OperationInfo]) -> Command {
+    let service = ops.first().map(|o| o.service).unwrap_or(slug);
+    let mut cmd = Command::new(slug)
+        .about(format!(
+            "{} operations of the {service} service (/API/{slug}/)",
+            ops.len()
+        ))
+        .subcommand_required(true)
+        .arg_required_else_help(true);
+    for op in ops {
+        cmd = cmd.subcommand(operation_command(op));
+    }
+    cmd
+}
+
+/// The command name of an operation: its iconik CLI name with `-` for `_`.
+pub fn command_name(name: &str) -> String {
+    name.replace('_', "-")
+}
+
+fn operation_command(op: &'static OperationInfo) -> Command {
+    let mut cmd = Command::new(command_name(op.name))
+        .about(format!("{} {} — {}", op.method, op.path, op.summary))
+        .after_help(details(op));
+    if let Some(alias) = op.alias {
+        cmd = cmd.visible_alias(command_name(alias));
+    }
+    for p in op.path_params {
+        cmd = cmd.arg(
+            Arg::new(format!("{PATH_ARG_PREFIX}{p}"))
+                .value_name(p.to_uppercase())
+                .required(true)
+                .help(format!("Path parameter {{{p}}}")),
+        );
+    }
+    cmd = cmd.args(request_args());
+    if op.pagination.is_some() {
+        cmd = cmd.args(paginate_args());
+    }
+    cmd
+}
+
+/// The help text block of one operation.
+pub fn details(op: &OperationInfo) -> String {
+    let mut s = format!(
+        "HTTP:       {} /API/{}{}\n",
+        op.method, op.url_service, op.path
+    );
+    s.push_str(&format!(
+        "Operation:  {} (client.{}().{}())\n",
+        op.name, op.handler, op.name
+    ));
+    if !op.path_params.is_empty() {
+        let names: Vec<String> = op.path_params.iter().map(|p| p.to_uppercase()).collect();
+        s.push_str(&format!("Path:       {}\n", names.join(" ")));
+    }
+    if !op.query_params.is_empty() {
+        s.push_str(&format!(
+            "Query:      {} (--query KEY=VALUE)\n",
+            op.query_params.join(", ")
+        ));
+    }
+    match (op.body, op.content_type) {
+        (Some(body), Some(ct)) if ct.contains("json") => {
+            s.push_str(&format!("Body:       {body} ({ct}; --body, -F, -f)\n"));
+        }
+        (Some(body), Some(ct)) => {
+            s.push_str(&format!(
+                "Body:       {body} ({ct}: this command sends JSON bodies only)\n"
+            ));
+        }
+        (Some(body), None) => s.push_str(&format!("Body:       {body}\n")),
+        (None, _) => s.push_str("Body:       none\n"),
+    }
+    s.push_str(&format!(
+        "Response:   {} (HTTP {})\n",
+        op.response.unwrap_or("no body"),
+        op.success
+    ));
+    if let Some(style) = op.pagination {
+        s.push_str(&format!(
+            "Pagination: {} (--paginate fetches every page)\n",
+            style_name(style)
+        ));
+    }
+    s
+}
+
+/// A human name for a pagination style.
+pub fn style_name(style: Style) -> &'static str {
+    match style {
+        Style::PageNumber => "page numbers",
+        Style::LastId => "last_id cursor",
+        Style::Scroll => "scroll_id cursor",
+        Style::SearchAfter => "search_after cursor",
+        _ => "cursor",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tree_is_valid_and_reaches_every_operation() {
+        let cmd = build();
+        cmd.clone().debug_assert();
+        let mut reached = 0;
+        for op in OPERATIONS {
+            let service = cmd
+                .find_subcommand(op.url_service)
+                .unwrap_or_else(|| panic!("no service command {}", op.url_service));
+            assert!(
+                service.find_subcommand(command_name(op.name)).is_some(),
+                "no command for {}",
+                op.name
+            );
+            reached += 1;
+        }
+        assert_eq!(reached, OPERATIONS.len());
+        assert!(reached >= 1000, "{reached} operations");
+    }
+
+    #[test]
+    fn help_details_name_method_path_params_and_body() {
+        let op = OPERATIONS
+            .iter()
+            .find(|o| o.name == "get_asset" && o.url_service == "assets")
+            .unwrap();
+        let text = details(op);
+        assert!(
+            text.contains("GET /API/assets/v1/assets/{asset_id}/"),
+            "{text}"
+        );
+        assert!(text.contains("Path:       ASSET_ID"), "{text}");
+        assert!(text.contains("include_collections"), "{text}");
+        assert!(text.contains("Body:       none"), "{text}");
+        let post = OPERATIONS
+            .iter()
+            .find(|o| o.name == "post_assets" && o.url_service == "assets")
+            .unwrap();
+        assert!(details(post).contains("Body:       AssetCreateSchema"));
+    }
+}
