@@ -340,3 +340,157 @@ impl Settings {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A config file with `text` in a fresh temporary directory.
+    fn config_file(text: &str) -> PathBuf {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "iconik-cli-config-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn resolve_with(flags: &Flags, vars: &[(&str, &str)]) -> Result<Settings, Failure> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        resolve(flags, &|k: &str| vars.get(k).cloned())
+    }
+
+    const FILE: &str = r#"
+        [profiles.default]
+        app_id = "default-app"
+        auth_token = "default-token"
+
+        [profiles.staging]
+        base_url = "https://staging.example"
+        app_id = "staging-app"
+        auth_token = "staging-token"
+    "#;
+
+    #[test]
+    fn flags_beat_profiles_beat_env_beat_the_default_profile() {
+        let path = config_file(FILE);
+        let path = path.to_str().unwrap();
+
+        // no flags, no env: the default profile, base URL defaulted
+        let s = resolve_with(&Flags::default(), &[("ICONIK_CONFIG", path)]).unwrap();
+        assert_eq!(s.app_id.value.as_deref(), Some("default-app"));
+        assert_eq!(s.app_id.source, Source::Profile("default".into()));
+        assert_eq!(s.base_url.value.as_deref(), Some("https://app.iconik.io"));
+        assert_eq!(s.base_url.source, Source::Default);
+
+        // env beats the default profile
+        let env = [("ICONIK_CONFIG", path), ("ICONIK_APP_ID", "env-app")];
+        let s = resolve_with(&Flags::default(), &env).unwrap();
+        assert_eq!(s.app_id.value.as_deref(), Some("env-app"));
+        assert_eq!(s.auth_token.value.as_deref(), Some("default-token"));
+
+        // an explicit profile beats env
+        let flags = Flags {
+            profile: Some("staging".into()),
+            ..Flags::default()
+        };
+        let s = resolve_with(&flags, &env).unwrap();
+        assert_eq!(s.app_id.value.as_deref(), Some("staging-app"));
+        assert_eq!(s.base_url.value.as_deref(), Some("https://staging.example"));
+
+        // ICONIK_PROFILE chooses a profile too; a flag beats everything
+        let flags = Flags {
+            app_id: Some("flag-app".into()),
+            ..Flags::default()
+        };
+        let s = resolve_with(
+            &flags,
+            &[("ICONIK_CONFIG", path), ("ICONIK_PROFILE", "staging")],
+        )
+        .unwrap();
+        assert_eq!(s.app_id.value.as_deref(), Some("flag-app"));
+        assert_eq!(s.app_id.source, Source::Flag("--app-id"));
+        assert_eq!(s.auth_token.value.as_deref(), Some("staging-token"));
+        assert_eq!(
+            s.profile,
+            Some(("staging".into(), Source::Env("ICONIK_PROFILE")))
+        );
+    }
+
+    #[test]
+    fn default_profile_key_and_missing_file() {
+        let path = config_file(&format!("default_profile = \"staging\"\n{FILE}"));
+        let s = resolve_with(
+            &Flags::default(),
+            &[("ICONIK_CONFIG", path.to_str().unwrap())],
+        )
+        .unwrap();
+        assert_eq!(s.app_id.value.as_deref(), Some("staging-app"));
+        assert!(s.config_found);
+        assert_eq!(s.profiles, ["default", "staging"]);
+
+        let missing = path.with_file_name("absent.toml");
+        let s = resolve_with(
+            &Flags::default(),
+            &[("ICONIK_CONFIG", missing.to_str().unwrap())],
+        )
+        .unwrap();
+        assert!(!s.config_found);
+        assert_eq!(s.app_id.source, Source::Unset);
+    }
+
+    #[test]
+    fn unknown_profiles_and_bad_files_are_config_errors_without_the_token() {
+        let path = config_file(FILE);
+        let flags = Flags {
+            profile: Some("prod".into()),
+            ..Flags::default()
+        };
+        let e = resolve_with(&flags, &[("ICONIK_CONFIG", path.to_str().unwrap())]).unwrap_err();
+        assert_eq!(e.exit as u8, 4);
+        assert!(e.message.contains("\"prod\""), "{}", e.message);
+        assert!(e.message.contains("default, staging"), "{}", e.message);
+
+        // an unquoted token is a TOML error on its line: the line is not echoed
+        let bad = config_file("[profiles.x]\nauth_token = sup3r-s3cret-value\n");
+        let e = resolve_with(
+            &Flags::default(),
+            &[("ICONIK_CONFIG", bad.to_str().unwrap())],
+        )
+        .unwrap_err();
+        assert_eq!(e.exit as u8, 4);
+        assert!(e.message.contains("line 2"), "{}", e.message);
+        assert!(!e.message.contains("sup3r"), "{}", e.message);
+
+        let typo = config_file("[profiles.x]\nauth-token = \"t\"\n");
+        let e = resolve_with(
+            &Flags::default(),
+            &[("ICONIK_CONFIG", typo.to_str().unwrap())],
+        )
+        .unwrap_err();
+        assert!(e.message.contains("auth-token"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_report_and_debug_never_show_the_token() {
+        let path = config_file(FILE);
+        let s = resolve_with(
+            &Flags::default(),
+            &[("ICONIK_CONFIG", path.to_str().unwrap())],
+        )
+        .unwrap();
+        let report = s.report(true).to_string();
+        assert!(!report.contains("default-token"), "{report}");
+        assert_eq!(s.report(true)["auth_token"]["value"], "[redacted]");
+        assert!(!format!("{s:?}").contains("default-token"));
+    }
+}
