@@ -310,6 +310,37 @@ impl Settings {
         self.auth_token.value.as_deref().unwrap_or("")
     }
 
+    /// `iconik config -o table`: one line per setting with its source.
+    pub fn table(&self) -> String {
+        let shown = |s: &Setting, secret: bool| match (&s.value, secret) {
+            (None, _) => "-".to_owned(),
+            (Some(_), true) => "[redacted]".to_owned(),
+            (Some(v), false) => v.clone(),
+        };
+        let file = match &self.config_path {
+            Some(p) if self.config_found => p.display().to_string(),
+            Some(p) => format!("{} (not found)", p.display()),
+            None => "-".to_owned(),
+        };
+        let profile = match &self.profile {
+            Some((name, source)) => format!("{name} ({source})"),
+            None => "-".to_owned(),
+        };
+        let mut out = format!("config_file  {file}\nprofile      {profile}\n");
+        for (key, setting, secret) in [
+            ("base_url", &self.base_url, false),
+            ("app_id", &self.app_id, false),
+            ("auth_token", &self.auth_token, true),
+        ] {
+            out.push_str(&format!(
+                "{key:<11}  {} ({})\n",
+                shown(setting, secret),
+                setting.source
+            ));
+        }
+        out
+    }
+
     /// What `iconik config` prints: every setting and its source, the token
     /// shown only as set or not.
     pub fn report(&self, rate_limit: bool) -> Value {
@@ -492,5 +523,11 @@ mod tests {
         assert!(!report.contains("default-token"), "{report}");
         assert_eq!(s.report(true)["auth_token"]["value"], "[redacted]");
         assert!(!format!("{s:?}").contains("default-token"));
+        let table = s.table();
+        assert!(!table.contains("default-token"), "{table}");
+        assert!(
+            table.contains("auth_token   [redacted] (profile \"default\")"),
+            "{table}"
+        );
     }
 }

@@ -145,9 +145,12 @@ fn execute(matches: &ArgMatches, env: Env<'_>, ctx: &mut Ctx) -> Result<(), Fail
         "config" => {
             let (settings, _emulator) = settings(&g, env, ctx)?;
             let report = settings.report(!g.no_rate_limit);
-            let format = g.output.unwrap_or(Format::Json);
             let pretty = io::stdout().is_terminal();
-            write_out(|w| output::write_value(w, &report, format, pretty))
+            match g.output.unwrap_or(Format::Json) {
+                // a table of settings, not of items
+                Format::Table => write_out(|w| w.write_all(settings.table().as_bytes())),
+                format => write_out(|w| output::write_value(w, &report, format, pretty)),
+            }
         }
         "api" => {
             let method = sub
