@@ -378,18 +378,32 @@ mod tests {
     use std::collections::HashMap;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// A config file with `text` in a fresh temporary directory.
-    fn config_file(text: &str) -> PathBuf {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "iconik-cli-config-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("config.toml");
-        std::fs::write(&path, text).unwrap();
-        path
+    /// A config file with `text` in a fresh temporary directory, removed
+    /// when the guard drops.
+    struct TempConfig(PathBuf);
+
+    impl TempConfig {
+        fn new(text: &str) -> TempConfig {
+            static N: AtomicUsize = AtomicUsize::new(0);
+            let dir = std::env::temp_dir().join(format!(
+                "iconik-cli-config-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::Relaxed)
+            ));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("config.toml"), text).unwrap();
+            TempConfig(dir)
+        }
+
+        fn path(&self) -> PathBuf {
+            self.0.join("config.toml")
+        }
+    }
+
+    impl Drop for TempConfig {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 
     fn resolve_with(flags: &Flags, vars: &[(&str, &str)]) -> Result<Settings, Failure> {
@@ -413,7 +427,8 @@ mod tests {
 
     #[test]
     fn flags_beat_profiles_beat_env_beat_the_default_profile() {
-        let path = config_file(FILE);
+        let file = TempConfig::new(FILE);
+        let path = file.path();
         let path = path.to_str().unwrap();
 
         // no flags, no env: the default profile, base URL defaulted
@@ -459,7 +474,8 @@ mod tests {
 
     #[test]
     fn default_profile_key_and_missing_file() {
-        let path = config_file(&format!("default_profile = \"staging\"\n{FILE}"));
+        let file = TempConfig::new(&format!("default_profile = \"staging\"\n{FILE}"));
+        let path = file.path();
         let s = resolve_with(
             &Flags::default(),
             &[("ICONIK_CONFIG", path.to_str().unwrap())],
@@ -481,7 +497,8 @@ mod tests {
 
     #[test]
     fn unknown_profiles_and_bad_files_are_config_errors_without_the_token() {
-        let path = config_file(FILE);
+        let file = TempConfig::new(FILE);
+        let path = file.path();
         let flags = Flags {
             profile: Some("prod".into()),
             ..Flags::default()
@@ -492,7 +509,8 @@ mod tests {
         assert!(e.message.contains("default, staging"), "{}", e.message);
 
         // an unquoted token is a TOML error on its line: the line is not echoed
-        let bad = config_file("[profiles.x]\nauth_token = sup3r-s3cret-value\n");
+        let bad = TempConfig::new("[profiles.x]\nauth_token = sup3r-s3cret-value\n");
+        let bad = bad.path();
         let e = resolve_with(
             &Flags::default(),
             &[("ICONIK_CONFIG", bad.to_str().unwrap())],
@@ -502,7 +520,8 @@ mod tests {
         assert!(e.message.contains("line 2"), "{}", e.message);
         assert!(!e.message.contains("sup3r"), "{}", e.message);
 
-        let typo = config_file("[profiles.x]\nauth-token = \"t\"\n");
+        let typo = TempConfig::new("[profiles.x]\nauth-token = \"t\"\n");
+        let typo = typo.path();
         let e = resolve_with(
             &Flags::default(),
             &[("ICONIK_CONFIG", typo.to_str().unwrap())],
@@ -513,7 +532,8 @@ mod tests {
 
     #[test]
     fn the_report_and_debug_never_show_the_token() {
-        let path = config_file(FILE);
+        let file = TempConfig::new(FILE);
+        let path = file.path();
         let s = resolve_with(
             &Flags::default(),
             &[("ICONIK_CONFIG", path.to_str().unwrap())],

@@ -267,6 +267,9 @@ fn send_one(req: RequestBuilder, g: &Globals, ctx: &Ctx) -> Result<(), Failure> 
         response.attempts(),
         response.elapsed().as_millis()
     ));
+    if let Some(left) = response.headers().get("RateLimit-Remaining") {
+        ctx.verbose(&format!("< RateLimit-Remaining: {left}"));
+    }
     let format = g.output.unwrap_or(Format::Json);
     let pretty = io::stdout().is_terminal();
     write_out(|w| output::write_value(w, response.data(), format, pretty))

@@ -161,6 +161,7 @@ fn profiles_from_the_config_file_drive_real_calls() {
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(stderr(&out).contains("\"prod\" is not defined"));
     assert_eq!(emu.stats().unauthorized, 1);
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -186,4 +187,33 @@ fn help_shows_method_path_parameters_and_body() {
         top.contains("Exit codes:") && top.contains("ICONIK_CONFIG"),
         "{top}"
     );
+}
+
+#[test]
+fn no_rate_limit_sends_once_where_the_library_would_retry() {
+    let mut server = mockito::Server::new();
+    let mock = server
+        .mock("GET", "/API/assets/v1/assets/")
+        .with_status(503)
+        .with_body(r#"{"errors": ["down for maintenance"]}"#)
+        .expect(1)
+        .create();
+    let out = iconik()
+        .args([
+            "--base-url",
+            &server.url(),
+            "--app-id",
+            "a",
+            "--auth-token",
+            "tok1",
+        ])
+        .args(["--no-rate-limit", "assets", "get-assets"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "iconik: error: get_assets: HTTP 503: down for maintenance\n"
+    );
+    mock.assert();
 }
