@@ -22,7 +22,11 @@ pub fn iconik() -> Command {
     ] {
         cmd.env_remove(var);
     }
-    cmd.env("ICONIK_CONFIG", temp_dir().join("absent.toml"));
+    // a path that is never created: no config file
+    cmd.env(
+        "ICONIK_CONFIG",
+        std::env::temp_dir().join("iconik-cli-test-absent/config.toml"),
+    );
     cmd.timeout(Duration::from_secs(60));
     cmd
 }
