@@ -262,6 +262,19 @@ fn usage_errors_exit_2_and_send_nothing() {
 }
 
 #[test]
+fn usage_errors_that_echo_an_argument_redact_the_token() {
+    let token = "s3cret-token-xyz";
+    let out = iconik()
+        .args(["assets", "get-asset", "id1", token, "--auth-token", token])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("unexpected argument '[redacted]'"), "{err}");
+    assert!(!err.contains(token), "{err}");
+}
+
+#[test]
 fn transport_failures_exit_3() {
     // a port that was just free: nothing listens there
     let port = std::net::TcpListener::bind("127.0.0.1:0")
