@@ -139,7 +139,7 @@ fn execute(matches: &ArgMatches, env: Env<'_>, ctx: &mut Ctx) -> Result<(), Fail
                 .get_one::<clap_complete::Shell>("shell")
                 .ok_or_else(|| Failure::usage("completions needs a shell"))?;
             let mut out = Vec::new();
-            clap_complete::generate(shell, &mut cli::build(), "iconik", &mut out);
+            clap_complete::generate(shell, &mut cli::for_completions(), "iconik", &mut out);
             write_out(|w| w.write_all(&out))
         }
         "config" => {

@@ -314,5 +314,19 @@ fn completions_cover_the_operations() {
         let script = stdout(&out);
         assert!(script.contains("get-asset"), "{shell}");
         assert!(script.contains("users-notifications"), "{shell}");
+        assert!(script.contains("--paginate"), "{shell}");
+        // global options are completed once, not under each of 1002 operations
+        assert!(script.len() < 8_000_000, "{shell}: {} bytes", script.len());
     }
+    // the bash script parses
+    let out = iconik().args(["completions", "bash"]).output().unwrap();
+    let script = common::temp_dir().join("iconik.bash");
+    std::fs::write(&script, &out.stdout).unwrap();
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", stderr(&check));
+    let _ = std::fs::remove_dir_all(script.parent().unwrap());
 }
