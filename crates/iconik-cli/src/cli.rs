@@ -249,8 +249,15 @@ fn service_command(slug: &'static str, ops: &[&'static OperationInfo]) -> Comman
         ))
         .subcommand_required(true)
         .arg_required_else_help(true);
+    // an alias that is another operation's name (or an earlier alias)
+    // would make that command unreachable: it is left out
+    let mut taken: Vec<String> = ops.iter().map(|o| command_name(o.name)).collect();
     for op in ops {
-        cmd = cmd.subcommand(operation_command(op));
+        let alias = op.alias.map(command_name).filter(|a| !taken.contains(a));
+        if let Some(a) = &alias {
+            taken.push(a.clone());
+        }
+        cmd = cmd.subcommand(operation_command(op, alias));
     }
     cmd
 }
@@ -260,12 +267,12 @@ pub fn command_name(name: &str) -> String {
     name.replace('_', "-")
 }
 
-fn operation_command(op: &'static OperationInfo) -> Command {
+fn operation_command(op: &'static OperationInfo, alias: Option<String>) -> Command {
     let mut cmd = Command::new(command_name(op.name))
         .about(format!("{} {} — {}", op.method, op.path, op.summary))
         .after_help(details(op));
-    if let Some(alias) = op.alias {
-        cmd = cmd.visible_alias(command_name(alias));
+    if let Some(alias) = alias {
+        cmd = cmd.visible_alias(alias);
     }
     for p in op.path_params {
         cmd = cmd.arg(
@@ -361,6 +368,23 @@ mod tests {
         }
         assert_eq!(reached, OPERATIONS.len());
         assert!(reached >= 1000, "{reached} operations");
+    }
+
+    #[test]
+    fn aliases_reach_their_operation() {
+        let cmd = build();
+        let m = cmd
+            .try_get_matches_from([
+                "iconik",
+                "metadata",
+                "get-asset-metadata",
+                "assets",
+                "a",
+                "v",
+            ])
+            .unwrap();
+        let (_, service) = m.subcommand().unwrap();
+        assert_eq!(service.subcommand_name(), Some("get-object-metadata"));
     }
 
     #[test]
