@@ -10,6 +10,7 @@ use iconik_sync::api::{OperationInfo, OPERATIONS};
 use iconik_sync::page::Style;
 
 use crate::exit::EXIT_CODES_HELP;
+use crate::schema::Schemas;
 
 /// Text after the top-level help: configuration and exit codes.
 const MAIN_AFTER_HELP: &str = "\
@@ -36,7 +37,13 @@ pub const PATH_ARG_PREFIX: &str = "path:";
 
 /// The whole command tree.
 pub fn build() -> Command {
-    tree(true)
+    tree(true, None)
+}
+
+/// The tree with each operation's body fields in its help, for rendering
+/// `--help` (parsing the schemas costs a few milliseconds, so only then).
+pub fn build_with_body_fields() -> Command {
+    tree(true, Schemas::load().as_ref())
 }
 
 /// The tree that completion scripts are generated from: global options are
@@ -44,10 +51,10 @@ pub fn build() -> Command {
 /// keeps the scripts a fraction of the size (1002 operations each repeating
 /// every global option made a 4.5 MB bash script).
 pub fn for_completions() -> Command {
-    tree(false).disable_help_subcommand(true)
+    tree(false, None).disable_help_subcommand(true)
 }
 
-fn tree(full: bool) -> Command {
+fn tree(full: bool, schemas: Option<&Schemas>) -> Command {
     let mut cmd = Command::new("iconik")
         .version(env!("CARGO_PKG_VERSION"))
         .about("The iconik API from the shell: every operation, raw calls, pagination, profiles")
@@ -76,7 +83,7 @@ fn tree(full: bool) -> Command {
                 ),
         );
     for (slug, ops) in by_service() {
-        let service = service_command(slug, &ops);
+        let service = service_command(slug, &ops, schemas);
         cmd = cmd.subcommand(if full {
             service
         } else {
@@ -240,7 +247,11 @@ fn by_service() -> BTreeMap<&'static str, Vec<&'static OperationInfo>> {
     map
 }
 
-fn service_command(slug: &'static str, ops: &[&'static OperationInfo]) -> Command {
+fn service_command(
+    slug: &'static str,
+    ops: &[&'static OperationInfo],
+    schemas: Option<&Schemas>,
+) -> Command {
     let service = ops.first().map(|o| o.service).unwrap_or(slug);
     let mut cmd = Command::new(slug)
         .about(format!(
@@ -257,7 +268,7 @@ fn service_command(slug: &'static str, ops: &[&'static OperationInfo]) -> Comman
         if let Some(a) = &alias {
             taken.push(a.clone());
         }
-        cmd = cmd.subcommand(operation_command(op, alias));
+        cmd = cmd.subcommand(operation_command(op, alias, schemas));
     }
     cmd
 }
@@ -267,10 +278,18 @@ pub fn command_name(name: &str) -> String {
     name.replace('_', "-")
 }
 
-fn operation_command(op: &'static OperationInfo, alias: Option<String>) -> Command {
+fn operation_command(
+    op: &'static OperationInfo,
+    alias: Option<String>,
+    schemas: Option<&Schemas>,
+) -> Command {
+    let mut help = details(op);
+    if let (Some(schemas), Some(body)) = (schemas, op.body) {
+        help.push_str(&schemas.body_fields(op.service, body));
+    }
     let mut cmd = Command::new(command_name(op.name))
         .about(format!("{} {} — {}", op.method, op.path, op.summary))
-        .after_help(details(op));
+        .after_help(help);
     if let Some(alias) = alias {
         cmd = cmd.visible_alias(alias);
     }

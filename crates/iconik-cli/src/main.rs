@@ -16,6 +16,7 @@ mod exit;
 mod output;
 mod request;
 mod run;
+mod schema;
 
 fn main() -> ExitCode {
     let args = std::env::args_os().collect();

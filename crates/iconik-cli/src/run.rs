@@ -54,6 +54,15 @@ pub fn main(args: Vec<OsString>, env: Env<'_>) -> Exit {
     let matches = match cli::build().try_get_matches_from(&args) {
         Ok(m) => m,
         Err(e) => {
+            // help for one operation also lists its body fields
+            let e = if e.kind() == clap::error::ErrorKind::DisplayHelp {
+                cli::build_with_body_fields()
+                    .try_get_matches_from(&args)
+                    .err()
+                    .unwrap_or(e)
+            } else {
+                e
+            };
             let text = ctx.redact(&e.render().to_string());
             if e.use_stderr() {
                 let _ = write!(io::stderr().lock(), "{text}");

@@ -182,6 +182,15 @@ fn help_shows_method_path_parameters_and_body() {
     assert!(text.contains("POST /API/assets/v1/assets/"), "{text}");
     assert!(text.contains("apply_default_acls"), "{text}");
     assert!(text.contains("Body:       AssetCreateSchema"), "{text}");
+    assert!(
+        text.contains("Body fields of AssetCreateSchema (* required):"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["title*", "str"]),
+        "{text}"
+    );
     let top = stdout(&iconik().arg("--help").output().unwrap());
     assert!(
         top.contains("Exit codes:") && top.contains("ICONIK_CONFIG"),
