@@ -218,6 +218,7 @@ fn api_command() -> Command {
              is kept. The request goes through the same client as every other command \
              (pacing, retries, path validation).\n\nExamples:\n  \
              iconik api GET assets/v1/assets/ -q per_page=5\n  \
+             iconik api GET files/v1/storages/ --paginate --page-style last-id\n  \
              iconik api POST /API/assets/v1/assets/ -f title=Demo",
         )
         .arg(
@@ -236,6 +237,30 @@ fn api_command() -> Command {
                 .help("/API/<service>/v1/... or <service>/v1/..."),
         )
         .args(request_args())
+        .args(paginate_args())
+        .arg(
+            Arg::new("page_style")
+                .long("page-style")
+                .value_name("STYLE")
+                .requires("paginate")
+                .value_parser(PossibleValuesParser::new([
+                    "page",
+                    "last-id",
+                    "scroll",
+                    "search-after",
+                ]))
+                .help("With --paginate: how the list moves to its next page [default: page]"),
+        )
+}
+
+/// The pagination style named by `--page-style`.
+pub fn page_style(name: Option<&str>) -> Style {
+    match name {
+        Some("last-id") => Style::LastId,
+        Some("scroll") => Style::Scroll,
+        Some("search-after") => Style::SearchAfter,
+        _ => Style::PageNumber,
+    }
 }
 
 /// Operations grouped by URL slug, in table order.

@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::ArgMatches;
 use iconik_emulator::{Emulator, EmulatorConfig};
 use iconik_sync::api::{OperationInfo, OPERATIONS};
+use iconik_sync::page::Style;
 use iconik_sync::{Client, Paginator, RequestBuilder};
 use serde_json::Value;
 
@@ -179,7 +180,14 @@ fn execute(matches: &ArgMatches, env: Env<'_>, ctx: &mut Ctx) -> Result<(), Fail
             for (k, v) in raw.query {
                 req = req.query(k, v);
             }
-            send_one(parts.apply(req), &g, ctx)
+            let req = parts.apply(req);
+            if sub.get_flag("paginate") {
+                let style =
+                    cli::page_style(sub.get_one::<String>("page_style").map(String::as_str));
+                paginate(req, style, sub, &g, ctx)
+            } else {
+                send_one(req, &g, ctx)
+            }
         }
         slug => {
             let Some((op_name, op_matches)) = sub.subcommand() else {
@@ -218,32 +226,41 @@ fn run_operation(
         .name(op.name)
         .path_params(&path_values);
     let req = parts.apply(req);
-    let paginate = op.pagination.is_some() && m.get_flag("paginate");
     match op.pagination {
-        Some(style) if paginate => {
-            let json_array = m.get_flag("json_array");
-            let max_items = m.get_one::<u64>("max_items").copied();
-            let format = match (g.output, json_array) {
-                (None | Some(Format::Json), true) => Format::Json,
-                (Some(other), true) => {
-                    return Err(Failure::usage(format!(
-                        "--json-array cannot be combined with --output {}",
-                        if other == Format::Table {
-                            "table"
-                        } else {
-                            "ndjson"
-                        }
-                    )))
-                }
-                (None, false) => Format::Ndjson,
-                (Some(f), false) => f,
-            };
-            describe(&req, ctx);
-            ctx.verbose(&format!("> paginating by {}", cli::style_name(style)));
-            paginate_items(Paginator::<Value>::new(req, style), format, max_items, ctx)
-        }
+        Some(style) if m.get_flag("paginate") => paginate(req, style, m, g, ctx),
         _ => send_one(req, g, ctx),
     }
+}
+
+/// `--paginate`: every item of every page, as NDJSON, one array
+/// (`--json-array` or `--output json`) or a table, up to `--max-items`.
+fn paginate(
+    req: RequestBuilder,
+    style: Style,
+    m: &ArgMatches,
+    g: &Globals,
+    ctx: &Ctx,
+) -> Result<(), Failure> {
+    let json_array = m.get_flag("json_array");
+    let max_items = m.get_one::<u64>("max_items").copied();
+    let format = match (g.output, json_array) {
+        (None | Some(Format::Json), true) => Format::Json,
+        (Some(other), true) => {
+            return Err(Failure::usage(format!(
+                "--json-array cannot be combined with --output {}",
+                if other == Format::Table {
+                    "table"
+                } else {
+                    "ndjson"
+                }
+            )))
+        }
+        (None, false) => Format::Ndjson,
+        (Some(f), false) => f,
+    };
+    describe(&req, ctx);
+    ctx.verbose(&format!("> paginating by {}", cli::style_name(style)));
+    paginate_items(Paginator::<Value>::new(req, style), format, max_items, ctx)
 }
 
 /// Warns (stderr, exit code unchanged) about query keys the operation does

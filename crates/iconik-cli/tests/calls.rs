@@ -157,6 +157,16 @@ fn paginate_walks_three_pages_as_ndjson_array_and_bounded() {
         2,
         "no page fetched past the limit"
     );
+
+    // the raw command paginates too
+    let before = emu.stats().requests;
+    let out = against(&emu)
+        .args(["api", "GET", "assets/v1/assets/?per_page=2", "--paginate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(lines(&stdout(&out)).len(), 5);
+    assert_eq!(emu.stats().requests - before, 3);
 }
 
 #[test]
