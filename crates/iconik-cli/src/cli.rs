@@ -3,6 +3,7 @@
 //! from `iconik_sync::api::OPERATIONS`.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 
 use clap::builder::PossibleValuesParser;
 use clap::{value_parser, Arg, ArgAction, Command};
@@ -35,15 +36,28 @@ config directory (`iconik config` shows which, and what is in effect).
 /// option ids.
 pub const PATH_ARG_PREFIX: &str = "path:";
 
-/// The whole command tree.
+/// The whole command tree (the binary builds [`build_for`] its arguments).
+#[cfg(test)]
 pub fn build() -> Command {
-    tree(true, None)
+    tree(true, None, &|_| true)
 }
 
-/// The tree with each operation's body fields in its help, for rendering
-/// `--help` (parsing the schemas costs a few milliseconds, so only then).
-pub fn build_with_body_fields() -> Command {
-    tree(true, Schemas::load().as_ref())
+/// The tree for parsing `args`: only the services named in `args` get their
+/// operation commands (the rest are listed, without operations), so a call
+/// builds tens of commands instead of 1002. clap matches command names
+/// exactly, so a service that is used is always named verbatim in `args`.
+pub fn build_for(args: &[OsString]) -> Command {
+    tree(true, None, &|slug| names(args, slug))
+}
+
+/// [`build_for`] with each operation's body fields in its help, for
+/// rendering `--help` (parsing the schemas costs a few milliseconds).
+pub fn build_with_body_fields(args: &[OsString]) -> Command {
+    tree(true, Schemas::load().as_ref(), &|slug| names(args, slug))
+}
+
+fn names(args: &[OsString], slug: &str) -> bool {
+    args.iter().skip(1).any(|a| a.to_str() == Some(slug))
 }
 
 /// The tree that completion scripts are generated from: global options are
@@ -51,10 +65,10 @@ pub fn build_with_body_fields() -> Command {
 /// keeps the scripts a fraction of the size (1002 operations each repeating
 /// every global option made a 4.5 MB bash script).
 pub fn for_completions() -> Command {
-    tree(false, None).disable_help_subcommand(true)
+    tree(false, None, &|_| true).disable_help_subcommand(true)
 }
 
-fn tree(full: bool, schemas: Option<&Schemas>) -> Command {
+fn tree(full: bool, schemas: Option<&Schemas>, wanted: &dyn Fn(&str) -> bool) -> Command {
     let mut cmd = Command::new("iconik")
         .version(env!("CARGO_PKG_VERSION"))
         .about("The iconik API from the shell: every operation, raw calls, pagination, profiles")
@@ -83,7 +97,7 @@ fn tree(full: bool, schemas: Option<&Schemas>) -> Command {
                 ),
         );
     for (slug, ops) in by_service() {
-        let service = service_command(slug, &ops, schemas);
+        let service = service_command(slug, &ops, schemas, wanted(slug));
         cmd = cmd.subcommand(if full {
             service
         } else {
@@ -276,6 +290,7 @@ fn service_command(
     slug: &'static str,
     ops: &[&'static OperationInfo],
     schemas: Option<&Schemas>,
+    with_operations: bool,
 ) -> Command {
     let service = ops.first().map(|o| o.service).unwrap_or(slug);
     let mut cmd = Command::new(slug)
@@ -285,6 +300,9 @@ fn service_command(
         ))
         .subcommand_required(true)
         .arg_required_else_help(true);
+    if !with_operations {
+        return cmd;
+    }
     // an alias that is another operation's name (or an earlier alias)
     // would make that command unreachable: it is left out
     let mut taken: Vec<String> = ops.iter().map(|o| command_name(o.name)).collect();
@@ -412,6 +430,33 @@ mod tests {
         }
         assert_eq!(reached, OPERATIONS.len());
         assert!(reached >= 1000, "{reached} operations");
+    }
+
+    #[test]
+    fn a_tree_built_for_the_arguments_parses_them_like_the_whole_tree() {
+        let args: Vec<OsString> = ["iconik", "-v", "users-notifications", "get-notifications"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        let small = build_for(&args);
+        let service = small.find_subcommand("users-notifications").unwrap();
+        assert!(service.get_subcommands().count() > 0);
+        let assets = small.find_subcommand("assets").unwrap();
+        assert_eq!(assets.get_subcommands().count(), 0);
+        let leaf = |m: &clap::ArgMatches| {
+            let (s, sub) = m.subcommand().unwrap();
+            (s.to_owned(), sub.subcommand_name().map(str::to_owned))
+        };
+        let m = small.try_get_matches_from(&args).unwrap();
+        let full = build().try_get_matches_from(&args).unwrap();
+        assert_eq!(leaf(&m), leaf(&full));
+        assert_eq!(
+            leaf(&m),
+            (
+                "users-notifications".into(),
+                Some("get-notifications".into())
+            )
+        );
     }
 
     #[test]

@@ -52,12 +52,12 @@ pub fn main(args: Vec<OsString>, env: Env<'_>) -> Exit {
         secrets: tokens_in(&args, env),
         verbose: false,
     };
-    let matches = match cli::build().try_get_matches_from(&args) {
+    let matches = match cli::build_for(&args).try_get_matches_from(&args) {
         Ok(m) => m,
         Err(e) => {
             // help for one operation also lists its body fields
             let e = if e.kind() == clap::error::ErrorKind::DisplayHelp {
-                cli::build_with_body_fields()
+                cli::build_with_body_fields(&args)
                     .try_get_matches_from(&args)
                     .err()
                     .unwrap_or(e)
