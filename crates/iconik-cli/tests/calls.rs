@@ -340,3 +340,22 @@ fn completions_cover_the_operations() {
     assert!(check.status.success(), "{}", stderr(&check));
     let _ = std::fs::remove_dir_all(script.parent().unwrap());
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // megabytes of output, far past a pipe's buffer: writes hit a closed pipe
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("iconik"))
+        .args(["completions", "fish"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    // the read end is dropped here
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+}
