@@ -331,7 +331,8 @@ fn operation_command(
         help.push_str(&schemas.body_fields(op.service, body));
     }
     let mut cmd = Command::new(command_name(op.name))
-        .about(format!("{} {} — {}", op.method, op.path, op.summary))
+        .about(format!("{} {}", op.method, op.path))
+        .long_about(format!("{} {}\n\n{}", op.method, op.path, op.summary))
         .after_help(help);
     if let Some(alias) = alias {
         cmd = cmd.visible_alias(alias);
