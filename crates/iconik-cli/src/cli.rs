@@ -378,7 +378,7 @@ pub fn details(op: &OperationInfo) -> String {
         }
         (Some(body), Some(ct)) => {
             s.push_str(&format!(
-                "Body:       {body} ({ct}: this command sends JSON bodies only)\n"
+                "Body:       {body} ({ct}: not sendable here, this command sends JSON bodies only)\n"
             ));
         }
         (Some(body), None) => s.push_str(&format!("Body:       {body}\n")),

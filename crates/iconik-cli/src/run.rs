@@ -210,6 +210,15 @@ fn run_operation(
     ctx: &mut Ctx,
 ) -> Result<(), Failure> {
     let parts = request::parts(m, op.method)?;
+    if let (Some(ct), Some(_)) = (op.content_type, &parts.body) {
+        if !ct.contains("json") {
+            return Err(Failure::usage(format!(
+                "the body of {} is {ct}; this command sends JSON bodies only \
+                 (`iconik api` sends JSON to any path)",
+                op.name
+            )));
+        }
+    }
     warn_undeclared_query(op, &parts, ctx);
     let mut path_values = Vec::with_capacity(op.path_params.len());
     for p in op.path_params {

@@ -262,6 +262,8 @@ fn usage_errors_exit_2_and_send_nothing() {
         &["assets", "get-assets", "--json-array"],
         &["api", "FETCH", "/API/assets/v1/assets/"],
         &["--output", "yaml", "assets", "get-assets"],
+        // an image/* body cannot be sent as JSON
+        &["users", "post-users-current-photo", "-f", "a=b"],
     ];
     for args in cases {
         let out = against(&emu).args(*args).output().unwrap();
