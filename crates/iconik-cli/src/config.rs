@@ -100,6 +100,8 @@ pub struct Settings {
     pub config_path: Option<PathBuf>,
     /// Whether it exists.
     pub config_found: bool,
+    /// Problems worth a warning (a token file others can read).
+    pub warnings: Vec<String>,
     /// Profiles the file defines.
     pub profiles: Vec<String>,
     /// The profile in use and why, if any.
@@ -245,15 +247,44 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Se
             .then(|| default_name.clone().map(|n| (n, Source::Default)))
             .flatten()
     });
+    let warnings = match &config_path {
+        Some(path) if found && file.profiles.values().any(|p| p.auth_token.is_some()) => {
+            readable_by_others(path)
+                .then(|| {
+                    format!(
+                        "config file {} holds a token and other users can read it \
+                         (chmod 600 it)",
+                        path.display()
+                    )
+                })
+                .into_iter()
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     Ok(Settings {
         config_path,
         config_found: found,
+        warnings,
         profiles,
         profile,
         base_url,
         app_id,
         auth_token,
     })
+}
+
+/// True when the file's permissions let the group or others read it.
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o044 != 0)
+}
+
+/// Other platforms' permissions are not Unix modes: no warning.
+#[cfg(not(unix))]
+fn readable_by_others(_path: &Path) -> bool {
+    false
 }
 
 /// Reads and parses the config file; a missing file is an empty one.
@@ -528,6 +559,22 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("auth-token"), "{}", e.message);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_token_file_others_can_read_is_warned_about() {
+        use std::os::unix::fs::PermissionsExt;
+        let file = TempConfig::new(FILE);
+        let path = file.path();
+        let env = [("ICONIK_CONFIG", path.to_str().unwrap())];
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let s = resolve_with(&Flags::default(), &env).unwrap();
+        assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+        assert!(s.warnings[0].contains("chmod 600"));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let s = resolve_with(&Flags::default(), &env).unwrap();
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
     }
 
     #[test]

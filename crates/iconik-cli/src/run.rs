@@ -391,6 +391,9 @@ fn settings(
     ctx: &mut Ctx,
 ) -> Result<(Settings, Option<Emulator>), Failure> {
     let mut settings = config::resolve(&g.flags, env)?;
+    for warning in &settings.warnings {
+        ctx.note(&format!("iconik: warning: {warning}"));
+    }
     if !settings.token().is_empty() {
         ctx.secrets.push(settings.token().to_owned());
     }
