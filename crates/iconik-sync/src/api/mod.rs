@@ -106,6 +106,7 @@ pub mod collections;
 pub mod files;
 pub mod jobs;
 pub mod metadata;
+pub mod operations;
 pub mod search;
 
 pub use assets::AssetsApi;
@@ -113,6 +114,7 @@ pub use collections::CollectionsApi;
 pub use files::FilesApi;
 pub use jobs::JobsApi;
 pub use metadata::MetadataApi;
+pub use operations::{OperationInfo, OPERATIONS};
 pub use search::SearchApi;
 
 /// Every method of every handler, in list order.
