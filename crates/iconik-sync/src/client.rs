@@ -11,6 +11,9 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::operation::{Method, Operation, RequestBuilder};
 use crate::rate_limit::{RateLimitConfig, RateLimiter};
+use crate::resolve::{
+    CachingResolver, Lookup, SharedResolver, SystemLookup, DEFAULT_DNS_CACHE_TTL,
+};
 
 /// Default base URL: iconik's production API.
 pub const DEFAULT_BASE_URL: &str = "https://app.iconik.io";
@@ -43,6 +46,8 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) agent: ureq::Agent,
+    /// The agent's resolver, to forget a host after a failed connect.
+    pub(crate) resolver: Arc<CachingResolver>,
     /// Base URL without a trailing slash, e.g. `https://app.iconik.io`.
     pub(crate) base: String,
     /// `scheme://host:port` of the base URL, the only origin credentials go to.
@@ -214,6 +219,8 @@ pub struct ClientBuilder {
     cache: Option<CacheConfig>,
     clock: Arc<dyn Clock>,
     view_404_as_empty: bool,
+    dns_cache_ttl: Duration,
+    dns_lookup: Arc<dyn Lookup>,
 }
 
 impl Default for ClientBuilder {
@@ -234,6 +241,8 @@ impl Default for ClientBuilder {
             cache: None,
             clock: Arc::new(SystemClock),
             view_404_as_empty: false,
+            dns_cache_ttl: DEFAULT_DNS_CACHE_TTL,
+            dns_lookup: Arc::new(SystemLookup),
         }
     }
 }
@@ -268,6 +277,7 @@ impl fmt::Debug for ClientBuilder {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("rate_limit", &self.rate_limit)
             .field("cache", &self.cache)
+            .field("dns_cache_ttl", &self.dns_cache_ttl)
             .finish_non_exhaustive()
     }
 }
@@ -379,6 +389,44 @@ impl ClientBuilder {
         self
     }
 
+    /// How long a host name's addresses are reused before it is looked up
+    /// again. Default: 60 s ([`DEFAULT_DNS_CACHE_TTL`](crate::DEFAULT_DNS_CACHE_TTL));
+    /// `Duration::ZERO` looks the host up for every request.
+    ///
+    /// The client resolves names itself instead of leaving it to ureq,
+    /// which would look the host up, on a thread spawned for the purpose,
+    /// for every request, even one sent on a pooled connection. Here:
+    ///
+    /// - an IP literal (`http://127.0.0.1:8080`) is never looked up;
+    /// - a host name is looked up once per `ttl`, and again right after a
+    ///   connect to it fails (the host may have moved);
+    /// - a lookup honours [`connect_timeout`](Self::connect_timeout): it
+    ///   runs on a short-lived thread the caller stops waiting for at the
+    ///   deadline. That thread exists only on a cache miss, and callers
+    ///   missing on the same host share one lookup.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// let client = iconik_sync::Client::builder()
+    ///     .app_id("my-app-id")
+    ///     .auth_token("my-auth-token")
+    ///     .dns_cache_ttl(Duration::from_secs(300))
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn dns_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.dns_cache_ttl = ttl;
+        self
+    }
+
+    /// Replaces the system resolver under the DNS cache (tests).
+    #[cfg(test)]
+    pub(crate) fn dns_lookup(mut self, lookup: Arc<dyn Lookup>) -> Self {
+        self.dns_lookup = lookup;
+        self
+    }
+
     /// Reads `ICONIK_APP_ID`, `ICONIK_AUTH_TOKEN` and, when set,
     /// `ICONIK_BASE_URL` into this builder.
     ///
@@ -435,12 +483,24 @@ impl ClientBuilder {
             .max_idle_connections_per_host(self.max_idle_connections)
             .user_agent(self.user_agent.as_str())
             .build();
-        let agent = ureq::Agent::new_with_config(agent_config);
+        // ureq's default resolver would spawn a thread and look the host
+        // up on every request: see `dns_cache_ttl`
+        let resolver = Arc::new(CachingResolver::new(
+            self.dns_lookup,
+            self.clock.clone(),
+            self.dns_cache_ttl,
+        ));
+        let agent = ureq::Agent::with_parts(
+            agent_config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            SharedResolver(resolver.clone()),
+        );
         let limiter = RateLimiter::new(self.rate_limit, self.clock.clone());
         let cache = self.cache.map(|c| Cache::new(c, self.clock.clone()));
         Ok(Client {
             inner: Arc::new(Inner {
                 agent,
+                resolver,
                 base,
                 origin,
                 app_id: self.app_id,

@@ -44,6 +44,7 @@ mod operation;
 pub mod page;
 mod path;
 pub mod rate_limit;
+mod resolve;
 mod response;
 pub mod retry;
 pub mod throttle;
@@ -58,6 +59,7 @@ pub use error::{ApiError, DecodeError, Error, Result};
 pub use operation::{Method, Operation, RequestBuilder};
 pub use page::{Page, Paginator};
 pub use rate_limit::RateLimitConfig;
+pub use resolve::DEFAULT_DNS_CACHE_TTL;
 pub use response::{Headers, Response};
 pub use throttle::{Rate, Throttle, ThrottleGuard};
 

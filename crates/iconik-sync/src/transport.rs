@@ -226,7 +226,7 @@ fn send_once(inner: &Inner, op: &Operation, url: &str) -> Result<Exchange> {
     loop {
         let with_credentials = Origin::of(&target).as_ref() == Some(&inner.origin);
         let request = build_request(inner, op, &target, with_credentials)?;
-        let mut response = run(inner, &op.name, request, op.timeout)?;
+        let mut response = run(inner, &op.name, &target, request, op.timeout)?;
         let status = response.status().as_u16();
 
         if matches!(status, 301 | 302 | 303 | 307 | 308)
@@ -254,20 +254,52 @@ fn send_once(inner: &Inner, op: &Operation, url: &str) -> Result<Exchange> {
     }
 }
 
-/// Sends `request` on the client's agent with its timeout; statuses are
-/// returned, not raised.
+/// Sends `request` (to `target`) on the client's agent with its timeout;
+/// statuses are returned, not raised. After a failed connect the target's
+/// host is forgotten by the resolver, so the next attempt looks it up anew.
 fn run(
     inner: &Inner,
     name: &str,
+    target: &Uri,
     request: http::Request<impl ureq::AsSendBody>,
     timeout: Option<Duration>,
 ) -> Result<http::Response<ureq::Body>> {
-    let request = inner
-        .agent
-        .configure_request(request)
-        .timeout_global(Some(timeout.unwrap_or(inner.timeout)))
-        .build();
-    inner.agent.run(request).map_err(|e| classify(name, e))
+    let result = match timeout {
+        // the agent is configured with the client's timeout: a request-level
+        // config (a copy of the agent's whole config) only for an override
+        Some(t) if t != inner.timeout => {
+            let request = inner
+                .agent
+                .configure_request(request)
+                .timeout_global(Some(t))
+                .build();
+            inner.agent.run(request)
+        }
+        _ => inner.agent.run(request),
+    };
+    result.map_err(|e| {
+        if is_connect_failure(&e) {
+            inner.resolver.forget(target);
+        }
+        classify(name, e)
+    })
+}
+
+/// True for the errors that mean no connection could be made to any of the
+/// addresses the host resolved to.
+fn is_connect_failure(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::ConnectionFailed | ureq::Error::Timeout(ureq::Timeout::Connect) => true,
+        ureq::Error::Io(io) => matches!(
+            io.kind(),
+            io::ErrorKind::ConnectionRefused
+                | io::ErrorKind::HostUnreachable
+                | io::ErrorKind::NetworkUnreachable
+                | io::ErrorKind::NetworkDown
+                | io::ErrorKind::AddrNotAvailable
+        ),
+        _ => false,
+    }
 }
 
 /// Reads an answer's body under the client's cap.
@@ -357,7 +389,7 @@ pub(crate) fn send_to_storage(
     let request = builder
         .body(Vec::new())
         .map_err(|e| Error::invalid(format!("{name}: invalid storage request: {e}")))?;
-    let mut response = run(inner, name, request, None)?;
+    let mut response = run(inner, name, &uri, request, None)?;
     let ex = read_body(inner, name, method, &mut response)?;
     log::debug!("{name} {method} {} -> {}", redact_query(&uri), ex.status);
     if !(200..300).contains(&ex.status) {
