@@ -71,9 +71,14 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
                     attempt
                 );
                 inner.limiter.after_response(ex.status, &ex.headers);
+                // only an error status can carry a wait worth reading
+                let retry_after = match ex.status {
+                    200..=299 => None,
+                    _ => retry::retry_after(&ex.headers, inner.clock.wall()),
+                };
                 Outcome::Status {
                     status: ex.status,
-                    retry_after: retry::retry_after(&ex.headers, inner.clock.wall()),
+                    retry_after,
                 }
             }
             Err(e) => {
@@ -224,7 +229,7 @@ fn send_once(inner: &Inner, op: &Operation, url: &str) -> Result<Exchange> {
         .map_err(|_| Error::invalid(format!("{}: could not form a valid URL", op.name)))?;
     let mut hops = 0;
     loop {
-        let with_credentials = Origin::of(&target).as_ref() == Some(&inner.origin);
+        let with_credentials = same_origin(&inner.origin, &target);
         let request = build_request(inner, op, &target, with_credentials)?;
         let mut response = run(inner, &op.name, &target, request, op.timeout)?;
         let status = response.status().as_u16();
@@ -398,6 +403,26 @@ pub(crate) fn send_to_storage(
     Ok(ex)
 }
 
+/// `Origin::of(uri) == Some(origin)`, without building an `Origin` (two
+/// strings) for every attempt.
+fn same_origin(origin: &Origin, uri: &Uri) -> bool {
+    let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+        return false;
+    };
+    let default_port = match scheme.eq_ignore_ascii_case("https") {
+        true => 443,
+        false => 80,
+    };
+    scheme.eq_ignore_ascii_case(&origin.scheme)
+        && host.eq_ignore_ascii_case(&origin.host)
+        && uri.port_u16().unwrap_or(default_port) == origin.port
+}
+
+/// The credential headers' names, parsed once (a name given as a string is
+/// parsed and lowercased for every request; on the wire both are the same).
+const APP_ID: http::HeaderName = http::HeaderName::from_static("app-id");
+const AUTH_TOKEN: http::HeaderName = http::HeaderName::from_static("auth-token");
+
 fn build_request<'a>(
     inner: &Inner,
     op: &'a Operation,
@@ -410,8 +435,8 @@ fn build_request<'a>(
         .header(http::header::ACCEPT, "application/json");
     if with_credentials {
         builder = builder
-            .header("App-ID", inner.app_id.as_str())
-            .header("Auth-Token", inner.auth_token.as_str());
+            .header(APP_ID, inner.app_id.as_str())
+            .header(AUTH_TOKEN, inner.auth_token.as_str());
         for (k, v) in inner.default_headers.iter().chain(op.headers.iter()) {
             builder = builder.header(k.as_str(), v.as_str());
         }
@@ -497,5 +522,54 @@ pub(crate) fn classify(operation: &str, e: ureq::Error) -> Error {
             attempts: 0,
             source: Box::new(e),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_origin_agrees_with_origin_of() {
+        let bases = [
+            "https://app.iconik.io",
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+        ];
+        let targets = [
+            "https://app.iconik.io/API/x/",
+            "HTTPS://APP.ICONIK.IO:443/API/x/",
+            "https://app.iconik.io:8443/API/x/",
+            "http://app.iconik.io/API/x/",
+            "https://app.iconik.io.evil.test/",
+            "https://evil.test/?h=app.iconik.io",
+            "http://127.0.0.1:8080/a",
+            "http://127.0.0.1/a",
+            "http://127.0.0.1:80/a",
+            "http://localhost:8080/a",
+            "http://[::1]:8080/a",
+            "http://[0:0::1]:8080/a",
+            "/relative/only",
+        ];
+        for base in bases {
+            let origin = Origin::of(&base.parse().unwrap()).unwrap();
+            for t in targets {
+                let uri: Uri = t.parse().unwrap();
+                assert_eq!(
+                    same_origin(&origin, &uri),
+                    Origin::of(&uri).as_ref() == Some(&origin),
+                    "{base} vs {t}"
+                );
+            }
+        }
+        let origin = Origin::of(&"https://app.iconik.io".parse().unwrap()).unwrap();
+        assert!(same_origin(
+            &origin,
+            &"HTTPS://App.Iconik.IO/x".parse().unwrap()
+        ));
+        assert!(!same_origin(
+            &origin,
+            &"https://app.iconik.io:444/".parse().unwrap()
+        ));
     }
 }
