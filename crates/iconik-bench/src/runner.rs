@@ -401,7 +401,7 @@ impl Report {
         };
         let server = match &o.external {
             Some(t) => format!("external server {}", t.base_url),
-            None => "iconik-emulator in a separate process (`iconik-bench __emulator`, 2 tokio workers), a fresh one per run".into(),
+            None => "iconik-emulator in a separate process (`iconik-bench __emulator`, 2 tokio workers), a fresh one per run (scenario 5: nginx, see its section)".into(),
         };
         let commit = Command::new("git")
             .args(["describe", "--always", "--dirty", "--exclude", "*"])
