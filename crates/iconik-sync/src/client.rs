@@ -310,7 +310,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Connect timeout (DNS, TCP and TLS). Default: 10 s.
+    /// Connect timeout: bounds the name lookup, and then the TCP and TLS
+    /// handshakes. Default: 10 s.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -479,6 +480,9 @@ impl ClientBuilder {
             .max_redirects(0)
             .timeout_global(Some(self.timeout))
             .timeout_connect(Some(self.connect_timeout))
+            // a name lookup is part of connecting (see `connect_timeout`);
+            // ureq would otherwise give it the whole request's budget
+            .timeout_resolve(Some(self.connect_timeout))
             .max_idle_connections(self.max_idle_connections)
             .max_idle_connections_per_host(self.max_idle_connections)
             .user_agent(self.user_agent.as_str())

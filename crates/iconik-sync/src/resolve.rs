@@ -644,4 +644,38 @@ mod tests {
         mock.expect(1).assert();
         assert_eq!(lookup.calls.load(Ordering::SeqCst), 2);
     }
+
+    #[test]
+    fn a_client_stops_waiting_for_a_lookup_at_the_connect_timeout() {
+        let (release, gate) = mpsc::channel::<()>();
+        let hanging = Arc::new(Counting {
+            gate: Some(Mutex::new(gate)),
+            ..Counting::default()
+        });
+        let client = crate::Client::builder()
+            .app_id("app")
+            .auth_token("token")
+            .base_url("https://hangs.example.test")
+            .connect_timeout(Duration::from_millis(50))
+            .disable_rate_limit_handling()
+            .dns_lookup(hanging)
+            .build()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let err = client
+            .request(crate::Method::Get, "assets", "/v1/assets/")
+            .send::<serde_json::Value>()
+            .unwrap_err();
+        let waited = started.elapsed();
+        drop(release); // the lookup thread ends with an error
+        match err {
+            crate::Error::Timeout {
+                stage,
+                may_have_reached_server,
+                ..
+            } => assert_eq!((stage, may_have_reached_server), ("resolve", false)),
+            other => panic!("expected a resolve timeout, got {other:?}"),
+        }
+        assert!(waited < Duration::from_secs(5), "waited {waited:?}");
+    }
 }
