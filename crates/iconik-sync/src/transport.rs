@@ -47,6 +47,9 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
         }
         _ => None,
     };
+    // parsed once, from the string itself (no copy), for every attempt
+    let url = Uri::try_from(url)
+        .map_err(|_| Error::invalid(format!("{}: could not form a valid URL", op.name)))?;
 
     let mut attempt: u32 = 0;
     let mut retries = crate::retry::RetryState::default();
@@ -223,10 +226,8 @@ fn build_url(inner: &Inner, op: &Operation, path: &str) -> String {
 
 /// One attempt: send, follow same-method redirects for GET/HEAD, read the
 /// body under the cap.
-fn send_once(inner: &Inner, op: &Operation, url: &str) -> Result<Exchange> {
-    let mut target: Uri = url
-        .parse()
-        .map_err(|_| Error::invalid(format!("{}: could not form a valid URL", op.name)))?;
+fn send_once(inner: &Inner, op: &Operation, url: &Uri) -> Result<Exchange> {
+    let mut target = url.clone();
     let mut hops = 0;
     loop {
         let with_credentials = same_origin(&inner.origin, &target);
