@@ -391,7 +391,7 @@ impl ClientBuilder {
     }
 
     /// How long a host name's addresses are reused before it is looked up
-    /// again. Default: 60 s ([`DEFAULT_DNS_CACHE_TTL`](crate::DEFAULT_DNS_CACHE_TTL));
+    /// again. Default: 60 s ([`DEFAULT_DNS_CACHE_TTL`]);
     /// `Duration::ZERO` looks the host up for every request.
     ///
     /// The client resolves names itself instead of leaving it to ureq,
