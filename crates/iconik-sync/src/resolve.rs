@@ -120,12 +120,21 @@ fn host_and_port(uri: &Uri) -> Result<(&str, u16), ureq::Error> {
     let host = uri.host().ok_or_else(|| bad("no host"))?;
     let port = match uri.port_u16() {
         Some(p) => p,
-        None => match scheme.to_ascii_lowercase().as_str() {
-            "http" => 80,
-            "https" => 443,
-            "socks4" | "socks4a" | "socks5" | "socks5h" => 1080,
-            _ => return Err(bad("unknown scheme")),
-        },
+        None => {
+            let is = |name: &str| scheme.eq_ignore_ascii_case(name);
+            if is("http") {
+                80
+            } else if is("https") {
+                443
+            } else if ["socks4", "socks4a", "socks5", "socks5h"]
+                .into_iter()
+                .any(is)
+            {
+                1080
+            } else {
+                return Err(bad("unknown scheme"));
+            }
+        }
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if host.is_empty() {
@@ -157,12 +166,13 @@ impl CachingResolver {
         }
     }
 
-    /// The addresses of `uri`'s host: see the [module docs](self).
-    fn addresses(&self, uri: &Uri, timeout: NextTimeout) -> Result<Arc<[SocketAddr]>, ureq::Error> {
-        let (host, port) = host_and_port(uri)?;
-        if let Ok(ip) = host.parse::<IpAddr>() {
-            return Ok(Arc::new([SocketAddr::new(ip, port)]));
-        }
+    /// The addresses of the host name `host`: see the [module docs](self).
+    fn addresses(
+        &self,
+        host: &str,
+        port: u16,
+        timeout: NextTimeout,
+    ) -> Result<Arc<[SocketAddr]>, ureq::Error> {
         let key = (host.to_ascii_lowercase(), port);
         let pending = {
             let mut state = lock(&self.state);
@@ -285,14 +295,21 @@ impl Resolver for SharedResolver {
         config: &Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let addrs = self.0.addresses(uri, timeout)?;
+        let (host, port) = host_and_port(uri)?;
         let mut out = self.empty();
-        for a in config
-            .ip_family()
-            .keep_wanted(addrs.iter().copied())
-            .take(MAX_ADDRS)
-        {
-            out.push(a);
+        let mut keep = |addrs: &[SocketAddr]| {
+            for a in config
+                .ip_family()
+                .keep_wanted(addrs.iter().copied())
+                .take(MAX_ADDRS)
+            {
+                out.push(a);
+            }
+        };
+        match host.parse::<IpAddr>() {
+            // a literal: nothing to look up, nothing to allocate
+            Ok(ip) => keep(&[SocketAddr::new(ip, port)]),
+            Err(_) => keep(&self.0.addresses(host, port, timeout)?),
         }
         if out.is_empty() {
             Err(ureq::Error::HostNotFound)

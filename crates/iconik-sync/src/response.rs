@@ -196,7 +196,11 @@ impl Headers {
             ends: Vec::with_capacity(map.len()),
         };
         for (k, v) in map {
-            h.push(k.as_str(), &String::from_utf8_lossy(v.as_bytes()));
+            // the fast check first: values are almost always plain ASCII
+            match std::str::from_utf8(v.as_bytes()) {
+                Ok(text) => h.push(k.as_str(), text),
+                Err(_) => h.push(k.as_str(), &String::from_utf8_lossy(v.as_bytes())),
+            }
         }
         h
     }

@@ -5,6 +5,7 @@
 //!   -> send via ureq -> classify -> retry decision -> decode -> Response<T>
 //! ```
 
+use std::borrow::Cow;
 use std::io;
 use std::time::{Duration, SystemTime};
 
@@ -59,9 +60,12 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
         }
         attempt += 1;
         inner.limiter.before_send();
-        let attempt_started = inner.clock.now();
+        // an attempt's own duration is only logged: no clock reads for it
+        // unless debug logging is on
+        let attempt_started = log::log_enabled!(log::Level::Debug).then(|| inner.clock.now());
         let result = send_once(inner, op, &url);
-        let elapsed = inner.clock.now().saturating_sub(attempt_started);
+        let elapsed =
+            || attempt_started.map_or(Duration::ZERO, |t| inner.clock.now().saturating_sub(t));
         let outcome = match &result {
             Ok(ex) => {
                 log::debug!(
@@ -70,7 +74,7 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
                     op.method,
                     path,
                     ex.status,
-                    elapsed,
+                    elapsed(),
                     attempt
                 );
                 inner.limiter.after_response(ex.status, &ex.headers);
@@ -90,7 +94,7 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
                     op.name,
                     op.method,
                     path,
-                    elapsed,
+                    elapsed(),
                     attempt,
                     e
                 );
@@ -227,11 +231,16 @@ fn build_url(inner: &Inner, op: &Operation, path: &str) -> String {
 /// One attempt: send, follow same-method redirects for GET/HEAD, read the
 /// body under the cap.
 fn send_once(inner: &Inner, op: &Operation, url: &Uri) -> Result<Exchange> {
-    let mut target = url.clone();
+    let mut target = Cow::Borrowed(url);
     let mut hops = 0;
     loop {
         let with_credentials = same_origin(&inner.origin, &target);
-        let request = build_request(inner, op, &target, with_credentials)?;
+        let builder = build_request(inner, op, &target, with_credentials);
+        let invalid = |e| Error::invalid(format!("{}: invalid request: {}", op.name, e));
+        // borrowed: a retried request sends the same bytes without copying
+        // them
+        let body: &[u8] = op.body.as_deref().unwrap_or_default();
+        let request = builder.body(body).map_err(invalid)?;
         let mut response = run(inner, &op.name, &target, request, op.timeout)?;
         let status = response.status().as_u16();
 
@@ -252,7 +261,7 @@ fn send_once(inner: &Inner, op: &Operation, url: &Uri) -> Result<Exchange> {
                     status,
                     redact_query(&next)
                 );
-                target = next;
+                target = Cow::Owned(next);
                 continue;
             }
         }
@@ -324,8 +333,10 @@ fn read_body(
         limit,
         attempts: 0,
     };
-    if let Some(len) = headers
-        .get("content-length")
+    if let Some(len) = response
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
     {
         if len > limit {
@@ -424,12 +435,14 @@ fn same_origin(origin: &Origin, uri: &Uri) -> bool {
 const APP_ID: http::HeaderName = http::HeaderName::from_static("app-id");
 const AUTH_TOKEN: http::HeaderName = http::HeaderName::from_static("auth-token");
 
-fn build_request<'a>(
+/// The request line and headers of an attempt; the body is added by the
+/// caller.
+fn build_request(
     inner: &Inner,
-    op: &'a Operation,
+    op: &Operation,
     target: &Uri,
     with_credentials: bool,
-) -> Result<http::Request<&'a [u8]>> {
+) -> http::request::Builder {
     let mut builder = http::Request::builder()
         .method(op.method.as_str())
         .uri(target.clone())
@@ -442,17 +455,10 @@ fn build_request<'a>(
             builder = builder.header(k.as_str(), v.as_str());
         }
     }
-    // borrowed: a retried request sends the same bytes without copying them
-    let body: &[u8] = match &op.body {
-        Some(b) => {
-            builder = builder.header(http::header::CONTENT_TYPE, "application/json");
-            b
-        }
-        None => &[],
-    };
+    if op.body.is_some() {
+        builder = builder.header(http::header::CONTENT_TYPE, "application/json");
+    }
     builder
-        .body(body)
-        .map_err(|e| Error::invalid(format!("{}: invalid request: {}", op.name, e)))
 }
 
 fn resolve_location(current: &Uri, location: &str) -> Option<Uri> {
