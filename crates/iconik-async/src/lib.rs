@@ -342,6 +342,7 @@ impl ClientBuilder {
         proxy(v: impl Into<String>),
         disable_proxy(),
         add_root_certificates_pem(v: impl AsRef<[u8]>),
+        dns_cache_ttl(v: Duration),
     }
 
     /// Idle keep-alive connections kept for reuse. Default: the larger of

@@ -1,6 +1,7 @@
 //! Benchmark runner for iconik-rs: `iconik-sync` and `iconik-async` against
 //! a plain ureq loop and the Python clients (aiopythonik, nsa-pythonik), on
-//! the iconik emulator. See `BENCHMARKS.md` at the repository root.
+//! the iconik emulator and, for an honest floor, on a static nginx. See
+//! `BENCHMARKS.md` at the repository root.
 //!
 //! The binary (`cargo run --release -p iconik-bench -- all`) prints a
 //! Markdown report. Each measured run is a process of its own (the hidden
@@ -9,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod emulator;
+pub mod nginx;
 pub mod peers;
 pub mod procfs;
 pub mod runner;

@@ -7,13 +7,16 @@ use iconik_bench::runner::{Options, Report, Scenario};
 use iconik_bench::workload::{self, ClientKind, Handling, Target, Workload};
 use iconik_sync::Rate;
 
-const USAGE: &str = "usage: iconik-bench [all|overhead|limits|shared|faults]... [options]
+const USAGE: &str = "usage: iconik-bench [all|overhead|limits|shared|faults|floor]... [options]
 
   all                 every scenario (default)
   overhead            1. overhead: plain ureq loop vs iconik-sync vs iconik-async (+ peers)
   limits              2. under iconik's limits (and the scaled variant)
   shared              3. three processes sharing credentials
   faults              4. 10% 503s and 2% resets
+  floor               5. every client against a static nginx (needs nginx installed),
+                         next to ureq loops in ureq's default config and with iconik-sync's
+                         timeouts; at 1 and 10 workers, N = --n (--peer-n for aiopythonik)
 
 options:
   --quick             small N, the scaled policy only, 1 run (unless --runs)
@@ -77,11 +80,13 @@ fn bench(args: &[String]) -> Result<(), String> {
                 Scenario::Limits,
                 Scenario::Shared,
                 Scenario::Faults,
+                Scenario::Floor,
             ]),
             "overhead" => scenarios.push(Scenario::Overhead),
             "limits" => scenarios.push(Scenario::Limits),
             "shared" => scenarios.push(Scenario::Shared),
             "faults" => scenarios.push(Scenario::Faults),
+            "floor" => scenarios.push(Scenario::Floor),
             "--quick" => {}
             "--runs" => o.runs = number::<usize>(a, it.next())?.max(1),
             "--n" => o.n_overhead = number(a, it.next())?,
@@ -178,7 +183,7 @@ fn client_child(args: &[String]) -> Result<(), String> {
             other => return Err(format!("__client: unknown argument {other:?}")),
         }
     }
-    let kind = kind.ok_or("__client: --kind plain|sync|async is required")?;
+    let kind = kind.ok_or("__client: --kind plain|plain-default|sync|async is required")?;
     let w = Workload {
         kind,
         workers,

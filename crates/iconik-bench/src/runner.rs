@@ -11,6 +11,8 @@ use crate::peers::{self, Peer, Python};
 use crate::stats::{median, show, Spread};
 use crate::workload::{ClientKind, RunResult, Target};
 
+mod floor;
+
 /// A scenario of the benchmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scenario {
@@ -22,6 +24,8 @@ pub enum Scenario {
     Shared,
     /// 4. 503s and resets.
     Faults,
+    /// 5. every client against a static nginx, next to two ureq floors.
+    Floor,
 }
 
 /// A rate-limit policy: rules as `count/window` strings (`50/1s`).
@@ -124,6 +128,7 @@ impl Options {
                 Scenario::Limits,
                 Scenario::Shared,
                 Scenario::Faults,
+                Scenario::Floor,
             ],
             quick,
             runs: if quick { 1 } else { 3 },
@@ -367,6 +372,7 @@ impl Report {
                 Scenario::Limits => self.limits(),
                 Scenario::Shared => self.shared(),
                 Scenario::Faults => self.faults(),
+                Scenario::Floor => self.floor(),
             }
         }
         self.targets_table();
@@ -395,7 +401,7 @@ impl Report {
         };
         let server = match &o.external {
             Some(t) => format!("external server {}", t.base_url),
-            None => "iconik-emulator in a separate process (`iconik-bench __emulator`, 2 tokio workers), a fresh one per run".into(),
+            None => "iconik-emulator in a separate process (`iconik-bench __emulator`, 2 tokio workers), a fresh one per run (scenario 5: nginx, see its section)".into(),
         };
         let commit = Command::new("git")
             .args(["describe", "--always", "--dirty", "--exclude", "*"])

@@ -13,8 +13,12 @@ use crate::procfs;
 /// The client under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientKind {
-    /// A plain ureq loop: the floor.
+    /// A plain ureq loop, its agent configured as iconik-sync configures
+    /// its own (timeouts included).
     Plain,
+    /// A plain ureq loop in ureq's default configuration (no timeouts),
+    /// the pool sized to the workers: the honest floor.
+    PlainDefault,
     /// `iconik-sync`: threads sharing one client.
     Sync,
     /// `iconik-async`: tasks on a multi-thread runtime.
@@ -26,6 +30,7 @@ impl ClientKind {
     pub fn name(self) -> &'static str {
         match self {
             ClientKind::Plain => "plain ureq loop",
+            ClientKind::PlainDefault => "plain ureq loop, ureq defaults",
             ClientKind::Sync => "iconik-sync",
             ClientKind::Async => "iconik-async",
         }
@@ -35,6 +40,7 @@ impl ClientKind {
     pub fn token(self) -> &'static str {
         match self {
             ClientKind::Plain => "plain",
+            ClientKind::PlainDefault => "plain-default",
             ClientKind::Sync => "sync",
             ClientKind::Async => "async",
         }
@@ -44,6 +50,7 @@ impl ClientKind {
     pub fn parse(s: &str) -> Option<ClientKind> {
         match s {
             "plain" => Some(ClientKind::Plain),
+            "plain-default" => Some(ClientKind::PlainDefault),
             "sync" => Some(ClientKind::Sync),
             "async" => Some(ClientKind::Async),
             _ => None,
@@ -216,6 +223,18 @@ fn plain_agent(workers: usize) -> ureq::Agent {
     ureq::Agent::new_with_config(config)
 }
 
+/// ureq's default configuration, except that the keep-alive pool is sized
+/// to the workers as every other contender's is (ureq keeps 3 idle
+/// connections per host by default: 10 workers would reconnect all the
+/// time, which would measure connection set-up, not the client).
+fn default_agent(workers: usize) -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
+        .max_idle_connections(workers.max(1))
+        .max_idle_connections_per_host(workers.max(1))
+        .build();
+    ureq::Agent::new_with_config(config)
+}
+
 fn plain_get(agent: &ureq::Agent, url: &str, target: &Target) -> Result<Asset, String> {
     let mut response = agent
         .get(url)
@@ -248,8 +267,11 @@ pub fn run(target: &Target, w: &Workload) -> Result<RunResult, String> {
     let start_unix;
     let started;
     match w.kind {
-        ClientKind::Plain => {
-            let agent = plain_agent(workers);
+        ClientKind::Plain | ClientKind::PlainDefault => {
+            let agent = match w.kind {
+                ClientKind::PlainDefault => default_agent(workers),
+                _ => plain_agent(workers),
+            };
             let url = format!(
                 "{}/API/assets/v1/assets/{}/",
                 target.base_url.trim_end_matches('/'),

@@ -13,7 +13,12 @@ fn scenario_1_at_n_200_every_request_succeeds() {
         auth_token: emu.auth_token().to_owned(),
         asset_id: iconik_emulator::SAMPLE_ASSET_IDS[0].to_owned(),
     };
-    for kind in [ClientKind::Plain, ClientKind::Sync, ClientKind::Async] {
+    for kind in [
+        ClientKind::Plain,
+        ClientKind::PlainDefault,
+        ClientKind::Sync,
+        ClientKind::Async,
+    ] {
         for workers in [1, 4] {
             let w = Workload {
                 kind,

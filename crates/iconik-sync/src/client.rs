@@ -12,6 +12,9 @@ use crate::error::{Error, Result};
 use crate::network::{self, ProxySetting};
 use crate::operation::{Method, Operation, RequestBuilder};
 use crate::rate_limit::{RateLimitConfig, RateLimiter};
+use crate::resolve::{
+    CachingResolver, Lookup, SharedResolver, SystemLookup, DEFAULT_DNS_CACHE_TTL,
+};
 
 /// Default base URL: iconik's production API.
 pub const DEFAULT_BASE_URL: &str = "https://app.iconik.io";
@@ -44,6 +47,8 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) agent: ureq::Agent,
+    /// The agent's resolver, to forget a host after a failed connect.
+    pub(crate) resolver: Arc<CachingResolver>,
     /// Base URL without a trailing slash, e.g. `https://app.iconik.io`.
     pub(crate) base: String,
     /// `scheme://host:port` of the base URL, the only origin credentials go to.
@@ -217,6 +222,8 @@ pub struct ClientBuilder {
     view_404_as_empty: bool,
     proxy: ProxySetting,
     extra_roots_pem: Vec<Vec<u8>>,
+    dns_cache_ttl: Duration,
+    dns_lookup: Arc<dyn Lookup>,
 }
 
 impl Default for ClientBuilder {
@@ -239,6 +246,8 @@ impl Default for ClientBuilder {
             view_404_as_empty: false,
             proxy: ProxySetting::FromEnv,
             extra_roots_pem: Vec::new(),
+            dns_cache_ttl: DEFAULT_DNS_CACHE_TTL,
+            dns_lookup: Arc::new(SystemLookup),
         }
     }
 }
@@ -275,6 +284,7 @@ impl fmt::Debug for ClientBuilder {
             .field("cache", &self.cache)
             .field("proxy", &self.proxy)
             .field("extra_root_bundles", &self.extra_roots_pem.len())
+            .field("dns_cache_ttl", &self.dns_cache_ttl)
             .finish_non_exhaustive()
     }
 }
@@ -307,7 +317,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Connect timeout (DNS, TCP and TLS). Default: 10 s.
+    /// Connect timeout: bounds the name lookup, and then the TCP and TLS
+    /// handshakes. Default: 10 s.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -438,6 +449,44 @@ impl ClientBuilder {
         self
     }
 
+    /// How long a host name's addresses are reused before it is looked up
+    /// again. Default: 60 s ([`DEFAULT_DNS_CACHE_TTL`]);
+    /// `Duration::ZERO` looks the host up for every request.
+    ///
+    /// The client resolves names itself instead of leaving it to ureq,
+    /// which would look the host up, on a thread spawned for the purpose,
+    /// for every request, even one sent on a pooled connection. Here:
+    ///
+    /// - an IP literal (`http://127.0.0.1:8080`) is never looked up;
+    /// - a host name is looked up once per `ttl`, and again right after a
+    ///   connect to it fails (the host may have moved);
+    /// - a lookup honours [`connect_timeout`](Self::connect_timeout): it
+    ///   runs on a short-lived thread the caller stops waiting for at the
+    ///   deadline. That thread exists only on a cache miss, and callers
+    ///   missing on the same host share one lookup.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// let client = iconik_sync::Client::builder()
+    ///     .app_id("my-app-id")
+    ///     .auth_token("my-auth-token")
+    ///     .dns_cache_ttl(Duration::from_secs(300))
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn dns_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.dns_cache_ttl = ttl;
+        self
+    }
+
+    /// Replaces the system resolver under the DNS cache (tests).
+    #[cfg(test)]
+    pub(crate) fn dns_lookup(mut self, lookup: Arc<dyn Lookup>) -> Self {
+        self.dns_lookup = lookup;
+        self
+    }
+
     /// Reads `ICONIK_APP_ID`, `ICONIK_AUTH_TOKEN` and, when set,
     /// `ICONIK_BASE_URL` into this builder.
     ///
@@ -493,18 +542,33 @@ impl ClientBuilder {
             .max_redirects(0)
             .timeout_global(Some(self.timeout))
             .timeout_connect(Some(self.connect_timeout))
+            // a name lookup is part of connecting (see `connect_timeout`);
+            // ureq would otherwise give it the whole request's budget
+            .timeout_resolve(Some(self.connect_timeout))
             .max_idle_connections(self.max_idle_connections)
             .max_idle_connections_per_host(self.max_idle_connections)
             .user_agent(self.user_agent.as_str())
             .proxy(proxy)
             .tls_config(tls)
             .build();
-        let agent = ureq::Agent::new_with_config(agent_config);
+        // ureq's default resolver would spawn a thread and look the host
+        // up on every request: see `dns_cache_ttl`
+        let resolver = Arc::new(CachingResolver::new(
+            self.dns_lookup,
+            self.clock.clone(),
+            self.dns_cache_ttl,
+        ));
+        let agent = ureq::Agent::with_parts(
+            agent_config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            SharedResolver(resolver.clone()),
+        );
         let limiter = RateLimiter::new(self.rate_limit, self.clock.clone());
         let cache = self.cache.map(|c| Cache::new(c, self.clock.clone()));
         Ok(Client {
             inner: Arc::new(Inner {
                 agent,
+                resolver,
                 base,
                 origin,
                 app_id: self.app_id,

@@ -96,6 +96,7 @@ mod operation;
 pub mod page;
 mod path;
 pub mod rate_limit;
+mod resolve;
 mod response;
 pub mod retry;
 pub mod throttle;
@@ -111,6 +112,7 @@ pub use error::{ApiError, Bound, DecodeError, Error, Result};
 pub use operation::{Method, Operation, RequestBuilder};
 pub use page::{Page, Paginator};
 pub use rate_limit::RateLimitConfig;
+pub use resolve::DEFAULT_DNS_CACHE_TTL;
 pub use response::{Headers, Response};
 pub use throttle::{Rate, Throttle, ThrottleGuard};
 

@@ -47,12 +47,16 @@ pub(crate) fn render(template: &str, params: &[String]) -> Result<String> {
 /// Refuses values that are empty, dot segments or hold control characters,
 /// in raw or percent-decoded form.
 pub(crate) fn check_segment(name: &str, value: &str) -> Result<()> {
-    let decoded = percent_decode(value);
+    // without a '%' there is nothing to decode (and nothing to allocate)
+    let decoded: std::borrow::Cow<'_, [u8]> = match value.contains('%') {
+        true => percent_decode(value).into(),
+        false => value.as_bytes().into(),
+    };
     let bad = |why: &str| Err(Error::invalid(format!("path parameter {name}: {why}")));
     if value.is_empty() || decoded.is_empty() {
         return bad("must not be empty");
     }
-    if decoded == b"." || decoded == b".." {
+    if *decoded == *b"." || *decoded == *b".." {
         return bad("must not be a dot segment");
     }
     if value.chars().any(char::is_control) || decoded.iter().any(|b| b.is_ascii_control()) {

@@ -1,5 +1,6 @@
 //! [`Response<T>`]: decoded data plus what the exchange looked like.
 
+use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::time::{Duration, SystemTime};
 
@@ -119,63 +120,134 @@ impl<T> DerefMut for Response<T> {
 /// let h = iconik_sync::Headers::from_pairs([("RateLimit-Remaining", "42")]);
 /// assert_eq!(h.get("ratelimit-remaining"), Some("42"));
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Headers(Vec<(String, String)>);
+// Every name and value sits in one string, so keeping a response's headers
+// costs two allocations, not two per header line.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Headers {
+    /// Name, value, name, value, ... back to back.
+    text: String,
+    /// Per line: where its name ends and where its value ends in `text`
+    /// (the next name starts there).
+    ends: Vec<(usize, usize)>,
+}
+
+impl fmt::Debug for Headers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Headers")
+            .field(&self.iter().collect::<Vec<_>>())
+            .finish()
+    }
+}
 
 impl Headers {
     /// Builds headers from name/value pairs.
     pub fn from_pairs<K: Into<String>, V: Into<String>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        Headers(
-            pairs
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        )
+        let mut h = Headers::default();
+        for (k, v) in pairs {
+            h.push(&k.into(), &v.into());
+        }
+        h
+    }
+
+    fn push(&mut self, name: &str, value: &str) {
+        self.text.push_str(name);
+        let name_end = self.text.len();
+        self.text.push_str(value);
+        self.ends.push((name_end, self.text.len()));
     }
 
     /// The first value of `name`, compared case-insensitively.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
+        self.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v)
     }
 
     /// Every value of `name`.
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0
-            .iter()
+        self.iter()
             .filter(move |(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v)
     }
 
     /// All headers, in arrival order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        let mut start = 0;
+        self.ends.iter().map(move |&(name_end, value_end)| {
+            let line = (&self.text[start..name_end], &self.text[name_end..value_end]);
+            start = value_end;
+            line
+        })
     }
 
     /// Number of header lines.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.ends.len()
     }
 
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.ends.is_empty()
     }
 
     pub(crate) fn from_http(map: &ureq::http::HeaderMap) -> Self {
-        Headers(
-            map.iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect(),
-        )
+        let size = map.iter().map(|(k, v)| k.as_str().len() + v.len()).sum();
+        let mut h = Headers {
+            text: String::with_capacity(size),
+            ends: Vec::with_capacity(map.len()),
+        };
+        for (k, v) in map {
+            // the fast check first: values are almost always plain ASCII
+            match std::str::from_utf8(v.as_bytes()) {
+                Ok(text) => h.push(k.as_str(), text),
+                Err(_) => h.push(k.as_str(), &String::from_utf8_lossy(v.as_bytes())),
+            }
+        }
+        h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_keep_order_case_and_every_value() {
+        let h = Headers::from_pairs([
+            ("Content-Type", "application/json"),
+            ("Set-Cookie", "a=1"),
+            ("", ""),
+            ("set-cookie", "b=2"),
+        ]);
+        assert_eq!(h.len(), 4);
+        assert_eq!(h.get("content-type"), Some("application/json"));
+        assert_eq!(h.get_all("SET-COOKIE").collect::<Vec<_>>(), ["a=1", "b=2"]);
+        assert_eq!(h.get("missing"), None);
+        assert_eq!(
+            format!("{h:?}"),
+            r#"Headers([("Content-Type", "application/json"), ("Set-Cookie", "a=1"), ("", ""), ("set-cookie", "b=2")])"#
+        );
+        // the split between name and value is part of equality
+        assert_ne!(
+            Headers::from_pairs([("ab", "c")]),
+            Headers::from_pairs([("a", "bc")])
+        );
+        assert!(Headers::default().is_empty());
+    }
+
+    #[test]
+    fn headers_from_http_keep_non_ascii_values_lossily() {
+        use ureq::http::{HeaderMap, HeaderValue};
+        let mut map = HeaderMap::new();
+        map.insert("x-a", HeaderValue::from_static("1"));
+        map.append("x-b", HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap());
+        map.append("x-c", HeaderValue::from_bytes(b"\xff").unwrap());
+        let h = Headers::from_http(&map);
+        assert_eq!(
+            h.iter().collect::<Vec<_>>(),
+            [("x-a", "1"), ("x-b", "caf\u{e9}"), ("x-c", "\u{fffd}")]
+        );
     }
 }

@@ -5,6 +5,7 @@
 //!   -> send via ureq -> classify -> retry decision -> decode -> Response<T>
 //! ```
 
+use std::borrow::Cow;
 use std::io;
 use std::time::{Duration, SystemTime};
 
@@ -74,7 +75,7 @@ pub(crate) fn execute_with<T>(
         }
         _ => None,
     };
-    let (result, attempts) = attempt_loop(inner, op, &url, &shown);
+    let (result, attempts) = attempt_loop(inner, op, url, &shown);
     let total = inner.clock.now().saturating_sub(started);
     finish(
         inner, op, &shown, result, attempts, total, cache_key, &decode,
@@ -91,7 +92,7 @@ pub(crate) fn execute_with<T>(
 pub(crate) fn exchange(client: &Client, op: &Operation) -> Result<(Exchange, u32)> {
     let inner = &*client.inner;
     let (url, shown) = target_url(inner, op)?;
-    let (result, attempts) = attempt_loop(inner, op, &url, &shown);
+    let (result, attempts) = attempt_loop(inner, op, url, &shown);
     match result {
         Ok(ex) => Ok((ex, attempts)),
         Err(mut e) => {
@@ -125,8 +126,21 @@ fn target_url(inner: &Inner, op: &Operation) -> Result<(String, String)> {
 /// API operations are paced and decided by the rate limiter; storage
 /// operations skip the limiter (their host is not iconik's API) and are
 /// decided by [`storage_retry`].
-fn attempt_loop(inner: &Inner, op: &Operation, url: &str, shown: &str) -> (Result<Exchange>, u32) {
+fn attempt_loop(
+    inner: &Inner,
+    op: &Operation,
+    url: String,
+    shown: &str,
+) -> (Result<Exchange>, u32) {
     let storage = op.is_storage();
+    // parsed once, from the string itself (no copy), for every attempt
+    let url = match Uri::try_from(url) {
+        Ok(url) => url,
+        Err(_) => {
+            let e = Error::invalid(format!("{}: could not form a valid URL", op.name));
+            return (Err(e), 0);
+        }
+    };
     let mut attempt: u32 = 0;
     let mut retries = crate::retry::RetryState::default();
     loop {
@@ -137,9 +151,12 @@ fn attempt_loop(inner: &Inner, op: &Operation, url: &str, shown: &str) -> (Resul
         if !storage {
             inner.limiter.before_send();
         }
-        let attempt_started = inner.clock.now();
-        let result = send_once(inner, op, url, shown);
-        let elapsed = inner.clock.now().saturating_sub(attempt_started);
+        // an attempt's own duration is only logged: no clock reads for it
+        // unless debug logging is on
+        let attempt_started = log::log_enabled!(log::Level::Debug).then(|| inner.clock.now());
+        let result = send_once(inner, op, &url, shown);
+        let elapsed =
+            || attempt_started.map_or(Duration::ZERO, |t| inner.clock.now().saturating_sub(t));
         let outcome = match &result {
             Ok(ex) => {
                 log::debug!(
@@ -148,15 +165,20 @@ fn attempt_loop(inner: &Inner, op: &Operation, url: &str, shown: &str) -> (Resul
                     op.method,
                     Redacted(shown, &inner.auth_token),
                     ex.status,
-                    elapsed,
+                    elapsed(),
                     attempt
                 );
                 if !storage {
                     inner.limiter.after_response(ex.status, &ex.headers);
                 }
+                // only an error status can carry a wait worth reading
+                let retry_after = match ex.status {
+                    200..=299 => None,
+                    _ => retry::retry_after(&ex.headers, inner.clock.wall()),
+                };
                 Outcome::Status {
                     status: ex.status,
-                    retry_after: retry::retry_after(&ex.headers, inner.clock.wall()),
+                    retry_after,
                 }
             }
             Err(e) => {
@@ -165,7 +187,7 @@ fn attempt_loop(inner: &Inner, op: &Operation, url: &str, shown: &str) -> (Resul
                     op.name,
                     op.method,
                     Redacted(shown, &inner.auth_token),
-                    elapsed,
+                    elapsed(),
                     attempt,
                     e
                 );
@@ -379,7 +401,7 @@ fn build_url(inner: &Inner, op: &Operation, path: &str) -> String {
 
 /// One attempt: send, follow same-method redirects for GET/HEAD, read the
 /// body under the cap.
-fn send_once(inner: &Inner, op: &Operation, url: &str, shown: &str) -> Result<Exchange> {
+fn send_once(inner: &Inner, op: &Operation, url: &Uri, shown: &str) -> Result<Exchange> {
     let mut response = open_once(inner, op, url, shown, op.timeout)?;
     read_body(inner, &op.name, op.method, &mut response)
 }
@@ -389,19 +411,17 @@ fn send_once(inner: &Inner, op: &Operation, url: &str, shown: &str) -> Result<Ex
 fn open_once(
     inner: &Inner,
     op: &Operation,
-    url: &str,
+    url: &Uri,
     shown: &str,
     timeout: Option<Duration>,
 ) -> Result<http::Response<ureq::Body>> {
-    let mut target: Uri = url
-        .parse()
-        .map_err(|_| Error::invalid(format!("{}: could not form a valid URL", op.name)))?;
+    let mut target = Cow::Borrowed(url);
     let mut hops = 0;
     loop {
         let response = match &op.payload {
             None => {
                 let request = build_request(inner, op, &target)?;
-                run(inner, &op.name, request, timeout)?
+                run(inner, &op.name, &target, request, timeout)?
             }
             Some(payload) => {
                 let io_error = |source| Error::Io {
@@ -420,7 +440,7 @@ fn open_once(
                 let request = builder
                     .body(ureq::SendBody::from_owned_reader(reader))
                     .map_err(|e| Error::invalid(format!("{}: invalid request: {}", op.name, e)))?;
-                run(inner, &op.name, request, timeout)?
+                run(inner, &op.name, &target, request, timeout)?
             }
         };
         let status = response.status().as_u16();
@@ -443,7 +463,7 @@ fn open_once(
                     status,
                     loggable_url(&next, &inner.auth_token)
                 );
-                target = next;
+                target = Cow::Owned(next);
                 continue;
             }
         }
@@ -474,6 +494,8 @@ pub(crate) fn open_stream(client: &Client, op: &Operation) -> Result<Stream> {
     if !op.is_storage() {
         inner.limiter.before_send();
     }
+    let url = Uri::try_from(url)
+        .map_err(|_| Error::invalid(format!("{}: could not form a valid URL", op.name)))?;
     let response = open_once(inner, op, &url, &shown, Some(STREAM_NO_DEADLINE))?;
     let status = response.status().as_u16();
     let headers = Headers::from_http(response.headers());
@@ -503,24 +525,62 @@ pub(crate) fn open_stream(client: &Client, op: &Operation) -> Result<Stream> {
 /// whole-request deadline.
 const STREAM_NO_DEADLINE: Duration = Duration::MAX;
 
-/// Sends `request` on the client's agent with its timeout; statuses are
-/// returned, not raised.
+/// Sends `request` (to `target`) on the client's agent with its timeout;
+/// statuses are returned, not raised. After a failed connect the target's
+/// host is forgotten by the resolver, so the next attempt looks it up anew.
 fn run(
     inner: &Inner,
     name: &str,
+    target: &Uri,
     request: http::Request<impl ureq::AsSendBody>,
     timeout: Option<Duration>,
 ) -> Result<http::Response<ureq::Body>> {
-    let configured = inner.agent.configure_request(request);
-    let request = match timeout {
-        Some(STREAM_NO_DEADLINE) => configured
-            .timeout_global(None)
-            .timeout_recv_response(Some(inner.timeout))
-            .timeout_per_read(Some(inner.timeout)),
-        other => configured.timeout_global(Some(other.unwrap_or(inner.timeout))),
+    let result = match timeout {
+        Some(STREAM_NO_DEADLINE) => {
+            let request = inner
+                .agent
+                .configure_request(request)
+                .timeout_global(None)
+                .timeout_recv_response(Some(inner.timeout))
+                .timeout_per_read(Some(inner.timeout))
+                .build();
+            inner.agent.run(request)
+        }
+        // the agent is configured with the client's timeout: a request-level
+        // config (a copy of the agent's whole config) only for an override
+        Some(t) if t != inner.timeout => {
+            let request = inner
+                .agent
+                .configure_request(request)
+                .timeout_global(Some(t))
+                .build();
+            inner.agent.run(request)
+        }
+        _ => inner.agent.run(request),
+    };
+    result.map_err(|e| {
+        if is_connect_failure(&e) {
+            inner.resolver.forget(target);
+        }
+        classify(name, e)
+    })
+}
+
+/// True for the errors that mean no connection could be made to any of the
+/// addresses the host resolved to.
+fn is_connect_failure(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::ConnectionFailed | ureq::Error::Timeout(ureq::Timeout::Connect) => true,
+        ureq::Error::Io(io) => matches!(
+            io.kind(),
+            io::ErrorKind::ConnectionRefused
+                | io::ErrorKind::HostUnreachable
+                | io::ErrorKind::NetworkUnreachable
+                | io::ErrorKind::NetworkDown
+                | io::ErrorKind::AddrNotAvailable
+        ),
+        _ => false,
     }
-    .build();
-    inner.agent.run(request).map_err(|e| classify(name, e))
 }
 
 /// Reads an answer's body under the client's cap.
@@ -605,6 +665,26 @@ pub(crate) fn send_to_storage(
     Ok(ex)
 }
 
+/// `Origin::of(uri) == Some(origin)`, without building an `Origin` (two
+/// strings) for every attempt.
+fn same_origin(origin: &Origin, uri: &Uri) -> bool {
+    let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+        return false;
+    };
+    let default_port = match scheme.eq_ignore_ascii_case("https") {
+        true => 443,
+        false => 80,
+    };
+    scheme.eq_ignore_ascii_case(&origin.scheme)
+        && host.eq_ignore_ascii_case(&origin.host)
+        && uri.port_u16().unwrap_or(default_port) == origin.port
+}
+
+/// The credential headers' names, parsed once (a name given as a string is
+/// parsed and lowercased for every request; on the wire both are the same).
+const APP_ID: http::HeaderName = http::HeaderName::from_static("app-id");
+const AUTH_TOKEN: http::HeaderName = http::HeaderName::from_static("auth-token");
+
 /// The request line and headers. iconik's credentials, the client's
 /// default headers and the operation's own headers go only to API
 /// operations on the base URL's origin; a storage operation carries its
@@ -616,10 +696,10 @@ fn request_head(inner: &Inner, op: &Operation, target: &Uri) -> http::request::B
     match op.target {
         Target::Api => {
             builder = builder.header(http::header::ACCEPT, "application/json");
-            if Origin::of(target).as_ref() == Some(&inner.origin) {
+            if same_origin(&inner.origin, target) {
                 builder = builder
-                    .header("App-ID", inner.app_id.as_str())
-                    .header("Auth-Token", inner.auth_token.as_str());
+                    .header(APP_ID, inner.app_id.as_str())
+                    .header(AUTH_TOKEN, inner.auth_token.as_str());
                 for (k, v) in inner.default_headers.iter().chain(op.headers.iter()) {
                     builder = builder.header(k.as_str(), v.as_str());
                 }
@@ -738,5 +818,54 @@ pub(crate) fn classify(operation: &str, e: ureq::Error) -> Error {
             attempts: 0,
             source: Box::new(e),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_origin_agrees_with_origin_of() {
+        let bases = [
+            "https://app.iconik.io",
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+        ];
+        let targets = [
+            "https://app.iconik.io/API/x/",
+            "HTTPS://APP.ICONIK.IO:443/API/x/",
+            "https://app.iconik.io:8443/API/x/",
+            "http://app.iconik.io/API/x/",
+            "https://app.iconik.io.evil.test/",
+            "https://evil.test/?h=app.iconik.io",
+            "http://127.0.0.1:8080/a",
+            "http://127.0.0.1/a",
+            "http://127.0.0.1:80/a",
+            "http://localhost:8080/a",
+            "http://[::1]:8080/a",
+            "http://[0:0::1]:8080/a",
+            "/relative/only",
+        ];
+        for base in bases {
+            let origin = Origin::of(&base.parse().unwrap()).unwrap();
+            for t in targets {
+                let uri: Uri = t.parse().unwrap();
+                assert_eq!(
+                    same_origin(&origin, &uri),
+                    Origin::of(&uri).as_ref() == Some(&origin),
+                    "{base} vs {t}"
+                );
+            }
+        }
+        let origin = Origin::of(&"https://app.iconik.io".parse().unwrap()).unwrap();
+        assert!(same_origin(
+            &origin,
+            &"HTTPS://App.Iconik.IO/x".parse().unwrap()
+        ));
+        assert!(!same_origin(
+            &origin,
+            &"https://app.iconik.io:444/".parse().unwrap()
+        ));
     }
 }
