@@ -102,13 +102,38 @@ where
         std::future::poll_fn(|cx| self.poll_step(cx)).await
     }
 
-    /// Collects every remaining item, errors included.
-    pub async fn collect_all(mut self) -> Vec<I::Item> {
+    /// Collects the remaining items into a `Vec`, holding at most
+    /// `max_items`: the twin of the sync
+    /// [`Paginator::collect_bounded`], so a server that hands out new pages
+    /// forever cannot exhaust memory.
+    /// [`DEFAULT_MAX_COLLECTED_ITEMS`](iconik_sync::page::DEFAULT_MAX_COLLECTED_ITEMS)
+    /// is a default when nothing better is known.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: iconik_async::Client) -> iconik_async::Result<()> {
+    /// use iconik_async::models::AssetListParams;
+    /// let assets = client.assets().list_all(&AssetListParams::default());
+    /// let all = assets.collect_bounded(5_000).await?;
+    /// println!("{} assets", all.len());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// The first error of the walk; [`Error::BoundReached`](crate::Error::BoundReached)
+    /// when more than `max_items` items arrive (the walk stops there).
+    pub async fn collect_bounded(mut self, max_items: usize) -> Result<Vec<T>> {
         let mut out = Vec::new();
         while let Some(item) = self.next().await {
-            out.push(item);
+            if out.len() == max_items {
+                return Err(crate::Error::BoundReached {
+                    operation: "AsyncIter::collect_bounded".to_owned(),
+                    bound: iconik_sync::Bound::Items,
+                    limit: max_items as u64,
+                });
+            }
+            out.push(item?);
         }
-        out
+        Ok(out)
     }
 
     fn poll_step(&mut self, cx: &mut Context<'_>) -> Poll<Option<I::Item>> {

@@ -200,14 +200,30 @@ async fn a_listing_can_move_into_a_spawned_task() {
         .assets()
         .list_all(&AssetListParams::default().per_page(2u32));
     send_and_unpin(&assets);
-    let seen = tokio::spawn(async move { assets.collect_all().await })
+    let seen = tokio::spawn(async move { assets.collect_bounded(10).await })
         .await
+        .unwrap()
         .unwrap();
     assert_eq!(
-        seen.into_iter().map(id).collect::<Vec<_>>(),
+        seen.into_iter().map(Ok).map(id).collect::<Vec<_>>(),
         ["a1", "a2", "a3"]
     );
     for m in mocks {
         m.assert_async().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collect_bounded_refuses_a_listing_longer_than_its_bound() {
+    let mut server = mockito::Server::new_async().await;
+    let _mocks = two_pages(&mut server);
+    let client = client_for(&server);
+    let assets = client
+        .assets()
+        .list_all(&AssetListParams::default().per_page(2u32));
+    let err = assets.collect_bounded(2).await.unwrap_err();
+    assert!(
+        matches!(err, iconik_async::Error::BoundReached { limit: 2, .. }),
+        "{err:?}"
+    );
 }
