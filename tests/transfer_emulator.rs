@@ -249,17 +249,38 @@ fn gcs_resumable_chunk_answered_500_is_retried() {
 
 #[test]
 fn azure_block_blob_reset_mid_block_is_retried() {
-    let (report, _) = round_trip(Case {
+    let (report, requests) = round_trip(Case {
         method: "AZURE",
         size: 2 * PART + 5,
         parts: 3,
-        fault: StorageFault::new(StorageFaultAction::Reset)
+        fault: StorageFault::new(StorageFaultAction::ResetMidBody)
             .method("PUT")
             .target_contains("comp=block&")
             .nth(2),
         retries: 1,
     });
     assert_eq!(report.parts, 3);
+    let broken: Vec<_> = requests.iter().filter(|r| r.status == 0).collect();
+    assert_eq!(broken.len(), 1, "one block broken off mid-body");
+}
+
+#[test]
+fn s3_multipart_reset_mid_part_is_retried() {
+    let (_, requests) = round_trip(Case {
+        method: "S3",
+        size: 3 * PART,
+        parts: 3,
+        fault: StorageFault::new(StorageFaultAction::ResetMidBody)
+            .method("PUT")
+            .target_contains("partNumber=3&"),
+        retries: 1,
+    });
+    let part_three: Vec<u16> = requests
+        .iter()
+        .filter(|r| r.target.contains("partNumber=3&"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(part_three, [0, 200]);
 }
 
 #[test]
