@@ -413,3 +413,74 @@ fn async_upload_matches_sync() {
     let _ = std::fs::remove_file(&dest);
     let _ = std::fs::remove_file(&path);
 }
+
+/// An S3 multipart upload whose last part keeps failing stops with its
+/// state kept; called again with that state it sends only what is missing.
+#[test]
+fn resumable_upload_continues_from_the_parts_stored() {
+    let Env { emulator, client } = env();
+    let storage = storage_id(&client, "S3");
+    let path = generated("resume.bin", 2 * PART + 77);
+    let upload = Upload::new(&path)
+        .storage_id(&storage)
+        .part_size(PART)
+        .parallelism(1);
+    emulator.add_storage_fault(
+        StorageFault::new(StorageFaultAction::Status(503))
+            .method("PUT")
+            .target_contains("partNumber=3&")
+            .times(1000),
+    );
+    let mut state = iconik_sync::transfer::UploadState::default();
+    let err = client.upload_resumable(&upload, &mut state).unwrap_err();
+    assert!(err.is_retryable(), "{err}");
+    assert!(emulator.uploads().is_empty());
+    let sent_before = emulator.storage_requests().len();
+
+    emulator.clear_storage_faults();
+    let report = client.upload_resumable(&upload, &mut state).unwrap();
+    assert_eq!(report.md5, md5_of(&path));
+    let uploads = emulator.uploads();
+    assert_eq!(uploads.len(), 1);
+    assert_eq!(uploads[0].md5_hex(), report.md5);
+
+    // the second call sent part 3 only, then completed
+    let after = &emulator.storage_requests()[sent_before..];
+    let parts: Vec<&str> = after
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .map(|r| r.target.as_str())
+        .collect();
+    assert_eq!(parts.len(), 1, "{parts:?}");
+    assert!(parts[0].contains("partNumber=3&"));
+    let _ = std::fs::remove_file(&path);
+}
+
+/// A failed upload releases its storage session: S3's multipart upload is
+/// aborted (and nothing is stored).
+#[test]
+fn failed_multipart_upload_is_aborted() {
+    let Env { emulator, client } = env();
+    let storage = storage_id(&client, "S3");
+    let path = generated("abort.bin", 2 * PART + 5);
+    emulator.add_storage_fault(
+        StorageFault::new(StorageFaultAction::Status(503))
+            .method("PUT")
+            .target_contains("partNumber=2&")
+            .times(1000),
+    );
+    let err = client
+        .upload(&Upload::new(&path).storage_id(&storage).part_size(PART))
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503), "{err}");
+    let deletes: Vec<_> = emulator
+        .storage_requests()
+        .into_iter()
+        .filter(|r| r.method == "DELETE")
+        .collect();
+    assert_eq!(deletes.len(), 1, "{deletes:?}");
+    assert_eq!(deletes[0].status, 204);
+    assert!(deletes[0].target.contains("uploadId="));
+    assert!(emulator.uploads().is_empty());
+    let _ = std::fs::remove_file(&path);
+}
