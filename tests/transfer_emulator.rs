@@ -146,6 +146,7 @@ fn round_trip(case: Case) -> (UploadReport, Vec<StorageRequest>) {
         .unwrap();
     assert_eq!(down.size, case.size);
     assert!(down.checksum_verified);
+    assert_eq!(down.md5, source_md5);
     assert_eq!(md5_of(&dest), source_md5);
 
     // iconik's credentials never went to a storage URL

@@ -284,13 +284,12 @@ pub fn download(client: &Client, m: &ArgMatches) -> Result<Value, Failure> {
     let result = client.download(&request);
     display.done(bar, &label, result.as_ref().err().map(|_| "failed"));
     let report = result?;
-    let md5 = iconik_sync::checksum::md5_file(&report.path)?;
     Ok(json!({
         "asset_id": asset_id,
         "file_id": file_id,
         "path": report.path.display().to_string(),
         "size": report.size,
-        "md5": md5,
+        "md5": report.md5,
         "checksum_verified": report.checksum_verified,
         "resumes": report.resumes,
         "elapsed": seconds(report.elapsed),
