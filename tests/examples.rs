@@ -26,6 +26,9 @@ mod quickstart;
 #[allow(dead_code)]
 #[path = "../examples/raw_call.rs"]
 mod raw_call;
+#[allow(dead_code)]
+#[path = "../examples/upload_download.rs"]
+mod upload_download;
 
 /// The examples talk to a real iconik when credentials are set; these
 /// tests must not, so the variables are removed once, before any example
@@ -161,6 +164,40 @@ fn raw_call() {
     let emulator = emulator();
     let status = raw_call::run(&sync_client(&emulator)).unwrap();
     assert_eq!(status.as_deref(), Some("ACTIVE"));
+}
+
+#[test]
+fn upload_download() {
+    without_credentials();
+    upload_download::main().unwrap();
+
+    // the same run on every storage method the emulator serves
+    let emulator = Emulator::start(EmulatorConfig::new()).unwrap();
+    let client = sync_client(&emulator);
+    let storages: serde_json::Value = client
+        .request(iconik_sync::Method::Get, "files", "/v1/storages/")
+        .send::<serde_json::Value>()
+        .unwrap()
+        .into_data();
+    let dir = std::env::temp_dir().join(format!("iconik-examples-upload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let source = upload_download::generate(&dir.join("source.bin"), 11 * 1024 * 1024).unwrap();
+    let mut methods = Vec::new();
+    for storage in storages["objects"].as_array().unwrap() {
+        let (id, method) = (
+            storage["id"].as_str().unwrap(),
+            storage["method"].as_str().unwrap(),
+        );
+        let dest = dir.join(format!("{method}.bin"));
+        let s = upload_download::run(&client, &source, &dest, Some(id)).unwrap();
+        assert_eq!(s.storage_method, method);
+        assert_eq!(s.size, 11 * 1024 * 1024);
+        assert!(s.checksum_verified && s.identical, "{s:?}");
+        methods.push(method.to_string());
+    }
+    methods.sort();
+    assert_eq!(methods, ["AZURE", "B2", "FILE", "GCS", "S3"]);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

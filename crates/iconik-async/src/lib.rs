@@ -29,6 +29,7 @@
 //! | read and write metadata | [`MetadataApi::get_asset_metadata`], [`MetadataApi::update_asset_metadata`] with [`models::Metadata`] |
 //! | collections | [`CollectionsApi::create`], [`CollectionsApi::add_content`] |
 //! | find files by checksum | [`FilesApi::get_files_by_checksum`] |
+//! | upload a file, download one | [`Client::upload`] with [`transfer::Upload`] → [`transfer::UploadReport`]; [`Client::download`] with [`transfer::Download`]; [`Client::upload_resumable`] with a [`transfer::UploadState`]; progress as [`transfer::Progress`] (callbacks run on the worker's threads) |
 //! | handle errors | [`Error`]: [`Error::is_not_found`], [`Error::is_rate_limited`], [`Error::retry_after`]; async only: [`Error::Closed`], [`Error::WorkerFailed`] |
 //! | call any other operation | [`Client::call`] with [`sync::Client::request`] |
 //! | many calls at once | `tokio::join!` or a `JoinSet`: at most `max_workers` run, the rest wait without blocking the runtime |
@@ -88,14 +89,14 @@ use tokio::sync::Semaphore;
 /// (`iconik_async::sync::Client` is the client [`Client::sync`] returns).
 pub use iconik_sync as sync;
 pub use iconik_sync::{
-    clock, models, page, ApiError, CacheConfig, CacheStats, DecodeError, Error, Headers, Method,
-    Page, Paginator, RateLimitConfig, RequestBuilder, Response, Result,
+    clock, models, page, transfer, ApiError, CacheConfig, CacheStats, DecodeError, Error, Headers,
+    Method, Page, Paginator, RateLimitConfig, RequestBuilder, Response, Result,
 };
 
 mod handlers;
 mod iter;
 mod throttle;
-mod transfer;
+mod transfers;
 
 pub use handlers::*;
 pub use iter::AsyncIter;

@@ -1,5 +1,5 @@
 //! The command tree: global options, the built-in commands (`api`,
-//! `config`, `completions`) and one command per operation, built at run time
+//! `upload`, `download`, `config`, `completions`) and one command per operation, built at run time
 //! from `iconik_sync::api::OPERATIONS`.
 
 use std::collections::BTreeMap;
@@ -20,6 +20,7 @@ Commands per service: `iconik <service> <operation> [PATH_PARAMS...]`, e.g.
   iconik assets get-assets --paginate --query per_page=100
 `iconik <service> --help` lists a service's operations; `iconik <service>
 <operation> --help` shows its HTTP method, path, parameters and body.
+Files: `iconik upload FILE... [-j N]`, `iconik download ASSET_ID FILE_ID DEST`.
 
 Configuration (first found wins):
   1. --base-url, --app-id, --auth-token
@@ -77,6 +78,8 @@ fn tree(full: bool, schemas: Option<&Schemas>, wanted: &dyn Fn(&str) -> bool) ->
         .arg_required_else_help(true)
         .args(global_args(full))
         .subcommand(api_command())
+        .subcommand(crate::transfer::upload_command())
+        .subcommand(crate::transfer::download_command())
         .subcommand(
             Command::new("config")
                 .about("Show the settings in effect and where each comes from (the token redacted)"),

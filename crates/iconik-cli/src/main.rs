@@ -2,7 +2,8 @@
 //!
 //! `iconik <service> <operation> [PATH_PARAMS...]` for each operation of
 //! `iconik_sync::api::OPERATIONS`, `iconik api METHOD PATH` for raw calls,
-//! `iconik config` and `iconik completions SHELL`. Every request goes
+//! `iconik upload`/`iconik download` for files, `iconik config` and
+//! `iconik completions SHELL`. Every request goes
 //! through `iconik_sync::Client::request`, the library's one request path,
 //! so pacing, retries, path validation and credential handling are the
 //! library's. See `iconik --help` and the README for usage and exit codes.
@@ -17,6 +18,7 @@ mod output;
 mod request;
 mod run;
 mod schema;
+mod transfer;
 
 fn main() -> ExitCode {
     let args = std::env::args_os().collect();

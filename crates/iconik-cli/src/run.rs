@@ -16,6 +16,7 @@ use crate::config::{self, Flags, Settings};
 use crate::exit::{redact, Exit, Failure};
 use crate::output::{self, Format, ItemSink, Table};
 use crate::request;
+use crate::transfer;
 
 /// Reads environment variables (injectable for tests).
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -189,6 +190,21 @@ fn execute(matches: &ArgMatches, env: Env<'_>, ctx: &mut Ctx) -> Result<(), Fail
                 send_one(req, &g, ctx)
             }
         }
+        "upload" => {
+            transfer::check_upload(sub)?;
+            let (client, _emulator) = connect(&g, env, ctx)?;
+            let ctx: &Ctx = ctx;
+            let note = |text: &str| ctx.note(text);
+            let outcome = transfer::upload(&client, sub, &note);
+            let summary = redact_value(ctx, outcome.summary);
+            print_summary(&summary, &g)?;
+            outcome.failure.map_or(Ok(()), Err)
+        }
+        "download" => {
+            let (client, _emulator) = connect(&g, env, ctx)?;
+            let summary = transfer::download(&client, sub)?;
+            print_summary(&summary, &g)
+        }
         slug => {
             let Some((op_name, op_matches)) = sub.subcommand() else {
                 return Err(Failure::usage(format!("iconik {slug} needs an operation")));
@@ -341,6 +357,30 @@ fn paginate_items(
     }
     ctx.verbose(&format!("< {count} item(s)"));
     io_result(sink.finish())
+}
+
+/// A transfer's JSON summary on stdout: pretty JSON on a terminal, compact
+/// when piped, or `--output ndjson` (one object per line).
+fn print_summary(summary: &Value, g: &Globals) -> Result<(), Failure> {
+    let pretty = io::stdout().is_terminal();
+    let format = g.output.unwrap_or(Format::Json);
+    write_out(|w| output::write_value(w, summary, format, pretty))
+}
+
+/// `value` with every known token replaced (error texts in summaries).
+fn redact_value(ctx: &Ctx, value: Value) -> Value {
+    match value {
+        Value::String(s) => Value::String(ctx.redact(&s)),
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(|v| redact_value(ctx, v)).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, redact_value(ctx, v)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// Writes through a buffered stdout; a closed pipe (`| head`) ends quietly.

@@ -493,6 +493,10 @@ pub enum StorageFaultAction {
     Status(u16),
     /// Reset the connection before the request is applied.
     Reset,
+    /// Reset the connection while the request body is arriving, after
+    /// about half of it (nothing stored): a part broken off mid-transfer,
+    /// so the client sees its write fail.
+    ResetMidBody,
     /// Apply the request (e.g. store the part), then answer this status.
     AfterApplyStatus(u16),
     /// Apply the request, then reset the connection.

@@ -105,18 +105,18 @@ impl Shared {
 
     /// The action of the first targeted fault that hits this storage request
     /// (every matching rule counts the request).
-    fn storage_fault(&self, req: &Request) -> Option<StorageFaultAction> {
+    fn storage_fault(&self, method: &str, target: &str) -> Option<StorageFaultAction> {
         let mut rules = lock(&self.storage_faults);
         let mut hit = None;
         for (rule, seen) in rules.iter_mut() {
             let method_ok = rule
                 .method
                 .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(&req.method));
+                .is_none_or(|m| m.eq_ignore_ascii_case(method));
             let target_ok = rule
                 .target_contains
                 .as_deref()
-                .is_none_or(|t| req.target.contains(t));
+                .is_none_or(|t| target.contains(t));
             if !(method_ok && target_ok) {
                 continue;
             }
@@ -211,6 +211,9 @@ pub(crate) struct Request {
     pub(crate) target: String,
     pub(crate) headers: hyper::HeaderMap,
     pub(crate) body: Vec<u8>,
+    /// The targeted storage fault that hit this request (decided when it
+    /// arrived, before its body was read).
+    pub(crate) storage_fault: Option<StorageFaultAction>,
 }
 
 impl Request {
@@ -422,6 +425,30 @@ async fn answer(sh: &Shared, req: hyper::Request<Incoming>) -> (Response, Action
             Action::Normal,
         );
     }
+    let target = parts.uri.path_and_query().map_or_else(
+        || parts.uri.path().to_string(),
+        |pq| pq.as_str().to_string(),
+    );
+    // targeted storage faults are decided before the body is read, so one
+    // can break the connection off in the middle of it
+    let storage_fault =
+        if target.starts_with("/storage/") && !parts.headers.contains_key("x-emulator-fault") {
+            sh.storage_fault(parts.method.as_str(), &target)
+        } else {
+            None
+        };
+    if storage_fault == Some(StorageFaultAction::ResetMidBody) {
+        let body = half_of(body, declared).await;
+        let request = Request {
+            method: parts.method.as_str().to_string(),
+            target,
+            headers: parts.headers,
+            body,
+            storage_fault,
+        };
+        lock(&sh.storage).note(&request, 0);
+        return (Response::empty(0), Action::Reset);
+    }
     let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
         Ok(c) => c.to_bytes(),
         Err(e) => {
@@ -436,15 +463,12 @@ async fn answer(sh: &Shared, req: hyper::Request<Incoming>) -> (Response, Action
             );
         }
     };
-    let target = parts.uri.path_and_query().map_or_else(
-        || parts.uri.path().to_string(),
-        |pq| pq.as_str().to_string(),
-    );
     let request = Request {
         method: parts.method.as_str().to_string(),
         target,
         headers: parts.headers,
         body: Vec::from(body),
+        storage_fault,
     };
     let started = Instant::now();
     let (resp, action, op) = handle(sh, &request).await;
@@ -463,6 +487,24 @@ async fn answer(sh: &Shared, req: hyper::Request<Incoming>) -> (Response, Action
         crate::record::observe(sh, &request, status, op, started.elapsed());
     }
     (resp, action)
+}
+
+/// Reads the body until about half of its declared length (one frame
+/// when the length is unknown) and returns what arrived.
+async fn half_of(mut body: Incoming, declared: Option<u64>) -> Vec<u8> {
+    let want = declared.map_or(1, |n| (n / 2).max(1));
+    let mut got = Vec::new();
+    while (got.len() as u64) < want {
+        match body.frame().await {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    got.extend_from_slice(&data);
+                }
+            }
+            _ => break,
+        }
+    }
+    got
 }
 
 /// Counts the answer and turns it into hyper's response (or a reset).
@@ -621,14 +663,14 @@ async fn handle_inner(sh: &Shared, req: &Request, op: &mut &'static str) -> (Res
     }
     let mut twist = crate::storage::Twist::default();
     let targeted = if is_storage && !overridden {
-        sh.storage_fault(req)
+        req.storage_fault
     } else {
         None
     };
     if let Some(action) = targeted {
         fault = match action {
             StorageFaultAction::Status(code) => Fault::Status(code),
-            StorageFaultAction::Reset => Fault::Reset,
+            StorageFaultAction::Reset | StorageFaultAction::ResetMidBody => Fault::Reset,
             StorageFaultAction::AfterApplyStatus(code) => Fault::AfterApplyStatus(code),
             StorageFaultAction::AfterApplyReset => Fault::AfterApplyReset,
             StorageFaultAction::Truncate => Fault::Truncate,

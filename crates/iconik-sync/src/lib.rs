@@ -22,6 +22,7 @@
 //! | read and write metadata | [`MetadataApi::get_asset_metadata`](api::MetadataApi::get_asset_metadata), [`MetadataApi::update_asset_metadata`](api::MetadataApi::update_asset_metadata) with [`models::Metadata`]; a view's fields: [`MetadataApi::get_view`](api::MetadataApi::get_view) |
 //! | collections | [`CollectionsApi::create`](api::CollectionsApi::create), [`CollectionsApi::add_content`](api::CollectionsApi::add_content) |
 //! | find files by checksum | [`FilesApi::get_files_by_checksum`](api::FilesApi::get_files_by_checksum), [`checksum::md5_file`] |
+//! | upload a file, download one | [`Client::upload`] with [`transfer::Upload`] (asset, format, file set, file, the bytes by the storage's method, closed) → [`transfer::UploadReport`]; [`Client::download`] with [`transfer::Download`]; [`Client::upload_resumable`] with a [`transfer::UploadState`]; progress as [`transfer::Progress`] |
 //! | handle errors | [`Error`]: [`Error::is_not_found`], [`Error::is_rate_limited`], [`Error::retry_after`], [`Error::may_have_reached_server`] |
 //! | call any other operation | [`Client::request`] → [`RequestBuilder`] (same request path) |
 //! | go async | the `iconik-async` crate: the same handlers with `.await` |

@@ -15,8 +15,8 @@ impl Client {
     /// part; parts in flight finish and the storage session is released.
     ///
     /// ```no_run
-    /// use iconik_sync::transfer::Upload;
-    /// # async fn demo(client: iconik_async::Client) -> iconik_sync::Result<()> {
+    /// use iconik_async::transfer::Upload;
+    /// # async fn demo(client: iconik_async::Client) -> iconik_async::Result<()> {
     /// let report = client
     ///     .upload(&Upload::new("clip.mov").on_progress(|p| eprintln!("{}", p.bytes_done)))
     ///     .await?;
@@ -40,8 +40,8 @@ impl Client {
     /// worker failed).
     ///
     /// ```no_run
-    /// use iconik_sync::transfer::{Upload, UploadState};
-    /// # async fn demo(client: iconik_async::Client) -> iconik_sync::Result<()> {
+    /// use iconik_async::transfer::{Upload, UploadState};
+    /// # async fn demo(client: iconik_async::Client) -> iconik_async::Result<()> {
     /// let upload = Upload::new("big.mxf");
     /// let mut state = UploadState::default();
     /// if client.upload_resumable(&upload, &mut state).await.is_err() {
@@ -75,7 +75,7 @@ impl Client {
     /// Awaitable [`iconik_sync::Client::abort_upload`].
     ///
     /// ```no_run
-    /// # async fn demo(client: iconik_async::Client, mut state: iconik_sync::transfer::UploadState) -> iconik_sync::Result<()> {
+    /// # async fn demo(client: iconik_async::Client, mut state: iconik_async::transfer::UploadState) -> iconik_async::Result<()> {
     /// client.abort_upload(&mut state).await?;
     /// # Ok(()) }
     /// ```
@@ -99,8 +99,8 @@ impl Client {
     /// Awaitable [`iconik_sync::Client::upload_proxy`].
     ///
     /// ```no_run
-    /// use iconik_sync::transfer::Upload;
-    /// # async fn demo(client: iconik_async::Client) -> iconik_sync::Result<()> {
+    /// use iconik_async::transfer::Upload;
+    /// # async fn demo(client: iconik_async::Client) -> iconik_async::Result<()> {
     /// let proxy = client.upload_proxy("asset-id", &Upload::new("proxy.mp4")).await?;
     /// println!("proxy {}", proxy.id);
     /// # Ok(()) }
@@ -118,8 +118,8 @@ impl Client {
     /// Awaitable [`iconik_sync::Client::upload_keyframe`].
     ///
     /// ```no_run
-    /// use iconik_sync::transfer::Upload;
-    /// # async fn demo(client: iconik_async::Client) -> iconik_sync::Result<()> {
+    /// use iconik_async::transfer::Upload;
+    /// # async fn demo(client: iconik_async::Client) -> iconik_async::Result<()> {
     /// let poster = client
     ///     .upload_keyframe("asset-id", "POSTER", &Upload::new("poster.jpg"))
     ///     .await?;
@@ -150,8 +150,8 @@ impl Client {
     /// one worker, streaming to disk.
     ///
     /// ```no_run
-    /// use iconik_sync::transfer::Download;
-    /// # async fn demo(client: iconik_async::Client) -> iconik_sync::Result<()> {
+    /// use iconik_async::transfer::Download;
+    /// # async fn demo(client: iconik_async::Client) -> iconik_async::Result<()> {
     /// let report = client.download(&Download::new("asset-id", "file-id", "clip.mov")).await?;
     /// println!("{} bytes", report.size);
     /// # Ok(()) }
