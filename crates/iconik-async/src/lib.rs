@@ -305,6 +305,7 @@ impl ClientBuilder {
         cache(v: iconik_sync::CacheConfig),
         clock(v: Arc<dyn iconik_sync::clock::Clock>),
         metadata_view_404_as_empty(v: bool),
+        shared_limiter(v: impl iconik_sync::rate_limit::SharedLimiter + 'static),
     }
 
     /// Idle keep-alive connections kept for reuse. Default: the larger of

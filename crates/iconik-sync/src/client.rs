@@ -10,7 +10,7 @@ use crate::cache::{Cache, CacheConfig};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::operation::{Method, Operation, RequestBuilder};
-use crate::rate_limit::{RateLimitConfig, RateLimiter};
+use crate::rate_limit::{RateLimitConfig, RateLimiter, SharedLimiter};
 
 /// Default base URL: iconik's production API.
 pub const DEFAULT_BASE_URL: &str = "https://app.iconik.io";
@@ -214,6 +214,7 @@ pub struct ClientBuilder {
     cache: Option<CacheConfig>,
     clock: Arc<dyn Clock>,
     view_404_as_empty: bool,
+    shared_limiter: Option<Arc<dyn SharedLimiter>>,
 }
 
 impl Default for ClientBuilder {
@@ -234,6 +235,7 @@ impl Default for ClientBuilder {
             cache: None,
             clock: Arc::new(SystemClock),
             view_404_as_empty: false,
+            shared_limiter: None,
         }
     }
 }
@@ -268,6 +270,7 @@ impl fmt::Debug for ClientBuilder {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("rate_limit", &self.rate_limit)
             .field("cache", &self.cache)
+            .field("shared_limiter", &self.shared_limiter.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -360,6 +363,28 @@ impl ClientBuilder {
         self
     }
 
+    /// Paces against a log shared with other clients of the same
+    /// credentials (in this process with
+    /// [`LocalLimiter`](crate::rate_limit::LocalLimiter), across machines
+    /// with `iconik_redis::RedisLimiter`), as well as this client's own.
+    /// Default: none, each client (and its clones) paces alone. Ignored
+    /// when rate-limit handling is disabled.
+    ///
+    /// ```no_run
+    /// use iconik_sync::{rate_limit::LocalLimiter, Client};
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// let client = Client::builder()
+    ///     .app_id("my-app-id")
+    ///     .auth_token("my-auth-token")
+    ///     .shared_limiter(LocalLimiter::new())
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn shared_limiter(mut self, limiter: impl SharedLimiter + 'static) -> Self {
+        self.shared_limiter = Some(Arc::new(limiter));
+        self
+    }
+
     /// Enables the GET cache (off by default).
     pub fn cache(mut self, config: CacheConfig) -> Self {
         self.cache = Some(config);
@@ -436,7 +461,11 @@ impl ClientBuilder {
             .user_agent(self.user_agent.as_str())
             .build();
         let agent = ureq::Agent::new_with_config(agent_config);
-        let limiter = RateLimiter::new(self.rate_limit, self.clock.clone());
+        let mut limiter = RateLimiter::new(self.rate_limit, self.clock.clone());
+        if let Some(shared) = self.shared_limiter {
+            let key = shared.key(&self.app_id, &self.auth_token);
+            limiter = limiter.with_shared(shared, key);
+        }
         let cache = self.cache.map(|c| Cache::new(c, self.clock.clone()));
         Ok(Client {
             inner: Arc::new(Inner {

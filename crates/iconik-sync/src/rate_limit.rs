@@ -18,9 +18,17 @@
 //!    not burst in step.
 //! 3. **Retry.** See [`crate::retry`]; a token bucket (the retry budget)
 //!    stops retry storms against a failing server.
+//!
+//! The pacer's log is the client's own unless the client was given a
+//! [`SharedLimiter`] (`ClientBuilder::shared_limiter`): then each send also
+//! reserves its slot there, so every client of the credential, in any
+//! process on any machine, counts against one log. See [`SharedLimiter`].
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+
+mod shared;
+pub use shared::{LocalLimiter, Reservation, SharedLimiter};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
@@ -309,6 +317,8 @@ fn next_share(
 pub(crate) struct RateLimiter {
     config: RateLimitConfig,
     pacer: Option<Throttle>,
+    /// A log shared with other clients, and this client's key in it.
+    shared: Option<(Arc<dyn SharedLimiter>, String)>,
     clock: Arc<dyn Clock>,
     state: Mutex<LimiterState>,
 }
@@ -332,6 +342,11 @@ const MARGIN_NARROW: Duration = Duration::from_micros(100);
 /// The widest the adaptive margin gets.
 const MARGIN_MAX: Duration = Duration::from_millis(250);
 
+/// Most jitter added to a shared limiter's wait, in microseconds.
+const SHARED_JITTER_US: u64 = 2_000;
+/// Shortest wait before asking a shared limiter again.
+const SHARED_MIN_WAIT: Duration = Duration::from_micros(100);
+
 const RETRY_COST: f64 = 5.0;
 const TIMEOUT_RETRY_COST: f64 = 10.0;
 const SUCCESS_REFUND: f64 = 1.0;
@@ -346,6 +361,7 @@ impl RateLimiter {
         let budget = config.retry_budget.map_or(f64::INFINITY, f64::from);
         RateLimiter {
             pacer,
+            shared: None,
             clock,
             state: Mutex::new(LimiterState {
                 budget,
@@ -367,10 +383,41 @@ impl RateLimiter {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Blocks until this send is allowed by every limit and the proactive gap.
+    /// Counts this client's sends in `limiter` too, under `key`.
+    pub(crate) fn with_shared(mut self, limiter: Arc<dyn SharedLimiter>, key: String) -> Self {
+        self.shared = Some((limiter, key));
+        self
+    }
+
+    /// Blocks until this send is allowed by every limit and the proactive
+    /// gap, and by the shared limiter when there is one.
     pub(crate) fn before_send(&self) {
-        if let Some(pacer) = &self.pacer {
-            pacer.tick();
+        match (&self.pacer, &self.shared) {
+            (Some(pacer), Some((limiter, key))) => {
+                pacer.tick_with(&mut |rates| self.shared_wait(&**limiter, key, rates));
+            }
+            (Some(pacer), None) => pacer.tick(),
+            (None, _) => {}
+        }
+    }
+
+    /// One reservation in the shared limiter: `None` when granted, else the
+    /// wait (capped at the longest window) plus up to 2 ms of jitter, so
+    /// that waiting processes ask again spread out, roughly in the order
+    /// they began waiting.
+    fn shared_wait(
+        &self,
+        limiter: &dyn SharedLimiter,
+        key: &str,
+        rates: &[Rate],
+    ) -> Option<Duration> {
+        match limiter.reserve(key, rates) {
+            Reservation::Granted => None,
+            Reservation::Wait(wait) => {
+                let longest = rates.iter().map(|r| r.per).max().unwrap_or_default();
+                let jitter = Duration::from_micros(self.lock().rng.u64(0..=SHARED_JITTER_US));
+                Some(wait.min(longest).max(SHARED_MIN_WAIT) + jitter)
+            }
         }
     }
 
