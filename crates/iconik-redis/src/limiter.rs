@@ -250,6 +250,12 @@ impl SharedLimiter for RedisLimiter {
         credential_key(KEY_PREFIX, &self.inner.secret, app_id, auth_token)
     }
 
+    /// While Redis answers, the log holds every process's sends:
+    /// proactive throttling stands down; while degraded it works again.
+    fn counts_every_sender(&self) -> bool {
+        !self.is_degraded()
+    }
+
     fn reserve(&self, key: &str, rates: &[Rate]) -> Reservation {
         match self.inner.reserve_on_redis(key, rates) {
             Ok(RedisReservation::Granted { .. }) => Reservation::Granted,

@@ -342,11 +342,6 @@ const MARGIN_NARROW: Duration = Duration::from_micros(100);
 /// The widest the adaptive margin gets.
 const MARGIN_MAX: Duration = Duration::from_millis(250);
 
-/// Most jitter added to a shared limiter's wait, in microseconds.
-const SHARED_JITTER_US: u64 = 2_000;
-/// Shortest wait before asking a shared limiter again.
-const SHARED_MIN_WAIT: Duration = Duration::from_micros(100);
-
 const RETRY_COST: f64 = 5.0;
 const TIMEOUT_RETRY_COST: f64 = 10.0;
 const SUCCESS_REFUND: f64 = 1.0;
@@ -383,12 +378,6 @@ impl RateLimiter {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Counts this client's sends in `limiter` too, under `key`.
-    pub(crate) fn with_shared(mut self, limiter: Arc<dyn SharedLimiter>, key: String) -> Self {
-        self.shared = Some((limiter, key));
-        self
-    }
-
     /// Blocks until this send is allowed by every limit and the proactive
     /// gap, and by the shared limiter when there is one.
     pub(crate) fn before_send(&self) {
@@ -401,30 +390,10 @@ impl RateLimiter {
         }
     }
 
-    /// One reservation in the shared limiter: `None` when granted, else the
-    /// wait (capped at the longest window) plus up to 2 ms of jitter, so
-    /// that waiting processes ask again spread out, roughly in the order
-    /// they began waiting.
-    fn shared_wait(
-        &self,
-        limiter: &dyn SharedLimiter,
-        key: &str,
-        rates: &[Rate],
-    ) -> Option<Duration> {
-        match limiter.reserve(key, rates) {
-            Reservation::Granted => None,
-            Reservation::Wait(wait) => {
-                let longest = rates.iter().map(|r| r.per).max().unwrap_or_default();
-                let jitter = Duration::from_micros(self.lock().rng.u64(0..=SHARED_JITTER_US));
-                Some(wait.min(longest).max(SHARED_MIN_WAIT) + jitter)
-            }
-        }
-    }
-
     /// Reads iconik's budget headers and adjusts the proactive gap.
     pub(crate) fn after_response(&self, status: u16, headers: &Headers) {
         let Some(pacer) = &self.pacer else { return };
-        if !self.config.enable_proactive_throttling {
+        if !self.config.enable_proactive_throttling || self.fleet_counted(pacer) {
             return;
         }
         let now = self.clock.now();

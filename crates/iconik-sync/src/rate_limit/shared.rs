@@ -34,8 +34,9 @@ use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use super::RateLimiter;
 use crate::clock::{Clock, SystemClock};
-use crate::throttle::Rate;
+use crate::throttle::{Rate, Throttle};
 
 /// The answer to a reservation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +82,16 @@ pub trait SharedLimiter: Send + Sync {
     /// Reserves one send now for `key` under every one of `rates`, or says
     /// how long to wait before asking again.
     fn reserve(&self, key: &str, rates: &[Rate]) -> Reservation;
+
+    /// True while this limiter counts every sender of the credential (a
+    /// fleet's shared log that is up). The pacer then turns proactive
+    /// throttling off: iconik's `RateLimit-Remaining` would only show the
+    /// fleet's own sends, which the log already paces exactly, and holding
+    /// back for them as if they were strangers' would waste the quota.
+    /// Default: false (others may send outside this limiter).
+    fn counts_every_sender(&self) -> bool {
+        false
+    }
 }
 
 impl<L: SharedLimiter + ?Sized> SharedLimiter for Arc<L> {
@@ -89,6 +100,56 @@ impl<L: SharedLimiter + ?Sized> SharedLimiter for Arc<L> {
     }
     fn reserve(&self, key: &str, rates: &[Rate]) -> Reservation {
         (**self).reserve(key, rates)
+    }
+    fn counts_every_sender(&self) -> bool {
+        (**self).counts_every_sender()
+    }
+}
+
+/// Most jitter added to a shared limiter's wait, in microseconds.
+const SHARED_JITTER_US: u64 = 2_000;
+/// Shortest wait before asking a shared limiter again.
+const SHARED_MIN_WAIT: Duration = Duration::from_micros(100);
+
+impl RateLimiter {
+    /// Counts this client's sends in `limiter` too, under `key`.
+    pub(crate) fn with_shared(mut self, limiter: Arc<dyn SharedLimiter>, key: String) -> Self {
+        self.shared = Some((limiter, key));
+        self
+    }
+
+    /// One reservation in the shared limiter: `None` when granted, else the
+    /// wait (capped at the longest window) plus up to 2 ms of jitter, so
+    /// that waiting processes ask again spread out, roughly in the order
+    /// they began waiting.
+    pub(super) fn shared_wait(
+        &self,
+        limiter: &dyn SharedLimiter,
+        key: &str,
+        rates: &[Rate],
+    ) -> Option<Duration> {
+        match limiter.reserve(key, rates) {
+            Reservation::Granted => None,
+            Reservation::Wait(wait) => {
+                let longest = rates.iter().map(|r| r.per).max().unwrap_or_default();
+                let jitter = Duration::from_micros(self.lock().rng.u64(0..=SHARED_JITTER_US));
+                Some(wait.min(longest).max(SHARED_MIN_WAIT) + jitter)
+            }
+        }
+    }
+
+    /// True when the shared limiter counts the whole fleet: proactive
+    /// throttling stands down (and lets go of any gap it had set).
+    pub(super) fn fleet_counted(&self, pacer: &Throttle) -> bool {
+        let counted = self
+            .shared
+            .as_ref()
+            .is_some_and(|(limiter, _)| limiter.counts_every_sender());
+        if counted && !pacer.min_gap().is_zero() {
+            self.lock().share = None;
+            pacer.set_min_gap(Duration::ZERO);
+        }
+        counted
     }
 }
 
@@ -330,6 +391,39 @@ mod tests {
         fn reserve(&self, _: &str, _: &[Rate]) -> Reservation {
             Reservation::Wait(Duration::from_secs(3600))
         }
+    }
+
+    /// Grants everything and counts the whole fleet.
+    struct Fleet;
+    impl SharedLimiter for Fleet {
+        fn key(&self, _: &str, _: &str) -> String {
+            "fleet".into()
+        }
+        fn reserve(&self, _: &str, _: &[Rate]) -> Reservation {
+            Reservation::Granted
+        }
+        fn counts_every_sender(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn proactive_throttling_stands_down_only_for_a_limiter_counting_the_fleet() {
+        use crate::rate_limit::{RateLimitConfig, RateLimiter};
+        use crate::response::Headers;
+        let clock = Arc::new(FakeClock::new());
+        let low = Headers::from_pairs([("RateLimit-Remaining", "100")]);
+        let gap_with = |limiter: Arc<dyn SharedLimiter>| {
+            let pacer = RateLimiter::new(RateLimitConfig::default(), clock.clone())
+                .with_shared(limiter, "k".into());
+            pacer.after_response(200, &low);
+            pacer.pacer.as_ref().unwrap().min_gap()
+        };
+        // 900 of 1000 used by "others": a local log cannot tell, it holds back
+        let local = Arc::new(LocalLimiter::with_clock(clock.clone()));
+        assert!(gap_with(local) > Duration::ZERO);
+        // the fleet's own log knows those were the fleet's: no gap
+        assert_eq!(gap_with(Arc::new(Fleet)), Duration::ZERO);
     }
 
     #[test]
