@@ -14,6 +14,8 @@ const USAGE: &str = "usage: iconik-bench [all|overhead|limits|shared|faults]... 
   limits              2. under iconik's limits (and the scaled variant)
   shared              3. three processes sharing credentials
   faults              4. 10% 503s and 2% resets
+  fleet               5. 3, 10, 20 processes sharing one credential through Redis
+                         (needs redis-server), and the same with Redis stopped halfway
 
 options:
   --quick             small N, the scaled policy only, 1 run (unless --runs)
@@ -25,6 +27,7 @@ options:
   --peer-limits-n N   GETs per aiopythonik run under iconik's own policy (default 200)
   --shared-n N        GETs per process in the shared scenario (default 600; 500 quick)
   --faults-n N        GETs per fault run (default 1000; 300 quick)
+  --fleet 3x600,...   fleet sizes, processes x GETs each (default 3x600,10x100,20x50)
   --no-peers          skip the Python peers
   --venv DIR          the Python venv (default target/bench-venv)
   --base-url URL      use this server instead of emulator processes
@@ -77,11 +80,13 @@ fn bench(args: &[String]) -> Result<(), String> {
                 Scenario::Limits,
                 Scenario::Shared,
                 Scenario::Faults,
+                Scenario::Fleet,
             ]),
             "overhead" => scenarios.push(Scenario::Overhead),
             "limits" => scenarios.push(Scenario::Limits),
             "shared" => scenarios.push(Scenario::Shared),
             "faults" => scenarios.push(Scenario::Faults),
+            "fleet" => scenarios.push(Scenario::Fleet),
             "--quick" => {}
             "--runs" => o.runs = number::<usize>(a, it.next())?.max(1),
             "--n" => o.n_overhead = number(a, it.next())?,
@@ -108,6 +113,19 @@ fn bench(args: &[String]) -> Result<(), String> {
             "--peer-limits-n" => o.n_peer_limits = number(a, it.next())?,
             "--shared-n" => o.n_shared = number(a, it.next())?,
             "--faults-n" => o.n_faults = number(a, it.next())?,
+            "--fleet" => {
+                let v = it.next().ok_or("--fleet needs a value")?;
+                o.fleet = v
+                    .split(',')
+                    .map(|s| {
+                        let (p, n) = s.trim().split_once('x').ok_or("--fleet: expected PxN")?;
+                        Ok((
+                            p.parse().map_err(|_| "--fleet: bad process count")?,
+                            n.parse().map_err(|_| "--fleet: bad GET count")?,
+                        ))
+                    })
+                    .collect::<Result<_, &str>>()?;
+            }
             "--no-peers" => o.peers = false,
             "--venv" => o.venv = PathBuf::from(it.next().ok_or("--venv needs a value")?),
             "--base-url" => base = it.next().cloned(),
@@ -143,6 +161,7 @@ fn client_child(args: &[String]) -> Result<(), String> {
     let mut kind = None;
     let (mut workers, mut n) = (1usize, 1000u64);
     let mut handling = Handling::Disabled;
+    let mut redis: Option<(String, f64)> = None;
     let mut target = Target {
         base_url: String::new(),
         app_id: String::new(),
@@ -175,6 +194,12 @@ fn client_child(args: &[String]) -> Result<(), String> {
             "--app-id" => target.app_id = val()?,
             "--auth-token" => target.auth_token = val()?,
             "--asset-id" => target.asset_id = val()?,
+            "--redis" => redis = Some((val()?, redis.map_or(1.0, |r| r.1))),
+            "--local-share" => {
+                let share = val()?.parse().map_err(|_| "bad --local-share")?;
+                let url = redis.map(|r| r.0).ok_or("--local-share after --redis")?;
+                redis = Some((url, share));
+            }
             other => return Err(format!("__client: unknown argument {other:?}")),
         }
     }
@@ -184,6 +209,7 @@ fn client_child(args: &[String]) -> Result<(), String> {
         workers,
         n,
         handling,
+        redis,
     };
     let r = workload::run(&target, &w)?;
     println!("{}", r.to_json());

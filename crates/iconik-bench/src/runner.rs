@@ -11,6 +11,8 @@ use crate::peers::{self, Peer, Python};
 use crate::stats::{median, show, Spread};
 use crate::workload::{ClientKind, RunResult, Target};
 
+mod fleet;
+
 /// A scenario of the benchmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scenario {
@@ -22,6 +24,8 @@ pub enum Scenario {
     Shared,
     /// 4. 503s and resets.
     Faults,
+    /// 5. fleets of processes sharing one credential through Redis.
+    Fleet,
 }
 
 /// A rate-limit policy: rules as `count/window` strings (`50/1s`).
@@ -100,6 +104,8 @@ pub struct Options {
     pub n_shared: u64,
     /// Requests per fault run.
     pub n_faults: u64,
+    /// Fleet sizes: (processes, requests per process).
+    pub fleet: Vec<(usize, u64)>,
     /// Run the Python peers.
     pub peers: bool,
     /// An external server instead of emulator processes.
@@ -124,6 +130,7 @@ impl Options {
                 Scenario::Limits,
                 Scenario::Shared,
                 Scenario::Faults,
+                Scenario::Fleet,
             ],
             quick,
             runs: if quick { 1 } else { 3 },
@@ -134,6 +141,7 @@ impl Options {
             n_peer_limits: 200,
             n_shared: if quick { 500 } else { 600 },
             n_faults: if quick { 300 } else { 1_000 },
+            fleet: vec![(3, 600), (10, 100), (20, 50)],
             peers: true,
             external: None,
             asset_id: iconik_emulator::SAMPLE_ASSET_IDS[0].to_owned(),
@@ -367,6 +375,7 @@ impl Report {
                 Scenario::Limits => self.limits(),
                 Scenario::Shared => self.shared(),
                 Scenario::Faults => self.faults(),
+                Scenario::Fleet => self.fleet(),
             }
         }
         self.targets_table();
