@@ -40,8 +40,8 @@
 //!
 //! A call never blocks on Redis for long and never fails because of it:
 //!
-//! * Every Redis command has a short timeout (default 100 ms; connecting
-//!   250 ms). When one fails or times out, the limiter switches to **local
+//! * Every Redis command has a short timeout (default 250 ms; connecting
+//!   500 ms). When one fails or times out, the limiter switches to **local
 //!   pacing at a share of the limits** ([`RedisLimiterBuilder::local_share`],
 //!   default 0.25: set it to about 1 / the number of processes sharing the
 //!   credential), logs one `WARN`, and starts one background thread that
@@ -50,16 +50,20 @@
 //!   dropped). Meanwhile the client's proactive throttling, driven by
 //!   iconik's `RateLimit-Remaining`, slows everyone down further when the
 //!   processes together approach the limit, and 429s are retried.
+//! * Switching to local pacing, a process first sends nothing for one
+//!   shortest window (1 s at iconik's limits): the fleet may have filled
+//!   it on Redis just before. The longer window is not known locally:
+//!   proactive throttling and 429 retries cover it.
 //! * When Redis answers a `PING` again, the limiter returns to the shared
-//!   log (logged at `INFO`). Sends made locally during the outage are not
-//!   in Redis's log: for up to one longest window after the switch the
-//!   fleet can send up to `local_share` × processes more than the limit,
-//!   which iconik answers with 429s that the client retries.
+//!   log (logged at `INFO`), and first adds the grants it made locally
+//!   within the longest window to Redis's log (at their age on Redis's
+//!   clock), so the shared log counts them.
 //! * Each client also keeps its own exact log, so one process never
 //!   exceeds the limits by itself, whatever happens to Redis.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod fallback;
 mod key;
 mod limiter;
 mod script;

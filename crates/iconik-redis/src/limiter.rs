@@ -5,16 +5,19 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
-use iconik_sync::rate_limit::{LocalLimiter, Reservation, SharedLimiter};
+use iconik_sync::rate_limit::{Reservation, SharedLimiter};
 use iconik_sync::Rate;
 
+use crate::fallback::Fallback;
 use crate::key::credential_key;
-use crate::script::RESERVE;
+use crate::script::{REPLAY, RESERVE};
 
-/// Default timeout of each Redis command (100 ms).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(100);
-/// Default timeout of connecting to Redis (250 ms).
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(250);
+/// Default timeout of each Redis command (250 ms): far above a healthy
+/// Redis's answer time, even on a busy host, and short beside iconik's
+/// 1 s window. Only the first call of an outage waits for it.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(250);
+/// Default timeout of connecting to Redis (500 ms).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
 /// Default share of the limits one process takes while Redis is
 /// unavailable (0.25).
 pub const DEFAULT_LOCAL_SHARE: f64 = 0.25;
@@ -132,11 +135,14 @@ impl RedisLimiterBuilder {
         let inner = Arc::new(Inner {
             client,
             script: redis::Script::new(RESERVE),
+            replay: redis::Script::new(REPLAY),
+            epoch: AtomicU64::new(0),
+            switches: AtomicU64::new(0),
             conn: Mutex::new(None),
             healthy: AtomicBool::new(false),
             reconnecting: AtomicBool::new(false),
             last_warn: Mutex::new(None),
-            local: LocalLimiter::new(),
+            fallback: Fallback::new(self.local_share),
             node: fastrand::u64(..),
             seq: AtomicU64::new(0),
             timeout: self.timeout,
@@ -188,6 +194,11 @@ impl fmt::Debug for RedisLimiter {
 struct Inner {
     client: redis::Client,
     script: redis::Script,
+    replay: redis::Script,
+    /// Recoveries so far: local grants are replayed into Redis once each.
+    epoch: AtomicU64,
+    /// Switches from Redis to local pacing so far.
+    switches: AtomicU64,
     conn: Mutex<Option<redis::Connection>>,
     /// Redis answered last time: reservations go to Redis.
     healthy: AtomicBool,
@@ -195,7 +206,7 @@ struct Inner {
     reconnecting: AtomicBool,
     last_warn: Mutex<Option<Instant>>,
     /// The fallback: this process's own log at `local_share` of each limit.
-    local: LocalLimiter,
+    fallback: Fallback,
     /// Makes grant members unique across processes.
     node: u64,
     seq: AtomicU64,
@@ -232,6 +243,13 @@ impl RedisLimiter {
         !self.inner.healthy.load(Ordering::SeqCst)
     }
 
+    /// How many times this limiter (and its clones) switched from Redis to
+    /// local pacing: for monitoring, and to tell a spurious timeout from
+    /// an exceeded window.
+    pub fn fallbacks(&self) -> u64 {
+        self.inner.switches.load(Ordering::Relaxed)
+    }
+
     /// One reservation on Redis, with no local fallback: what
     /// [`SharedLimiter::reserve`] does while Redis answers. A failure
     /// switches the limiter to local pacing, as `reserve` would.
@@ -260,17 +278,7 @@ impl SharedLimiter for RedisLimiter {
         match self.inner.reserve_on_redis(key, rates) {
             Ok(RedisReservation::Granted { .. }) => Reservation::Granted,
             Ok(RedisReservation::Wait(wait)) => Reservation::Wait(wait),
-            Err(_) => {
-                let share = self.inner.local_share;
-                let local: Vec<Rate> = rates
-                    .iter()
-                    .map(|r| Rate {
-                        count: ((f64::from(r.count) * share).floor() as u32).max(1),
-                        per: r.per,
-                    })
-                    .collect();
-                self.inner.local.reserve(key, &local)
-            }
+            Err(_) => self.inner.fallback.reserve(key, rates),
         }
     }
 }
@@ -310,11 +318,20 @@ impl Inner {
             let micros = u64::try_from(r.per.as_micros()).unwrap_or(u64::MAX).max(1);
             invocation.arg(r.count).arg(micros);
         }
+        let longest = rates.iter().map(|r| r.per).max().unwrap_or_default();
+        let epoch = self.epoch.load(Ordering::SeqCst);
+        let replay = self.fallback.to_replay(key, epoch, longest);
         let answer: Result<Vec<i64>, redis::RedisError> = {
             let mut conn = self.lock_conn();
             match conn.as_mut() {
                 Some(c) => {
-                    let answer = invocation.invoke(c);
+                    let answer = match replay {
+                        Some(ages) if !ages.is_empty() => {
+                            self.replay_local(c, key, epoch, longest, &ages)
+                        }
+                        _ => Ok(()),
+                    }
+                    .and_then(|()| invocation.invoke(c));
                     if answer.is_err() {
                         // a timed-out connection may still get the late
                         // answer: never reuse it
@@ -342,9 +359,34 @@ impl Inner {
         }
     }
 
+    /// Adds this process's grants made while Redis was away to its log.
+    fn replay_local(
+        &self,
+        conn: &mut redis::Connection,
+        key: &str,
+        epoch: u64,
+        longest: Duration,
+        ages: &[u64],
+    ) -> Result<(), redis::RedisError> {
+        let expiry_ms = u64::try_from(longest.as_millis()).unwrap_or(u64::MAX / 2) + 1000;
+        let mut invocation = self.replay.key(key);
+        invocation
+            .arg(format!("{:016x}:r{epoch}", self.node))
+            .arg(expiry_ms);
+        for age in ages {
+            invocation.arg(*age);
+        }
+        invocation.invoke::<i64>(conn).map(drop)
+    }
+
     /// Switches to local pacing (logging once) and starts reconnecting.
     fn degrade(self: &Arc<Self>, error: &redis::RedisError) {
-        if self.healthy.swap(false, Ordering::SeqCst) || self.never_warned() {
+        let was_healthy = self.healthy.swap(false, Ordering::SeqCst);
+        if was_healthy {
+            self.fallback.switched();
+            self.switches.fetch_add(1, Ordering::Relaxed);
+        }
+        if was_healthy || self.never_warned() {
             let mut last = self
                 .last_warn
                 .lock()
@@ -390,6 +432,7 @@ fn reconnect(weak: &Weak<Inner>) {
         match inner.open() {
             Ok(conn) => {
                 *inner.lock_conn() = Some(conn);
+                inner.epoch.fetch_add(1, Ordering::SeqCst);
                 inner.reconnecting.store(false, Ordering::SeqCst);
                 inner.healthy.store(true, Ordering::SeqCst);
                 log::info!("Redis limiter: Redis answers again, back to the shared log");

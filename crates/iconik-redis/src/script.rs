@@ -41,3 +41,17 @@ redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(keep + 1))
 redis.call('PEXPIRE', KEYS[1], math.floor(longest / 1000) + 1000)
 return {1, now}
 ";
+
+/// `KEYS[1]`: the credential's log. `ARGV[1]`: a member prefix unique to
+/// this process and recovery; `ARGV[2]`: the key's expiry in ms; then the
+/// ages in µs of grants made locally while Redis was away. Adds them at
+/// `now - age` on Redis's clock, so the shared log counts them again.
+pub(crate) const REPLAY: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+for i = 3, #ARGV do
+  redis.call('ZADD', KEYS[1], now - tonumber(ARGV[i]), ARGV[1] .. ':' .. i)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return #ARGV - 2
+";

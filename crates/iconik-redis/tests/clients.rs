@@ -37,13 +37,22 @@ fn sync_and_async_clients_sharing_a_credential_draw_no_429() {
         // absorbs the delay between a grant and the request's arrival on a
         // loaded machine; iconik's default is 25 ms
         .window_margin(Duration::from_millis(50));
-    let sync_client = || {
+    // the test is about exactness: a Redis slowed by a busy machine must
+    // not send a process to local pacing (asserted below)
+    let limiter = || {
+        RedisLimiter::builder(server.url())
+            .timeout(Duration::from_secs(1))
+            .connect()
+            .unwrap()
+    };
+    let limiters: Vec<RedisLimiter> = (0..4).map(|_| limiter()).collect();
+    let sync_client = |limiter: &RedisLimiter| {
         iconik_sync::Client::builder()
             .app_id(emulator.app_id())
             .auth_token(emulator.auth_token())
             .base_url(emulator.base_url())
             .rate_limit(config.clone())
-            .shared_limiter(RedisLimiter::connect(&server.url()).unwrap())
+            .shared_limiter(limiter.clone())
             .build()
             .unwrap()
     };
@@ -53,8 +62,8 @@ fn sync_and_async_clients_sharing_a_credential_draw_no_429() {
     let id = SAMPLE_ASSET_IDS[0];
     std::thread::scope(|s| {
         // three sync "processes", four threads each
-        for _ in 0..3 {
-            let client = sync_client();
+        for limiter in &limiters[..3] {
+            let client = sync_client(limiter);
             for _ in 0..4 {
                 let client = client.clone();
                 let (claimed, ok) = (&claimed, &ok);
@@ -73,7 +82,7 @@ fn sync_and_async_clients_sharing_a_credential_draw_no_429() {
                 .auth_token(emulator.auth_token())
                 .base_url(emulator.base_url())
                 .rate_limit(config.clone())
-                .shared_limiter(RedisLimiter::connect(&server.url()).unwrap())
+                .shared_limiter(limiters[3].clone())
                 .max_workers(4)
                 .build()
                 .unwrap();
@@ -102,6 +111,11 @@ fn sync_and_async_clients_sharing_a_credential_draw_no_429() {
         });
     });
     assert_eq!(ok.load(Ordering::SeqCst), total);
+    let fallbacks: u64 = limiters.iter().map(RedisLimiter::fallbacks).sum();
+    assert_eq!(
+        fallbacks, 0,
+        "Redis timed out: the run did not test the shared log"
+    );
     let stats = emulator.stats();
     assert_eq!(stats.rate_limited, 0, "{stats:?}");
     for (rule, most) in &stats.max_in_window {
