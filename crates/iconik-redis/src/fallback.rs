@@ -46,11 +46,11 @@ impl Fallback {
         self.lock().switched_at = Some(Instant::now());
     }
 
-    /// A local reservation: `share` of each count (rounded down, at least
-    /// 1) in the same windows. For one shortest window after a switch from
-    /// Redis nothing is granted: the fleet may have filled that window on
-    /// Redis just before, and every process is switching at about the
-    /// same time.
+    /// A local reservation: `share` of each count (rounded down, but at
+    /// least one) in the same windows. For one shortest window after a
+    /// switch from Redis nothing is granted: the fleet may have filled that
+    /// window on Redis just before, and every process is switching at
+    /// about the same time.
     pub(crate) fn reserve(&self, key: &str, rates: &[Rate]) -> Reservation {
         let now = Instant::now();
         let mut state = self.lock();

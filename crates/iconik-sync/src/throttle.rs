@@ -229,6 +229,10 @@ impl State {
     }
 }
 
+/// Asks a shared limiter for a slot under these rates: `None` when
+/// granted, else how long to sleep before asking again.
+pub(crate) type AskShared<'a> = dyn FnMut(&[Rate]) -> Option<Duration> + 'a;
+
 pub(crate) struct Shared {
     state: Mutex<State>,
     changed: Condvar,
@@ -347,7 +351,7 @@ impl Throttle {
     /// the rates with the extra window added and answers `None` (granted)
     /// or how long to sleep before asking again. Only the head of the queue
     /// asks, without holding the lock, so arrival order is kept.
-    pub(crate) fn tick_with(&self, shared: &mut dyn FnMut(&[Rate]) -> Option<Duration>) {
+    pub(crate) fn tick_with(&self, shared: &mut AskShared<'_>) {
         self.wait_turn(false, Some(shared));
     }
 
@@ -422,11 +426,7 @@ impl Throttle {
         }
     }
 
-    fn wait_turn(
-        &self,
-        held: bool,
-        mut remote: Option<&mut dyn FnMut(&[Rate]) -> Option<Duration>>,
-    ) -> u64 {
+    fn wait_turn(&self, held: bool, mut remote: Option<&mut AskShared<'_>>) -> u64 {
         let shared = &*self.shared;
         let mut state = self.lock();
         let ticket = state.next_ticket;

@@ -1,4 +1,4 @@
-//! 5. Fleets: N processes sharing one credential through Redis
+//! Scenario 5, fleets: N processes sharing one credential through Redis
 //! (`iconik_redis::RedisLimiter`), with Redis up the whole run and with
 //! Redis stopped halfway. Mirrors scenario 3 (shared credentials), whose
 //! processes pace alone.
