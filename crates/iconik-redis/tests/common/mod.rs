@@ -41,6 +41,13 @@ impl RedisServer {
             dir,
             child: None,
         };
+        // the port was free a moment ago; another test may take it first
+        for _ in 0..2 {
+            match server.try_start() {
+                Ok(()) => return server,
+                Err(_) => server.port = free_port(),
+            }
+        }
         server.restart();
         server
     }
@@ -58,8 +65,15 @@ impl RedisServer {
         }
     }
 
-    /// Starts the server again on the same port (empty: nothing is saved).
+    /// Starts the server again on the same port (empty: nothing is saved);
+    /// panics with the reason if it cannot.
     pub fn restart(&mut self) {
+        if let Err(why) = self.try_start() {
+            panic!("{why}");
+        }
+    }
+
+    fn try_start(&mut self) -> Result<(), String> {
         self.kill();
         let spawned = Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
@@ -81,19 +95,24 @@ impl RedisServer {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
-                panic!("redis-server exited at start ({status})");
+                self.child = None;
+                return Err(format!(
+                    "redis-server exited at start on port {} ({status})",
+                    self.port
+                ));
             }
             if let Ok(mut c) = self.connection() {
                 if redis::cmd("PING").query::<String>(&mut c).is_ok() {
-                    return;
+                    return Ok(());
                 }
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!(
+        self.kill();
+        Err(format!(
             "redis-server did not answer on port {} within 10 s",
             self.port
-        );
+        ))
     }
 
     /// A plain connection for the test's own commands.

@@ -128,6 +128,10 @@ impl RateLimiter {
         key: &str,
         rates: &[Rate],
     ) -> Option<Duration> {
+        if rates.is_empty() {
+            // no client-side limits (proactive throttling only): nothing to share
+            return None;
+        }
         match limiter.reserve(key, rates) {
             Reservation::Granted => None,
             Reservation::Wait(wait) => {
