@@ -223,6 +223,15 @@ impl RedisLimiter {
     /// # Errors
     /// [`Error::InvalidUrl`] for a malformed URL. An unreachable Redis is
     /// not an error: see [`RedisLimiterBuilder::connect`].
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), iconik_redis::Error> {
+    /// let limiter = iconik_redis::RedisLimiter::connect("redis://127.0.0.1:6379/")?;
+    /// if limiter.is_degraded() {
+    ///     eprintln!("Redis is not answering yet: pacing locally for now");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn connect(url: &str) -> Result<RedisLimiter, Error> {
         RedisLimiter::builder(url).connect()
     }
@@ -258,6 +267,21 @@ impl RedisLimiter {
     /// [`Error::Unavailable`] when Redis does not answer in time or the
     /// limiter is reconnecting; [`Error::Protocol`] for an answer the script
     /// never gives.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use iconik_redis::{RedisLimiter, RedisReservation};
+    /// use iconik_sync::{rate_limit::SharedLimiter, Rate};
+    /// # fn main() -> Result<(), iconik_redis::Error> {
+    /// let limiter = RedisLimiter::connect("redis://127.0.0.1:6379/")?;
+    /// let key = limiter.key("my-app-id", "my-auth-token");
+    /// let rates = [Rate::new(50, Duration::from_secs(1)).unwrap()];
+    /// match limiter.reserve_on_redis(&key, &rates)? {
+    ///     RedisReservation::Granted { at_micros } => println!("granted at {at_micros} µs"),
+    ///     RedisReservation::Wait(wait) => println!("next slot in {wait:?}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn reserve_on_redis(&self, key: &str, rates: &[Rate]) -> Result<RedisReservation, Error> {
         self.inner.reserve_on_redis(key, rates)
     }
