@@ -69,6 +69,25 @@ impl RedisProcess {
         s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n"
     }
 
+    /// Redis's `total_connections_received` (this query's own included).
+    fn connections(&self) -> Option<u64> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(1))).ok()?;
+        s.write_all(b"INFO stats\r\n").ok()?;
+        let mut text = String::new();
+        let mut buf = [0u8; 4096];
+        while !text.contains("total_connections_received:") || !text.ends_with("\r\n") {
+            let n = s.read(&mut buf).ok()?;
+            if n == 0 || text.len() > 64 * 1024 {
+                break;
+            }
+            text.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        text.lines()
+            .find_map(|l| l.strip_prefix("total_connections_received:"))
+            .and_then(|v| v.trim().parse().ok())
+    }
+
     fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
     }
@@ -88,10 +107,13 @@ impl Drop for RedisProcess {
     }
 }
 
-/// One run: the fleet's aggregate and the server's count.
+/// One run: the fleet's aggregate, the server's count, and how many times
+/// the processes reconnected to Redis (each reconnection follows a switch
+/// to local pacing; `None` when Redis was stopped or did not say).
 struct FleetRun {
     agg: RunResult,
     stats: Option<EmuStats>,
+    reconnects: Option<u64>,
 }
 
 /// `/proc/loadavg`'s first three fields.
@@ -121,8 +143,11 @@ impl Report {
              processes finish on local pacing at 1/N of the limits plus proactive throttling. \
              Share of capacity = minimum span / measured span (last end − first start), as in scenario 3.\n"
         );
-        let _ = writeln!(self.out, "| policy | processes × GETs | Redis | span s | share of capacity | 429s received | retries (attempts − N) | failures | most in any window (last run) | first error |");
-        let _ = writeln!(self.out, "|---|---|---|---:|---:|---:|---:|---:|---|---|");
+        let _ = writeln!(self.out, "| policy | processes × GETs | Redis | span s | share of capacity | 429s received | retries (attempts − N) | failures | Redis reconnects (switches to local pacing) | most in any window (last run) | first error |");
+        let _ = writeln!(
+            self.out,
+            "|---|---|---|---:|---:|---:|---:|---:|---:|---|---|"
+        );
         for &(procs, per) in &o.fleet {
             for stop_halfway in [false, true] {
                 self.fleet_row(&policy, procs, per, stop_halfway);
@@ -162,7 +187,7 @@ impl Report {
         if runs.is_empty() {
             let _ = writeln!(
                 self.out,
-                "| {} | {label} | {redis_mode} | unavailable: {} | | | | | | |",
+                "| {} | {label} | {redis_mode} | unavailable: {} | | | | | | | |",
                 policy.name,
                 errors.first().cloned().unwrap_or_default()
             );
@@ -182,6 +207,14 @@ impl Report {
             .map(|r| r.agg.attempts as f64 - r.agg.ok as f64)
             .collect();
         let fails: Vec<f64> = runs.iter().map(|r| r.agg.failed as f64).collect();
+        let reconnects: Vec<f64> = (runs.iter())
+            .filter_map(|r| r.reconnects.map(|n| n as f64))
+            .collect();
+        let reconnects = if reconnects.is_empty() {
+            "–".to_owned()
+        } else {
+            show(&reconnects, 0)
+        };
         let most = (runs.iter())
             .filter_map(|r| r.stats.as_ref())
             .map(|s| {
@@ -197,7 +230,7 @@ impl Report {
             .unwrap_or_else(|| "none".into());
         let _ = writeln!(
             self.out,
-            "| {} | {label} | {redis_mode} | {} | {}% | {} | {} | {} | {most} | {} |",
+            "| {} | {label} | {redis_mode} | {} | {}% | {} | {} | {} | {reconnects} | {most} | {} |",
             policy.name,
             show(&span, 2),
             show(&share, 1),
@@ -264,6 +297,7 @@ fn fleet_run(
     };
     let mut server = Server::start(o, &settings)?;
     let target = server.target(&o.asset_id);
+    let connections_before = redis.connections();
     let share = format!("{}", 1.0 / procs as f64);
     let children: Vec<_> = (0..procs)
         .map(|_| {
@@ -313,8 +347,15 @@ fn fleet_run(
         first_error: results.iter().find_map(|r| r.first_error.clone()),
         ..RunResult::default()
     };
+    // every process connects once; more means some reconnected after a
+    // timeout (the query itself is one more connection)
+    let reconnects = match (connections_before, redis.connections()) {
+        (Some(a), Some(b)) if !stop_halfway => Some(b.saturating_sub(a + 1 + procs as u64)),
+        _ => None,
+    };
     Ok(FleetRun {
         agg,
         stats: server.stats(),
+        reconnects,
     })
 }
