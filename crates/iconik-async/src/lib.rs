@@ -344,6 +344,7 @@ impl ClientBuilder {
         disable_proxy(),
         add_root_certificates_pem(v: impl AsRef<[u8]>),
         dns_cache_ttl(v: Duration),
+        shared_limiter(v: impl iconik_sync::rate_limit::SharedLimiter + 'static),
     }
 
     /// Idle keep-alive connections kept for reuse. Default: the larger of

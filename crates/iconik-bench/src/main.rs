@@ -17,6 +17,8 @@ const USAGE: &str = "usage: iconik-bench [all|overhead|limits|shared|faults|floo
   floor               5. every client against a static nginx (needs nginx installed),
                          next to ureq loops in ureq's default config and with iconik-sync's
                          timeouts; at 1 and 10 workers, N = --n (--peer-n for aiopythonik)
+  fleet               6. 3, 10, 20 processes sharing one credential through Redis
+                         (needs redis-server), and the same with Redis stopped halfway
 
 options:
   --quick             small N, the scaled policy only, 1 run (unless --runs)
@@ -28,6 +30,7 @@ options:
   --peer-limits-n N   GETs per aiopythonik run under iconik's own policy (default 200)
   --shared-n N        GETs per process in the shared scenario (default 600; 500 quick)
   --faults-n N        GETs per fault run (default 1000; 300 quick)
+  --fleet 3x600,...   fleet sizes, processes x GETs each (default 3x600,10x100,20x50)
   --no-peers          skip the Python peers
   --venv DIR          the Python venv (default target/bench-venv)
   --base-url URL      use this server instead of emulator processes
@@ -81,12 +84,14 @@ fn bench(args: &[String]) -> Result<(), String> {
                 Scenario::Shared,
                 Scenario::Faults,
                 Scenario::Floor,
+                Scenario::Fleet,
             ]),
             "overhead" => scenarios.push(Scenario::Overhead),
             "limits" => scenarios.push(Scenario::Limits),
             "shared" => scenarios.push(Scenario::Shared),
             "faults" => scenarios.push(Scenario::Faults),
             "floor" => scenarios.push(Scenario::Floor),
+            "fleet" => scenarios.push(Scenario::Fleet),
             "--quick" => {}
             "--runs" => o.runs = number::<usize>(a, it.next())?.max(1),
             "--n" => o.n_overhead = number(a, it.next())?,
@@ -113,6 +118,19 @@ fn bench(args: &[String]) -> Result<(), String> {
             "--peer-limits-n" => o.n_peer_limits = number(a, it.next())?,
             "--shared-n" => o.n_shared = number(a, it.next())?,
             "--faults-n" => o.n_faults = number(a, it.next())?,
+            "--fleet" => {
+                let v = it.next().ok_or("--fleet needs a value")?;
+                o.fleet = v
+                    .split(',')
+                    .map(|s| {
+                        let (p, n) = s.trim().split_once('x').ok_or("--fleet: expected PxN")?;
+                        Ok((
+                            p.parse().map_err(|_| "--fleet: bad process count")?,
+                            n.parse().map_err(|_| "--fleet: bad GET count")?,
+                        ))
+                    })
+                    .collect::<Result<_, &str>>()?;
+            }
             "--no-peers" => o.peers = false,
             "--venv" => o.venv = PathBuf::from(it.next().ok_or("--venv needs a value")?),
             "--base-url" => base = it.next().cloned(),
@@ -148,6 +166,7 @@ fn client_child(args: &[String]) -> Result<(), String> {
     let mut kind = None;
     let (mut workers, mut n) = (1usize, 1000u64);
     let mut handling = Handling::Disabled;
+    let mut redis: Option<(String, f64)> = None;
     let mut target = Target {
         base_url: String::new(),
         app_id: String::new(),
@@ -180,6 +199,12 @@ fn client_child(args: &[String]) -> Result<(), String> {
             "--app-id" => target.app_id = val()?,
             "--auth-token" => target.auth_token = val()?,
             "--asset-id" => target.asset_id = val()?,
+            "--redis" => redis = Some((val()?, redis.map_or(1.0, |r| r.1))),
+            "--local-share" => {
+                let share = val()?.parse().map_err(|_| "bad --local-share")?;
+                let url = redis.map(|r| r.0).ok_or("--local-share after --redis")?;
+                redis = Some((url, share));
+            }
             other => return Err(format!("__client: unknown argument {other:?}")),
         }
     }
@@ -189,6 +214,7 @@ fn client_child(args: &[String]) -> Result<(), String> {
         workers,
         n,
         handling,
+        redis,
     };
     let r = workload::run(&target, &w)?;
     println!("{}", r.to_json());

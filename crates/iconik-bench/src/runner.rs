@@ -11,6 +11,7 @@ use crate::peers::{self, Peer, Python};
 use crate::stats::{median, show, Spread};
 use crate::workload::{ClientKind, RunResult, Target};
 
+mod fleet;
 mod floor;
 
 /// A scenario of the benchmark.
@@ -26,6 +27,8 @@ pub enum Scenario {
     Faults,
     /// 5. every client against a static nginx, next to two ureq floors.
     Floor,
+    /// 6. fleets of processes sharing one credential through Redis.
+    Fleet,
 }
 
 /// A rate-limit policy: rules as `count/window` strings (`50/1s`).
@@ -104,6 +107,8 @@ pub struct Options {
     pub n_shared: u64,
     /// Requests per fault run.
     pub n_faults: u64,
+    /// Fleet sizes: (processes, requests per process).
+    pub fleet: Vec<(usize, u64)>,
     /// Run the Python peers.
     pub peers: bool,
     /// An external server instead of emulator processes.
@@ -129,6 +134,7 @@ impl Options {
                 Scenario::Shared,
                 Scenario::Faults,
                 Scenario::Floor,
+                Scenario::Fleet,
             ],
             quick,
             runs: if quick { 1 } else { 3 },
@@ -139,6 +145,7 @@ impl Options {
             n_peer_limits: 200,
             n_shared: if quick { 500 } else { 600 },
             n_faults: if quick { 300 } else { 1_000 },
+            fleet: vec![(3, 600), (10, 100), (20, 50)],
             peers: true,
             external: None,
             asset_id: iconik_emulator::SAMPLE_ASSET_IDS[0].to_owned(),
@@ -373,6 +380,7 @@ impl Report {
                 Scenario::Shared => self.shared(),
                 Scenario::Faults => self.faults(),
                 Scenario::Floor => self.floor(),
+                Scenario::Fleet => self.fleet(),
             }
         }
         self.targets_table();

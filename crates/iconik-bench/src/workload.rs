@@ -92,6 +92,9 @@ pub struct Workload {
     pub n: u64,
     /// Limits and retries (ignored by the plain loop, which never retries).
     pub handling: Handling,
+    /// Pace against this Redis (URL, local share) with the other processes
+    /// of a fleet (scenario 5).
+    pub redis: Option<(String, f64)>,
 }
 
 /// What a run measured.
@@ -203,6 +206,15 @@ pub fn iconik_client(target: &Target, w: &Workload) -> iconik_sync::Result<iconi
         Handling::Default(limits) => {
             builder.rate_limit(RateLimitConfig::default().limits(limits.clone()))
         }
+    };
+    let builder = match &w.redis {
+        Some((url, share)) => builder.shared_limiter(
+            iconik_redis::RedisLimiter::builder(url.as_str())
+                .local_share(*share)
+                .connect()
+                .map_err(|e| iconik_sync::Error::Config(e.to_string()))?,
+        ),
+        None => builder,
     };
     builder.build()
 }

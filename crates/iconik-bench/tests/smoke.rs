@@ -25,6 +25,7 @@ fn scenario_1_at_n_200_every_request_succeeds() {
                 workers,
                 n: 200,
                 handling: Handling::Disabled,
+                redis: None,
             };
             let r = workload::run(&target, &w).unwrap();
             assert_eq!(

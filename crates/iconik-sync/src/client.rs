@@ -11,7 +11,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::network::{self, ProxySetting};
 use crate::operation::{Method, Operation, RequestBuilder};
-use crate::rate_limit::{RateLimitConfig, RateLimiter};
+use crate::rate_limit::{RateLimitConfig, RateLimiter, SharedLimiter};
 use crate::resolve::{
     CachingResolver, Lookup, SharedResolver, SystemLookup, DEFAULT_DNS_CACHE_TTL,
 };
@@ -224,6 +224,7 @@ pub struct ClientBuilder {
     extra_roots_pem: Vec<Vec<u8>>,
     dns_cache_ttl: Duration,
     dns_lookup: Arc<dyn Lookup>,
+    shared_limiter: Option<Arc<dyn SharedLimiter>>,
 }
 
 impl Default for ClientBuilder {
@@ -248,6 +249,7 @@ impl Default for ClientBuilder {
             extra_roots_pem: Vec::new(),
             dns_cache_ttl: DEFAULT_DNS_CACHE_TTL,
             dns_lookup: Arc::new(SystemLookup),
+            shared_limiter: None,
         }
     }
 }
@@ -285,6 +287,7 @@ impl fmt::Debug for ClientBuilder {
             .field("proxy", &self.proxy)
             .field("extra_root_bundles", &self.extra_roots_pem.len())
             .field("dns_cache_ttl", &self.dns_cache_ttl)
+            .field("shared_limiter", &self.shared_limiter.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -375,6 +378,28 @@ impl ClientBuilder {
     /// every call is sent once, immediately.
     pub fn disable_rate_limit_handling(mut self) -> Self {
         self.rate_limit = RateLimitConfig::disabled();
+        self
+    }
+
+    /// Paces against a log shared with other clients of the same
+    /// credentials (in this process with
+    /// [`LocalLimiter`](crate::rate_limit::LocalLimiter), across machines
+    /// with `iconik_redis::RedisLimiter`), as well as this client's own.
+    /// Default: none, each client (and its clones) paces alone. Ignored
+    /// when rate-limit handling is disabled.
+    ///
+    /// ```no_run
+    /// use iconik_sync::{rate_limit::LocalLimiter, Client};
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// let client = Client::builder()
+    ///     .app_id("my-app-id")
+    ///     .auth_token("my-auth-token")
+    ///     .shared_limiter(LocalLimiter::new())
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn shared_limiter(mut self, limiter: impl SharedLimiter + 'static) -> Self {
+        self.shared_limiter = Some(Arc::new(limiter));
         self
     }
 
@@ -563,7 +588,11 @@ impl ClientBuilder {
             ureq::unversioned::transport::DefaultConnector::default(),
             SharedResolver(resolver.clone()),
         );
-        let limiter = RateLimiter::new(self.rate_limit, self.clock.clone());
+        let mut limiter = RateLimiter::new(self.rate_limit, self.clock.clone());
+        if let Some(shared) = self.shared_limiter {
+            let key = shared.key(&self.app_id, &self.auth_token);
+            limiter = limiter.with_shared(shared, key);
+        }
         let cache = self.cache.map(|c| Cache::new(c, self.clock.clone()));
         Ok(Client {
             inner: Arc::new(Inner {

@@ -18,9 +18,17 @@
 //!    not burst in step.
 //! 3. **Retry.** See [`crate::retry`]; a token bucket (the retry budget)
 //!    stops retry storms against a failing server.
+//!
+//! The pacer's log is the client's own unless the client was given a
+//! [`SharedLimiter`] (`ClientBuilder::shared_limiter`): then each send also
+//! reserves its slot there, so every client of the credential, in any
+//! process on any machine, counts against one log. See [`SharedLimiter`].
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+
+mod shared;
+pub use shared::{LocalLimiter, Reservation, SharedLimiter};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
@@ -308,6 +316,8 @@ fn next_share(
 pub(crate) struct RateLimiter {
     config: RateLimitConfig,
     pacer: Option<Throttle>,
+    /// A log shared with other clients, and this client's key in it.
+    shared: Option<(Arc<dyn SharedLimiter>, String)>,
     clock: Arc<dyn Clock>,
     state: Mutex<LimiterState>,
 }
@@ -345,6 +355,7 @@ impl RateLimiter {
         let budget = config.retry_budget.map_or(f64::INFINITY, f64::from);
         RateLimiter {
             pacer,
+            shared: None,
             clock,
             state: Mutex::new(LimiterState {
                 budget,
@@ -366,17 +377,22 @@ impl RateLimiter {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Blocks until this send is allowed by every limit and the proactive gap.
+    /// Blocks until this send is allowed by every limit and the proactive
+    /// gap, and by the shared limiter when there is one.
     pub(crate) fn before_send(&self) {
-        if let Some(pacer) = &self.pacer {
-            pacer.tick();
+        match (&self.pacer, &self.shared) {
+            (Some(pacer), Some((limiter, key))) => {
+                pacer.tick_with(&mut |rates| self.shared_wait(&**limiter, key, rates));
+            }
+            (Some(pacer), None) => pacer.tick(),
+            (None, _) => {}
         }
     }
 
     /// Reads iconik's budget headers and adjusts the proactive gap.
     pub(crate) fn after_response(&self, status: u16, headers: &Headers) {
         let Some(pacer) = &self.pacer else { return };
-        if !self.config.enable_proactive_throttling {
+        if !self.config.enable_proactive_throttling || self.fleet_counted(pacer) {
             return;
         }
         let now = self.clock.now();

@@ -229,6 +229,10 @@ impl State {
     }
 }
 
+/// Asks a shared limiter for a slot under these rates: `None` when
+/// granted, else how long to sleep before asking again.
+pub(crate) type AskShared<'a> = dyn FnMut(&[Rate]) -> Option<Duration> + 'a;
+
 pub(crate) struct Shared {
     state: Mutex<State>,
     changed: Condvar,
@@ -329,7 +333,7 @@ impl Throttle {
     /// Waits (blocking) for a slot, in arrival order, and holds it until
     /// the guard is dropped.
     pub fn acquire(&self) -> ThrottleGuard {
-        let id = self.wait_turn(true);
+        let id = self.wait_turn(true, None);
         ThrottleGuard {
             shared: self.shared.clone(),
             id,
@@ -338,7 +342,17 @@ impl Throttle {
 
     /// Waits for a slot and releases it at once: one paced event.
     pub fn tick(&self) {
-        self.wait_turn(false);
+        self.wait_turn(false, None);
+    }
+
+    /// [`tick`](Self::tick) that also asks `shared` for the slot once this
+    /// throttle's own limits allow it (the pacer with a
+    /// [`SharedLimiter`](crate::rate_limit::SharedLimiter)). `shared` gets
+    /// the rates with the extra window added and answers `None` (granted)
+    /// or how long to sleep before asking again. Only the head of the queue
+    /// asks, without holding the lock, so arrival order is kept.
+    pub(crate) fn tick_with(&self, shared: &mut AskShared<'_>) {
+        self.wait_turn(false, Some(shared));
     }
 
     /// A slot now, or `None` if one is not free (or others are waiting).
@@ -412,16 +426,37 @@ impl Throttle {
         }
     }
 
-    fn wait_turn(&self, held: bool) -> u64 {
+    fn wait_turn(&self, held: bool, mut remote: Option<&mut AskShared<'_>>) -> u64 {
         let shared = &*self.shared;
         let mut state = self.lock();
         let ticket = state.next_ticket;
         state.next_ticket += 1;
         loop {
             if state.serving == ticket {
-                let now = shared.clock.now();
+                let mut now = shared.clock.now();
                 match state.check(now) {
                     Ok(()) => {
+                        if let Some(ask) = remote.as_mut() {
+                            let extra = state.extra_window;
+                            let rates: Vec<Rate> = (state.logs.iter())
+                                .map(|l| Rate {
+                                    count: l.rate.count,
+                                    per: l.rate.per + extra,
+                                })
+                                .collect();
+                            // the shared store may be across the network:
+                            // never hold the lock while asking it
+                            drop(state);
+                            let wait = ask(&rates);
+                            if let Some(wait) = wait {
+                                shared.clock.sleep(wait);
+                            }
+                            state = self.lock();
+                            if wait.is_some() {
+                                continue;
+                            }
+                            now = shared.clock.now();
+                        }
                         let id = shared.ids.fetch_add(1, Ordering::Relaxed);
                         state.grant(id, now, held);
                         state.serving += 1;
