@@ -80,6 +80,10 @@ pub struct Operation {
     pub(crate) path_params: Vec<String>,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) body: Option<Vec<u8>>,
+    /// The body's media type; `None` means JSON.
+    pub(crate) content_type: Option<Cow<'static, str>>,
+    /// A read sent as POST (a search): retried like an idempotent method.
+    pub(crate) retry_safe: bool,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) timeout: Option<Duration>,
     /// A problem found while building (e.g. a body that would not
@@ -103,6 +107,8 @@ impl Operation {
             path_params: Vec::new(),
             query: Vec::new(),
             body: None,
+            content_type: None,
+            retry_safe: false,
             headers: Vec::new(),
             timeout: None,
             build_error: None,
@@ -133,9 +139,26 @@ impl Operation {
     pub fn query(&self) -> &[(String, String)] {
         &self.query
     }
-    /// The serialised JSON body, if any.
+    /// The serialised body, if any.
     pub fn body(&self) -> Option<&[u8]> {
         self.body.as_deref()
+    }
+    /// The body's media type (`application/json` unless set otherwise).
+    pub fn content_type(&self) -> &str {
+        self.content_type.as_deref().unwrap_or("application/json")
+    }
+    /// True when the operation is a read sent as POST, safe to retry.
+    pub fn is_retry_safe(&self) -> bool {
+        self.retry_safe
+    }
+    /// The method the retry policy judges: a retry-safe operation counts
+    /// as idempotent whatever it is sent as.
+    pub(crate) fn retry_method(&self) -> Method {
+        if self.retry_safe && !self.method.is_idempotent() {
+            Method::Put
+        } else {
+            self.method
+        }
     }
     /// The per-request timeout override, if any.
     pub fn timeout(&self) -> Option<Duration> {
@@ -182,6 +205,8 @@ impl fmt::Debug for Operation {
             .field("path_params", &self.path_params)
             .field("query", &self.query)
             .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .field("content_type", &self.content_type())
+            .field("retry_safe", &self.retry_safe)
             // header values may hold secrets: names only
             .field(
                 "headers",
@@ -274,9 +299,65 @@ impl RequestBuilder {
     /// Sets a JSON body.
     pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
         match serde_json::to_vec(body) {
-            Ok(bytes) => self.op.body = Some(bytes),
+            Ok(bytes) => {
+                self.op.body = Some(bytes);
+                self.op.content_type = None;
+            }
             Err(e) => self.op.build_error = Some(format!("request body: {e}")),
         }
+        self
+    }
+
+    /// Sets a raw body with its media type (`image/png`, `application/xml`,
+    /// `multipart/form-data; boundary=...`), sent as given.
+    ///
+    /// ```no_run
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// # let client = iconik_sync::Client::from_env()?;
+    /// let png: Vec<u8> = std::fs::read("logo.png")?;
+    /// client
+    ///     .request(iconik_sync::Method::Post, "users", "/v1/groups/{group_id}/logo/")
+    ///     .path_param("6f1f5b9e-0000-0000-0000-000000000000")
+    ///     .bytes("image/png", png)
+    ///     .send::<serde_json::Value>()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn bytes(mut self, content_type: impl Into<String>, body: Vec<u8>) -> Self {
+        self.op.body = Some(body);
+        self.op.content_type = Some(Cow::Owned(content_type.into()));
+        self
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body from name/value pairs.
+    ///
+    /// ```
+    /// # let client = iconik_sync::Client::new("app", "token").unwrap();
+    /// let request = client
+    ///     .request(iconik_sync::Method::Post, "auth", "/v1/oauth/token/")
+    ///     .form(&[("grant_type", "authorization_code"), ("code", "a b&c")]);
+    /// assert_eq!(request.operation().body(), Some(&b"grant_type=authorization_code&code=a+b%26c"[..]));
+    /// assert_eq!(request.operation().content_type(), "application/x-www-form-urlencoded");
+    /// ```
+    pub fn form<K: AsRef<str>, V: AsRef<str>>(mut self, pairs: &[(K, V)]) -> Self {
+        let mut body = String::new();
+        for (k, v) in pairs {
+            if !body.is_empty() {
+                body.push('&');
+            }
+            form_encode(&mut body, k.as_ref());
+            body.push('=');
+            form_encode(&mut body, v.as_ref());
+        }
+        self.op.body = Some(body.into_bytes());
+        self.op.content_type = Some(Cow::Borrowed("application/x-www-form-urlencoded"));
+        self
+    }
+
+    /// Marks the request as a read that is safe to retry although it is sent
+    /// as POST (iconik's searches): 502/503/504 and failures after sending
+    /// are then retried as for GET.
+    pub fn retry_safe(mut self) -> Self {
+        self.op.retry_safe = true;
         self
     }
 
@@ -318,6 +399,19 @@ impl RequestBuilder {
     /// decode as `T` ([`Error::Decode`]).
     pub fn send<T: DeserializeOwned>(self) -> Result<Response<T>> {
         crate::transport::execute(&self.client, &self.op)
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of one name or value.
+fn form_encode(out: &mut String, s: &str) {
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
     }
 }
 

@@ -82,7 +82,7 @@ impl<T> Default for Page<T> {
 }
 
 /// How a list moves from one page to the next.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Style {
     /// `page=N` in the query, from the starting page (default 1).

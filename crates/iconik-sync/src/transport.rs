@@ -93,7 +93,9 @@ pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> R
         };
         let retry = match crate::cancel::is_cancelled() {
             true => None, // the caller is gone: report, do not retry
-            false => inner.limiter.decide(op.method, &outcome, &mut retries),
+            false => inner
+                .limiter
+                .decide(op.retry_method(), &outcome, &mut retries),
         };
         match retry {
             Some(wait) => {
@@ -387,7 +389,7 @@ fn build_request<'a>(
     // borrowed: a retried request sends the same bytes without copying them
     let body: &[u8] = match &op.body {
         Some(b) => {
-            builder = builder.header(http::header::CONTENT_TYPE, "application/json");
+            builder = builder.header(http::header::CONTENT_TYPE, op.content_type());
             b
         }
         None => &[],
