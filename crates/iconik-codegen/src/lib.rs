@@ -24,6 +24,7 @@ pub mod names;
 mod ops;
 mod spec;
 mod table;
+mod testgen;
 mod types;
 
 use handlers::Handler;
@@ -179,6 +180,14 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     put(
         sync.join("src/api/operations.rs"),
         table::operations(&plans),
+    )?;
+    put(
+        sync.join("tests/operations.rs"),
+        testgen::operations_test(&spec, &plans, &services),
+    )?;
+    put(
+        sync.join("tests/models.rs"),
+        testgen::models_test(&spec, &types, &plans),
     )?;
     put(sync.join("METHODS.md"), table::methods_md(&handlers))?;
     put(
