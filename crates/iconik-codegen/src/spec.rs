@@ -91,6 +91,10 @@ pub struct Overrides {
     pub body_union: BTreeMap<String, UnionChoice>,
     /// Response unions, keyed by the response column's text.
     pub response_union: BTreeMap<String, UnionChoice>,
+    /// Unions inside schema fields, keyed by the members joined with ` | `
+    /// (without `None`); unlisted ones decode as `serde_json::Value`.
+    #[serde(default)]
+    pub field_union: BTreeMap<String, UnionChoice>,
     /// Reads sent as POST that are safe to retry: `service.name` -> reason.
     pub retry_safe: BTreeMap<String, String>,
     /// Query parameters typed `u32` by name.

@@ -180,10 +180,12 @@ fn example(types: &Types, svc: &ServiceSchemas, t: &str, depth: usize) -> Option
         .into_iter()
         .filter(|p| *p != "None" && *p != "Unset")
         .collect();
-    if parts.len() != 1 {
-        return None; // unions decode as Value: any example would do; skip
-    }
-    let t = parts[0];
+    let joined = parts.join(" | ");
+    let t = match (parts.len(), types.field_union.get(&joined)) {
+        (1, _) => parts[0],
+        (_, Some(chosen)) => chosen.as_str(),
+        _ => return None, // unions decode as Value: any example would do; skip
+    };
     Some(match t {
         "str" => json!("text"),
         "UUID" => json!("6f1f5b9e-0000-0000-0000-000000000001"),

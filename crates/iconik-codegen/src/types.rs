@@ -34,6 +34,8 @@ pub struct Types {
     pub request: BTreeSet<(String, String)>,
     /// `(service, schema, field)` triples whose model reference is boxed.
     pub boxed: BTreeSet<(String, String, String)>,
+    /// Field unions resolved by hand: members -> schema.
+    pub field_union: BTreeMap<String, String>,
 }
 
 /// Splits `A | list[B | C] | None` at the top level.
@@ -245,6 +247,12 @@ impl Types {
             shared,
             request,
             boxed,
+            field_union: spec
+                .overrides
+                .field_union
+                .iter()
+                .map(|(k, v)| (k.clone(), v.use_.clone()))
+                .collect(),
         }
     }
 
@@ -267,6 +275,8 @@ impl Types {
             .collect();
         let ty = if rest.len() == 1 {
             self.single(svc, rest[0])
+        } else if let Some(chosen) = self.field_union.get(&rest.join(" | ")) {
+            self.single(svc, chosen)
         } else {
             "Value".to_owned()
         };

@@ -1104,7 +1104,7 @@ impl AssetsApi {
         &self,
         asset_id: &str,
         params: &m::GetAssetRelationsParams,
-    ) -> AsyncIter<Paginator<serde_json::Value>> {
+    ) -> AsyncIter<Paginator<m::AssetPostElastic>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_asset_relations_iter(asset_id, params),
@@ -1150,7 +1150,7 @@ impl AssetsApi {
         asset_id: &str,
         relation_type: &str,
         params: &m::GetAssetRelationsByRelationTypeParams,
-    ) -> AsyncIter<Paginator<serde_json::Value>> {
+    ) -> AsyncIter<Paginator<m::AssetPostElastic>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync()
@@ -1430,7 +1430,7 @@ impl AssetsApi {
     pub fn get_assets_iter(
         &self,
         params: &m::GetAssetsParams,
-    ) -> AsyncIter<Paginator<serde_json::Value>> {
+    ) -> AsyncIter<Paginator<m::AssetPostElastic>> {
         AsyncIter::new(self.client.clone(), self.sync().get_assets_iter(params))
     }
 
@@ -1870,7 +1870,7 @@ impl AssetsApi {
     pub fn get_delete_queue_assets_iter(
         &self,
         params: &m::GetDeleteQueueAssetsParams,
-    ) -> AsyncIter<Paginator<serde_json::Value>> {
+    ) -> AsyncIter<Paginator<m::AssetPostElastic>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_delete_queue_assets_iter(params),
@@ -2251,7 +2251,7 @@ impl AssetsApi {
         &self,
         person_id: &str,
         params: &m::GetPersonParams,
-    ) -> AsyncIter<Paginator<serde_json::Value>> {
+    ) -> AsyncIter<Paginator<m::AssetPostElastic>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_person_iter(person_id, params),

@@ -1330,7 +1330,7 @@ impl AssetsApi {
         &self,
         asset_id: &str,
         params: &m::GetAssetRelationsParams,
-    ) -> Paginator<serde_json::Value> {
+    ) -> Paginator<m::AssetPostElastic> {
         Paginator::new(
             self.get_asset_relations_builder(asset_id, params),
             Style::PageNumber,
@@ -1385,7 +1385,7 @@ impl AssetsApi {
         asset_id: &str,
         relation_type: &str,
         params: &m::GetAssetRelationsByRelationTypeParams,
-    ) -> Paginator<serde_json::Value> {
+    ) -> Paginator<m::AssetPostElastic> {
         Paginator::new(
             self.get_asset_relations_by_relation_type_builder(asset_id, relation_type, params),
             Style::PageNumber,
@@ -1732,7 +1732,7 @@ impl AssetsApi {
     /// Every item of [`get_assets`](Self::get_assets), fetched lazily page by page (`PageNumber` style).
     ///
     /// Creating the paginator sends nothing; each page's errors are yielded as items.
-    pub fn get_assets_iter(&self, params: &m::GetAssetsParams) -> Paginator<serde_json::Value> {
+    pub fn get_assets_iter(&self, params: &m::GetAssetsParams) -> Paginator<m::AssetPostElastic> {
         Paginator::new(self.get_assets_builder(params), Style::PageNumber)
     }
 
@@ -2251,7 +2251,7 @@ impl AssetsApi {
     pub fn get_delete_queue_assets_iter(
         &self,
         params: &m::GetDeleteQueueAssetsParams,
-    ) -> Paginator<serde_json::Value> {
+    ) -> Paginator<m::AssetPostElastic> {
         Paginator::new(
             self.get_delete_queue_assets_builder(params),
             Style::PageNumber,
@@ -2713,7 +2713,7 @@ impl AssetsApi {
         &self,
         person_id: &str,
         params: &m::GetPersonParams,
-    ) -> Paginator<serde_json::Value> {
+    ) -> Paginator<m::AssetPostElastic> {
         Paginator::new(
             self.get_person_builder(person_id, params),
             Style::PageNumber,

@@ -9658,7 +9658,7 @@ pub struct Assets {
     pub next_url: Option<String>,
     /// `objects`: `list[AssetElasticSchema | AssetPostElastic] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub objects: Option<Vec<Value>>,
+    pub objects: Option<Vec<AssetPostElastic>>,
     /// `page`: `int | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
