@@ -1,6 +1,12 @@
 //! The iconik-rs generator: `api-data/` (+ `overrides.toml`) -> plain,
 //! rustfmt-formatted Rust in `iconik-sync` and `iconik-async`.
 //!
+//! Inputs: `api-data/endpoints.tsv` and `api-data/schemas.json`;
+//! `overrides.toml`, every hand decision with its reason (unions, `X |
+//! Unset` bodies, reads sent as POST that are safe to retry, query
+//! parameter types); `aliases/*.toml`, the table of earlier method names
+//! kept as aliases (earlier name -> operation, plus the convenience it adds).
+//!
 //! Run `cargo run -p iconik-codegen` from the workspace to regenerate
 //! every output; `cargo run -p iconik-codegen -- --check` fails when a
 //! committed file differs. The golden test (`tests/golden.rs`) does the

@@ -104,7 +104,15 @@ pub struct Overrides {
     /// Query parameters typed `bool` by name prefix.
     pub query_bool_prefix: Vec<String>,
     pub compat_handler: Vec<CompatHandler>,
+    /// Filled from `aliases/*.toml`, in file-name order.
+    #[serde(default)]
     pub alias: Vec<Alias>,
+}
+
+/// One `aliases/<handler>.toml` file.
+#[derive(Debug, Clone, Deserialize)]
+struct AliasFile {
+    alias: Vec<Alias>,
 }
 
 /// Everything the generator reads.
@@ -195,8 +203,22 @@ pub fn load(root: &Path) -> Result<Spec, String> {
     let schemas: BTreeMap<String, ServiceSchemas> =
         serde_json::from_str(&read("api-data/schemas.json")?)
             .map_err(|e| format!("schemas.json: {e}"))?;
-    let overrides: Overrides = toml::from_str(&read("crates/iconik-codegen/overrides.toml")?)
+    let mut overrides: Overrides = toml::from_str(&read("crates/iconik-codegen/overrides.toml")?)
         .map_err(|e| format!("overrides.toml: {e}"))?;
+    let dir = root.join("crates/iconik-codegen/aliases");
+    let mut alias_files: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("reading {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    alias_files.sort();
+    for name in alias_files {
+        let file: AliasFile =
+            toml::from_str(&read(&format!("crates/iconik-codegen/aliases/{name}"))?)
+                .map_err(|e| format!("aliases/{name}: {e}"))?;
+        overrides.alias.extend(file.alias);
+    }
     Ok(Spec {
         endpoints,
         schemas,
