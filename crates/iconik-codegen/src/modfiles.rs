@@ -81,7 +81,8 @@ pub fn sync_api_mod(handlers: &[Handler]) -> String {
 //! `-` as `_`. Where the column holds more names, the first is the method
 //! and the others are aliases. Three examples:
 //!
-//! - `GET /API/assets/v1/assets/{asset_id}/` is `client.assets().get_asset(id)`;
+//! - `GET /API/assets/v1/assets/{asset_id}/` is
+//!   `client.assets().get_asset(id, &GetAssetParams::default())`;
 //! - `GET /API/users/v1/users/{user_id}/` is `client.users().get_user(id)`;
 //! - `DELETE /API/acls/v1/acl/{object_type}/` is
 //!   `client.acls().delete_acl_object(object_type, &body)`.
@@ -100,8 +101,14 @@ pub fn sync_api_mod(handlers: &[Handler]) -> String {
 //! ```no_run
 //! # fn main() -> iconik_sync::Result<()> {
 //! let client = iconik_sync::Client::from_env()?;
-//! let asset = client.assets().get_asset("6f1f5b9e-0000-0000-0000-000000000000")?;
+//! use iconik_sync::models::assets::GetAssetParams;
+//! let asset = client.assets().get_asset(
+//!     "6f1f5b9e-0000-0000-0000-000000000000",
+//!     &GetAssetParams::default().include_users(true),
+//! )?;
 //! println!("{:?}", asset.title);
+//! let user = client.users().get_user("7a2b0000-0000-0000-0000-000000000000")?;
+//! println!("{:?}", user.email);
 //! # Ok(()) }
 //! ```
 //!

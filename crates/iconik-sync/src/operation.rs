@@ -314,7 +314,10 @@ impl RequestBuilder {
     /// ```no_run
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// let png: Vec<u8> = std::fs::read("logo.png")?;
+    /// let png: Vec<u8> = std::fs::read("logo.png").map_err(|source| iconik_sync::Error::Io {
+    ///     context: "reading logo.png".into(),
+    ///     source,
+    /// })?;
     /// client
     ///     .request(iconik_sync::Method::Post, "users", "/v1/groups/{group_id}/logo/")
     ///     .path_param("6f1f5b9e-0000-0000-0000-000000000000")
