@@ -56,9 +56,9 @@
 //! with every clone and with the sync client it was built from.
 //!
 //! Every method of every sync handler has an awaitable twin with the same
-//! handler, name, arguments and result: both are expanded from the one
-//! surface list per handler that `iconik-sync` exports, so they cannot
-//! drift (a test compares the two).
+//! handler, name, arguments, result and docs: `cargo run -p iconik-codegen`
+//! writes both from the same plans, so they cannot drift (a golden test
+//! checks the committed files, and a test compares the two method lists).
 //!
 //! ## Dropping a future
 //!
@@ -93,12 +93,13 @@ pub use iconik_sync::{
     Method, Page, Paginator, RateLimitConfig, RequestBuilder, Response, Result,
 };
 
+pub mod api;
 mod handlers;
 mod iter;
 mod throttle;
 mod transfers;
 
-pub use handlers::*;
+pub use api::*;
 pub use iter::AsyncIter;
 pub use throttle::AsyncThrottle;
 

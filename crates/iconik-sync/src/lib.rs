@@ -65,8 +65,10 @@
 //! classify the answer, decide on a retry, decode into [`Response<T>`].
 //!
 //! Typed handlers (`client.assets()`, ...) and the raw escape hatch
-//! ([`Client::request`]) build the same [`Operation`] value. Handlers are
-//! generated from one list per resource that `iconik-async` expands too.
+//! ([`Client::request`]) build the same [`Operation`] value. Handlers,
+//! models and the operation table are generated from `api-data/` by
+//! `cargo run -p iconik-codegen` (see [`api`] for the naming rule); each
+//! service is a cargo feature (all on by default).
 //!
 //! # Security
 //!
@@ -82,9 +84,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-#[macro_use]
-pub mod models;
-#[macro_use]
 pub mod api;
 pub mod cache;
 pub mod cancel;
@@ -92,6 +91,7 @@ pub mod checksum;
 mod client;
 pub mod clock;
 mod error;
+pub mod models;
 pub mod network;
 mod operation;
 pub mod page;

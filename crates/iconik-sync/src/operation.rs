@@ -86,6 +86,8 @@ pub struct Operation {
     /// A non-JSON body (bytes, a file or a reader) with its content type;
     /// when set it is sent instead of `body`.
     pub(crate) payload: Option<Payload>,
+    /// The media type of an in-memory `body`; `None` means JSON.
+    pub(crate) content_type: Option<Cow<'static, str>>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) timeout: Option<Duration>,
     /// Safe to resend after it may have reached iconik although its
@@ -218,6 +220,7 @@ impl Operation {
             query: Vec::new(),
             body: None,
             payload: None,
+            content_type: None,
             headers: Vec::new(),
             timeout: None,
             retry_safe: false,
@@ -288,9 +291,13 @@ impl Operation {
     pub fn query(&self) -> &[(String, String)] {
         &self.query
     }
-    /// The serialised JSON body, if any.
+    /// The serialised body, if any.
     pub fn body(&self) -> Option<&[u8]> {
         self.body.as_deref()
+    }
+    /// The body's media type (`application/json` unless set otherwise).
+    pub fn content_type(&self) -> &str {
+        self.content_type.as_deref().unwrap_or("application/json")
     }
     /// The per-request timeout override, if any.
     pub fn timeout(&self) -> Option<Duration> {
@@ -349,6 +356,7 @@ impl fmt::Debug for Operation {
             .field("payload", &self.payload.as_ref().map(Payload::describe))
             // a storage URL's query is a signature: never printed
             .field("storage", &self.is_storage())
+            .field("content_type", &self.content_type())
             // header values may hold secrets: names only
             .field(
                 "headers",
@@ -464,7 +472,10 @@ impl RequestBuilder {
     pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
         self.op.payload = None;
         match serde_json::to_vec(body) {
-            Ok(bytes) => self.op.body = Some(bytes),
+            Ok(bytes) => {
+                self.op.body = Some(bytes);
+                self.op.content_type = None;
+            }
             Err(e) => self.op.build_error = Some(format!("request body: {e}")),
         }
         self
@@ -541,6 +552,56 @@ impl RequestBuilder {
         self
     }
 
+    /// Sets an in-memory body with its media type (`image/png`, `application/xml`,
+    /// `multipart/form-data; boundary=...`), sent as given.
+    ///
+    /// ```no_run
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// # let client = iconik_sync::Client::from_env()?;
+    /// let png: Vec<u8> = std::fs::read("logo.png").map_err(|source| iconik_sync::Error::Io {
+    ///     context: "reading logo.png".into(),
+    ///     source,
+    /// })?;
+    /// client
+    ///     .request(iconik_sync::Method::Post, "users", "/v1/groups/{group_id}/logo/")
+    ///     .path_param("6f1f5b9e-0000-0000-0000-000000000000")
+    ///     .bytes("image/png", png)
+    ///     .send::<serde_json::Value>()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn bytes(mut self, content_type: impl Into<String>, body: Vec<u8>) -> Self {
+        self.op.body = Some(body);
+        self.op.content_type = Some(Cow::Owned(content_type.into()));
+        self.op.payload = None;
+        self
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body from name/value pairs.
+    ///
+    /// ```
+    /// # let client = iconik_sync::Client::new("app", "token").unwrap();
+    /// let request = client
+    ///     .request(iconik_sync::Method::Post, "auth", "/v1/oauth/token/")
+    ///     .form(&[("grant_type", "authorization_code"), ("code", "a b&c")]);
+    /// assert_eq!(request.operation().body(), Some(&b"grant_type=authorization_code&code=a+b%26c"[..]));
+    /// assert_eq!(request.operation().content_type(), "application/x-www-form-urlencoded");
+    /// ```
+    pub fn form<K: AsRef<str>, V: AsRef<str>>(mut self, pairs: &[(K, V)]) -> Self {
+        let mut body = String::new();
+        for (k, v) in pairs {
+            if !body.is_empty() {
+                body.push('&');
+            }
+            form_encode(&mut body, k.as_ref());
+            body.push('=');
+            form_encode(&mut body, v.as_ref());
+        }
+        self.op.body = Some(body.into_bytes());
+        self.op.content_type = Some(Cow::Borrowed("application/x-www-form-urlencoded"));
+        self.op.payload = None;
+        self
+    }
+
     /// Adds a request header (sent to the API's origin only).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.op.headers.push((name.into(), value.into()));
@@ -602,6 +663,19 @@ impl RequestBuilder {
     /// decode as `T` ([`Error::Decode`]).
     pub fn send<T: DeserializeOwned>(self) -> Result<Response<T>> {
         crate::transport::execute(&self.client, &self.op)
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of one name or value.
+fn form_encode(out: &mut String, s: &str) {
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
     }
 }
 

@@ -723,7 +723,7 @@ fn build_request<'a>(
     // borrowed: a retried request sends the same bytes without copying them
     let body: &[u8] = match &op.body {
         Some(b) => {
-            builder = builder.header(http::header::CONTENT_TYPE, "application/json");
+            builder = builder.header(http::header::CONTENT_TYPE, op.content_type());
             b
         }
         None => &[],

@@ -1,0 +1,227 @@
+//! Reading `api-data/` and `overrides.toml` into plain values.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// One row of `endpoints.tsv`.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub service: String,
+    pub url_service: String,
+    /// First CLI name.
+    pub name: String,
+    /// Further CLI names (aliases).
+    pub aliases: Vec<String>,
+    pub method: String,
+    pub path: String,
+    pub path_params: Vec<String>,
+    pub query_params: Vec<String>,
+    pub header_params: Vec<String>,
+    pub content_type: String,
+    pub body: String,
+    pub success: u16,
+    pub response: String,
+    #[allow(dead_code)]
+    pub tag: String,
+    pub op: String,
+}
+
+/// One schema: `(json_key, type, required)` fields.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Schema {
+    pub fields: Vec<(String, String, bool)>,
+    pub open: bool,
+}
+
+/// One service's schemas.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct ServiceSchemas {
+    pub models: BTreeMap<String, Schema>,
+    pub enums: BTreeMap<String, Vec<String>>,
+}
+
+/// A union written in api-data, resolved by hand.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UnionChoice {
+    /// The schema to use.
+    #[serde(rename = "use")]
+    pub use_: String,
+    /// The body may be left out (`X | Unset`).
+    #[serde(default)]
+    pub optional: bool,
+    /// Why.
+    #[allow(dead_code)]
+    pub reason: String,
+}
+
+/// A handler that exists only for compatibility (no service of its own).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CompatHandler {
+    pub handler: String,
+    pub type_name: String,
+    pub service: String,
+    pub doc: String,
+}
+
+/// An earlier (pythonik-compatible) method kept as an alias.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Alias {
+    pub handler: String,
+    pub name: String,
+    /// The operation (CLI name) it sends.
+    pub op: String,
+    /// `call` or `iter`.
+    pub kind: String,
+    /// The earlier argument list, e.g. `asset_id: &str, params: &AssetListParams`.
+    pub args: String,
+    /// The earlier result type.
+    pub ret: String,
+    /// How the arguments are applied to the operation's request `op`
+    /// (and any convenience it adds, as a call to a hand-written helper).
+    pub expr: String,
+    pub doc: String,
+}
+
+/// `overrides.toml`: every hand decision the generator applies.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Overrides {
+    /// Body unions, keyed by the body column's text.
+    pub body_union: BTreeMap<String, UnionChoice>,
+    /// Response unions, keyed by the response column's text.
+    pub response_union: BTreeMap<String, UnionChoice>,
+    /// Unions inside schema fields, keyed by the members joined with ` | `
+    /// (without `None`); unlisted ones decode as `serde_json::Value`.
+    #[serde(default)]
+    pub field_union: BTreeMap<String, UnionChoice>,
+    /// Reads sent as POST that are safe to retry: `service.name` -> reason.
+    pub retry_safe: BTreeMap<String, String>,
+    /// Query parameters typed `u32` by name.
+    pub query_u32: Vec<String>,
+    /// Query parameters typed `bool` by name.
+    pub query_bool: Vec<String>,
+    /// Query parameters typed `bool` by name prefix.
+    pub query_bool_prefix: Vec<String>,
+    pub compat_handler: Vec<CompatHandler>,
+    /// Filled from `aliases/*.toml`, in file-name order.
+    #[serde(default)]
+    pub alias: Vec<Alias>,
+}
+
+/// One `aliases/<handler>.toml` file.
+#[derive(Debug, Clone, Deserialize)]
+struct AliasFile {
+    alias: Vec<Alias>,
+}
+
+/// Everything the generator reads.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub endpoints: Vec<Endpoint>,
+    pub schemas: BTreeMap<String, ServiceSchemas>,
+    pub overrides: Overrides,
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Loads `api-data/` and the overrides file under `root` (the workspace).
+pub fn load(root: &Path) -> Result<Spec, String> {
+    let read =
+        |p: &str| std::fs::read_to_string(root.join(p)).map_err(|e| format!("reading {p}: {e}"));
+    let tsv = read("api-data/endpoints.tsv")?;
+    let mut lines = tsv.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .ok_or("empty endpoints.tsv")?
+        .split('\t')
+        .collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .ok_or(format!("endpoints.tsv has no column {name}"))
+    };
+    let cols = [
+        "service",
+        "url_service",
+        "name",
+        "method",
+        "path",
+        "path_params",
+        "query_params",
+        "header_params",
+        "content_type",
+        "body",
+        "success",
+        "response",
+        "tag",
+        "op",
+    ]
+    .map(col);
+    let mut idx = [0usize; 14];
+    for (i, c) in cols.into_iter().enumerate() {
+        idx[i] = c?;
+    }
+    let mut endpoints = Vec::new();
+    for (n, line) in lines.enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        let get = |i: usize| f.get(idx[i]).copied().unwrap_or("").trim().to_owned();
+        let mut names = split_list(&get(2));
+        if names.is_empty() {
+            return Err(format!("endpoints.tsv line {}: no name", n + 2));
+        }
+        let name = names.remove(0);
+        endpoints.push(Endpoint {
+            service: get(0),
+            url_service: get(1),
+            name,
+            aliases: names,
+            method: get(3),
+            path: get(4),
+            path_params: split_list(&get(5)),
+            query_params: split_list(&get(6)),
+            header_params: split_list(&get(7)),
+            content_type: get(8),
+            body: get(9),
+            success: get(10).parse().unwrap_or(200),
+            response: get(11),
+            tag: get(12),
+            op: get(13),
+        });
+    }
+    endpoints.sort_by(|a, b| (&a.service, &a.name).cmp(&(&b.service, &b.name)));
+    let schemas: BTreeMap<String, ServiceSchemas> =
+        serde_json::from_str(&read("api-data/schemas.json")?)
+            .map_err(|e| format!("schemas.json: {e}"))?;
+    let mut overrides: Overrides = toml::from_str(&read("crates/iconik-codegen/overrides.toml")?)
+        .map_err(|e| format!("overrides.toml: {e}"))?;
+    let dir = root.join("crates/iconik-codegen/aliases");
+    let mut alias_files: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("reading {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    alias_files.sort();
+    for name in alias_files {
+        let file: AliasFile =
+            toml::from_str(&read(&format!("crates/iconik-codegen/aliases/{name}"))?)
+                .map_err(|e| format!("aliases/{name}: {e}"))?;
+        overrides.alias.extend(file.alias);
+    }
+    Ok(Spec {
+        endpoints,
+        schemas,
+        overrides,
+    })
+}
