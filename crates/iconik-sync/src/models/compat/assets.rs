@@ -501,8 +501,8 @@ model! {
     /// themselves.
     pub struct AssetListParams {
         optional {
-            page: u32,
-            per_page: u32,
+            page: u32 = exact,
+            per_page: u32 = exact,
             scroll: bool,
             scroll_id: String,
             sort: String,
@@ -543,8 +543,8 @@ model! {
             ids: Vec<String>,
             query: String,
             includes: Vec<String>,
-            per_page: u32,
-            page: u32,
+            per_page: u32 = exact,
+            page: u32 = exact,
             scroll: bool,
             scroll_id: String,
             transcription_id: String,
@@ -600,8 +600,8 @@ model! {
     /// collection contents' `filter`, ...
     pub struct FilteredListParams {
         optional {
-            page: u32,
-            per_page: u32,
+            page: u32 = exact,
+            per_page: u32 = exact,
             sort: String,
             filter: String,
         }

@@ -139,8 +139,8 @@ model! {
     /// themselves.
     pub struct CollectionListParams {
         optional {
-            page: u32,
-            per_page: u32,
+            page: u32 = exact,
+            per_page: u32 = exact,
             scroll: bool,
             scroll_id: String,
             sort: String,
@@ -178,8 +178,8 @@ model! {
     /// /v1/collections/{collection_id}/contents/`).
     pub struct CollectionContentsParams {
         optional {
-            page: u32,
-            per_page: u32,
+            page: u32 = exact,
+            per_page: u32 = exact,
             sort: String,
             filter: String,
             object_types: Vec<String>,

@@ -12,8 +12,8 @@ model! {
     /// ```
     pub struct ListParams {
         optional {
-            page: u32,
-            per_page: u32,
+            page: u32 = exact,
+            per_page: u32 = exact,
             sort: String,
             scroll: bool,
             scroll_id: String,

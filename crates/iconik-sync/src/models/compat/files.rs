@@ -164,7 +164,7 @@ model! {
     /// ```
     pub struct FilesListParams {
         optional {
-            per_page: u32,
+            per_page: u32 = exact,
             /// The id of the last item of the previous page.
             last_id: String,
             /// Files, proxies, keyframes: set false when no URL is needed (faster).
@@ -197,8 +197,8 @@ model! {
     /// Query parameters of `get_storages` (page-numbered).
     pub struct StorageListParams {
         optional {
-            page: u32,
-            per_page: u32,
+            page: u32 = exact,
+            per_page: u32 = exact,
             sort: String,
             id: String,
             name: String,
@@ -221,8 +221,8 @@ model! {
             path_separator: String,
             directory_path: String,
             checksum: String,
-            per_page: u32,
-            page: u32,
+            per_page: u32 = exact,
+            page: u32 = exact,
             scroll: bool,
             scroll_id: String,
             sort: String,
@@ -241,8 +241,8 @@ model! {
     /// (the delete queue; page-numbered).
     pub struct DeleteQueueParams {
         optional {
-            page: u32,
-            per_page: u32,
+            page: u32 = exact,
+            per_page: u32 = exact,
             sort: String,
             query: String,
             field_name: String,

@@ -224,8 +224,8 @@ model! {
     /// ```
     pub struct JobListParams {
         optional {
-            page: u32,
-            per_page: u32,
+            page: u32 = exact,
+            per_page: u32 = exact,
             scroll: bool,
             scroll_id: String,
             search_after: String,

@@ -164,7 +164,7 @@ model! {
     pub struct FieldListParams {
         optional {
             /// Page size (iconik's default is 500).
-            per_page: u32,
+            per_page: u32 = exact,
             /// The `name` of the last field of the previous page.
             last_field_name: String,
             /// A comma-separated list of field names to return.

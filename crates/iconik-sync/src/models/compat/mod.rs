@@ -15,6 +15,26 @@
 //! - UUIDs and timestamps are strings (iconik sends timestamps with and
 //!   without a timezone).
 
+/// One optional field's setter: `impl Into<T>` (so `&str` works for a
+/// `String`), or the concrete type for integers marked `= exact`, so an
+/// integer literal (`per_page(2)`) is inferred as that type.
+macro_rules! setter {
+    ($opt:ident : $oty:ty) => {
+        #[doc = concat!("Sets `", stringify!($opt), "`.")]
+        pub fn $opt(mut self, value: impl Into<$oty>) -> Self {
+            self.$opt = Some(value.into());
+            self
+        }
+    };
+    ($opt:ident : $oty:ty = exact) => {
+        #[doc = concat!("Sets `", stringify!($opt), "`.")]
+        pub fn $opt(mut self, value: $oty) -> Self {
+            self.$opt = Some(value);
+            self
+        }
+    };
+}
+
 /// Defines a model struct: `required` fields are plain, `optional` ones
 /// become `Option<T>` sent only when set; unknown fields land in `extra`.
 /// Generates `new(required...)` and a chainable setter per optional field.
@@ -26,7 +46,7 @@ macro_rules! model {
                 $( $(#[$rmeta:meta])* $req:ident : $rty:ty, )*
             } )?
             $( optional {
-                $( $(#[$ometa:meta])* $opt:ident : $oty:ty, )*
+                $( $(#[$ometa:meta])* $opt:ident : $oty:ty $(= $exact:ident)?, )*
             } )?
         }
     ) => {
@@ -62,11 +82,7 @@ macro_rules! model {
             }
 
             $($(
-                #[doc = concat!("Sets `", stringify!($opt), "`.")]
-                pub fn $opt(mut self, value: impl Into<$oty>) -> Self {
-                    self.$opt = Some(value.into());
-                    self
-                }
+                setter!($opt: $oty $(= $exact)?);
             )*)?
 
             /// Sets a field this type does not model.

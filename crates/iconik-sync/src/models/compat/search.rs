@@ -122,8 +122,8 @@ model! {
     /// `page`, `scroll` and `scroll_id` themselves.
     pub struct SearchParams {
         optional {
-            page: u32,
-            per_page: u32,
+            page: u32 = exact,
+            per_page: u32 = exact,
             scroll: bool,
             scroll_id: String,
             generate_signed_url: bool,
