@@ -53,7 +53,7 @@ pub async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // every asset, as a stream of items: pages are fetched on the workers
     let mut assets = client
         .assets()
-        .list_all(&AssetListParams::default().per_page(100u32));
+        .list_all(&AssetListParams::default().per_page(100));
     while let Some(asset) = assets.next().await {
         println!("listed {:?}", asset?.title);
     }

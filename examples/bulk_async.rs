@@ -46,7 +46,7 @@ pub async fn run(client: &Client, per_page: u32) -> Result<Tally, Box<dyn std::e
     // one small page just to learn the total, for the progress line
     let first = client
         .assets()
-        .fetch(&AssetListParams::default().per_page(1u32))
+        .fetch(&AssetListParams::default().per_page(1))
         .await?;
     let total = first.total.unwrap_or_default();
 

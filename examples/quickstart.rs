@@ -90,7 +90,7 @@ pub fn run(client: &Client) -> Result<Summary, Box<dyn std::error::Error>> {
     let mut assets_listed = 0;
     for asset in client
         .assets()
-        .list_all(&AssetListParams::default().per_page(100u32))
+        .list_all(&AssetListParams::default().per_page(100))
     {
         let asset = asset?;
         assets_listed += 1;

@@ -69,7 +69,7 @@ async fn while_let_next_await_walks_every_page_with_integer_literals() {
     // the setter's integer type is spelled out until setters take `u32`
     let mut assets = client
         .assets()
-        .list_all(&AssetListParams::default().per_page(2u32));
+        .list_all(&AssetListParams::default().per_page(2));
     let mut seen = Vec::new();
     while let Some(asset) = assets.next().await {
         seen.push(id(asset));
@@ -93,7 +93,7 @@ async fn it_is_a_fused_stream() {
     let client = client_for(&server);
     let mut assets = client
         .assets()
-        .list_all(&AssetListParams::default().per_page(2u32));
+        .list_all(&AssetListParams::default().per_page(2));
     assert!(!assets.is_terminated());
     let mut seen = Vec::new();
     while let Some(asset) = stream_next(&mut assets).await {
@@ -198,7 +198,7 @@ async fn a_listing_can_move_into_a_spawned_task() {
     let client = client_for(&server);
     let assets = client
         .assets()
-        .list_all(&AssetListParams::default().per_page(2u32));
+        .list_all(&AssetListParams::default().per_page(2));
     send_and_unpin(&assets);
     let seen = tokio::spawn(async move { assets.collect_bounded(10).await })
         .await
@@ -220,7 +220,7 @@ async fn collect_bounded_refuses_a_listing_longer_than_its_bound() {
     let client = client_for(&server);
     let assets = client
         .assets()
-        .list_all(&AssetListParams::default().per_page(2u32));
+        .list_all(&AssetListParams::default().per_page(2));
     let err = assets.collect_bounded(2).await.unwrap_err();
     assert!(
         matches!(err, iconik_async::Error::BoundReached { limit: 2, .. }),
