@@ -18,7 +18,7 @@ trait Outcome {
 
 impl<T: std::fmt::Debug> Outcome for Response<T> {
     fn outcome(&self) -> String {
-        format!("{} {:?} {:?}", self.status, self.attempts, self.data)
+        format!("{} {:?} {:?}", self.http_status(), self.attempts, self.data)
     }
 }
 

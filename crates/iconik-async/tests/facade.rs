@@ -130,7 +130,7 @@ async fn works_on_the_current_thread_runtime() {
 async fn works_on_the_multi_thread_runtime() {
     let server = concurrency_server(Duration::ZERO);
     let client = client(&server.url, 4);
-    assert_eq!(client.assets().get("a1").await.unwrap().status, 200);
+    assert_eq!(client.assets().get("a1").await.unwrap().http_status(), 200);
 }
 
 #[tokio::test(flavor = "current_thread")]

@@ -29,10 +29,12 @@ use std::time::{Duration, SystemTime};
 pub struct Response<T> {
     /// The decoded body.
     pub data: T,
-    /// HTTP status (2xx).
-    pub status: u16,
-    /// Response headers, looked up case-insensitively.
-    pub headers: Headers,
+    /// HTTP status (2xx): read it with [`http_status`](Self::http_status),
+    /// so it never shadows a model's own `status`.
+    pub(crate) status: u16,
+    /// Response headers: read them with [`headers`](Self::headers), so
+    /// they never shadow a model's own `headers`.
+    pub(crate) headers: Headers,
     /// When the response headers arrived.
     pub received_at: SystemTime,
     /// Time from the first attempt's start to the final answer, retries and
@@ -249,5 +251,32 @@ mod tests {
             h.iter().collect::<Vec<_>>(),
             [("x-a", "1"), ("x-b", "caf\u{e9}"), ("x-c", "\u{fffd}")]
         );
+    }
+}
+
+#[cfg(test)]
+mod shadowing {
+    use super::*;
+
+    struct Model {
+        status: Option<String>,
+    }
+
+    #[test]
+    fn a_models_status_is_not_shadowed_by_the_http_status() {
+        let r = Response {
+            data: Model {
+                status: Some("ACTIVE".into()),
+            },
+            status: 201,
+            headers: Headers::default(),
+            received_at: SystemTime::UNIX_EPOCH,
+            elapsed: Duration::ZERO,
+            attempts: 1,
+            from_cache: false,
+        };
+        // outside this crate `r.status` can only reach the model's field
+        assert_eq!(r.data().status.as_deref(), Some("ACTIVE"));
+        assert_eq!(r.http_status(), 201);
     }
 }

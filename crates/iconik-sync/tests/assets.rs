@@ -585,7 +585,7 @@ fn create_version_from_asset_posts_to_the_source_path() {
             &AssetVersionFromAsset::default().copy_previous_version_segments(true),
         )
         .unwrap();
-    assert_eq!(answer.status, 202);
+    assert_eq!(answer.http_status(), 202);
     m.assert();
     h.finish();
 }

@@ -202,7 +202,7 @@ fn delete_accepts_202() {
         .with_body(r#"{"job_id": "j1"}"#)
         .create();
     let r = h.client.collections().delete("c1").unwrap();
-    assert_eq!(r.status, 202);
+    assert_eq!(r.http_status(), 202);
     assert_eq!(r.data["job_id"], "j1");
     m.assert();
     h.finish();

@@ -376,7 +376,7 @@ fn delete_asset_file_set_queued_and_immediate() {
             &FileSetDeleteParams::default().immediately(true),
         )
         .unwrap();
-    assert_eq!(r.status, 204);
+    assert_eq!(r.http_status(), 204);
     assert!(r.data.is_none());
     queued.assert();
     gone.assert();
@@ -551,7 +551,7 @@ fn delete_asset_file() {
         .with_status(204)
         .create();
     let r = h.client.files().delete_asset_file("a1", "f1").unwrap();
-    assert_eq!(r.status, 204);
+    assert_eq!(r.http_status(), 204);
     m.assert();
     h.finish();
 }

@@ -88,7 +88,7 @@ fn view_reads_hit_the_view_path_per_object_type() {
     ];
     let api = h.client.metadata();
     let m = api.get_asset_metadata("a1", "v1").unwrap();
-    assert_eq!(m.status, 200);
+    assert_eq!(m.http_status(), 200);
     assert_eq!(m.first_value("description"), Some(&json!("A red car")));
     api.get_collection_metadata("c1", "v1").unwrap();
     api.get_segment_metadata("s1", "v1").unwrap();
@@ -174,8 +174,8 @@ fn view_404_becomes_empty_values_when_enabled() {
     ];
     let api = h.client.metadata();
     let m = api.get_asset_metadata("a1", "v1").unwrap();
-    assert_eq!(m.status, 404, "the 404 stays visible");
-    assert_eq!(m.headers.get("x-request-id"), Some("req-1"));
+    assert_eq!(m.http_status(), 404, "the 404 stays visible");
+    assert_eq!(m.headers().get("x-request-id"), Some("req-1"));
     assert_eq!(m.metadata_values, Some(BTreeMap::new()));
     assert!(m.is_empty());
     assert_eq!(m.first_value("description"), None);
@@ -185,7 +185,7 @@ fn view_404_becomes_empty_values_when_enabled() {
         api.get_asset_metadata_direct("a1"),
     ] {
         let r = r.unwrap();
-        assert_eq!(r.status, 404);
+        assert_eq!(r.http_status(), 404);
         assert!(r.is_empty());
     }
     for m in reads {
@@ -216,7 +216,7 @@ fn only_404_is_mapped_and_values_still_read_when_enabled() {
         .create();
     let api = h.client.metadata();
     let m = api.get_asset_metadata("a1", "v1").unwrap();
-    assert_eq!(m.status, 200);
+    assert_eq!(m.http_status(), 200);
     assert_eq!(m.values("tags").len(), 2);
     let err = api.get_asset_metadata("a2", "v1").unwrap_err();
     assert_eq!(err.status(), Some(403));
@@ -386,7 +386,7 @@ fn create_update_replace_delete_view() {
         &MetadataViewCreate::new("Review 2", vec![ViewField::new("rating")]),
     )
     .unwrap();
-    assert_eq!(api.delete_view("v1").unwrap().status, 204);
+    assert_eq!(api.delete_view("v1").unwrap().http_status(), 204);
     create.assert();
     update.assert();
     replace.assert();

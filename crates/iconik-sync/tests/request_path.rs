@@ -23,11 +23,11 @@ fn sends_exact_method_path_and_headers() {
         .create();
     let asset = h.client.assets().get("a1").unwrap();
     assert_eq!(asset.title.as_deref(), Some("Clip"));
-    assert_eq!(asset.status, 200);
+    assert_eq!(asset.http_status(), 200);
     assert_eq!(asset.attempts, 1);
     assert!(!asset.from_cache);
-    assert_eq!(asset.headers.get("ratelimit-remaining"), Some("998"));
-    assert_eq!(asset.headers.get("RATELIMIT-REMAINING"), Some("998"));
+    assert_eq!(asset.headers().get("ratelimit-remaining"), Some("998"));
+    assert_eq!(asset.headers().get("RATELIMIT-REMAINING"), Some("998"));
     assert!(asset.received_at <= std::time::SystemTime::now());
     assert!(asset.elapsed < Duration::from_secs(5));
     m.assert();
@@ -229,7 +229,7 @@ fn empty_2xx_body_decodes_as_unit() {
         .path_param("a")
         .send::<()>()
         .unwrap();
-    assert_eq!(r.status, 204);
+    assert_eq!(r.http_status(), 204);
     h.finish();
 }
 

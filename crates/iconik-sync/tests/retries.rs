@@ -121,7 +121,7 @@ fn post_on_429_is_resent_because_iconik_refused_it_unprocessed() {
         .json(&json!({"title": "t"}))
         .send::<Value>()
         .unwrap();
-    assert_eq!((r.status, r.attempts), (201, 2));
+    assert_eq!((r.http_status(), r.attempts), (201, 2));
     h.finish();
 }
 
