@@ -89,15 +89,12 @@ struct CollectionContent<'a> {
     object_type: &'static str,
 }
 
-/// Runs (or continues) the upload, recording progress in `state`.
-pub(crate) fn run(
-    client: &Client,
-    upload: &Upload,
-    state: &mut UploadState,
-) -> Result<UploadReport> {
-    let clock = Arc::clone(&client.inner.clock);
-    let started = clock.now();
-    let path = &upload.path;
+/// The size and file name of a local file to upload.
+///
+/// # Errors
+/// [`Error::Io`] when it cannot be read; [`Error::InvalidArgument`] when it
+/// is not a regular file or has no name.
+pub(crate) fn local_file(path: &std::path::Path) -> Result<(u64, String)> {
     let meta = std::fs::metadata(path).map_err(|source| Error::Io {
         context: format!("reading {} to upload it", path.display()),
         source,
@@ -108,12 +105,24 @@ pub(crate) fn run(
             path.display()
         )));
     }
-    let size = meta.len();
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .filter(|n| !n.is_empty())
         .ok_or_else(|| Error::invalid(format!("{} has no file name", path.display())))?;
+    Ok((meta.len(), name))
+}
+
+/// Runs (or continues) the upload, recording progress in `state`.
+pub(crate) fn run(
+    client: &Client,
+    upload: &Upload,
+    state: &mut UploadState,
+) -> Result<UploadReport> {
+    let clock = Arc::clone(&client.inner.clock);
+    let started = clock.now();
+    let path = &upload.path;
+    let (size, name) = local_file(path)?;
     if !state.is_empty() && state.size != size {
         return Err(Error::invalid(format!(
             "{} is {size} bytes but the upload being resumed was for {} bytes",

@@ -61,22 +61,7 @@ pub(crate) fn run(
     let clock = Arc::clone(&client.inner.clock);
     let started = clock.now();
     let path = &upload.path;
-    let meta = std::fs::metadata(path).map_err(|source| Error::Io {
-        context: format!("reading {} to upload it", path.display()),
-        source,
-    })?;
-    if !meta.is_file() {
-        return Err(Error::invalid(format!(
-            "{} is not a regular file",
-            path.display()
-        )));
-    }
-    let size = meta.len();
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| Error::invalid(format!("{} has no file name", path.display())))?;
+    let (size, name) = super::flow::local_file(path)?;
     let (template, op_name) = match object {
         Object::Proxy => ("/v1/assets/{asset_id}/proxies/", "post_asset_proxies"),
         _ => ("/v1/assets/{asset_id}/keyframes/", "post_asset_keyframes"),
