@@ -134,7 +134,7 @@ impl Report {
         let load_before = load_average();
         let _ = writeln!(
             self.out,
-            "\n### 5. Fleets: processes sharing one credential through Redis\n\n\
+            "\n### 6. Fleets: processes sharing one credential through Redis\n\n\
              N processes (`iconik-bench __client`), each an iconik-sync client with {WORKERS} threads, \
              `RateLimitConfig::default().limits(<the policy>)` and \
              `.shared_limiter(RedisLimiter::builder(url).local_share(1/N).connect()?)`, \
