@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use hostile_server::*;
-use iconik_sync::models::{Asset, AssetListParams};
+use iconik_sync::models::assets::AssetPostElastic as Asset;
 use iconik_sync::page::DEFAULT_MAX_PAGE_OBJECTS;
 use iconik_sync::{Bound, Error};
 
@@ -37,9 +37,7 @@ fn a_page_of_a_million_empty_objects_is_refused_within_a_small_multiple_of_its_b
 
     let base = reset_peak_rss();
     let started = Instant::now();
-    let mut walk = client
-        .assets()
-        .list_all(&AssetListParams::default().per_page(100u32));
+    let mut walk = client.assets().get_assets().per_page(100).items();
     let first = walk.next();
     let elapsed = started.elapsed();
     let grew = peak_rss().saturating_sub(base);

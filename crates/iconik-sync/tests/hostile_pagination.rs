@@ -11,15 +11,13 @@ use std::time::Instant;
 
 use hostile_server::*;
 use iconik_sync::clock::FakeClock;
-use iconik_sync::models::{Asset, AssetListParams};
+use iconik_sync::models::assets::AssetPostElastic as Asset;
 use iconik_sync::page::{Style, DEFAULT_MAX_COLLECTED_ITEMS};
 use iconik_sync::{Bound, Error, Method, Paginator, RateLimitConfig};
 use serde_json::{json, Value};
 
 fn assets(client: &iconik_sync::Client) -> Paginator<Asset> {
-    client
-        .assets()
-        .list_all(&AssetListParams::default().per_page(2u32))
+    client.assets().get_assets().per_page(2).items()
 }
 
 fn ids(items: &[Asset]) -> Vec<String> {
@@ -98,8 +96,8 @@ fn checksum_lookup_against_endless_new_cursors_ends_with_a_bound_error() {
     let started = Instant::now();
     let before = rss();
     let err = client
-        .files()
-        .get_files_by_checksum("d41d8cd98f00b204e9800998ecf8427e")
+        .files_by_checksum("d41d8cd98f00b204e9800998ecf8427e")
+        .send()
         .unwrap_err();
     eprintln!(
         "checksum lookup, endless cursors: {err} after {} requests in {:?}, RSS {:+} MiB",
@@ -163,9 +161,12 @@ fn a_scroll_server_alternating_two_pages_stops_when_one_repeats() {
         let id = if i % 2 == 0 { "even" } else { "odd" };
         json(&json!({"objects": [{"id": id}], "scroll_id": "same"}))
     });
-    let all: Vec<Asset> = client(&server.url)
+    let request = client(&server.url)
         .assets()
-        .list_all_scroll(&AssetListParams::default())
+        .get_assets()
+        .into_request()
+        .into_builder();
+    let all: Vec<Asset> = Paginator::new(request, Style::Scroll)
         .map(Result::unwrap)
         .collect();
     assert_eq!(ids(&all), ["even", "odd"]);

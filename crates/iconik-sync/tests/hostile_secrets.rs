@@ -44,7 +44,11 @@ fn api_error_headers_echoing_the_token_are_redacted() {
             br#"{"errors":["bad"]}"#,
         ))
     });
-    let err = client(&server.url).assets().get("a").unwrap_err();
+    let err = client(&server.url)
+        .assets()
+        .get_asset("a")
+        .send()
+        .unwrap_err();
     let Error::Api(api) = &err else {
         panic!("{err:?}")
     };
@@ -98,7 +102,7 @@ fn follow_a_redirect_holding_the_token() {
         )),
         _ => Reply::Bytes(http(200, &[], br#"{"id":"a"}"#)),
     });
-    let asset = client(&server.url).assets().get("a").unwrap();
+    let asset = client(&server.url).assets().get_asset("a").send().unwrap();
     assert_eq!(asset.data().id.as_deref(), Some("a"));
     assert!(
         server.request(1).target.contains(TOKEN),

@@ -1,6 +1,7 @@
 //! The four pagination styles end to end against mockito: page numbers
-//! (assets), `last_id` (a raw files list), `scroll_id` (collections) and
-//! `search_after` (search body). For each: three pages in order; an error
+//! (`get_assets().items()`), `last_id` (a raw files list), `scroll_id`
+//! (`get_collections()` in a scroll paginator) and `search_after`
+//! (`post_search` in a search-after paginator: the cursor in the body). For each: three pages in order; an error
 //! in the middle is yielded once and ends iteration without another
 //! request; a repeated cursor (or repeated page) stops; an empty page
 //! ends; and the paginator is never more than one page ahead.
@@ -10,7 +11,7 @@
 
 mod common;
 use common::*;
-use iconik_sync::models::*;
+use iconik_sync::models::{assets, search};
 use iconik_sync::page::Style;
 use iconik_sync::{Error, Method, Paginator};
 use mockito::Mock;
@@ -38,10 +39,12 @@ fn numbered(page: u32, pages: u32, objects: Value) -> Value {
            "next_url": if page < pages { json!(format!("/API/assets/v1/assets/?page={}", page + 1)) } else { Value::Null }})
 }
 
+type Asset = assets::AssetPostElastic;
+type Collection = assets::CollectionElasticSchema;
+type SearchHit = search::SearchDocumentSchema;
+
 fn assets_all(h: &Harness) -> Paginator<Asset> {
-    h.client
-        .assets()
-        .list_all(&AssetListParams::default().per_page(2u32))
+    h.client.assets().get_assets().per_page(2).items()
 }
 
 #[test]
@@ -139,7 +142,10 @@ fn page_number_starts_at_the_given_page() {
     let n = h
         .client
         .assets()
-        .list_all(&AssetListParams::default().per_page(2u32).page(3u32))
+        .get_assets()
+        .per_page(2)
+        .page(3)
+        .items()
         .count();
     assert_eq!(n, 1);
     m3.assert();
@@ -301,9 +307,14 @@ fn last_id_is_never_more_than_one_page_ahead() {
 // ------------------------------------------------------------------ scroll_id
 
 fn collections_scroll(h: &Harness) -> Paginator<Collection> {
-    h.client
-        .collections()
-        .list_all_scroll(&CollectionListParams::default().per_page(2u32))
+    let request = h
+        .client
+        .assets()
+        .get_collections()
+        .per_page(2)
+        .into_request()
+        .into_builder();
+    Paginator::new(request, Style::Scroll)
 }
 
 fn scroll_page(h: &mut Harness, scroll_id: Option<&str>, body: Value) -> Mock {
@@ -465,16 +476,21 @@ fn scroll_is_never_more_than_one_page_ahead() {
 
 // --------------------------------------------------------------- search_after
 
-fn search_body() -> SearchBody {
-    SearchBody::default()
+fn search_body() -> search::SearchCriteriaSchema {
+    search::SearchCriteriaSchema::new()
         .query("x")
-        .sort(vec![SearchSort::new("date_created")])
+        .sort(vec![search::CriteriaSort::new("date_created")])
 }
 
 fn search_after_all(h: &Harness) -> Paginator<SearchHit> {
-    h.client
+    let request = h
+        .client
         .search()
-        .search_all_after(&search_body(), &SearchParams::default().per_page(2u32))
+        .post_search(&search_body())
+        .per_page(2)
+        .into_request()
+        .into_builder();
+    Paginator::new(request, Style::SearchAfter)
 }
 
 fn search_page(h: &mut Harness, after: Option<Value>, answer: Value) -> Mock {
