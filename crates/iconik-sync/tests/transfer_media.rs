@@ -100,3 +100,24 @@ fn what_iconik_has_only_for_files_is_refused_before_sending() {
     );
     assert!(fake.storage_requests().is_empty());
 }
+
+#[test]
+fn a_storage_without_an_upload_method_is_refused_before_sending_bytes() {
+    // what pythonik's get_upload_id_for_proxy refused for an FTP storage:
+    // here the whole upload stops before any byte reaches a storage
+    for upload in ["proxy", "keyframe"] {
+        let fake = Fake::new("FTP");
+        let path = temp_file(&format!("ftp-{upload}"), "p.mp4", b"bytes");
+        let client = fake.client();
+        let sent = match upload {
+            "proxy" => client.upload_proxy("a", &path).send(),
+            _ => client.upload_keyframe("a", "POSTER", &path).send(),
+        };
+        let err = sent.unwrap_err();
+        assert!(
+            matches!(err, iconik_sync::Error::InvalidArgument(_)),
+            "{upload}: {err:?}"
+        );
+        assert!(fake.storage_requests().is_empty(), "{upload}");
+    }
+}
