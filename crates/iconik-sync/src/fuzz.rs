@@ -19,7 +19,8 @@ use ureq::http::Uri;
 
 use crate::clock::FakeClock;
 use crate::error::{excerpt, parse_iconik_errors, redact_headers, DecodeContext};
-use crate::models::{Asset, File};
+use crate::models::assets::AssetPost as Asset;
+use crate::models::files::File;
 use crate::page::{query_value, Page};
 use crate::rate_limit::{RateLimitConfig, RateLimiter};
 use crate::response::Headers;
