@@ -62,7 +62,8 @@ pub(crate) struct Inner {
     pub(crate) limiter: RateLimiter,
     pub(crate) cache: Option<Cache>,
     pub(crate) clock: Arc<dyn Clock>,
-    /// Read by the metadata handler.
+    /// Read by the metadata handler (absent without the `metadata` feature).
+    #[cfg_attr(not(feature = "metadata"), allow(dead_code))]
     pub(crate) view_404_as_empty: bool,
 }
 

@@ -632,6 +632,7 @@ fn read_body(
 /// default headers and never paced; body capped like any answer. Non-2xx
 /// is an [`Error::Api`] naming the path only (signed URLs carry secrets in
 /// their query).
+#[cfg_attr(not(feature = "files"), allow(dead_code))]
 pub(crate) fn send_to_storage(
     client: &Client,
     name: &str,
