@@ -12,7 +12,8 @@
 //! Cells are one line with control characters removed
 //! ([`crate::term::cell`]). On a terminal the free-text column (title,
 //! name, path, error) is shortened so that a row fits the width; ids,
-//! sizes and checksums are never cut.
+//! sizes and checksums are never cut (a row too wide even so is left
+//! whole, for the terminal to wrap).
 
 use std::io::{self, Write};
 
@@ -214,13 +215,15 @@ impl Table {
                 .filter(|(i, _)| *i != flex)
                 .map(|(_, w)| w + 2)
                 .sum();
-            let room = max.saturating_sub(others).max(MIN_TEXT);
-            if widths[flex] > room {
+            let room = max.saturating_sub(others);
+            // shortened only when the row then fits: ids are never cut, and
+            // a row that wraps anyway keeps its whole text
+            if room >= MIN_TEXT && widths[flex] > room {
                 widths[flex] = room;
                 let path = header[flex] == "PATH";
                 for row in &mut rows {
                     row[flex] = if path {
-                        term::shorten_middle(&row[flex], room)
+                        term::shorten_path(&row[flex], room)
                     } else {
                         term::shorten_end(&row[flex], room)
                     };
@@ -347,8 +350,12 @@ mod tests {
             Kind::Transfers,
             json!([{"path": "/very/long/directory/name/of/rushes/clip.mov",
                     "asset_id": "A", "file_id": "F", "size": 1, "md5": "m"}]),
-            Some(30),
+            Some(45),
         );
-        assert!(paths.contains("clip.mov"), "{paths}");
+        assert!(paths.contains("/very…/clip.mov  A"), "{paths}");
+        // too narrow for the ids anyway: the text stays whole
+        let wide = json!([{"id": "6f1f5b9e-0000-0000-0000-000000000001", "title": long}]);
+        let text = render(Kind::Auto, wide, Some(40));
+        assert!(text.contains(long), "{text}");
     }
 }

@@ -72,6 +72,23 @@ pub fn shorten_middle(text: &str, max: usize) -> String {
     format!("{start}…{end}")
 }
 
+/// A path shortened to at most `max` columns, keeping its file name
+/// whole when it fits (`/home/me…/clip.mov`), else cut in its middle.
+pub fn shorten_path(path: &str, max: usize) -> String {
+    if width(path) <= max {
+        return path.to_owned();
+    }
+    let name_start = path.rfind(['/', '\\']).map_or(0, |i| i + 1);
+    let name = &path[name_start..];
+    let name_width = width(name);
+    if name_start == 0 || name_width + 2 > max {
+        return shorten_middle(path, max);
+    }
+    // as much of the start as fits before "…/name"
+    let head: String = path.chars().take(max - name_width - 2).collect();
+    format!("{head}…{}", &path[name_start - 1..])
+}
+
 /// `text` shortened to at most `max` columns by cutting its end.
 pub fn shorten_end(text: &str, max: usize) -> String {
     if width(text) <= max {
@@ -112,6 +129,11 @@ mod tests {
         }
         assert_eq!(shorten_middle(p, 20), "/home/s…lip-0001.mov");
         assert_eq!(shorten_middle("short", 20), "short");
+        assert_eq!(shorten_path(p, 30), "/home/someone/p…/clip-0001.mov");
+        assert_eq!(shorten_path(p, 14), "/home…0001.mov");
+        for max in 1..60 {
+            assert!(width(&shorten_path(p, max)) <= max, "{max}");
+        }
         assert_eq!(shorten_end("a title too long", 8), "a title…");
         assert_eq!(shorten_end("fits", 8), "fits");
     }

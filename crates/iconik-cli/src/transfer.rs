@@ -237,6 +237,7 @@ fn upload(client: &Client, m: &ArgMatches, session: &Session<'_>) -> (Value, Opt
         }
     });
 
+    display.end();
     let mut summary = Vec::with_capacity(files.len());
     let mut failure: Option<Failure> = None;
     let mut failed = 0;
@@ -315,6 +316,7 @@ fn download(client: &Client, m: &ArgMatches, session: &Session<'_>) -> Result<Va
     let started = Instant::now();
     let result = client.download(&request);
     display.done(bar, &label, result.is_ok(), started.elapsed());
+    display.end();
     let report = match result {
         Ok(report) => report,
         Err(e) => {

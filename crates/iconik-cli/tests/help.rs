@@ -1,0 +1,89 @@
+//! Help for people: help text is never redacted, typos get at most three
+//! suggestions, closest first.
+
+mod common;
+
+use common::{iconik, stderr, stdout};
+
+#[test]
+fn help_is_never_redacted_whatever_the_token() {
+    // the emulator's token, and one that is a word of the help itself
+    for token in ["demo", "assets", "operation"] {
+        for args in [
+            &["--help"][..],
+            &["assets", "--help"],
+            &["assets", "get-asset", "--help"],
+            &["upload", "--help"],
+        ] {
+            let out = iconik()
+                .env("ICONIK_AUTH_TOKEN", token)
+                .args(args)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0), "{args:?}");
+            let text = stdout(&out);
+            assert!(!text.contains("[redacted]s"), "{token} {args:?}: {text}");
+            assert!(!text.contains("([redacted]"), "{token} {args:?}: {text}");
+        }
+    }
+    let top = stdout(
+        &iconik()
+            .env("ICONIK_AUTH_TOKEN", "operation")
+            .arg("--help")
+            .output()
+            .unwrap(),
+    );
+    assert!(top.contains("every operation"), "{top}");
+}
+
+#[test]
+fn a_short_token_is_not_a_pattern_but_a_long_one_is_redacted_in_errors() {
+    // a 4-character token would turn every "demo" into [redacted]
+    let out = iconik()
+        .env("ICONIK_AUTH_TOKEN", "demo")
+        .args(["assets", "get-asset", "demo-id", "extra"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("'extra'"), "{}", stderr(&out));
+    let out = iconik()
+        .env("ICONIK_AUTH_TOKEN", "long-s3cret")
+        .args(["assets", "get-asset", "x", "long-s3cret"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stderr(&out).contains("long-s3cret"), "{}", stderr(&out));
+}
+
+#[test]
+fn typos_get_at_most_three_suggestions_closest_first() {
+    let out = iconik()
+        .args(["assets", "get-assett", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let suggested: Vec<&str> = err
+        .lines()
+        .skip_while(|l| !l.contains("did you mean"))
+        .skip(1)
+        .take_while(|l| l.starts_with("    "))
+        .map(str::trim)
+        .collect();
+    assert_eq!(suggested, ["get-asset", "get-assets"], "{err}");
+    assert!(err.contains("iconik assets --help"), "{err}");
+
+    let out = iconik().args(["asets", "get-asset"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("did you mean 'assets'?"),
+        "{}",
+        stderr(&out)
+    );
+
+    // nothing close: no list of every command
+    let out = iconik().args(["assets", "zzzzzzzz"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stderr(&out).contains("did you mean"), "{}", stderr(&out));
+    assert!(stderr(&out).lines().count() < 5, "{}", stderr(&out));
+}
