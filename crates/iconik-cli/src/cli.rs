@@ -166,7 +166,7 @@ fn global_args() -> Vec<Arg> {
                 .long("output")
                 .value_name("FORMAT")
                 .value_parser(PossibleValuesParser::new(["json", "ndjson", "table"]))
-                .help("json (pretty on a terminal, compact when piped), ndjson, or table (id and title/name)"),
+                .help("json (pretty on a terminal, compact when piped), ndjson, or table (columns for the kind of answer, fitted to the terminal)"),
         ),
         global(
             Arg::new("no_rate_limit")
@@ -217,6 +217,12 @@ fn request_args() -> Vec<Arg> {
             .value_name("KEY=VALUE")
             .action(ArgAction::Append)
             .help("Add a query parameter (repeatable)"),
+        Arg::new("header")
+            .short('H')
+            .long("header")
+            .value_name("NAME:VALUE")
+            .action(ArgAction::Append)
+            .help("Add a request header (repeatable), e.g. -H User-ID:6f1f..."),
         Arg::new("body")
             .short('b')
             .long("body")
@@ -361,14 +367,10 @@ fn operation_command(
     alias: Option<String>,
     schemas: Option<&Schemas>,
 ) -> Command {
-    let mut help = details(op);
-    if let (Some(schemas), Some(body)) = (schemas, op.body) {
-        help.push_str(&schemas.body_fields(op.service, body));
-    }
     let mut cmd = Command::new(command_name(op.name))
-        .about(format!("{} {}", op.method, op.path))
-        .long_about(format!("{} {}\n\n{}", op.method, op.path, op.description))
-        .after_help(help);
+        .about(op.description)
+        .help_template(crate::help::TEMPLATE)
+        .after_help(crate::help::operation_help(op, schemas));
     if let Some(alias) = alias {
         cmd = cmd.visible_alias(alias);
     }
@@ -377,7 +379,7 @@ fn operation_command(
             Arg::new(format!("{PATH_ARG_PREFIX}{p}"))
                 .value_name(p.to_uppercase())
                 .required(true)
-                .help(format!("Path parameter {{{p}}}")),
+                .help(crate::help::path_arg_help(op, p)),
         );
     }
     cmd = cmd.args(request_args());
@@ -385,52 +387,6 @@ fn operation_command(
         cmd = cmd.args(paginate_args());
     }
     cmd
-}
-
-/// The help text block of one operation.
-pub fn details(op: &OperationInfo) -> String {
-    let mut s = format!(
-        "HTTP:       {} /API/{}{}\n",
-        op.method, op.url_service, op.path
-    );
-    s.push_str(&format!(
-        "Operation:  {} (client.{}().{}())\n",
-        op.name, op.handler, op.name
-    ));
-    if !op.path_params.is_empty() {
-        let names: Vec<String> = op.path_params.iter().map(|p| p.to_uppercase()).collect();
-        s.push_str(&format!("Path:       {}\n", names.join(" ")));
-    }
-    if !op.query_params.is_empty() {
-        s.push_str(&format!(
-            "Query:      {} (--query KEY=VALUE)\n",
-            op.query_params.join(", ")
-        ));
-    }
-    match (op.body, op.content_type) {
-        (Some(body), Some(ct)) if ct.contains("json") => {
-            s.push_str(&format!("Body:       {body} ({ct}; --body, -F, -f)\n"));
-        }
-        (Some(body), Some(ct)) => {
-            s.push_str(&format!(
-                "Body:       {body} ({ct}: not sendable here, this command sends JSON bodies only)\n"
-            ));
-        }
-        (Some(body), None) => s.push_str(&format!("Body:       {body}\n")),
-        (None, _) => s.push_str("Body:       none\n"),
-    }
-    s.push_str(&format!(
-        "Response:   {} (HTTP {})\n",
-        op.response.unwrap_or("no body"),
-        op.success
-    ));
-    if let Some(style) = op.pagination {
-        s.push_str(&format!(
-            "Pagination: {} (--paginate fetches every page)\n",
-            style_name(style)
-        ));
-    }
-    s
 }
 
 /// A human name for a pagination style.
@@ -510,26 +466,5 @@ mod tests {
             .unwrap();
         let (_, service) = m.subcommand().unwrap();
         assert_eq!(service.subcommand_name(), Some("get-object-metadata"));
-    }
-
-    #[test]
-    fn help_details_name_method_path_params_and_body() {
-        let op = OPERATIONS
-            .iter()
-            .find(|o| o.name == "get_asset" && o.url_service == "assets")
-            .unwrap();
-        let text = details(op);
-        assert!(
-            text.contains("GET /API/assets/v1/assets/{asset_id}/"),
-            "{text}"
-        );
-        assert!(text.contains("Path:       ASSET_ID"), "{text}");
-        assert!(text.contains("include_collections"), "{text}");
-        assert!(text.contains("Body:       none"), "{text}");
-        let post = OPERATIONS
-            .iter()
-            .find(|o| o.name == "post_assets" && o.url_service == "assets")
-            .unwrap();
-        assert!(details(post).contains("Body:       AssetCreateSchema"));
     }
 }

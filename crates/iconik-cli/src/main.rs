@@ -17,6 +17,7 @@ mod config;
 mod deadline;
 mod emulator;
 mod exit;
+mod help;
 mod output;
 mod progress;
 mod request;

@@ -9,7 +9,7 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::ArgMatches;
 use iconik_sync::api::{OperationInfo, OPERATIONS};
 use iconik_sync::page::Style;
-use iconik_sync::{Paginator, RequestBuilder, Response};
+use iconik_sync::{Auth, Paginator, RequestBuilder, Response};
 use serde_json::Value;
 
 use crate::cli::{self, command_name, BUILTINS, PATH_ARG_PREFIX};
@@ -182,6 +182,7 @@ pub fn api(sub: &ArgMatches, session: &mut Session<'_>) -> Result<(), Failure> {
         .ok_or_else(|| Failure::usage("api needs a PATH"))?;
     let raw = request::raw_path(path)?;
     let parts = request::parts(sub, method)?;
+    session.headers = parts.headers.clone();
     let conn = session.connect()?;
     let mut req = conn
         .client
@@ -215,7 +216,9 @@ fn run_operation(
             )));
         }
     }
+    request::check_declared(op, &parts)?;
     warn_undeclared_query(op, &parts);
+    session.headers = parts.headers.clone();
     let mut path_values = Vec::with_capacity(op.path_params.len());
     for p in op.path_params {
         let value = m
@@ -357,16 +360,20 @@ fn response_head<'h>(status: u16, headers: impl Iterator<Item = (&'h str, &'h st
     stderr::note(&text);
 }
 
-/// A header's value as `-vv` shows it: credentials never.
+/// A header's value as `-vv` shows it: credentials never (any header
+/// whose name speaks of a token, a key, a secret, a password, a cookie or
+/// authorization).
 fn header_value<'v>(name: &str, value: &'v str) -> &'v str {
-    const SECRET: [&str; 5] = [
-        "auth-token",
+    const SECRET: [&str; 6] = [
+        "token",
         "authorization",
         "cookie",
-        "set-cookie",
-        "proxy-authorization",
+        "secret",
+        "password",
+        "key",
     ];
-    if SECRET.iter().any(|s| name.eq_ignore_ascii_case(s)) {
+    let name = name.to_ascii_lowercase();
+    if SECRET.iter().any(|s| name.contains(s)) {
         "[redacted]"
     } else {
         value
@@ -397,12 +404,20 @@ fn describe(req: &RequestBuilder, session: &Session<'_>) {
     if stderr::verbosity() < 2 {
         return;
     }
-    let mut head = vec![
-        "> Accept: application/json".to_owned(),
-        format!("> App-ID: {}", session.app_id.as_deref().unwrap_or("-")),
-        "> Auth-Token: [redacted]".to_owned(),
-        format!("> User-Agent: {}", session::user_agent()),
-    ];
+    let mut head = vec!["> Accept: application/json".to_owned()];
+    if op.auth() != Auth::None {
+        head.push(format!(
+            "> App-ID: {}",
+            session.app_id.as_deref().unwrap_or("-")
+        ));
+    }
+    if op.auth() == Auth::AppIdAndToken {
+        head.push("> Auth-Token: [redacted]".to_owned());
+    }
+    for (k, v) in &session.headers {
+        head.push(format!("> {k}: {}", header_value(k, v)));
+    }
+    head.push(format!("> User-Agent: {}", session::user_agent()));
     if let Some(body) = op.body() {
         head.push(format!("> Content-Type: {}", op.content_type()));
         head.push(format!("> Content-Length: {}", body.len()));

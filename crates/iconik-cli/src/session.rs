@@ -87,6 +87,8 @@ pub struct Session<'a> {
     base_url: Option<(String, String)>,
     /// The App-ID in use, once connected (shown by `-vv`).
     pub app_id: Option<String>,
+    /// Headers given with `-H` (shown by `-vv`, secrets redacted).
+    pub headers: Vec<(String, String)>,
 }
 
 impl<'a> Session<'a> {
@@ -99,6 +101,7 @@ impl<'a> Session<'a> {
             started: Instant::now(),
             base_url: None,
             app_id: None,
+            headers: Vec::new(),
         }
     }
 

@@ -87,3 +87,65 @@ fn typos_get_at_most_three_suggestions_closest_first() {
     assert!(!stderr(&out).contains("did you mean"), "{}", stderr(&out));
     assert!(stderr(&out).lines().count() < 5, "{}", stderr(&out));
 }
+
+#[test]
+fn operation_help_says_what_it_does_then_how_to_call_it() {
+    let out = iconik()
+        .args(["assets", "post-assets", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    // one line saying what it does, first
+    assert_eq!(lines[0], "Creates an asset.", "{text}");
+    assert_eq!(
+        lines[2], "Usage: iconik assets post-assets [OPTIONS]",
+        "{text}"
+    );
+    // one example, then typed parameters, then the body's fields
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} in\n{text}"))
+    };
+    let example = at("Example:\n  iconik assets post-assets -f title=TITLE\n");
+    let query = at("Query parameters (-q NAME=VALUE; * required):\n");
+    let body = at("Fields of AssetCreateSchema (* required):\n");
+    let options = at("Options:");
+    assert!(example < query && query < body && body < options, "{text}");
+    assert!(
+        text.contains("  apply_default_acls          boolean\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  apply_acl_template_id       string (uuid)\n"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["title*", "string"]),
+        "{text}"
+    );
+    assert!(
+        text.contains("HTTP:       POST /API/assets/v1/assets/"),
+        "{text}"
+    );
+    // required markers on query parameters and headers
+    let out = iconik()
+        .args(["files", "get-asset-file-multipart-url", "--help"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("  upload_id*       string\n"), "{text}");
+    assert!(text.contains("  max_part_number  integer\n"), "{text}");
+    assert!(
+        text.contains("<ASSET_ID>  {asset_id} in the path: string, required"),
+        "{text}"
+    );
+    // the service's list shows what each operation does
+    let list = stdout(&iconik().args(["assets", "--help"]).output().unwrap());
+    assert!(list.contains("Gets an asset."), "{list}");
+    // the top-level help lists the exit codes, 7 included
+    let top = stdout(&iconik().arg("--help").output().unwrap());
+    assert!(top.contains("7  not found"), "{top}");
+}
