@@ -65,26 +65,31 @@ fn parse_error(e: clap::Error, args: &[OsString]) -> Exit {
             print_help(&e.render().to_string());
             Exit::Ok
         }
-        ErrorKind::InvalidSubcommand | ErrorKind::UnknownArgument if typo(&e).is_some() => {
-            let (parent, typo, names) = typo(&e).unwrap_or_default();
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            let text = suggest::message(&parent, &typo, &suggest::similar(&typo, names));
-            stderr::note(text.trim_end());
-            Exit::Usage
-        }
-        _ => {
-            let text = e.render().to_string();
-            if e.use_stderr() {
+        ErrorKind::InvalidSubcommand => match typo(&e) {
+            Some((parent, word, names)) => {
+                let names = names.iter().map(String::as_str);
+                let text = suggest::message(&parent, &word, &suggest::similar(&word, names));
                 stderr::note(text.trim_end());
-            } else {
-                print_help(&text);
-            }
-            if e.exit_code() == 0 {
-                Exit::Ok
-            } else {
                 Exit::Usage
             }
-        }
+            None => usage_error(&e),
+        },
+        _ => usage_error(&e),
+    }
+}
+
+/// Any other parse outcome, as clap renders it (redacted on stderr).
+fn usage_error(e: &clap::Error) -> Exit {
+    let text = e.render().to_string();
+    if e.use_stderr() {
+        stderr::note(text.trim_end());
+    } else {
+        print_help(&text);
+    }
+    if e.exit_code() == 0 {
+        Exit::Ok
+    } else {
+        Exit::Usage
     }
 }
 
