@@ -74,7 +74,52 @@ fn parse_error(e: clap::Error, args: &[OsString]) -> Exit {
             }
             None => usage_error(&e),
         },
+        ErrorKind::UnknownArgument => match option_typo(&e, args) {
+            Some(tip) => {
+                let text = e.render().to_string();
+                let text = match text.split_once("\n\nUsage:") {
+                    Some((head, rest)) => format!("{head}\n\n{tip}\n\nUsage:{rest}"),
+                    None => format!("{text}\n{tip}"),
+                };
+                stderr::note(text.trim_end());
+                Exit::Usage
+            }
+            None => usage_error(&e),
+        },
         _ => usage_error(&e),
+    }
+}
+
+/// For an unknown `--option` that clap gave no tip for: up to three of
+/// the options of the command it was given to, closest first.
+fn option_typo(e: &clap::Error, args: &[OsString]) -> Option<String> {
+    let word = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(s)) if s.starts_with("--") => s.clone(),
+        _ => return None,
+    };
+    if e.get(ContextKind::SuggestedArg).is_some() {
+        return None;
+    }
+    let word = word.split('=').next().unwrap_or(&word).to_owned();
+    // the command it was given to: follow the words that name commands
+    let mut cmd = cli::build_for(args);
+    cmd.build();
+    let mut current = &cmd;
+    for arg in args.iter().skip(1).filter_map(|a| a.to_str()) {
+        if let Some(sub) = current.find_subcommand(arg) {
+            current = sub;
+        }
+    }
+    let longs: Vec<String> = current
+        .get_arguments()
+        .filter_map(|a| a.get_long())
+        .map(|l| format!("--{l}"))
+        .collect();
+    let close = suggest::similar(&word, longs.iter().map(String::as_str));
+    match close.as_slice() {
+        [] => None,
+        [one] => Some(format!("  tip: did you mean '{one}'?")),
+        many => Some(format!("  tip: did you mean one of {}?", many.join(", "))),
     }
 }
 

@@ -149,3 +149,22 @@ fn operation_help_says_what_it_does_then_how_to_call_it() {
     let top = stdout(&iconik().arg("--help").output().unwrap());
     assert!(top.contains("7  not found"), "{top}");
 }
+
+#[test]
+fn a_mistyped_option_gets_a_close_one() {
+    let out = iconik()
+        .args(["assets", "get-assets", "--paginat"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("'--paginat'"), "{err}");
+    assert!(err.contains("'--paginate'"), "{err}");
+    assert!(err.matches("tip:").count() == 1, "{err}");
+    // a global option, after the command
+    let out = iconik()
+        .args(["assets", "get-assets", "--tiemout", "5"])
+        .output()
+        .unwrap();
+    assert!(stderr(&out).contains("--timeout"), "{}", stderr(&out));
+}
