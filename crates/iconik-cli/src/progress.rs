@@ -97,6 +97,10 @@ impl Display {
                 // an empty bar until the size is known (0 of 0 draws full)
                 let bar = multi.add(ProgressBar::new(1));
                 bar.set_style(layout.style());
+                // a change that came too soon after a draw is drawn at the
+                // next tick, not only at the next change (which may be the
+                // end: "closing the file" would never show)
+                bar.enable_steady_tick(BAR_INTERVAL * 2);
                 let shown = Shown {
                     layout,
                     label: label.clone(),
