@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
-use iconik_sync::transfer::{Download, Upload, UploadReport};
+use iconik_sync::transfer::UploadReport;
 use iconik_sync::{Client, Method};
 use serde_json::{json, Value};
 
@@ -194,7 +194,7 @@ fn upload(client: &Client, m: &ArgMatches, session: &Session<'_>) -> (Value, Opt
         s("title"),
     );
     let options = |path: &Path| {
-        let mut u = Upload::new(path);
+        let mut u = client.upload(path);
         if let Some(v) = &asset_id {
             u = u.asset_id(v);
         }
@@ -225,7 +225,7 @@ fn upload(client: &Client, m: &ArgMatches, session: &Session<'_>) -> (Value, Opt
                     .on_progress(callback)
                     .progress_interval(display.interval());
                 let started = Instant::now();
-                let result = client.upload(&upload).map_err(|e| session.fail(e));
+                let result = upload.send().map_err(|e| session.fail(e));
                 display.done(bar, &label, result.is_ok(), started.elapsed());
                 if let Err(f) = &result {
                     stderr::note(&format!("iconik: error: upload {label}: {f}"));
@@ -310,11 +310,12 @@ fn download(client: &Client, m: &ArgMatches, session: &Session<'_>) -> Result<Va
     let display = Display::new();
     let label = dest.display().to_string();
     let (callback, bar) = display.track(&label, Direction::Download);
-    let request = Download::new(&asset_id, &file_id, &dest)
-        .on_progress(callback)
-        .progress_interval(display.interval());
     let started = Instant::now();
-    let result = client.download(&request);
+    let result = client
+        .download(&asset_id, &file_id, &dest)
+        .on_progress(callback)
+        .progress_interval(display.interval())
+        .send();
     display.done(bar, &label, result.is_ok(), started.elapsed());
     display.end();
     let report = match result {
