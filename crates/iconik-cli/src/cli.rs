@@ -59,9 +59,12 @@ const MAIN_AFTER_HELP: &str = "\
 Commands per service: `iconik <service> <operation> [PATH_PARAMS...]`, e.g.
   iconik assets get-asset 6f1f5b9e-...      iconik users get-users
   iconik assets get-assets --paginate --query per_page=100
-`iconik <service> --help` lists a service's operations; `iconik <service>
-<operation> --help` shows its HTTP method, path, parameters and body.
-Files: `iconik upload FILE... [-j N]`, `iconik download ASSET_ID FILE_ID DEST`.
+`iconik <service> --help` lists a service's operations and what each does;
+`iconik <service> <operation> --help` shows an example, its parameters with
+their types, the body's fields and the HTTP request.
+Files: `iconik upload FILE... [-j N]`, `iconik download ASSET_ID FILE_ID DEST|DIR`.
+Unreachable? Each attempt is retried twice (--retries N); --timeout S bounds
+the whole command; -v shows each attempt, -vv the heads (never the token).
 
 Configuration (first found wins):
   1. --base-url, --app-id, --auth-token

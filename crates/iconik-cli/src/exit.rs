@@ -8,7 +8,7 @@ use std::fmt;
 pub enum Exit {
     /// The call succeeded.
     Ok = 0,
-    /// iconik answered with an error status (4xx/5xx).
+    /// iconik answered with an error status (4xx/5xx other than 404).
     Api = 1,
     /// The command line was wrong: unknown command, missing argument, bad
     /// `k=v` pair, a body that is not JSON, a bad path parameter.
@@ -31,9 +31,9 @@ pub enum Exit {
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  iconik answered with an error (HTTP 4xx/5xx); its message is on stderr
+  1  iconik answered with an error (HTTP 4xx/5xx but 404); its message is on stderr
   2  usage error (unknown command, missing or malformed argument or body)
-  3  transport failure or timeout (nothing usable came back)
+  3  transport failure or timeout, --timeout included (nothing usable came back)
   4  configuration error (credentials, base URL, config file, profile)
   5  the answer was not usable (not JSON, over the size cap)
   6  writing the output failed
