@@ -81,7 +81,7 @@ pub fn rustfmt(source: &str) -> Result<String, String> {
 /// missing or stale, or rustfmt fails.
 pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     let spec = spec::load(root)?;
-    let types = types::Types::new(&spec);
+    let types = types::Types::new(&spec)?;
     let plans = ops::plan(&spec, &types)?;
 
     // handlers: one per service, plus compatibility-only ones

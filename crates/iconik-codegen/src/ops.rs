@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::names;
 use crate::spec::{Endpoint, Spec};
-use crate::types::{kind, split_union, Kind, Types};
+use crate::types::{split_union, Types};
 
 /// How a query parameter is typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +60,7 @@ pub struct OpPlan {
     /// Accessor on the client (`users_notifications`).
     pub handler: String,
     /// Handler type (`UsersNotificationsApi`).
+    #[allow(dead_code)]
     pub handler_type: String,
     /// The method name (the CLI name).
     pub method_name: String,
@@ -105,11 +106,8 @@ fn query_kind(spec: &Spec, wire: &str) -> QueryKind {
 
 /// Resolves a schema name to a handler-side Rust type.
 fn schema_type(types: &Types, spec: &Spec, service: &str, name: &str) -> Option<String> {
-    let svc = spec.schemas.get(service)?;
-    match kind(svc, name)? {
-        Kind::Model | Kind::Enum | Kind::Object => Some(format!("m::{}", types.rust[name])),
-        Kind::Skipped => None,
-    }
+    let _ = spec;
+    types.rust_name(service, name).map(|n| format!("m::{n}"))
 }
 
 fn response_type(types: &Types, spec: &Spec, ep: &Endpoint) -> Result<String, String> {
@@ -200,7 +198,7 @@ fn pagination(
     let (name, model) = svc
         .models
         .iter()
-        .find(|(n, _)| types.rust.get(*n).map(String::as_str) == Some(schema))?;
+        .find(|(n, _)| types.rust_name(&ep.service, n).as_deref() == Some(schema))?;
     let _ = name;
     let objects = model.fields.iter().find(|f| f.0 == "objects")?;
     let (ty, _) = types.map(svc, &objects.1);
@@ -230,7 +228,7 @@ pub fn plan(spec: &Spec, types: &Types) -> Result<Vec<OpPlan>, String> {
             s.models
                 .keys()
                 .chain(s.enums.keys())
-                .map(|n| types.rust[n].clone()),
+                .filter_map(|n| types.rust_name(svc, n)),
         );
     }
     for (index, ep) in spec.endpoints.iter().enumerate() {
@@ -261,7 +259,7 @@ pub fn plan(spec: &Spec, types: &Types) -> Result<Vec<OpPlan>, String> {
         } else {
             let mut type_name = format!("{}Params", names::pascal(&ep.name));
             let taken_names = model_names.get(&ep.service).cloned().unwrap_or_default();
-            while taken_names.contains(&type_name) || types.shared.contains(&type_name) {
+            while taken_names.contains(&type_name) {
                 type_name.push_str("Query");
             }
             Some(Params { type_name, fields })

@@ -104,6 +104,10 @@ pub struct Overrides {
     /// Query parameters typed `bool` by name prefix.
     pub query_bool_prefix: Vec<String>,
     pub compat_handler: Vec<CompatHandler>,
+    /// Model decisions (`[models]`): required fields iconik leaves out,
+    /// union discriminators.
+    #[serde(default)]
+    pub models: crate::types::ModelOverrides,
     /// Filled from `aliases/*.toml`, in file-name order.
     #[serde(default)]
     pub alias: Vec<Alias>,

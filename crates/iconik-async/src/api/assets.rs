@@ -1038,7 +1038,7 @@ impl AssetsApi {
         &self,
         asset_id: &str,
         params: &m::GetAssetHistoryParams,
-    ) -> AsyncIter<Paginator<m::AssetHistoryElastic>> {
+    ) -> AsyncIter<Paginator<m::AssetHistory>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_asset_history_iter(asset_id, params),
@@ -1617,7 +1617,7 @@ impl AssetsApi {
         &self,
         collection_id: &str,
         params: &m::GetCollectionContentsParams,
-    ) -> AsyncIter<Paginator<serde_json::Value>> {
+    ) -> AsyncIter<Paginator<m::FavoritesObject>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync()
@@ -1730,7 +1730,7 @@ impl AssetsApi {
     pub fn get_collections_iter(
         &self,
         params: &m::GetCollectionsParams,
-    ) -> AsyncIter<Paginator<m::CollectionElasticSchema>> {
+    ) -> AsyncIter<Paginator<m::Collection>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_collections_iter(params),
@@ -1766,7 +1766,7 @@ impl AssetsApi {
     pub fn get_collections_recent_iter(
         &self,
         params: &m::GetCollectionsRecentParams,
-    ) -> AsyncIter<Paginator<m::RecentCollectionElastic>> {
+    ) -> AsyncIter<Paginator<m::RecentAssetElastic>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_collections_recent_iter(params),
@@ -1906,7 +1906,7 @@ impl AssetsApi {
     pub fn get_delete_queue_collections_iter(
         &self,
         params: &m::GetDeleteQueueCollectionsParams,
-    ) -> AsyncIter<Paginator<m::CollectionElasticSchema>> {
+    ) -> AsyncIter<Paginator<m::Collection>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_delete_queue_collections_iter(params),
@@ -1942,7 +1942,7 @@ impl AssetsApi {
     pub fn get_favorites_iter(
         &self,
         params: &m::GetFavoritesParams,
-    ) -> AsyncIter<Paginator<serde_json::Value>> {
+    ) -> AsyncIter<Paginator<m::FavoritesObject>> {
         AsyncIter::new(self.client.clone(), self.sync().get_favorites_iter(params))
     }
 
@@ -2072,7 +2072,7 @@ impl AssetsApi {
         object_id: &str,
         share_id: &str,
         params: &m::GetObjectShareUsersParams,
-    ) -> AsyncIter<Paginator<m::ShareUserSchema>> {
+    ) -> AsyncIter<Paginator<m::ShareUser>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync()
@@ -2091,7 +2091,7 @@ impl AssetsApi {
     ///
     /// # Result
     ///
-    /// [`m::ShareUserSchema`] (`ShareUserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::ShareUser`] (`ShareUserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -2102,7 +2102,7 @@ impl AssetsApi {
         object_id: &str,
         share_id: &str,
         share_user_id: &str,
-    ) -> Result<Response<m::ShareUserSchema>> {
+    ) -> Result<Response<m::ShareUser>> {
         self.client
             .send(self.sync().get_object_share_users_by_share_user_builder(
                 object_type,
@@ -2309,7 +2309,7 @@ impl AssetsApi {
         &self,
         playlist_id: &str,
         params: &m::GetPlaylistItemsParams,
-    ) -> AsyncIter<Paginator<m::PlaylistItemElastic>> {
+    ) -> AsyncIter<Paginator<m::AssetElastic>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_playlist_items_iter(playlist_id, params),
@@ -2922,11 +2922,11 @@ impl AssetsApi {
     ///
     /// - `asset_id`: the `{asset_id}` path segment (validated and encoded).
     /// - `version_id`: the `{version_id}` path segment (validated and encoded).
-    /// - `body`: [`m::AssetVersionSchema`] (`AssetVersionSchema`), sent as JSON.
+    /// - `body`: [`m::AssetVersion`] (`AssetVersionSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::AssetVersionSchema`] (`AssetVersionSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::AssetVersion`] (`AssetVersionSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -2935,8 +2935,8 @@ impl AssetsApi {
         &self,
         asset_id: &str,
         version_id: &str,
-        body: &m::AssetVersionSchema,
-    ) -> Result<Response<m::AssetVersionSchema>> {
+        body: &m::AssetVersion,
+    ) -> Result<Response<m::AssetVersion>> {
         self.client
             .send(
                 self.sync()
@@ -3125,11 +3125,11 @@ impl AssetsApi {
     /// - `object_id`: the `{object_id}` path segment (validated and encoded).
     /// - `share_id`: the `{share_id}` path segment (validated and encoded).
     /// - `share_user_id`: the `{share_user_id}` path segment (validated and encoded).
-    /// - `body`: [`m::ShareUserSchema`] (`ShareUserSchema`), sent as JSON.
+    /// - `body`: [`m::ShareUser`] (`ShareUserSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::ShareUserSchema`] (`ShareUserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::ShareUser`] (`ShareUserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -3140,8 +3140,8 @@ impl AssetsApi {
         object_id: &str,
         share_id: &str,
         share_user_id: &str,
-        body: &m::ShareUserSchema,
-    ) -> Result<Response<m::ShareUserSchema>> {
+        body: &m::ShareUser,
+    ) -> Result<Response<m::ShareUser>> {
         self.client
             .send(self.sync().patch_object_share_users_by_share_user_builder(
                 object_type,
@@ -3183,11 +3183,11 @@ impl AssetsApi {
     ///
     /// - `playlist_id`: the `{playlist_id}` path segment (validated and encoded).
     /// - `item_id`: the `{item_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PlaylistItemSchema`] (`PlaylistItemSchema`), sent as JSON.
+    /// - `body`: [`m::PlaylistItem`] (`PlaylistItemSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::PlaylistItemSchema`] (`PlaylistItemSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::PlaylistItem`] (`PlaylistItemSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -3196,8 +3196,8 @@ impl AssetsApi {
         &self,
         playlist_id: &str,
         item_id: &str,
-        body: &m::PlaylistItemSchema,
-    ) -> Result<Response<m::PlaylistItemSchema>> {
+        body: &m::PlaylistItem,
+    ) -> Result<Response<m::PlaylistItem>> {
         self.client
             .send(
                 self.sync()
@@ -3382,7 +3382,7 @@ impl AssetsApi {
     ///
     /// - `asset_id`: the `{asset_id}` path segment (validated and encoded).
     /// - `history_entity_id`: the `{history_entity_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostAssetsByAssetIdHistoryByHistoryEntityIdReindexBody`] (`PostAssetsByAssetIdHistoryByHistoryEntityIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostAssetsByAssetIdHistoryByHistoryEntityIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -3395,7 +3395,7 @@ impl AssetsApi {
         &self,
         asset_id: &str,
         history_entity_id: &str,
-        body: &m::PostAssetsByAssetIdHistoryByHistoryEntityIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.client
             .send(
@@ -4042,7 +4042,7 @@ impl AssetsApi {
     /// # Arguments
     ///
     /// - `collection_id`: the `{collection_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostCollectionsByCollectionIdReindexContentsBody`] (`PostCollectionsByCollectionIdReindexContentsBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostCollectionsByCollectionIdReindexContentsBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -4054,7 +4054,7 @@ impl AssetsApi {
     pub async fn post_collection_reindex_contents(
         &self,
         collection_id: &str,
-        body: &m::PostCollectionsByCollectionIdReindexContentsBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.client
             .send(
@@ -4552,11 +4552,11 @@ impl AssetsApi {
     /// - `object_type`: the `{object_type}` path segment (validated and encoded).
     /// - `object_id`: the `{object_id}` path segment (validated and encoded).
     /// - `share_id`: the `{share_id}` path segment (validated and encoded).
-    /// - `body`: [`m::ShareUserSchema`] (`ShareUserSchema`), sent as JSON.
+    /// - `body`: [`m::ShareUser`] (`ShareUserSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::ShareUserSchema`] (`ShareUserSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::ShareUser`] (`ShareUserSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -4566,8 +4566,8 @@ impl AssetsApi {
         object_type: &str,
         object_id: &str,
         share_id: &str,
-        body: &m::ShareUserSchema,
-    ) -> Result<Response<m::ShareUserSchema>> {
+        body: &m::ShareUser,
+    ) -> Result<Response<m::ShareUser>> {
         self.client
             .send(self.sync().post_object_share_users_builder(
                 object_type,
@@ -4641,11 +4641,11 @@ impl AssetsApi {
     /// # Arguments
     ///
     /// - `playlist_id`: the `{playlist_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PlaylistItemSchema`] (`PlaylistItemSchema`), sent as JSON.
+    /// - `body`: [`m::PlaylistItem`] (`PlaylistItemSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::PlaylistItemSchema`] (`PlaylistItemSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::PlaylistItem`] (`PlaylistItemSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -4653,8 +4653,8 @@ impl AssetsApi {
     pub async fn post_playlist_items(
         &self,
         playlist_id: &str,
-        body: &m::PlaylistItemSchema,
-    ) -> Result<Response<m::PlaylistItemSchema>> {
+        body: &m::PlaylistItem,
+    ) -> Result<Response<m::PlaylistItem>> {
         self.client
             .send(self.sync().post_playlist_items_builder(playlist_id, body))
             .await
@@ -5330,11 +5330,11 @@ impl AssetsApi {
     ///
     /// - `asset_id`: the `{asset_id}` path segment (validated and encoded).
     /// - `version_id`: the `{version_id}` path segment (validated and encoded).
-    /// - `body`: [`m::AssetVersionSchema`] (`AssetVersionSchema`), sent as JSON.
+    /// - `body`: [`m::AssetVersion`] (`AssetVersionSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::AssetVersionSchema`] (`AssetVersionSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::AssetVersion`] (`AssetVersionSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -5343,8 +5343,8 @@ impl AssetsApi {
         &self,
         asset_id: &str,
         version_id: &str,
-        body: &m::AssetVersionSchema,
-    ) -> Result<Response<m::AssetVersionSchema>> {
+        body: &m::AssetVersion,
+    ) -> Result<Response<m::AssetVersion>> {
         self.client
             .send(
                 self.sync()
@@ -5697,11 +5697,11 @@ impl AssetsApi {
     /// - `object_id`: the `{object_id}` path segment (validated and encoded).
     /// - `share_id`: the `{share_id}` path segment (validated and encoded).
     /// - `share_user_id`: the `{share_user_id}` path segment (validated and encoded).
-    /// - `body`: [`m::ShareUserSchema`] (`ShareUserSchema`), sent as JSON.
+    /// - `body`: [`m::ShareUser`] (`ShareUserSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::ShareUserSchema`] (`ShareUserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::ShareUser`] (`ShareUserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -5712,8 +5712,8 @@ impl AssetsApi {
         object_id: &str,
         share_id: &str,
         share_user_id: &str,
-        body: &m::ShareUserSchema,
-    ) -> Result<Response<m::ShareUserSchema>> {
+        body: &m::ShareUser,
+    ) -> Result<Response<m::ShareUser>> {
         self.client
             .send(self.sync().put_object_share_users_by_share_user_builder(
                 object_type,
@@ -5755,11 +5755,11 @@ impl AssetsApi {
     ///
     /// - `playlist_id`: the `{playlist_id}` path segment (validated and encoded).
     /// - `item_id`: the `{item_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PlaylistItemSchema`] (`PlaylistItemSchema`), sent as JSON.
+    /// - `body`: [`m::PlaylistItem`] (`PlaylistItemSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::PlaylistItemSchema`] (`PlaylistItemSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::PlaylistItem`] (`PlaylistItemSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -5768,8 +5768,8 @@ impl AssetsApi {
         &self,
         playlist_id: &str,
         item_id: &str,
-        body: &m::PlaylistItemSchema,
-    ) -> Result<Response<m::PlaylistItemSchema>> {
+        body: &m::PlaylistItem,
+    ) -> Result<Response<m::PlaylistItem>> {
         self.client
             .send(
                 self.sync()
@@ -5788,7 +5788,7 @@ impl AssetsApi {
     ///
     /// # Result
     ///
-    /// [`m::PlaylistItemSchema`] (`PlaylistItemSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::PlaylistItem`] (`PlaylistItemSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -5798,7 +5798,7 @@ impl AssetsApi {
         playlist_id: &str,
         item_id: &str,
         body: &m::PlaylistItemUpdatePosition,
-    ) -> Result<Response<m::PlaylistItemSchema>> {
+    ) -> Result<Response<m::PlaylistItem>> {
         self.client
             .send(
                 self.sync()

@@ -1149,7 +1149,7 @@ impl AuthApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::PostAuthAdLoginBody`] (`PostAuthAdLoginBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostAuthAdLoginBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -1158,10 +1158,7 @@ impl AuthApi {
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub async fn post_auth_ad_login(
-        &self,
-        body: &m::PostAuthAdLoginBody,
-    ) -> Result<Response<m::Token>> {
+    pub async fn post_auth_ad_login(&self, body: &serde_json::Value) -> Result<Response<m::Token>> {
         self.client
             .send(self.sync().post_auth_ad_login_builder(body))
             .await

@@ -254,7 +254,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::KeyframeSchema`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::Keyframe`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -263,7 +263,7 @@ impl FilesApi {
         &self,
         asset_id: &str,
         keyframe_id: &str,
-    ) -> Result<Response<m::KeyframeSchema>> {
+    ) -> Result<Response<m::Keyframe>> {
         self.client
             .send(
                 self.sync()
@@ -301,7 +301,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::ProxySchema`] (`ProxySchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::Proxy`] (`ProxySchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -310,7 +310,7 @@ impl FilesApi {
         &self,
         asset_id: &str,
         proxy_id: &str,
-    ) -> Result<Response<m::ProxySchema>> {
+    ) -> Result<Response<m::Proxy>> {
         self.client
             .send(
                 self.sync()
@@ -1471,7 +1471,7 @@ impl FilesApi {
     pub fn get_analysis_service_accounts_iter(
         &self,
         params: &m::GetAnalysisServiceAccountsParams,
-    ) -> AsyncIter<Paginator<m::AnalysisServiceAccountRead>> {
+    ) -> AsyncIter<Paginator<m::AnalysisServiceAccount>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_analysis_service_accounts_iter(params),
@@ -1981,7 +1981,7 @@ impl FilesApi {
         &self,
         asset_id: &str,
         params: &m::GetAssetKeyframesParams,
-    ) -> AsyncIter<Paginator<m::KeyframeSchema>> {
+    ) -> AsyncIter<Paginator<m::Keyframe>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_asset_keyframes_iter(asset_id, params),
@@ -2538,7 +2538,7 @@ impl FilesApi {
         asset_id: &str,
         version_id: &str,
         params: &m::GetAssetVersionKeyframesParams,
-    ) -> AsyncIter<Paginator<m::KeyframeSchema>> {
+    ) -> AsyncIter<Paginator<m::Keyframe>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync()
@@ -2865,7 +2865,7 @@ impl FilesApi {
     pub fn get_delete_queue_file_sets_iter(
         &self,
         params: &m::GetDeleteQueueFileSetsParams,
-    ) -> AsyncIter<Paginator<m::FileSetElastic>> {
+    ) -> AsyncIter<Paginator<m::FileSet>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_delete_queue_file_sets_iter(params),
@@ -2901,7 +2901,7 @@ impl FilesApi {
     pub fn get_delete_queue_formats_iter(
         &self,
         params: &m::GetDeleteQueueFormatsParams,
-    ) -> AsyncIter<Paginator<m::FormatElastic>> {
+    ) -> AsyncIter<Paginator<m::Format>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_delete_queue_formats_iter(params),
@@ -3329,7 +3329,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::IconikStorageGatewayReadSchema`] (`IconikStorageGatewayReadSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::IconikStorageGatewayRead`] (`IconikStorageGatewayReadSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -3337,7 +3337,7 @@ impl FilesApi {
     pub async fn get_storage_gateway(
         &self,
         storage_gateway_id: &str,
-    ) -> Result<Response<m::IconikStorageGatewayReadSchema>> {
+    ) -> Result<Response<m::IconikStorageGatewayRead>> {
         self.client
             .send(self.sync().get_storage_gateway_builder(storage_gateway_id))
             .await
@@ -3525,7 +3525,7 @@ impl FilesApi {
     pub fn get_storage_gateways_iter(
         &self,
         params: &m::GetStorageGatewaysParams,
-    ) -> AsyncIter<Paginator<m::IconikStorageGatewayReadSchema>> {
+    ) -> AsyncIter<Paginator<m::IconikStorageGatewayRead>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_storage_gateways_iter(params),
@@ -3561,7 +3561,7 @@ impl FilesApi {
     pub fn get_storage_gateways_telemetry_iter(
         &self,
         params: &m::GetStorageGatewaysTelemetryParams,
-    ) -> AsyncIter<Paginator<m::IconikStorageGatewayTelemetrySchema>> {
+    ) -> AsyncIter<Paginator<m::IconikStorageGatewayTelemetry>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_storage_gateways_telemetry_iter(params),
@@ -3576,7 +3576,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::IconikStorageGatewayTelemetrySchema`] (`IconikStorageGatewayTelemetrySchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::IconikStorageGatewayTelemetry`] (`IconikStorageGatewayTelemetrySchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -3584,7 +3584,7 @@ impl FilesApi {
     pub async fn get_storage_gateways_telemetry_by_worker(
         &self,
         worker_id: &str,
-    ) -> Result<Response<m::IconikStorageGatewayTelemetrySchema>> {
+    ) -> Result<Response<m::IconikStorageGatewayTelemetry>> {
         self.client
             .send(
                 self.sync()
@@ -4071,7 +4071,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::TranscodersSchema`] (`TranscodersSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Transcoders`] (`TranscodersSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// Every page, lazily: [`get_transcoders_iter`](Self::get_transcoders_iter).
     ///
@@ -4081,7 +4081,7 @@ impl FilesApi {
     pub async fn get_transcoders(
         &self,
         params: &m::GetTranscodersParams,
-    ) -> Result<Response<m::TranscodersSchema>> {
+    ) -> Result<Response<m::Transcoders>> {
         self.client
             .send(self.sync().get_transcoders_builder(params))
             .await
@@ -4279,7 +4279,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::KeyframeSchema`] (`KeyframeSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Keyframe`] (`KeyframeSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -4289,7 +4289,7 @@ impl FilesApi {
         asset_id: &str,
         keyframe_id: &str,
         body: &m::KeyframeCreate,
-    ) -> Result<Response<m::KeyframeSchema>> {
+    ) -> Result<Response<m::Keyframe>> {
         self.client
             .send(
                 self.sync()
@@ -4308,7 +4308,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::ProxySchema`] (`ProxySchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Proxy`] (`ProxySchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -4318,7 +4318,7 @@ impl FilesApi {
         asset_id: &str,
         proxy_id: &str,
         body: &m::ProxyUpdate,
-    ) -> Result<Response<m::ProxySchema>> {
+    ) -> Result<Response<m::Proxy>> {
         self.client
             .send(
                 self.sync()
@@ -4763,7 +4763,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::KeyframeSchema`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::Keyframe`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -4772,7 +4772,7 @@ impl FilesApi {
         &self,
         asset_id: &str,
         params: &m::PostAssetCustomKeyframeParams,
-    ) -> Result<Response<m::KeyframeSchema>> {
+    ) -> Result<Response<m::Keyframe>> {
         self.client
             .send(
                 self.sync()
@@ -4791,7 +4791,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::KeyframeSchema`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::Keyframe`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -4801,7 +4801,7 @@ impl FilesApi {
         asset_id: &str,
         poster_id: &str,
         params: &m::PostAssetCustomKeyframeByPosterParams,
-    ) -> Result<Response<m::KeyframeSchema>> {
+    ) -> Result<Response<m::Keyframe>> {
         self.client
             .send(
                 self.sync()
@@ -5186,7 +5186,7 @@ impl FilesApi {
     ///
     /// - `asset_id`: the `{asset_id}` path segment (validated and encoded).
     /// - `file_id`: the `{file_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostAssetsByAssetIdFilesByFileIdReindexBody`] (`PostAssetsByAssetIdFilesByFileIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostAssetsByAssetIdFilesByFileIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -5199,7 +5199,7 @@ impl FilesApi {
         &self,
         asset_id: &str,
         file_id: &str,
-        body: &m::PostAssetsByAssetIdFilesByFileIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.client
             .send(
@@ -5502,7 +5502,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::KeyframeSchema`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::Keyframe`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -5511,7 +5511,7 @@ impl FilesApi {
         &self,
         asset_id: &str,
         keyframe_id: &str,
-    ) -> Result<Response<m::KeyframeSchema>> {
+    ) -> Result<Response<m::Keyframe>> {
         self.client
             .send(
                 self.sync()
@@ -5745,7 +5745,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::ProxySchema`] (`ProxySchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::Proxy`] (`ProxySchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -5754,7 +5754,7 @@ impl FilesApi {
         &self,
         asset_id: &str,
         proxy_id: &str,
-    ) -> Result<Response<m::ProxySchema>> {
+    ) -> Result<Response<m::Proxy>> {
         self.client
             .send(
                 self.sync()
@@ -6456,7 +6456,7 @@ impl FilesApi {
     /// # Arguments
     ///
     /// - `export_location_id`: the `{export_location_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostExportLocationsByExportLocationIdReindexBody`] (`PostExportLocationsByExportLocationIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostExportLocationsByExportLocationIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -6468,7 +6468,7 @@ impl FilesApi {
     pub async fn post_export_location_reindex(
         &self,
         export_location_id: &str,
-        body: &m::PostExportLocationsByExportLocationIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.client
             .send(
@@ -6944,7 +6944,7 @@ impl FilesApi {
     ///
     /// - `storage_id`: the `{storage_id}` path segment (validated and encoded).
     /// - `file_id`: the `{file_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostStoragesByStorageIdFilesByFileIdReindexBody`] (`PostStoragesByStorageIdFilesByFileIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostStoragesByStorageIdFilesByFileIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -6957,7 +6957,7 @@ impl FilesApi {
         &self,
         storage_id: &str,
         file_id: &str,
-        body: &m::PostStoragesByStorageIdFilesByFileIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.client
             .send(
@@ -6996,7 +6996,7 @@ impl FilesApi {
     /// # Arguments
     ///
     /// - `storage_id`: the `{storage_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostStoragesByStorageIdFilesReindexBody`] (`PostStoragesByStorageIdFilesReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostStoragesByStorageIdFilesReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -7008,7 +7008,7 @@ impl FilesApi {
     pub async fn post_storage_files_reindex(
         &self,
         storage_id: &str,
-        body: &m::PostStoragesByStorageIdFilesReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.client
             .send(
@@ -7126,7 +7126,7 @@ impl FilesApi {
     /// # Arguments
     ///
     /// - `storage_gateway_id`: the `{storage_gateway_id}` path segment (validated and encoded).
-    /// - `body`: [`m::IconikStorageGatewayTelemetrySchema`] (`IconikStorageGatewayTelemetrySchema`), sent as JSON.
+    /// - `body`: [`m::IconikStorageGatewayTelemetry`] (`IconikStorageGatewayTelemetrySchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -7138,7 +7138,7 @@ impl FilesApi {
     pub async fn post_storage_gateway_telemetry(
         &self,
         storage_gateway_id: &str,
-        body: &m::IconikStorageGatewayTelemetrySchema,
+        body: &m::IconikStorageGatewayTelemetry,
     ) -> Result<Response<serde_json::Value>> {
         self.client
             .send(
@@ -7199,7 +7199,7 @@ impl FilesApi {
     /// # Arguments
     ///
     /// - `storage_id`: the `{storage_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostStoragesByStorageIdReindexBody`] (`PostStoragesByStorageIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostStoragesByStorageIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -7211,7 +7211,7 @@ impl FilesApi {
     pub async fn post_storage_reindex(
         &self,
         storage_id: &str,
-        body: &m::PostStoragesByStorageIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.client
             .send(self.sync().post_storage_reindex_builder(storage_id, body))
@@ -7265,7 +7265,7 @@ impl FilesApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::PostStoragesFilesReindexBody`] (`PostStoragesFilesReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostStoragesFilesReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -7276,7 +7276,7 @@ impl FilesApi {
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
     pub async fn post_storages_files_reindex(
         &self,
-        body: &m::PostStoragesFilesReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.client
             .send(self.sync().post_storages_files_reindex_builder(body))
@@ -7287,7 +7287,7 @@ impl FilesApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::PostStoragesReindexBody`] (`PostStoragesReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostStoragesReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -7298,7 +7298,7 @@ impl FilesApi {
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
     pub async fn post_storages_reindex(
         &self,
-        body: &m::PostStoragesReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.client
             .send(self.sync().post_storages_reindex_builder(body))
@@ -7406,7 +7406,7 @@ impl FilesApi {
     /// # Arguments
     ///
     /// - `transcoder_id`: the `{transcoder_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostTranscodersByTranscoderIdReindexBody`] (`PostTranscodersByTranscoderIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostTranscodersByTranscoderIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -7418,7 +7418,7 @@ impl FilesApi {
     pub async fn post_transcoder_reindex(
         &self,
         transcoder_id: &str,
-        body: &m::PostTranscodersByTranscoderIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.client
             .send(
@@ -7702,7 +7702,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::KeyframeSchema`] (`KeyframeSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Keyframe`] (`KeyframeSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -7712,7 +7712,7 @@ impl FilesApi {
         asset_id: &str,
         keyframe_id: &str,
         body: &m::KeyframeCreate,
-    ) -> Result<Response<m::KeyframeSchema>> {
+    ) -> Result<Response<m::Keyframe>> {
         self.client
             .send(
                 self.sync()
@@ -7731,7 +7731,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::ProxySchema`] (`ProxySchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Proxy`] (`ProxySchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -7741,7 +7741,7 @@ impl FilesApi {
         asset_id: &str,
         proxy_id: &str,
         body: &m::ProxyUpdate,
-    ) -> Result<Response<m::ProxySchema>> {
+    ) -> Result<Response<m::Proxy>> {
         self.client
             .send(
                 self.sync()

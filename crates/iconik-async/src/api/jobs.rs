@@ -181,7 +181,7 @@ impl JobsApi {
     ///
     /// - `job_id`: the `{job_id}` path segment (validated and encoded).
     /// - `job_step_id`: the `{job_step_id}` path segment (validated and encoded).
-    /// - `body`: [`m::JobStepSchema`] (`JobStepSchema`), sent as JSON.
+    /// - `body`: [`m::JobStep`] (`JobStepSchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -194,7 +194,7 @@ impl JobsApi {
         &self,
         job_id: &str,
         job_step_id: &str,
-        body: &m::JobStepSchema,
+        body: &m::JobStep,
     ) -> Result<Response<m::Job>> {
         self.client
             .send(
@@ -325,7 +325,7 @@ impl JobsApi {
     ///
     /// - `job_id`: the `{job_id}` path segment (validated and encoded).
     /// - `job_step_id`: the `{job_step_id}` path segment (validated and encoded).
-    /// - `body`: [`m::JobStepSchema`] (`JobStepSchema`), sent as JSON.
+    /// - `body`: [`m::JobStep`] (`JobStepSchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -338,7 +338,7 @@ impl JobsApi {
         &self,
         job_id: &str,
         job_step_id: &str,
-        body: &m::JobStepSchema,
+        body: &m::JobStep,
     ) -> Result<Response<m::Job>> {
         self.client
             .send(

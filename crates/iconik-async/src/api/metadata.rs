@@ -239,7 +239,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataFieldSchema`] (`MetadataFieldSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataField`] (`MetadataFieldSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -247,7 +247,7 @@ impl MetadataApi {
     pub async fn get_fields_metadata_by_field_name(
         &self,
         field_name: &str,
-    ) -> Result<Response<m::MetadataFieldSchema>> {
+    ) -> Result<Response<m::MetadataField>> {
         self.client
             .send(
                 self.sync()
@@ -336,7 +336,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataCategorySchema`] (`MetadataCategorySchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataCategory`] (`MetadataCategorySchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -345,7 +345,7 @@ impl MetadataApi {
         &self,
         object_type: &str,
         name: &str,
-    ) -> Result<Response<m::MetadataCategorySchema>> {
+    ) -> Result<Response<m::MetadataCategory>> {
         self.client
             .send(
                 self.sync()
@@ -364,7 +364,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataCategorySchema`] (`MetadataCategorySchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataCategory`] (`MetadataCategorySchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -374,7 +374,7 @@ impl MetadataApi {
         object_type: &str,
         name: &str,
         params: &m::GetObjectCategoriesViewsMetadataByNameParams,
-    ) -> Result<Response<m::MetadataCategorySchema>> {
+    ) -> Result<Response<m::MetadataCategory>> {
         self.client
             .send(
                 self.sync()
@@ -397,7 +397,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataViewSchema`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataView`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -407,7 +407,7 @@ impl MetadataApi {
         context: &str,
         action_id: &str,
         params: &m::GetSharesCustomActionsViewsMetadataByContextByActionParams,
-    ) -> Result<Response<m::MetadataViewSchema>> {
+    ) -> Result<Response<m::MetadataView>> {
         self.client
             .send(
                 self.sync()
@@ -446,7 +446,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataViewSchema`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataView`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -455,7 +455,7 @@ impl MetadataApi {
         &self,
         view_id: &str,
         params: &m::GetViewMetadataParams,
-    ) -> Result<Response<m::MetadataViewSchema>> {
+    ) -> Result<Response<m::MetadataView>> {
         self.client
             .send(self.sync().get_view_metadata_builder(view_id, params))
             .await
@@ -488,11 +488,11 @@ impl MetadataApi {
     /// # Arguments
     ///
     /// - `field_name`: the `{field_name}` path segment (validated and encoded).
-    /// - `body`: [`m::MetadataFieldSchema`] (`MetadataFieldSchema`), sent as JSON.
+    /// - `body`: [`m::MetadataField`] (`MetadataFieldSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::MetadataFieldSchema`] (`MetadataFieldSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataField`] (`MetadataFieldSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -500,8 +500,8 @@ impl MetadataApi {
     pub async fn patch_fields_metadata_by_field_name(
         &self,
         field_name: &str,
-        body: &m::MetadataFieldSchema,
-    ) -> Result<Response<m::MetadataFieldSchema>> {
+        body: &m::MetadataField,
+    ) -> Result<Response<m::MetadataField>> {
         self.client
             .send(
                 self.sync()
@@ -519,7 +519,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataViewSchema`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataView`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -528,7 +528,7 @@ impl MetadataApi {
         &self,
         view_id: &str,
         body: &m::MetadataViewInput,
-    ) -> Result<Response<m::MetadataViewSchema>> {
+    ) -> Result<Response<m::MetadataView>> {
         self.client
             .send(self.sync().patch_view_metadata_builder(view_id, body))
             .await
@@ -542,7 +542,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataFieldSchema`] (`MetadataFieldSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::MetadataField`] (`MetadataFieldSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -550,7 +550,7 @@ impl MetadataApi {
     pub async fn post_fields_metadata(
         &self,
         body: &m::MetadataFieldCreate,
-    ) -> Result<Response<m::MetadataFieldSchema>> {
+    ) -> Result<Response<m::MetadataField>> {
         self.client
             .send(self.sync().post_fields_metadata_builder(body))
             .await
@@ -583,11 +583,11 @@ impl MetadataApi {
     /// # Arguments
     ///
     /// - `object_type`: the `{object_type}` path segment (validated and encoded).
-    /// - `body`: [`m::MetadataCategorySchema`] (`MetadataCategorySchema`), sent as JSON.
+    /// - `body`: [`m::MetadataCategory`] (`MetadataCategorySchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::MetadataCategorySchema`] (`MetadataCategorySchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::MetadataCategory`] (`MetadataCategorySchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -595,8 +595,8 @@ impl MetadataApi {
     pub async fn post_object_categories_metadata(
         &self,
         object_type: &str,
-        body: &m::MetadataCategorySchema,
-    ) -> Result<Response<m::MetadataCategorySchema>> {
+        body: &m::MetadataCategory,
+    ) -> Result<Response<m::MetadataCategory>> {
         self.client
             .send(
                 self.sync()
@@ -669,7 +669,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataViewSchema`] (`MetadataViewSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::MetadataView`] (`MetadataViewSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -677,7 +677,7 @@ impl MetadataApi {
     pub async fn post_views_metadata(
         &self,
         body: &m::MetadataViewCreate,
-    ) -> Result<Response<m::MetadataViewSchema>> {
+    ) -> Result<Response<m::MetadataView>> {
         self.client
             .send(self.sync().post_views_metadata_builder(body))
             .await
@@ -749,11 +749,11 @@ impl MetadataApi {
     /// # Arguments
     ///
     /// - `field_name`: the `{field_name}` path segment (validated and encoded).
-    /// - `body`: [`m::MetadataFieldSchema`] (`MetadataFieldSchema`), sent as JSON.
+    /// - `body`: [`m::MetadataField`] (`MetadataFieldSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::MetadataFieldSchema`] (`MetadataFieldSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataField`] (`MetadataFieldSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -761,8 +761,8 @@ impl MetadataApi {
     pub async fn put_fields_metadata_by_field_name(
         &self,
         field_name: &str,
-        body: &m::MetadataFieldSchema,
-    ) -> Result<Response<m::MetadataFieldSchema>> {
+        body: &m::MetadataField,
+    ) -> Result<Response<m::MetadataField>> {
         self.client
             .send(
                 self.sync()
@@ -777,11 +777,11 @@ impl MetadataApi {
     ///
     /// - `object_type`: the `{object_type}` path segment (validated and encoded).
     /// - `name`: the `{name}` path segment (validated and encoded).
-    /// - `body`: [`m::MetadataCategorySchema`] (`MetadataCategorySchema`), sent as JSON.
+    /// - `body`: [`m::MetadataCategory`] (`MetadataCategorySchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::MetadataCategorySchema`] (`MetadataCategorySchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataCategory`] (`MetadataCategorySchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -790,8 +790,8 @@ impl MetadataApi {
         &self,
         object_type: &str,
         name: &str,
-        body: &m::MetadataCategorySchema,
-    ) -> Result<Response<m::MetadataCategorySchema>> {
+        body: &m::MetadataCategory,
+    ) -> Result<Response<m::MetadataCategory>> {
         self.client
             .send(self.sync().put_object_categories_metadata_by_name_builder(
                 object_type,
@@ -1064,7 +1064,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataViewSchema`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataView`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -1073,7 +1073,7 @@ impl MetadataApi {
         &self,
         view_id: &str,
         body: &m::MetadataViewInput,
-    ) -> Result<Response<m::MetadataViewSchema>> {
+    ) -> Result<Response<m::MetadataView>> {
         self.client
             .send(self.sync().put_view_metadata_builder(view_id, body))
             .await

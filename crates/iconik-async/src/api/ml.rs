@@ -209,7 +209,7 @@ impl MlApi {
     ///
     /// # Result
     ///
-    /// [`m::PersonSchema`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Person`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -217,7 +217,7 @@ impl MlApi {
     pub async fn get_face_recognition_person(
         &self,
         person_id: &str,
-    ) -> Result<Response<m::PersonSchema>> {
+    ) -> Result<Response<m::Person>> {
         self.client
             .send(self.sync().get_face_recognition_person_builder(person_id))
             .await
@@ -340,7 +340,7 @@ impl MlApi {
     ///
     /// # Result
     ///
-    /// [`m::PersonSchema`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Person`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -349,7 +349,7 @@ impl MlApi {
         &self,
         person_id: &str,
         body: &m::UpdatePerson,
-    ) -> Result<Response<m::PersonSchema>> {
+    ) -> Result<Response<m::Person>> {
         self.client
             .send(
                 self.sync()
@@ -474,7 +474,7 @@ impl MlApi {
     ///
     /// # Result
     ///
-    /// [`m::PersonByAssetAndVersionSchema`] (`PersonByAssetAndVersionSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::PersonByAssetAndVersion`] (`PersonByAssetAndVersionSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -485,7 +485,7 @@ impl MlApi {
         asset_id: &str,
         version_id: &str,
         body: &m::ChangePersonInstance,
-    ) -> Result<Response<m::PersonByAssetAndVersionSchema>> {
+    ) -> Result<Response<m::PersonByAssetAndVersion>> {
         self.client
             .send(
                 self.sync()
@@ -507,7 +507,7 @@ impl MlApi {
     ///
     /// # Result
     ///
-    /// [`m::PersonByAssetAndVersionSchema`] (`PersonByAssetAndVersionSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::PersonByAssetAndVersion`] (`PersonByAssetAndVersionSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -518,7 +518,7 @@ impl MlApi {
         asset_id: &str,
         version_id: &str,
         params: &m::PostFaceRecognitionPersonAssetVersionConfirmPersonParams,
-    ) -> Result<Response<m::PersonByAssetAndVersionSchema>> {
+    ) -> Result<Response<m::PersonByAssetAndVersion>> {
         self.client
             .send(
                 self.sync()
@@ -624,7 +624,7 @@ impl MlApi {
     ///
     /// # Result
     ///
-    /// [`m::PersonSchema`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Person`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -633,7 +633,7 @@ impl MlApi {
         &self,
         person_id: &str,
         body: &m::UpdateConfirmPerson,
-    ) -> Result<Response<m::PersonSchema>> {
+    ) -> Result<Response<m::Person>> {
         self.client
             .send(
                 self.sync()
@@ -747,7 +747,7 @@ impl MlApi {
     ///
     /// # Result
     ///
-    /// [`m::PersonSchema`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Person`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -756,7 +756,7 @@ impl MlApi {
         &self,
         person_id: &str,
         body: &m::UpdatePerson,
-    ) -> Result<Response<m::PersonSchema>> {
+    ) -> Result<Response<m::Person>> {
         self.client
             .send(
                 self.sync()

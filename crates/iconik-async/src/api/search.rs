@@ -283,7 +283,7 @@ impl SearchApi {
     ///
     /// # Result
     ///
-    /// [`m::DiscoveryEntitySchema`] (`DiscoveryEntitySchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::DiscoveryEntity`] (`DiscoveryEntitySchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -291,7 +291,7 @@ impl SearchApi {
     pub async fn get_discovery_default_entity(
         &self,
         entity_id: &str,
-    ) -> Result<Response<m::DiscoveryEntitySchema>> {
+    ) -> Result<Response<m::DiscoveryEntity>> {
         self.client
             .send(self.sync().get_discovery_default_entity_builder(entity_id))
             .await
@@ -628,7 +628,7 @@ impl SearchApi {
     /// # Arguments
     ///
     /// - `entity_id`: the `{entity_id}` path segment (validated and encoded).
-    /// - `body`: [`m::DiscoveryEntitySchema`] (`DiscoveryEntitySchema`), sent as JSON.
+    /// - `body`: [`m::DiscoveryEntity`] (`DiscoveryEntitySchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -640,7 +640,7 @@ impl SearchApi {
     pub async fn patch_discovery_default_entity(
         &self,
         entity_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> Result<Response<serde_json::Value>> {
         self.client
             .send(
@@ -656,7 +656,7 @@ impl SearchApi {
     ///
     /// - `object_type`: the `{object_type}` path segment (validated and encoded).
     /// - `object_id`: the `{object_id}` path segment (validated and encoded).
-    /// - `body`: [`m::DiscoveryEntitySchema`] (`DiscoveryEntitySchema`), sent as JSON.
+    /// - `body`: [`m::DiscoveryEntity`] (`DiscoveryEntitySchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -669,7 +669,7 @@ impl SearchApi {
         &self,
         object_type: &str,
         object_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> Result<Response<serde_json::Value>> {
         self.client
             .send(
@@ -711,7 +711,7 @@ impl SearchApi {
     /// # Arguments
     ///
     /// - `search_id`: the `{search_id}` path segment (validated and encoded).
-    /// - `body`: [`m::SavedSearchSchema`] (`SavedSearchSchema`), sent as JSON.
+    /// - `body`: [`m::SavedSearch`] (`SavedSearchSchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -723,7 +723,7 @@ impl SearchApi {
     pub async fn patch_search_saved_by_search(
         &self,
         search_id: &str,
-        body: &m::SavedSearchSchema,
+        body: &m::SavedSearch,
     ) -> Result<Response<m::SearchDocuments>> {
         self.client
             .send(
@@ -761,19 +761,19 @@ impl SearchApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::DiscoveryEntitySchema`] (`DiscoveryEntitySchema`), sent as JSON.
+    /// - `body`: [`m::DiscoveryEntity`] (`DiscoveryEntitySchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::DiscoveryEntitySchema`] (`DiscoveryEntitySchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::DiscoveryEntity`] (`DiscoveryEntitySchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
     pub async fn post_discovery_default_entities(
         &self,
-        body: &m::DiscoveryEntitySchema,
-    ) -> Result<Response<m::DiscoveryEntitySchema>> {
+        body: &m::DiscoveryEntity,
+    ) -> Result<Response<m::DiscoveryEntity>> {
         self.client
             .send(self.sync().post_discovery_default_entities_builder(body))
             .await
@@ -805,7 +805,7 @@ impl SearchApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::NltfParseRequestSchema`] (`NltfParseRequestSchema`), sent as JSON.
+    /// - `body`: [`m::NltfParseRequest`] (`NltfParseRequestSchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -818,7 +818,7 @@ impl SearchApi {
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
     pub async fn post_nltf_parse(
         &self,
-        body: &m::NltfParseRequestSchema,
+        body: &m::NltfParseRequest,
     ) -> Result<Response<m::NltfParseResponseSchema>> {
         self.client
             .send(self.sync().post_nltf_parse_builder(body))
@@ -883,7 +883,7 @@ impl SearchApi {
         &self,
         body: &m::SearchCriteriaSchema,
         params: &m::PostSearchParams,
-    ) -> AsyncIter<Paginator<m::SearchDocumentSchema>> {
+    ) -> AsyncIter<Paginator<m::SearchDocument>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().post_search_iter(body, params),
@@ -941,7 +941,7 @@ impl SearchApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::SearchCriteriaSavedSchema`] (`SearchCriteriaSavedSchema`), sent as JSON.
+    /// - `body`: [`m::SearchCriteriaSaved`] (`SearchCriteriaSavedSchema`), sent as JSON.
     /// - `params`: [`m::PostSearchContentInfoParams`]: `format_name`, `by_storage_id`.
     ///
     /// # Result
@@ -955,7 +955,7 @@ impl SearchApi {
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
     pub async fn post_search_content_info(
         &self,
-        body: &m::SearchCriteriaSavedSchema,
+        body: &m::SearchCriteriaSaved,
         params: &m::PostSearchContentInfoParams,
     ) -> Result<Response<m::SearchContentInfo>> {
         self.client
@@ -1019,7 +1019,7 @@ impl SearchApi {
         &self,
         body: &m::NaturalSearchRequest,
         params: &m::PostSearchNaturalV2Params,
-    ) -> AsyncIter<Paginator<serde_json::Value>> {
+    ) -> AsyncIter<Paginator<m::NaturalSearchResponseObject>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().post_search_natural_v2_iter(body, params),
@@ -1030,19 +1030,19 @@ impl SearchApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::SavedSearchSchema`] (`SavedSearchSchema`), sent as JSON.
+    /// - `body`: [`m::SavedSearch`] (`SavedSearchSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::SavedSearchSchema`] (`SavedSearchSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::SavedSearch`] (`SavedSearchSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
     pub async fn post_search_saved(
         &self,
-        body: &m::SavedSearchSchema,
-    ) -> Result<Response<m::SavedSearchSchema>> {
+        body: &m::SavedSearch,
+    ) -> Result<Response<m::SavedSearch>> {
         self.client
             .send(self.sync().post_search_saved_builder(body))
             .await
@@ -1102,7 +1102,7 @@ impl SearchApi {
     /// # Arguments
     ///
     /// - `group_id`: the `{group_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostSearchSavedGroupsByGroupIdReindexBody`] (`PostSearchSavedGroupsByGroupIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostSearchSavedGroupsByGroupIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -1114,7 +1114,7 @@ impl SearchApi {
     pub async fn post_search_saved_group_reindex(
         &self,
         group_id: &str,
-        body: &m::PostSearchSavedGroupsByGroupIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<m::PostSearchSavedGroupsByGroupIdReindexResponse201>> {
         self.client
             .send(
@@ -1186,7 +1186,7 @@ impl SearchApi {
     ///
     /// # Result
     ///
-    /// [`m::SearchSuggestsResponseSchema`] (`SearchSuggestsResponseSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::SearchSuggestsResponse`] (`SearchSuggestsResponseSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// A read sent as POST: retried like a GET.
     ///
@@ -1196,7 +1196,7 @@ impl SearchApi {
     pub async fn post_search_suggest(
         &self,
         body: &m::SearchSuggest,
-    ) -> Result<Response<m::SearchSuggestsResponseSchema>> {
+    ) -> Result<Response<m::SearchSuggestsResponse>> {
         self.client
             .send(self.sync().post_search_suggest_builder(body))
             .await
@@ -1311,7 +1311,7 @@ impl SearchApi {
     /// # Arguments
     ///
     /// - `entity_id`: the `{entity_id}` path segment (validated and encoded).
-    /// - `body`: [`m::DiscoveryEntitySchema`] (`DiscoveryEntitySchema`), sent as JSON.
+    /// - `body`: [`m::DiscoveryEntity`] (`DiscoveryEntitySchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -1323,7 +1323,7 @@ impl SearchApi {
     pub async fn put_discovery_default_entity(
         &self,
         entity_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> Result<Response<serde_json::Value>> {
         self.client
             .send(
@@ -1339,7 +1339,7 @@ impl SearchApi {
     ///
     /// - `object_type`: the `{object_type}` path segment (validated and encoded).
     /// - `object_id`: the `{object_id}` path segment (validated and encoded).
-    /// - `body`: [`m::DiscoveryEntitySchema`] (`DiscoveryEntitySchema`), sent as JSON.
+    /// - `body`: [`m::DiscoveryEntity`] (`DiscoveryEntitySchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -1352,7 +1352,7 @@ impl SearchApi {
         &self,
         object_type: &str,
         object_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> Result<Response<serde_json::Value>> {
         self.client
             .send(
@@ -1394,7 +1394,7 @@ impl SearchApi {
     /// # Arguments
     ///
     /// - `search_id`: the `{search_id}` path segment (validated and encoded).
-    /// - `body`: [`m::SavedSearchSchema`] (`SavedSearchSchema`), sent as JSON.
+    /// - `body`: [`m::SavedSearch`] (`SavedSearchSchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -1406,7 +1406,7 @@ impl SearchApi {
     pub async fn put_search_saved_by_search(
         &self,
         search_id: &str,
-        body: &m::SavedSearchSchema,
+        body: &m::SavedSearch,
     ) -> Result<Response<m::SearchDocuments>> {
         self.client
             .send(

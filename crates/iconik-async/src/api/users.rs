@@ -63,7 +63,7 @@ impl UsersApi {
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -72,7 +72,7 @@ impl UsersApi {
         &self,
         group_id: &str,
         user_id: &str,
-    ) -> Result<Response<m::UserSchema>> {
+    ) -> Result<Response<m::User>> {
         self.client
             .send(self.sync().delete_group_user_builder(group_id, user_id))
             .await
@@ -270,12 +270,12 @@ impl UsersApi {
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub async fn delete_user_saml(&self, user_id: &str) -> Result<Response<m::UserSchema>> {
+    pub async fn delete_user_saml(&self, user_id: &str) -> Result<Response<m::User>> {
         self.client
             .send(self.sync().delete_user_saml_builder(user_id))
             .await
@@ -411,7 +411,7 @@ impl UsersApi {
     pub fn get_groups_iter(
         &self,
         params: &m::GetGroupsParams,
-    ) -> AsyncIter<Paginator<m::GroupWithRolesElastic>> {
+    ) -> AsyncIter<Paginator<m::RoleGroup>> {
         AsyncIter::new(self.client.clone(), self.sync().get_groups_iter(params))
     }
 
@@ -444,7 +444,7 @@ impl UsersApi {
     pub fn get_groups_all_basic_iter(
         &self,
         params: &m::GetGroupsAllBasicParams,
-    ) -> AsyncIter<Paginator<m::GroupWithRolesElastic>> {
+    ) -> AsyncIter<Paginator<m::RoleGroup>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_groups_all_basic_iter(params),
@@ -480,7 +480,7 @@ impl UsersApi {
     pub fn get_groups_basic_iter(
         &self,
         params: &m::GetGroupsBasicParams,
-    ) -> AsyncIter<Paginator<m::GroupWithRolesElastic>> {
+    ) -> AsyncIter<Paginator<m::RoleGroup>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_groups_basic_iter(params),
@@ -574,7 +574,7 @@ impl UsersApi {
     pub fn get_role_groups_iter(
         &self,
         params: &m::GetRoleGroupsParams,
-    ) -> AsyncIter<Paginator<m::GroupWithRolesElastic>> {
+    ) -> AsyncIter<Paginator<m::RoleGroup>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_role_groups_iter(params),
@@ -610,7 +610,7 @@ impl UsersApi {
     pub fn get_role_groups_basic_iter(
         &self,
         params: &m::GetRoleGroupsBasicParams,
-    ) -> AsyncIter<Paginator<m::GroupWithRolesElastic>> {
+    ) -> AsyncIter<Paginator<m::RoleGroup>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_role_groups_basic_iter(params),
@@ -714,7 +714,7 @@ impl UsersApi {
     pub fn get_teams_basic_iter(
         &self,
         params: &m::GetTeamsBasicParams,
-    ) -> AsyncIter<Paginator<m::GroupWithRolesElastic>> {
+    ) -> AsyncIter<Paginator<m::RoleGroup>> {
         AsyncIter::new(
             self.client.clone(),
             self.sync().get_teams_basic_iter(params),
@@ -809,7 +809,7 @@ impl UsersApi {
     pub fn get_users_iter(
         &self,
         params: &m::GetUsersParams,
-    ) -> AsyncIter<Paginator<m::UserElasticSchema>> {
+    ) -> AsyncIter<Paginator<m::UserElastic>> {
         AsyncIter::new(self.client.clone(), self.sync().get_users_iter(params))
     }
 
@@ -857,12 +857,12 @@ impl UsersApi {
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub async fn get_users_current(&self) -> Result<Response<m::UserSchema>> {
+    pub async fn get_users_current(&self) -> Result<Response<m::User>> {
         self.client
             .send(self.sync().get_users_current_builder())
             .await
@@ -988,20 +988,16 @@ impl UsersApi {
     /// # Arguments
     ///
     /// - `user_id`: the `{user_id}` path segment (validated and encoded).
-    /// - `body`: [`m::UserSchema`] (`UserSchema`), sent as JSON.
+    /// - `body`: [`m::User`] (`UserSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub async fn patch_user(
-        &self,
-        user_id: &str,
-        body: &m::UserSchema,
-    ) -> Result<Response<m::UserSchema>> {
+    pub async fn patch_user(&self, user_id: &str, body: &m::User) -> Result<Response<m::User>> {
         self.client
             .send(self.sync().patch_user_builder(user_id, body))
             .await
@@ -1011,19 +1007,16 @@ impl UsersApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::UserSchema`] (`UserSchema`), sent as JSON.
+    /// - `body`: [`m::User`] (`UserSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub async fn patch_users_current(
-        &self,
-        body: &m::UserSchema,
-    ) -> Result<Response<m::UserSchema>> {
+    pub async fn patch_users_current(&self, body: &m::User) -> Result<Response<m::User>> {
         self.client
             .send(self.sync().patch_users_current_builder(body))
             .await
@@ -1062,7 +1055,7 @@ impl UsersApi {
     /// # Arguments
     ///
     /// - `group_id`: the `{group_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostGroupsByGroupIdReindexBody`] (`PostGroupsByGroupIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostGroupsByGroupIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -1074,7 +1067,7 @@ impl UsersApi {
     pub async fn post_group_reindex(
         &self,
         group_id: &str,
-        body: &m::PostGroupsByGroupIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<m::PostGroupsByGroupIdReindexResponse201>> {
         self.client
             .send(self.sync().post_group_reindex_builder(group_id, body))
@@ -1090,7 +1083,7 @@ impl UsersApi {
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -1099,7 +1092,7 @@ impl UsersApi {
         &self,
         group_id: &str,
         user_id: &str,
-    ) -> Result<Response<m::UserSchema>> {
+    ) -> Result<Response<m::User>> {
         self.client
             .send(self.sync().post_group_user_builder(group_id, user_id))
             .await
@@ -1294,7 +1287,7 @@ impl UsersApi {
     /// # Arguments
     ///
     /// - `user_id`: the `{user_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostUsersByUserIdReindexBody`] (`PostUsersByUserIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostUsersByUserIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -1306,7 +1299,7 @@ impl UsersApi {
     pub async fn post_user_reindex(
         &self,
         user_id: &str,
-        body: &m::PostUsersByUserIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<m::PostUsersByUserIdReindexResponse201>> {
         self.client
             .send(self.sync().post_user_reindex_builder(user_id, body))
@@ -1321,12 +1314,12 @@ impl UsersApi {
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub async fn post_users(&self, body: &m::UserCreate) -> Result<Response<m::UserSchema>> {
+    pub async fn post_users(&self, body: &m::UserCreate) -> Result<Response<m::User>> {
         self.client.send(self.sync().post_users_builder(body)).await
     }
 
@@ -1586,20 +1579,16 @@ impl UsersApi {
     /// # Arguments
     ///
     /// - `user_id`: the `{user_id}` path segment (validated and encoded).
-    /// - `body`: [`m::UserSchema`] (`UserSchema`), sent as JSON.
+    /// - `body`: [`m::User`] (`UserSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub async fn put_user(
-        &self,
-        user_id: &str,
-        body: &m::UserSchema,
-    ) -> Result<Response<m::UserSchema>> {
+    pub async fn put_user(&self, user_id: &str, body: &m::User) -> Result<Response<m::User>> {
         self.client
             .send(self.sync().put_user_builder(user_id, body))
             .await
@@ -1614,7 +1603,7 @@ impl UsersApi {
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -1623,7 +1612,7 @@ impl UsersApi {
         &self,
         user_id: &str,
         body: &m::UserSamlIdpUpdate,
-    ) -> Result<Response<m::UserSchema>> {
+    ) -> Result<Response<m::User>> {
         self.client
             .send(self.sync().put_user_saml_builder(user_id, body))
             .await
@@ -1633,16 +1622,16 @@ impl UsersApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::UserSchema`] (`UserSchema`), sent as JSON.
+    /// - `body`: [`m::User`] (`UserSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub async fn put_users_current(&self, body: &m::UserSchema) -> Result<Response<m::UserSchema>> {
+    pub async fn put_users_current(&self, body: &m::User) -> Result<Response<m::User>> {
         self.client
             .send(self.sync().put_users_current_builder(body))
             .await

@@ -1249,7 +1249,7 @@ impl AssetsApi {
         &self,
         asset_id: &str,
         params: &m::GetAssetHistoryParams,
-    ) -> Paginator<m::AssetHistoryElastic> {
+    ) -> Paginator<m::AssetHistory> {
         Paginator::new(
             self.get_asset_history_builder(asset_id, params),
             Style::PageNumber,
@@ -1951,7 +1951,7 @@ impl AssetsApi {
         &self,
         collection_id: &str,
         params: &m::GetCollectionContentsParams,
-    ) -> Paginator<serde_json::Value> {
+    ) -> Paginator<m::FavoritesObject> {
         Paginator::new(
             self.get_collection_contents_builder(collection_id, params),
             Style::PageNumber,
@@ -2084,7 +2084,7 @@ impl AssetsApi {
     pub fn get_collections_iter(
         &self,
         params: &m::GetCollectionsParams,
-    ) -> Paginator<m::CollectionElasticSchema> {
+    ) -> Paginator<m::Collection> {
         Paginator::new(self.get_collections_builder(params), Style::PageNumber)
     }
 
@@ -2125,7 +2125,7 @@ impl AssetsApi {
     pub fn get_collections_recent_iter(
         &self,
         params: &m::GetCollectionsRecentParams,
-    ) -> Paginator<m::RecentCollectionElastic> {
+    ) -> Paginator<m::RecentAssetElastic> {
         Paginator::new(
             self.get_collections_recent_builder(params),
             Style::PageNumber,
@@ -2295,7 +2295,7 @@ impl AssetsApi {
     pub fn get_delete_queue_collections_iter(
         &self,
         params: &m::GetDeleteQueueCollectionsParams,
-    ) -> Paginator<m::CollectionElasticSchema> {
+    ) -> Paginator<m::Collection> {
         Paginator::new(
             self.get_delete_queue_collections_builder(params),
             Style::PageNumber,
@@ -2333,7 +2333,7 @@ impl AssetsApi {
     pub fn get_favorites_iter(
         &self,
         params: &m::GetFavoritesParams,
-    ) -> Paginator<serde_json::Value> {
+    ) -> Paginator<m::FavoritesObject> {
         Paginator::new(self.get_favorites_builder(params), Style::PageNumber)
     }
 
@@ -2491,7 +2491,7 @@ impl AssetsApi {
         object_id: &str,
         share_id: &str,
         params: &m::GetObjectShareUsersParams,
-    ) -> Paginator<m::ShareUserSchema> {
+    ) -> Paginator<m::ShareUser> {
         Paginator::new(
             self.get_object_share_users_builder(object_type, object_id, share_id, params),
             Style::LastId,
@@ -2509,7 +2509,7 @@ impl AssetsApi {
     ///
     /// # Result
     ///
-    /// [`m::ShareUserSchema`] (`ShareUserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::ShareUser`] (`ShareUserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -2520,7 +2520,7 @@ impl AssetsApi {
         object_id: &str,
         share_id: &str,
         share_user_id: &str,
-    ) -> Result<Response<m::ShareUserSchema>> {
+    ) -> Result<Response<m::ShareUser>> {
         self.get_object_share_users_by_share_user_builder(
             object_type,
             object_id,
@@ -2784,7 +2784,7 @@ impl AssetsApi {
         &self,
         playlist_id: &str,
         params: &m::GetPlaylistItemsParams,
-    ) -> Paginator<m::PlaylistItemElastic> {
+    ) -> Paginator<m::AssetElastic> {
         Paginator::new(
             self.get_playlist_items_builder(playlist_id, params),
             Style::PageNumber,
@@ -3485,11 +3485,11 @@ impl AssetsApi {
     ///
     /// - `asset_id`: the `{asset_id}` path segment (validated and encoded).
     /// - `version_id`: the `{version_id}` path segment (validated and encoded).
-    /// - `body`: [`m::AssetVersionSchema`] (`AssetVersionSchema`), sent as JSON.
+    /// - `body`: [`m::AssetVersion`] (`AssetVersionSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::AssetVersionSchema`] (`AssetVersionSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::AssetVersion`] (`AssetVersionSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -3498,8 +3498,8 @@ impl AssetsApi {
         &self,
         asset_id: &str,
         version_id: &str,
-        body: &m::AssetVersionSchema,
-    ) -> Result<Response<m::AssetVersionSchema>> {
+        body: &m::AssetVersion,
+    ) -> Result<Response<m::AssetVersion>> {
         self.patch_asset_version_builder(asset_id, version_id, body)
             .send()
     }
@@ -3510,7 +3510,7 @@ impl AssetsApi {
         &self,
         asset_id: &str,
         version_id: &str,
-        body: &m::AssetVersionSchema,
+        body: &m::AssetVersion,
     ) -> RequestBuilder {
         self.op(138).path_params([asset_id, version_id]).json(body)
     }
@@ -3738,11 +3738,11 @@ impl AssetsApi {
     /// - `object_id`: the `{object_id}` path segment (validated and encoded).
     /// - `share_id`: the `{share_id}` path segment (validated and encoded).
     /// - `share_user_id`: the `{share_user_id}` path segment (validated and encoded).
-    /// - `body`: [`m::ShareUserSchema`] (`ShareUserSchema`), sent as JSON.
+    /// - `body`: [`m::ShareUser`] (`ShareUserSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::ShareUserSchema`] (`ShareUserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::ShareUser`] (`ShareUserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -3753,8 +3753,8 @@ impl AssetsApi {
         object_id: &str,
         share_id: &str,
         share_user_id: &str,
-        body: &m::ShareUserSchema,
-    ) -> Result<Response<m::ShareUserSchema>> {
+        body: &m::ShareUser,
+    ) -> Result<Response<m::ShareUser>> {
         self.patch_object_share_users_by_share_user_builder(
             object_type,
             object_id,
@@ -3773,7 +3773,7 @@ impl AssetsApi {
         object_id: &str,
         share_id: &str,
         share_user_id: &str,
-        body: &m::ShareUserSchema,
+        body: &m::ShareUser,
     ) -> RequestBuilder {
         self.op(145)
             .path_params([object_type, object_id, share_id, share_user_id])
@@ -3818,11 +3818,11 @@ impl AssetsApi {
     ///
     /// - `playlist_id`: the `{playlist_id}` path segment (validated and encoded).
     /// - `item_id`: the `{item_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PlaylistItemSchema`] (`PlaylistItemSchema`), sent as JSON.
+    /// - `body`: [`m::PlaylistItem`] (`PlaylistItemSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::PlaylistItemSchema`] (`PlaylistItemSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::PlaylistItem`] (`PlaylistItemSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -3831,8 +3831,8 @@ impl AssetsApi {
         &self,
         playlist_id: &str,
         item_id: &str,
-        body: &m::PlaylistItemSchema,
-    ) -> Result<Response<m::PlaylistItemSchema>> {
+        body: &m::PlaylistItem,
+    ) -> Result<Response<m::PlaylistItem>> {
         self.patch_playlist_item_builder(playlist_id, item_id, body)
             .send()
     }
@@ -3843,7 +3843,7 @@ impl AssetsApi {
         &self,
         playlist_id: &str,
         item_id: &str,
-        body: &m::PlaylistItemSchema,
+        body: &m::PlaylistItem,
     ) -> RequestBuilder {
         self.op(147).path_params([playlist_id, item_id]).json(body)
     }
@@ -4060,7 +4060,7 @@ impl AssetsApi {
     ///
     /// - `asset_id`: the `{asset_id}` path segment (validated and encoded).
     /// - `history_entity_id`: the `{history_entity_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostAssetsByAssetIdHistoryByHistoryEntityIdReindexBody`] (`PostAssetsByAssetIdHistoryByHistoryEntityIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostAssetsByAssetIdHistoryByHistoryEntityIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -4073,7 +4073,7 @@ impl AssetsApi {
         &self,
         asset_id: &str,
         history_entity_id: &str,
-        body: &m::PostAssetsByAssetIdHistoryByHistoryEntityIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.post_asset_history_reindex_by_history_entity_builder(asset_id, history_entity_id, body)
             .send()
@@ -4085,7 +4085,7 @@ impl AssetsApi {
         &self,
         asset_id: &str,
         history_entity_id: &str,
-        body: &m::PostAssetsByAssetIdHistoryByHistoryEntityIdReindexBody,
+        body: &serde_json::Value,
     ) -> RequestBuilder {
         self.op(155)
             .path_params([asset_id, history_entity_id])
@@ -4898,7 +4898,7 @@ impl AssetsApi {
     /// # Arguments
     ///
     /// - `collection_id`: the `{collection_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostCollectionsByCollectionIdReindexContentsBody`] (`PostCollectionsByCollectionIdReindexContentsBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostCollectionsByCollectionIdReindexContentsBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -4910,7 +4910,7 @@ impl AssetsApi {
     pub fn post_collection_reindex_contents(
         &self,
         collection_id: &str,
-        body: &m::PostCollectionsByCollectionIdReindexContentsBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.post_collection_reindex_contents_builder(collection_id, body)
             .send()
@@ -4921,7 +4921,7 @@ impl AssetsApi {
     pub fn post_collection_reindex_contents_builder(
         &self,
         collection_id: &str,
-        body: &m::PostCollectionsByCollectionIdReindexContentsBody,
+        body: &serde_json::Value,
     ) -> RequestBuilder {
         self.op(179).path_param(collection_id).json(body)
     }
@@ -5514,11 +5514,11 @@ impl AssetsApi {
     /// - `object_type`: the `{object_type}` path segment (validated and encoded).
     /// - `object_id`: the `{object_id}` path segment (validated and encoded).
     /// - `share_id`: the `{share_id}` path segment (validated and encoded).
-    /// - `body`: [`m::ShareUserSchema`] (`ShareUserSchema`), sent as JSON.
+    /// - `body`: [`m::ShareUser`] (`ShareUserSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::ShareUserSchema`] (`ShareUserSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::ShareUser`] (`ShareUserSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -5528,8 +5528,8 @@ impl AssetsApi {
         object_type: &str,
         object_id: &str,
         share_id: &str,
-        body: &m::ShareUserSchema,
-    ) -> Result<Response<m::ShareUserSchema>> {
+        body: &m::ShareUser,
+    ) -> Result<Response<m::ShareUser>> {
         self.post_object_share_users_builder(object_type, object_id, share_id, body)
             .send()
     }
@@ -5541,7 +5541,7 @@ impl AssetsApi {
         object_type: &str,
         object_id: &str,
         share_id: &str,
-        body: &m::ShareUserSchema,
+        body: &m::ShareUser,
     ) -> RequestBuilder {
         self.op(200)
             .path_params([object_type, object_id, share_id])
@@ -5629,11 +5629,11 @@ impl AssetsApi {
     /// # Arguments
     ///
     /// - `playlist_id`: the `{playlist_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PlaylistItemSchema`] (`PlaylistItemSchema`), sent as JSON.
+    /// - `body`: [`m::PlaylistItem`] (`PlaylistItemSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::PlaylistItemSchema`] (`PlaylistItemSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::PlaylistItem`] (`PlaylistItemSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -5641,8 +5641,8 @@ impl AssetsApi {
     pub fn post_playlist_items(
         &self,
         playlist_id: &str,
-        body: &m::PlaylistItemSchema,
-    ) -> Result<Response<m::PlaylistItemSchema>> {
+        body: &m::PlaylistItem,
+    ) -> Result<Response<m::PlaylistItem>> {
         self.post_playlist_items_builder(playlist_id, body).send()
     }
 
@@ -5651,7 +5651,7 @@ impl AssetsApi {
     pub fn post_playlist_items_builder(
         &self,
         playlist_id: &str,
-        body: &m::PlaylistItemSchema,
+        body: &m::PlaylistItem,
     ) -> RequestBuilder {
         self.op(203).path_param(playlist_id).json(body)
     }
@@ -6498,11 +6498,11 @@ impl AssetsApi {
     ///
     /// - `asset_id`: the `{asset_id}` path segment (validated and encoded).
     /// - `version_id`: the `{version_id}` path segment (validated and encoded).
-    /// - `body`: [`m::AssetVersionSchema`] (`AssetVersionSchema`), sent as JSON.
+    /// - `body`: [`m::AssetVersion`] (`AssetVersionSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::AssetVersionSchema`] (`AssetVersionSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::AssetVersion`] (`AssetVersionSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -6511,8 +6511,8 @@ impl AssetsApi {
         &self,
         asset_id: &str,
         version_id: &str,
-        body: &m::AssetVersionSchema,
-    ) -> Result<Response<m::AssetVersionSchema>> {
+        body: &m::AssetVersion,
+    ) -> Result<Response<m::AssetVersion>> {
         self.put_asset_version_builder(asset_id, version_id, body)
             .send()
     }
@@ -6523,7 +6523,7 @@ impl AssetsApi {
         &self,
         asset_id: &str,
         version_id: &str,
-        body: &m::AssetVersionSchema,
+        body: &m::AssetVersion,
     ) -> RequestBuilder {
         self.op(232).path_params([asset_id, version_id]).json(body)
     }
@@ -6963,11 +6963,11 @@ impl AssetsApi {
     /// - `object_id`: the `{object_id}` path segment (validated and encoded).
     /// - `share_id`: the `{share_id}` path segment (validated and encoded).
     /// - `share_user_id`: the `{share_user_id}` path segment (validated and encoded).
-    /// - `body`: [`m::ShareUserSchema`] (`ShareUserSchema`), sent as JSON.
+    /// - `body`: [`m::ShareUser`] (`ShareUserSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::ShareUserSchema`] (`ShareUserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::ShareUser`] (`ShareUserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -6978,8 +6978,8 @@ impl AssetsApi {
         object_id: &str,
         share_id: &str,
         share_user_id: &str,
-        body: &m::ShareUserSchema,
-    ) -> Result<Response<m::ShareUserSchema>> {
+        body: &m::ShareUser,
+    ) -> Result<Response<m::ShareUser>> {
         self.put_object_share_users_by_share_user_builder(
             object_type,
             object_id,
@@ -6998,7 +6998,7 @@ impl AssetsApi {
         object_id: &str,
         share_id: &str,
         share_user_id: &str,
-        body: &m::ShareUserSchema,
+        body: &m::ShareUser,
     ) -> RequestBuilder {
         self.op(245)
             .path_params([object_type, object_id, share_id, share_user_id])
@@ -7043,11 +7043,11 @@ impl AssetsApi {
     ///
     /// - `playlist_id`: the `{playlist_id}` path segment (validated and encoded).
     /// - `item_id`: the `{item_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PlaylistItemSchema`] (`PlaylistItemSchema`), sent as JSON.
+    /// - `body`: [`m::PlaylistItem`] (`PlaylistItemSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::PlaylistItemSchema`] (`PlaylistItemSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::PlaylistItem`] (`PlaylistItemSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -7056,8 +7056,8 @@ impl AssetsApi {
         &self,
         playlist_id: &str,
         item_id: &str,
-        body: &m::PlaylistItemSchema,
-    ) -> Result<Response<m::PlaylistItemSchema>> {
+        body: &m::PlaylistItem,
+    ) -> Result<Response<m::PlaylistItem>> {
         self.put_playlist_item_builder(playlist_id, item_id, body)
             .send()
     }
@@ -7068,7 +7068,7 @@ impl AssetsApi {
         &self,
         playlist_id: &str,
         item_id: &str,
-        body: &m::PlaylistItemSchema,
+        body: &m::PlaylistItem,
     ) -> RequestBuilder {
         self.op(247).path_params([playlist_id, item_id]).json(body)
     }
@@ -7083,7 +7083,7 @@ impl AssetsApi {
     ///
     /// # Result
     ///
-    /// [`m::PlaylistItemSchema`] (`PlaylistItemSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::PlaylistItem`] (`PlaylistItemSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -7093,7 +7093,7 @@ impl AssetsApi {
         playlist_id: &str,
         item_id: &str,
         body: &m::PlaylistItemUpdatePosition,
-    ) -> Result<Response<m::PlaylistItemSchema>> {
+    ) -> Result<Response<m::PlaylistItem>> {
         self.put_playlist_item_position_builder(playlist_id, item_id, body)
             .send()
     }

@@ -1358,7 +1358,7 @@ impl AuthApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::PostAuthAdLoginBody`] (`PostAuthAdLoginBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostAuthAdLoginBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -1367,13 +1367,13 @@ impl AuthApi {
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub fn post_auth_ad_login(&self, body: &m::PostAuthAdLoginBody) -> Result<Response<m::Token>> {
+    pub fn post_auth_ad_login(&self, body: &serde_json::Value) -> Result<Response<m::Token>> {
         self.post_auth_ad_login_builder(body).send()
     }
 
     /// The request of [`post_auth_ad_login`](Self::post_auth_ad_login), built but not sent.
     #[doc(hidden)]
-    pub fn post_auth_ad_login_builder(&self, body: &m::PostAuthAdLoginBody) -> RequestBuilder {
+    pub fn post_auth_ad_login_builder(&self, body: &serde_json::Value) -> RequestBuilder {
         self.op(303).json(body)
     }
 

@@ -337,7 +337,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::KeyframeSchema`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::Keyframe`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -346,7 +346,7 @@ impl FilesApi {
         &self,
         asset_id: &str,
         keyframe_id: &str,
-    ) -> Result<Response<m::KeyframeSchema>> {
+    ) -> Result<Response<m::Keyframe>> {
         self.delete_asset_keyframe_public_builder(asset_id, keyframe_id)
             .send()
     }
@@ -394,7 +394,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::ProxySchema`] (`ProxySchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::Proxy`] (`ProxySchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -403,7 +403,7 @@ impl FilesApi {
         &self,
         asset_id: &str,
         proxy_id: &str,
-    ) -> Result<Response<m::ProxySchema>> {
+    ) -> Result<Response<m::Proxy>> {
         self.delete_asset_proxy_public_builder(asset_id, proxy_id)
             .send()
     }
@@ -1801,7 +1801,7 @@ impl FilesApi {
     pub fn get_analysis_service_accounts_iter(
         &self,
         params: &m::GetAnalysisServiceAccountsParams,
-    ) -> Paginator<m::AnalysisServiceAccountRead> {
+    ) -> Paginator<m::AnalysisServiceAccount> {
         Paginator::new(
             self.get_analysis_service_accounts_builder(params),
             Style::LastId,
@@ -2487,7 +2487,7 @@ impl FilesApi {
         &self,
         asset_id: &str,
         params: &m::GetAssetKeyframesParams,
-    ) -> Paginator<m::KeyframeSchema> {
+    ) -> Paginator<m::Keyframe> {
         Paginator::new(
             self.get_asset_keyframes_builder(asset_id, params),
             Style::LastId,
@@ -3180,7 +3180,7 @@ impl FilesApi {
         asset_id: &str,
         version_id: &str,
         params: &m::GetAssetVersionKeyframesParams,
-    ) -> Paginator<m::KeyframeSchema> {
+    ) -> Paginator<m::Keyframe> {
         Paginator::new(
             self.get_asset_version_keyframes_builder(asset_id, version_id, params),
             Style::LastId,
@@ -3581,7 +3581,7 @@ impl FilesApi {
     pub fn get_delete_queue_file_sets_iter(
         &self,
         params: &m::GetDeleteQueueFileSetsParams,
-    ) -> Paginator<m::FileSetElastic> {
+    ) -> Paginator<m::FileSet> {
         Paginator::new(
             self.get_delete_queue_file_sets_builder(params),
             Style::PageNumber,
@@ -3625,7 +3625,7 @@ impl FilesApi {
     pub fn get_delete_queue_formats_iter(
         &self,
         params: &m::GetDeleteQueueFormatsParams,
-    ) -> Paginator<m::FormatElastic> {
+    ) -> Paginator<m::Format> {
         Paginator::new(
             self.get_delete_queue_formats_builder(params),
             Style::PageNumber,
@@ -4133,7 +4133,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::IconikStorageGatewayReadSchema`] (`IconikStorageGatewayReadSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::IconikStorageGatewayRead`] (`IconikStorageGatewayReadSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -4141,7 +4141,7 @@ impl FilesApi {
     pub fn get_storage_gateway(
         &self,
         storage_gateway_id: &str,
-    ) -> Result<Response<m::IconikStorageGatewayReadSchema>> {
+    ) -> Result<Response<m::IconikStorageGatewayRead>> {
         self.get_storage_gateway_builder(storage_gateway_id).send()
     }
 
@@ -4370,7 +4370,7 @@ impl FilesApi {
     pub fn get_storage_gateways_iter(
         &self,
         params: &m::GetStorageGatewaysParams,
-    ) -> Paginator<m::IconikStorageGatewayReadSchema> {
+    ) -> Paginator<m::IconikStorageGatewayRead> {
         Paginator::new(self.get_storage_gateways_builder(params), Style::PageNumber)
     }
 
@@ -4411,7 +4411,7 @@ impl FilesApi {
     pub fn get_storage_gateways_telemetry_iter(
         &self,
         params: &m::GetStorageGatewaysTelemetryParams,
-    ) -> Paginator<m::IconikStorageGatewayTelemetrySchema> {
+    ) -> Paginator<m::IconikStorageGatewayTelemetry> {
         Paginator::new(
             self.get_storage_gateways_telemetry_builder(params),
             Style::LastId,
@@ -4426,7 +4426,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::IconikStorageGatewayTelemetrySchema`] (`IconikStorageGatewayTelemetrySchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::IconikStorageGatewayTelemetry`] (`IconikStorageGatewayTelemetrySchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -4434,7 +4434,7 @@ impl FilesApi {
     pub fn get_storage_gateways_telemetry_by_worker(
         &self,
         worker_id: &str,
-    ) -> Result<Response<m::IconikStorageGatewayTelemetrySchema>> {
+    ) -> Result<Response<m::IconikStorageGatewayTelemetry>> {
         self.get_storage_gateways_telemetry_by_worker_builder(worker_id)
             .send()
     }
@@ -5007,7 +5007,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::TranscodersSchema`] (`TranscodersSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Transcoders`] (`TranscodersSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// Every page, lazily: [`get_transcoders_iter`](Self::get_transcoders_iter).
     ///
@@ -5017,7 +5017,7 @@ impl FilesApi {
     pub fn get_transcoders(
         &self,
         params: &m::GetTranscodersParams,
-    ) -> Result<Response<m::TranscodersSchema>> {
+    ) -> Result<Response<m::Transcoders>> {
         self.get_transcoders_builder(params).send()
     }
 
@@ -5264,7 +5264,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::KeyframeSchema`] (`KeyframeSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Keyframe`] (`KeyframeSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -5274,7 +5274,7 @@ impl FilesApi {
         asset_id: &str,
         keyframe_id: &str,
         body: &m::KeyframeCreate,
-    ) -> Result<Response<m::KeyframeSchema>> {
+    ) -> Result<Response<m::Keyframe>> {
         self.patch_asset_keyframe_builder(asset_id, keyframe_id, body)
             .send()
     }
@@ -5300,7 +5300,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::ProxySchema`] (`ProxySchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Proxy`] (`ProxySchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -5310,7 +5310,7 @@ impl FilesApi {
         asset_id: &str,
         proxy_id: &str,
         body: &m::ProxyUpdate,
-    ) -> Result<Response<m::ProxySchema>> {
+    ) -> Result<Response<m::Proxy>> {
         self.patch_asset_proxy_builder(asset_id, proxy_id, body)
             .send()
     }
@@ -5871,7 +5871,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::KeyframeSchema`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::Keyframe`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -5880,7 +5880,7 @@ impl FilesApi {
         &self,
         asset_id: &str,
         params: &m::PostAssetCustomKeyframeParams,
-    ) -> Result<Response<m::KeyframeSchema>> {
+    ) -> Result<Response<m::Keyframe>> {
         self.post_asset_custom_keyframe_builder(asset_id, params)
             .send()
     }
@@ -5905,7 +5905,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::KeyframeSchema`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::Keyframe`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -5915,7 +5915,7 @@ impl FilesApi {
         asset_id: &str,
         poster_id: &str,
         params: &m::PostAssetCustomKeyframeByPosterParams,
-    ) -> Result<Response<m::KeyframeSchema>> {
+    ) -> Result<Response<m::Keyframe>> {
         self.post_asset_custom_keyframe_by_poster_builder(asset_id, poster_id, params)
             .send()
     }
@@ -6422,7 +6422,7 @@ impl FilesApi {
     ///
     /// - `asset_id`: the `{asset_id}` path segment (validated and encoded).
     /// - `file_id`: the `{file_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostAssetsByAssetIdFilesByFileIdReindexBody`] (`PostAssetsByAssetIdFilesByFileIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostAssetsByAssetIdFilesByFileIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -6435,7 +6435,7 @@ impl FilesApi {
         &self,
         asset_id: &str,
         file_id: &str,
-        body: &m::PostAssetsByAssetIdFilesByFileIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.post_asset_file_reindex_builder(asset_id, file_id, body)
             .send()
@@ -6447,7 +6447,7 @@ impl FilesApi {
         &self,
         asset_id: &str,
         file_id: &str,
-        body: &m::PostAssetsByAssetIdFilesByFileIdReindexBody,
+        body: &serde_json::Value,
     ) -> RequestBuilder {
         self.op(533).path_params([asset_id, file_id]).json(body)
     }
@@ -6835,7 +6835,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::KeyframeSchema`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::Keyframe`] (`KeyframeSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -6844,7 +6844,7 @@ impl FilesApi {
         &self,
         asset_id: &str,
         keyframe_id: &str,
-    ) -> Result<Response<m::KeyframeSchema>> {
+    ) -> Result<Response<m::Keyframe>> {
         self.post_asset_keyframe_public_builder(asset_id, keyframe_id)
             .send()
     }
@@ -7154,7 +7154,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::ProxySchema`] (`ProxySchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::Proxy`] (`ProxySchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -7163,7 +7163,7 @@ impl FilesApi {
         &self,
         asset_id: &str,
         proxy_id: &str,
-    ) -> Result<Response<m::ProxySchema>> {
+    ) -> Result<Response<m::Proxy>> {
         self.post_asset_proxy_public_builder(asset_id, proxy_id)
             .send()
     }
@@ -8054,7 +8054,7 @@ impl FilesApi {
     /// # Arguments
     ///
     /// - `export_location_id`: the `{export_location_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostExportLocationsByExportLocationIdReindexBody`] (`PostExportLocationsByExportLocationIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostExportLocationsByExportLocationIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -8066,7 +8066,7 @@ impl FilesApi {
     pub fn post_export_location_reindex(
         &self,
         export_location_id: &str,
-        body: &m::PostExportLocationsByExportLocationIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.post_export_location_reindex_builder(export_location_id, body)
             .send()
@@ -8077,7 +8077,7 @@ impl FilesApi {
     pub fn post_export_location_reindex_builder(
         &self,
         export_location_id: &str,
-        body: &m::PostExportLocationsByExportLocationIdReindexBody,
+        body: &serde_json::Value,
     ) -> RequestBuilder {
         self.op(578).path_param(export_location_id).json(body)
     }
@@ -8676,7 +8676,7 @@ impl FilesApi {
     ///
     /// - `storage_id`: the `{storage_id}` path segment (validated and encoded).
     /// - `file_id`: the `{file_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostStoragesByStorageIdFilesByFileIdReindexBody`] (`PostStoragesByStorageIdFilesByFileIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostStoragesByStorageIdFilesByFileIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -8689,7 +8689,7 @@ impl FilesApi {
         &self,
         storage_id: &str,
         file_id: &str,
-        body: &m::PostStoragesByStorageIdFilesByFileIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.post_storage_file_reindex_builder(storage_id, file_id, body)
             .send()
@@ -8701,7 +8701,7 @@ impl FilesApi {
         &self,
         storage_id: &str,
         file_id: &str,
-        body: &m::PostStoragesByStorageIdFilesByFileIdReindexBody,
+        body: &serde_json::Value,
     ) -> RequestBuilder {
         self.op(596).path_params([storage_id, file_id]).json(body)
     }
@@ -8743,7 +8743,7 @@ impl FilesApi {
     /// # Arguments
     ///
     /// - `storage_id`: the `{storage_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostStoragesByStorageIdFilesReindexBody`] (`PostStoragesByStorageIdFilesReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostStoragesByStorageIdFilesReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -8755,7 +8755,7 @@ impl FilesApi {
     pub fn post_storage_files_reindex(
         &self,
         storage_id: &str,
-        body: &m::PostStoragesByStorageIdFilesReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.post_storage_files_reindex_builder(storage_id, body)
             .send()
@@ -8766,7 +8766,7 @@ impl FilesApi {
     pub fn post_storage_files_reindex_builder(
         &self,
         storage_id: &str,
-        body: &m::PostStoragesByStorageIdFilesReindexBody,
+        body: &serde_json::Value,
     ) -> RequestBuilder {
         self.op(598).path_param(storage_id).json(body)
     }
@@ -8904,7 +8904,7 @@ impl FilesApi {
     /// # Arguments
     ///
     /// - `storage_gateway_id`: the `{storage_gateway_id}` path segment (validated and encoded).
-    /// - `body`: [`m::IconikStorageGatewayTelemetrySchema`] (`IconikStorageGatewayTelemetrySchema`), sent as JSON.
+    /// - `body`: [`m::IconikStorageGatewayTelemetry`] (`IconikStorageGatewayTelemetrySchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -8916,7 +8916,7 @@ impl FilesApi {
     pub fn post_storage_gateway_telemetry(
         &self,
         storage_gateway_id: &str,
-        body: &m::IconikStorageGatewayTelemetrySchema,
+        body: &m::IconikStorageGatewayTelemetry,
     ) -> Result<Response<serde_json::Value>> {
         self.post_storage_gateway_telemetry_builder(storage_gateway_id, body)
             .send()
@@ -8927,7 +8927,7 @@ impl FilesApi {
     pub fn post_storage_gateway_telemetry_builder(
         &self,
         storage_gateway_id: &str,
-        body: &m::IconikStorageGatewayTelemetrySchema,
+        body: &m::IconikStorageGatewayTelemetry,
     ) -> RequestBuilder {
         self.op(603).path_param(storage_gateway_id).json(body)
     }
@@ -8995,7 +8995,7 @@ impl FilesApi {
     /// # Arguments
     ///
     /// - `storage_id`: the `{storage_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostStoragesByStorageIdReindexBody`] (`PostStoragesByStorageIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostStoragesByStorageIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -9007,7 +9007,7 @@ impl FilesApi {
     pub fn post_storage_reindex(
         &self,
         storage_id: &str,
-        body: &m::PostStoragesByStorageIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.post_storage_reindex_builder(storage_id, body).send()
     }
@@ -9017,7 +9017,7 @@ impl FilesApi {
     pub fn post_storage_reindex_builder(
         &self,
         storage_id: &str,
-        body: &m::PostStoragesByStorageIdReindexBody,
+        body: &serde_json::Value,
     ) -> RequestBuilder {
         self.op(606).path_param(storage_id).json(body)
     }
@@ -9081,7 +9081,7 @@ impl FilesApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::PostStoragesFilesReindexBody`] (`PostStoragesFilesReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostStoragesFilesReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -9092,17 +9092,14 @@ impl FilesApi {
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
     pub fn post_storages_files_reindex(
         &self,
-        body: &m::PostStoragesFilesReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.post_storages_files_reindex_builder(body).send()
     }
 
     /// The request of [`post_storages_files_reindex`](Self::post_storages_files_reindex), built but not sent.
     #[doc(hidden)]
-    pub fn post_storages_files_reindex_builder(
-        &self,
-        body: &m::PostStoragesFilesReindexBody,
-    ) -> RequestBuilder {
+    pub fn post_storages_files_reindex_builder(&self, body: &serde_json::Value) -> RequestBuilder {
         self.op(609).json(body)
     }
 
@@ -9110,7 +9107,7 @@ impl FilesApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::PostStoragesReindexBody`] (`PostStoragesReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostStoragesReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -9121,17 +9118,14 @@ impl FilesApi {
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
     pub fn post_storages_reindex(
         &self,
-        body: &m::PostStoragesReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.post_storages_reindex_builder(body).send()
     }
 
     /// The request of [`post_storages_reindex`](Self::post_storages_reindex), built but not sent.
     #[doc(hidden)]
-    pub fn post_storages_reindex_builder(
-        &self,
-        body: &m::PostStoragesReindexBody,
-    ) -> RequestBuilder {
+    pub fn post_storages_reindex_builder(&self, body: &serde_json::Value) -> RequestBuilder {
         self.op(610).json(body)
     }
 
@@ -9258,7 +9252,7 @@ impl FilesApi {
     /// # Arguments
     ///
     /// - `transcoder_id`: the `{transcoder_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostTranscodersByTranscoderIdReindexBody`] (`PostTranscodersByTranscoderIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostTranscodersByTranscoderIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -9270,7 +9264,7 @@ impl FilesApi {
     pub fn post_transcoder_reindex(
         &self,
         transcoder_id: &str,
-        body: &m::PostTranscodersByTranscoderIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<serde_json::Value>> {
         self.post_transcoder_reindex_builder(transcoder_id, body)
             .send()
@@ -9281,7 +9275,7 @@ impl FilesApi {
     pub fn post_transcoder_reindex_builder(
         &self,
         transcoder_id: &str,
-        body: &m::PostTranscodersByTranscoderIdReindexBody,
+        body: &serde_json::Value,
     ) -> RequestBuilder {
         self.op(615).path_param(transcoder_id).json(body)
     }
@@ -9628,7 +9622,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::KeyframeSchema`] (`KeyframeSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Keyframe`] (`KeyframeSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -9638,7 +9632,7 @@ impl FilesApi {
         asset_id: &str,
         keyframe_id: &str,
         body: &m::KeyframeCreate,
-    ) -> Result<Response<m::KeyframeSchema>> {
+    ) -> Result<Response<m::Keyframe>> {
         self.put_asset_keyframe_builder(asset_id, keyframe_id, body)
             .send()
     }
@@ -9664,7 +9658,7 @@ impl FilesApi {
     ///
     /// # Result
     ///
-    /// [`m::ProxySchema`] (`ProxySchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Proxy`] (`ProxySchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -9674,7 +9668,7 @@ impl FilesApi {
         asset_id: &str,
         proxy_id: &str,
         body: &m::ProxyUpdate,
-    ) -> Result<Response<m::ProxySchema>> {
+    ) -> Result<Response<m::Proxy>> {
         self.put_asset_proxy_builder(asset_id, proxy_id, body)
             .send()
     }

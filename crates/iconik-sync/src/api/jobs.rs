@@ -224,7 +224,7 @@ impl JobsApi {
     ///
     /// - `job_id`: the `{job_id}` path segment (validated and encoded).
     /// - `job_step_id`: the `{job_step_id}` path segment (validated and encoded).
-    /// - `body`: [`m::JobStepSchema`] (`JobStepSchema`), sent as JSON.
+    /// - `body`: [`m::JobStep`] (`JobStepSchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -237,7 +237,7 @@ impl JobsApi {
         &self,
         job_id: &str,
         job_step_id: &str,
-        body: &m::JobStepSchema,
+        body: &m::JobStep,
     ) -> Result<Response<m::Job>> {
         self.patch_job_steps_by_job_step_builder(job_id, job_step_id, body)
             .send()
@@ -249,7 +249,7 @@ impl JobsApi {
         &self,
         job_id: &str,
         job_step_id: &str,
-        body: &m::JobStepSchema,
+        body: &m::JobStep,
     ) -> RequestBuilder {
         self.op(651).path_params([job_id, job_step_id]).json(body)
     }
@@ -409,7 +409,7 @@ impl JobsApi {
     ///
     /// - `job_id`: the `{job_id}` path segment (validated and encoded).
     /// - `job_step_id`: the `{job_step_id}` path segment (validated and encoded).
-    /// - `body`: [`m::JobStepSchema`] (`JobStepSchema`), sent as JSON.
+    /// - `body`: [`m::JobStep`] (`JobStepSchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -422,7 +422,7 @@ impl JobsApi {
         &self,
         job_id: &str,
         job_step_id: &str,
-        body: &m::JobStepSchema,
+        body: &m::JobStep,
     ) -> Result<Response<m::Job>> {
         self.put_job_steps_by_job_step_builder(job_id, job_step_id, body)
             .send()
@@ -434,7 +434,7 @@ impl JobsApi {
         &self,
         job_id: &str,
         job_step_id: &str,
-        body: &m::JobStepSchema,
+        body: &m::JobStep,
     ) -> RequestBuilder {
         self.op(657).path_params([job_id, job_step_id]).json(body)
     }

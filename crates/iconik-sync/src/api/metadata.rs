@@ -298,7 +298,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataFieldSchema`] (`MetadataFieldSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataField`] (`MetadataFieldSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -306,7 +306,7 @@ impl MetadataApi {
     pub fn get_fields_metadata_by_field_name(
         &self,
         field_name: &str,
-    ) -> Result<Response<m::MetadataFieldSchema>> {
+    ) -> Result<Response<m::MetadataField>> {
         self.get_fields_metadata_by_field_name_builder(field_name)
             .send()
     }
@@ -406,7 +406,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataCategorySchema`] (`MetadataCategorySchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataCategory`] (`MetadataCategorySchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -415,7 +415,7 @@ impl MetadataApi {
         &self,
         object_type: &str,
         name: &str,
-    ) -> Result<Response<m::MetadataCategorySchema>> {
+    ) -> Result<Response<m::MetadataCategory>> {
         self.get_object_categories_metadata_by_name_builder(object_type, name)
             .send()
     }
@@ -440,7 +440,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataCategorySchema`] (`MetadataCategorySchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataCategory`] (`MetadataCategorySchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -450,7 +450,7 @@ impl MetadataApi {
         object_type: &str,
         name: &str,
         params: &m::GetObjectCategoriesViewsMetadataByNameParams,
-    ) -> Result<Response<m::MetadataCategorySchema>> {
+    ) -> Result<Response<m::MetadataCategory>> {
         self.get_object_categories_views_metadata_by_name_builder(object_type, name, params)
             .send()
     }
@@ -505,7 +505,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataViewSchema`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataView`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -515,7 +515,7 @@ impl MetadataApi {
         context: &str,
         action_id: &str,
         params: &m::GetSharesCustomActionsViewsMetadataByContextByActionParams,
-    ) -> Result<Response<m::MetadataViewSchema>> {
+    ) -> Result<Response<m::MetadataView>> {
         self.get_shares_custom_actions_views_metadata_by_context_by_action_builder(
             context, action_id, params,
         )
@@ -572,7 +572,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataViewSchema`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataView`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -581,7 +581,7 @@ impl MetadataApi {
         &self,
         view_id: &str,
         params: &m::GetViewMetadataParams,
-    ) -> Result<Response<m::MetadataViewSchema>> {
+    ) -> Result<Response<m::MetadataView>> {
         self.get_view_metadata_builder(view_id, params).send()
     }
 
@@ -626,11 +626,11 @@ impl MetadataApi {
     /// # Arguments
     ///
     /// - `field_name`: the `{field_name}` path segment (validated and encoded).
-    /// - `body`: [`m::MetadataFieldSchema`] (`MetadataFieldSchema`), sent as JSON.
+    /// - `body`: [`m::MetadataField`] (`MetadataFieldSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::MetadataFieldSchema`] (`MetadataFieldSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataField`] (`MetadataFieldSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -638,8 +638,8 @@ impl MetadataApi {
     pub fn patch_fields_metadata_by_field_name(
         &self,
         field_name: &str,
-        body: &m::MetadataFieldSchema,
-    ) -> Result<Response<m::MetadataFieldSchema>> {
+        body: &m::MetadataField,
+    ) -> Result<Response<m::MetadataField>> {
         self.patch_fields_metadata_by_field_name_builder(field_name, body)
             .send()
     }
@@ -649,7 +649,7 @@ impl MetadataApi {
     pub fn patch_fields_metadata_by_field_name_builder(
         &self,
         field_name: &str,
-        body: &m::MetadataFieldSchema,
+        body: &m::MetadataField,
     ) -> RequestBuilder {
         self.op(679).path_param(field_name).json(body)
     }
@@ -663,7 +663,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataViewSchema`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataView`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -672,7 +672,7 @@ impl MetadataApi {
         &self,
         view_id: &str,
         body: &m::MetadataViewInput,
-    ) -> Result<Response<m::MetadataViewSchema>> {
+    ) -> Result<Response<m::MetadataView>> {
         self.patch_view_metadata_builder(view_id, body).send()
     }
 
@@ -694,7 +694,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataFieldSchema`] (`MetadataFieldSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::MetadataField`] (`MetadataFieldSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -702,7 +702,7 @@ impl MetadataApi {
     pub fn post_fields_metadata(
         &self,
         body: &m::MetadataFieldCreate,
-    ) -> Result<Response<m::MetadataFieldSchema>> {
+    ) -> Result<Response<m::MetadataField>> {
         self.post_fields_metadata_builder(body).send()
     }
 
@@ -746,11 +746,11 @@ impl MetadataApi {
     /// # Arguments
     ///
     /// - `object_type`: the `{object_type}` path segment (validated and encoded).
-    /// - `body`: [`m::MetadataCategorySchema`] (`MetadataCategorySchema`), sent as JSON.
+    /// - `body`: [`m::MetadataCategory`] (`MetadataCategorySchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::MetadataCategorySchema`] (`MetadataCategorySchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::MetadataCategory`] (`MetadataCategorySchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -758,8 +758,8 @@ impl MetadataApi {
     pub fn post_object_categories_metadata(
         &self,
         object_type: &str,
-        body: &m::MetadataCategorySchema,
-    ) -> Result<Response<m::MetadataCategorySchema>> {
+        body: &m::MetadataCategory,
+    ) -> Result<Response<m::MetadataCategory>> {
         self.post_object_categories_metadata_builder(object_type, body)
             .send()
     }
@@ -769,7 +769,7 @@ impl MetadataApi {
     pub fn post_object_categories_metadata_builder(
         &self,
         object_type: &str,
-        body: &m::MetadataCategorySchema,
+        body: &m::MetadataCategory,
     ) -> RequestBuilder {
         self.op(683).path_param(object_type).json(body)
     }
@@ -851,7 +851,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataViewSchema`] (`MetadataViewSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::MetadataView`] (`MetadataViewSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -859,7 +859,7 @@ impl MetadataApi {
     pub fn post_views_metadata(
         &self,
         body: &m::MetadataViewCreate,
-    ) -> Result<Response<m::MetadataViewSchema>> {
+    ) -> Result<Response<m::MetadataView>> {
         self.post_views_metadata_builder(body).send()
     }
 
@@ -958,11 +958,11 @@ impl MetadataApi {
     /// # Arguments
     ///
     /// - `field_name`: the `{field_name}` path segment (validated and encoded).
-    /// - `body`: [`m::MetadataFieldSchema`] (`MetadataFieldSchema`), sent as JSON.
+    /// - `body`: [`m::MetadataField`] (`MetadataFieldSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::MetadataFieldSchema`] (`MetadataFieldSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataField`] (`MetadataFieldSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -970,8 +970,8 @@ impl MetadataApi {
     pub fn put_fields_metadata_by_field_name(
         &self,
         field_name: &str,
-        body: &m::MetadataFieldSchema,
-    ) -> Result<Response<m::MetadataFieldSchema>> {
+        body: &m::MetadataField,
+    ) -> Result<Response<m::MetadataField>> {
         self.put_fields_metadata_by_field_name_builder(field_name, body)
             .send()
     }
@@ -981,7 +981,7 @@ impl MetadataApi {
     pub fn put_fields_metadata_by_field_name_builder(
         &self,
         field_name: &str,
-        body: &m::MetadataFieldSchema,
+        body: &m::MetadataField,
     ) -> RequestBuilder {
         self.op(689).path_param(field_name).json(body)
     }
@@ -992,11 +992,11 @@ impl MetadataApi {
     ///
     /// - `object_type`: the `{object_type}` path segment (validated and encoded).
     /// - `name`: the `{name}` path segment (validated and encoded).
-    /// - `body`: [`m::MetadataCategorySchema`] (`MetadataCategorySchema`), sent as JSON.
+    /// - `body`: [`m::MetadataCategory`] (`MetadataCategorySchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::MetadataCategorySchema`] (`MetadataCategorySchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataCategory`] (`MetadataCategorySchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -1005,8 +1005,8 @@ impl MetadataApi {
         &self,
         object_type: &str,
         name: &str,
-        body: &m::MetadataCategorySchema,
-    ) -> Result<Response<m::MetadataCategorySchema>> {
+        body: &m::MetadataCategory,
+    ) -> Result<Response<m::MetadataCategory>> {
         self.put_object_categories_metadata_by_name_builder(object_type, name, body)
             .send()
     }
@@ -1017,7 +1017,7 @@ impl MetadataApi {
         &self,
         object_type: &str,
         name: &str,
-        body: &m::MetadataCategorySchema,
+        body: &m::MetadataCategory,
     ) -> RequestBuilder {
         self.op(690).path_params([object_type, name]).json(body)
     }
@@ -1284,7 +1284,7 @@ impl MetadataApi {
     ///
     /// # Result
     ///
-    /// [`m::MetadataViewSchema`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::MetadataView`] (`MetadataViewSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -1293,7 +1293,7 @@ impl MetadataApi {
         &self,
         view_id: &str,
         body: &m::MetadataViewInput,
-    ) -> Result<Response<m::MetadataViewSchema>> {
+    ) -> Result<Response<m::MetadataView>> {
         self.put_view_metadata_builder(view_id, body).send()
     }
 

@@ -238,15 +238,12 @@ impl MlApi {
     ///
     /// # Result
     ///
-    /// [`m::PersonSchema`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Person`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub fn get_face_recognition_person(
-        &self,
-        person_id: &str,
-    ) -> Result<Response<m::PersonSchema>> {
+    pub fn get_face_recognition_person(&self, person_id: &str) -> Result<Response<m::Person>> {
         self.get_face_recognition_person_builder(person_id).send()
     }
 
@@ -396,7 +393,7 @@ impl MlApi {
     ///
     /// # Result
     ///
-    /// [`m::PersonSchema`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Person`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -405,7 +402,7 @@ impl MlApi {
         &self,
         person_id: &str,
         body: &m::UpdatePerson,
-    ) -> Result<Response<m::PersonSchema>> {
+    ) -> Result<Response<m::Person>> {
         self.patch_face_recognition_person_builder(person_id, body)
             .send()
     }
@@ -569,7 +566,7 @@ impl MlApi {
     ///
     /// # Result
     ///
-    /// [`m::PersonByAssetAndVersionSchema`] (`PersonByAssetAndVersionSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::PersonByAssetAndVersion`] (`PersonByAssetAndVersionSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -580,7 +577,7 @@ impl MlApi {
         asset_id: &str,
         version_id: &str,
         body: &m::ChangePersonInstance,
-    ) -> Result<Response<m::PersonByAssetAndVersionSchema>> {
+    ) -> Result<Response<m::PersonByAssetAndVersion>> {
         self.post_face_recognition_person_asset_version_change_person_builder(
             person_id, asset_id, version_id, body,
         )
@@ -612,7 +609,7 @@ impl MlApi {
     ///
     /// # Result
     ///
-    /// [`m::PersonByAssetAndVersionSchema`] (`PersonByAssetAndVersionSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::PersonByAssetAndVersion`] (`PersonByAssetAndVersionSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -623,7 +620,7 @@ impl MlApi {
         asset_id: &str,
         version_id: &str,
         params: &m::PostFaceRecognitionPersonAssetVersionConfirmPersonParams,
-    ) -> Result<Response<m::PersonByAssetAndVersionSchema>> {
+    ) -> Result<Response<m::PersonByAssetAndVersion>> {
         self.post_face_recognition_person_asset_version_confirm_person_builder(
             person_id, asset_id, version_id, params,
         )
@@ -759,7 +756,7 @@ impl MlApi {
     ///
     /// # Result
     ///
-    /// [`m::PersonSchema`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Person`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -768,7 +765,7 @@ impl MlApi {
         &self,
         person_id: &str,
         body: &m::UpdateConfirmPerson,
-    ) -> Result<Response<m::PersonSchema>> {
+    ) -> Result<Response<m::Person>> {
         self.post_face_recognition_person_update_and_confirm_builder(person_id, body)
             .send()
     }
@@ -910,7 +907,7 @@ impl MlApi {
     ///
     /// # Result
     ///
-    /// [`m::PersonSchema`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::Person`] (`PersonSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -919,7 +916,7 @@ impl MlApi {
         &self,
         person_id: &str,
         body: &m::UpdatePerson,
-    ) -> Result<Response<m::PersonSchema>> {
+    ) -> Result<Response<m::Person>> {
         self.put_face_recognition_person_builder(person_id, body)
             .send()
     }

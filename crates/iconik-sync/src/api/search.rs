@@ -326,7 +326,7 @@ impl SearchApi {
     ///
     /// # Result
     ///
-    /// [`m::DiscoveryEntitySchema`] (`DiscoveryEntitySchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::DiscoveryEntity`] (`DiscoveryEntitySchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -334,7 +334,7 @@ impl SearchApi {
     pub fn get_discovery_default_entity(
         &self,
         entity_id: &str,
-    ) -> Result<Response<m::DiscoveryEntitySchema>> {
+    ) -> Result<Response<m::DiscoveryEntity>> {
         self.get_discovery_default_entity_builder(entity_id).send()
     }
 
@@ -736,7 +736,7 @@ impl SearchApi {
     /// # Arguments
     ///
     /// - `entity_id`: the `{entity_id}` path segment (validated and encoded).
-    /// - `body`: [`m::DiscoveryEntitySchema`] (`DiscoveryEntitySchema`), sent as JSON.
+    /// - `body`: [`m::DiscoveryEntity`] (`DiscoveryEntitySchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -748,7 +748,7 @@ impl SearchApi {
     pub fn patch_discovery_default_entity(
         &self,
         entity_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> Result<Response<serde_json::Value>> {
         self.patch_discovery_default_entity_builder(entity_id, body)
             .send()
@@ -759,7 +759,7 @@ impl SearchApi {
     pub fn patch_discovery_default_entity_builder(
         &self,
         entity_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> RequestBuilder {
         self.op(752).path_param(entity_id).json(body)
     }
@@ -770,7 +770,7 @@ impl SearchApi {
     ///
     /// - `object_type`: the `{object_type}` path segment (validated and encoded).
     /// - `object_id`: the `{object_id}` path segment (validated and encoded).
-    /// - `body`: [`m::DiscoveryEntitySchema`] (`DiscoveryEntitySchema`), sent as JSON.
+    /// - `body`: [`m::DiscoveryEntity`] (`DiscoveryEntitySchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -783,7 +783,7 @@ impl SearchApi {
         &self,
         object_type: &str,
         object_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> Result<Response<serde_json::Value>> {
         self.patch_discovery_entities_object_builder(object_type, object_id, body)
             .send()
@@ -795,7 +795,7 @@ impl SearchApi {
         &self,
         object_type: &str,
         object_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> RequestBuilder {
         self.op(753)
             .path_params([object_type, object_id])
@@ -840,7 +840,7 @@ impl SearchApi {
     /// # Arguments
     ///
     /// - `search_id`: the `{search_id}` path segment (validated and encoded).
-    /// - `body`: [`m::SavedSearchSchema`] (`SavedSearchSchema`), sent as JSON.
+    /// - `body`: [`m::SavedSearch`] (`SavedSearchSchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -852,7 +852,7 @@ impl SearchApi {
     pub fn patch_search_saved_by_search(
         &self,
         search_id: &str,
-        body: &m::SavedSearchSchema,
+        body: &m::SavedSearch,
     ) -> Result<Response<m::SearchDocuments>> {
         self.patch_search_saved_by_search_builder(search_id, body)
             .send()
@@ -863,7 +863,7 @@ impl SearchApi {
     pub fn patch_search_saved_by_search_builder(
         &self,
         search_id: &str,
-        body: &m::SavedSearchSchema,
+        body: &m::SavedSearch,
     ) -> RequestBuilder {
         self.op(755).path_param(search_id).json(body)
     }
@@ -904,19 +904,19 @@ impl SearchApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::DiscoveryEntitySchema`] (`DiscoveryEntitySchema`), sent as JSON.
+    /// - `body`: [`m::DiscoveryEntity`] (`DiscoveryEntitySchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::DiscoveryEntitySchema`] (`DiscoveryEntitySchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::DiscoveryEntity`] (`DiscoveryEntitySchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
     pub fn post_discovery_default_entities(
         &self,
-        body: &m::DiscoveryEntitySchema,
-    ) -> Result<Response<m::DiscoveryEntitySchema>> {
+        body: &m::DiscoveryEntity,
+    ) -> Result<Response<m::DiscoveryEntity>> {
         self.post_discovery_default_entities_builder(body).send()
     }
 
@@ -924,7 +924,7 @@ impl SearchApi {
     #[doc(hidden)]
     pub fn post_discovery_default_entities_builder(
         &self,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> RequestBuilder {
         self.op(757).json(body)
     }
@@ -959,7 +959,7 @@ impl SearchApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::NltfParseRequestSchema`] (`NltfParseRequestSchema`), sent as JSON.
+    /// - `body`: [`m::NltfParseRequest`] (`NltfParseRequestSchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -972,14 +972,14 @@ impl SearchApi {
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
     pub fn post_nltf_parse(
         &self,
-        body: &m::NltfParseRequestSchema,
+        body: &m::NltfParseRequest,
     ) -> Result<Response<m::NltfParseResponseSchema>> {
         self.post_nltf_parse_builder(body).send()
     }
 
     /// The request of [`post_nltf_parse`](Self::post_nltf_parse), built but not sent.
     #[doc(hidden)]
-    pub fn post_nltf_parse_builder(&self, body: &m::NltfParseRequestSchema) -> RequestBuilder {
+    pub fn post_nltf_parse_builder(&self, body: &m::NltfParseRequest) -> RequestBuilder {
         self.op(759).json(body)
     }
 
@@ -1054,7 +1054,7 @@ impl SearchApi {
         &self,
         body: &m::SearchCriteriaSchema,
         params: &m::PostSearchParams,
-    ) -> Paginator<m::SearchDocumentSchema> {
+    ) -> Paginator<m::SearchDocument> {
         Paginator::new(self.post_search_builder(body, params), Style::PageNumber)
     }
 
@@ -1118,7 +1118,7 @@ impl SearchApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::SearchCriteriaSavedSchema`] (`SearchCriteriaSavedSchema`), sent as JSON.
+    /// - `body`: [`m::SearchCriteriaSaved`] (`SearchCriteriaSavedSchema`), sent as JSON.
     /// - `params`: [`m::PostSearchContentInfoParams`]: `format_name`, `by_storage_id`.
     ///
     /// # Result
@@ -1132,7 +1132,7 @@ impl SearchApi {
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
     pub fn post_search_content_info(
         &self,
-        body: &m::SearchCriteriaSavedSchema,
+        body: &m::SearchCriteriaSaved,
         params: &m::PostSearchContentInfoParams,
     ) -> Result<Response<m::SearchContentInfo>> {
         self.post_search_content_info_builder(body, params).send()
@@ -1142,7 +1142,7 @@ impl SearchApi {
     #[doc(hidden)]
     pub fn post_search_content_info_builder(
         &self,
-        body: &m::SearchCriteriaSavedSchema,
+        body: &m::SearchCriteriaSaved,
         params: &m::PostSearchContentInfoParams,
     ) -> RequestBuilder {
         self.op(764).query_params(params).json(body)
@@ -1220,7 +1220,7 @@ impl SearchApi {
         &self,
         body: &m::NaturalSearchRequest,
         params: &m::PostSearchNaturalV2Params,
-    ) -> Paginator<serde_json::Value> {
+    ) -> Paginator<m::NaturalSearchResponseObject> {
         Paginator::new(
             self.post_search_natural_v2_builder(body, params),
             Style::SearchAfter,
@@ -1231,25 +1231,22 @@ impl SearchApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::SavedSearchSchema`] (`SavedSearchSchema`), sent as JSON.
+    /// - `body`: [`m::SavedSearch`] (`SavedSearchSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::SavedSearchSchema`] (`SavedSearchSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::SavedSearch`] (`SavedSearchSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub fn post_search_saved(
-        &self,
-        body: &m::SavedSearchSchema,
-    ) -> Result<Response<m::SavedSearchSchema>> {
+    pub fn post_search_saved(&self, body: &m::SavedSearch) -> Result<Response<m::SavedSearch>> {
         self.post_search_saved_builder(body).send()
     }
 
     /// The request of [`post_search_saved`](Self::post_search_saved), built but not sent.
     #[doc(hidden)]
-    pub fn post_search_saved_builder(&self, body: &m::SavedSearchSchema) -> RequestBuilder {
+    pub fn post_search_saved_builder(&self, body: &m::SavedSearch) -> RequestBuilder {
         self.op(767).json(body)
     }
 
@@ -1317,7 +1314,7 @@ impl SearchApi {
     /// # Arguments
     ///
     /// - `group_id`: the `{group_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostSearchSavedGroupsByGroupIdReindexBody`] (`PostSearchSavedGroupsByGroupIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostSearchSavedGroupsByGroupIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -1329,7 +1326,7 @@ impl SearchApi {
     pub fn post_search_saved_group_reindex(
         &self,
         group_id: &str,
-        body: &m::PostSearchSavedGroupsByGroupIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<m::PostSearchSavedGroupsByGroupIdReindexResponse201>> {
         self.post_search_saved_group_reindex_builder(group_id, body)
             .send()
@@ -1340,7 +1337,7 @@ impl SearchApi {
     pub fn post_search_saved_group_reindex_builder(
         &self,
         group_id: &str,
-        body: &m::PostSearchSavedGroupsByGroupIdReindexBody,
+        body: &serde_json::Value,
     ) -> RequestBuilder {
         self.op(770).path_param(group_id).json(body)
     }
@@ -1419,7 +1416,7 @@ impl SearchApi {
     ///
     /// # Result
     ///
-    /// [`m::SearchSuggestsResponseSchema`] (`SearchSuggestsResponseSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::SearchSuggestsResponse`] (`SearchSuggestsResponseSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// A read sent as POST: retried like a GET.
     ///
@@ -1429,7 +1426,7 @@ impl SearchApi {
     pub fn post_search_suggest(
         &self,
         body: &m::SearchSuggest,
-    ) -> Result<Response<m::SearchSuggestsResponseSchema>> {
+    ) -> Result<Response<m::SearchSuggestsResponse>> {
         self.post_search_suggest_builder(body).send()
     }
 
@@ -1568,7 +1565,7 @@ impl SearchApi {
     /// # Arguments
     ///
     /// - `entity_id`: the `{entity_id}` path segment (validated and encoded).
-    /// - `body`: [`m::DiscoveryEntitySchema`] (`DiscoveryEntitySchema`), sent as JSON.
+    /// - `body`: [`m::DiscoveryEntity`] (`DiscoveryEntitySchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -1580,7 +1577,7 @@ impl SearchApi {
     pub fn put_discovery_default_entity(
         &self,
         entity_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> Result<Response<serde_json::Value>> {
         self.put_discovery_default_entity_builder(entity_id, body)
             .send()
@@ -1591,7 +1588,7 @@ impl SearchApi {
     pub fn put_discovery_default_entity_builder(
         &self,
         entity_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> RequestBuilder {
         self.op(778).path_param(entity_id).json(body)
     }
@@ -1602,7 +1599,7 @@ impl SearchApi {
     ///
     /// - `object_type`: the `{object_type}` path segment (validated and encoded).
     /// - `object_id`: the `{object_id}` path segment (validated and encoded).
-    /// - `body`: [`m::DiscoveryEntitySchema`] (`DiscoveryEntitySchema`), sent as JSON.
+    /// - `body`: [`m::DiscoveryEntity`] (`DiscoveryEntitySchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -1615,7 +1612,7 @@ impl SearchApi {
         &self,
         object_type: &str,
         object_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> Result<Response<serde_json::Value>> {
         self.put_discovery_entities_object_builder(object_type, object_id, body)
             .send()
@@ -1627,7 +1624,7 @@ impl SearchApi {
         &self,
         object_type: &str,
         object_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> RequestBuilder {
         self.op(779)
             .path_params([object_type, object_id])
@@ -1672,7 +1669,7 @@ impl SearchApi {
     /// # Arguments
     ///
     /// - `search_id`: the `{search_id}` path segment (validated and encoded).
-    /// - `body`: [`m::SavedSearchSchema`] (`SavedSearchSchema`), sent as JSON.
+    /// - `body`: [`m::SavedSearch`] (`SavedSearchSchema`), sent as JSON.
     ///
     /// # Result
     ///
@@ -1684,7 +1681,7 @@ impl SearchApi {
     pub fn put_search_saved_by_search(
         &self,
         search_id: &str,
-        body: &m::SavedSearchSchema,
+        body: &m::SavedSearch,
     ) -> Result<Response<m::SearchDocuments>> {
         self.put_search_saved_by_search_builder(search_id, body)
             .send()
@@ -1695,7 +1692,7 @@ impl SearchApi {
     pub fn put_search_saved_by_search_builder(
         &self,
         search_id: &str,
-        body: &m::SavedSearchSchema,
+        body: &m::SavedSearch,
     ) -> RequestBuilder {
         self.op(781).path_param(search_id).json(body)
     }

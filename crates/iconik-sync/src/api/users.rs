@@ -65,16 +65,12 @@ impl UsersApi {
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub fn delete_group_user(
-        &self,
-        group_id: &str,
-        user_id: &str,
-    ) -> Result<Response<m::UserSchema>> {
+    pub fn delete_group_user(&self, group_id: &str, user_id: &str) -> Result<Response<m::User>> {
         self.delete_group_user_builder(group_id, user_id).send()
     }
 
@@ -314,12 +310,12 @@ impl UsersApi {
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub fn delete_user_saml(&self, user_id: &str) -> Result<Response<m::UserSchema>> {
+    pub fn delete_user_saml(&self, user_id: &str) -> Result<Response<m::User>> {
         self.delete_user_saml_builder(user_id).send()
     }
 
@@ -482,10 +478,7 @@ impl UsersApi {
     /// Every item of [`get_groups`](Self::get_groups), fetched lazily page by page (`PageNumber` style).
     ///
     /// Creating the paginator sends nothing; each page's errors are yielded as items.
-    pub fn get_groups_iter(
-        &self,
-        params: &m::GetGroupsParams,
-    ) -> Paginator<m::GroupWithRolesElastic> {
+    pub fn get_groups_iter(&self, params: &m::GetGroupsParams) -> Paginator<m::RoleGroup> {
         Paginator::new(self.get_groups_builder(params), Style::PageNumber)
     }
 
@@ -526,7 +519,7 @@ impl UsersApi {
     pub fn get_groups_all_basic_iter(
         &self,
         params: &m::GetGroupsAllBasicParams,
-    ) -> Paginator<m::GroupWithRolesElastic> {
+    ) -> Paginator<m::RoleGroup> {
         Paginator::new(self.get_groups_all_basic_builder(params), Style::PageNumber)
     }
 
@@ -564,7 +557,7 @@ impl UsersApi {
     pub fn get_groups_basic_iter(
         &self,
         params: &m::GetGroupsBasicParams,
-    ) -> Paginator<m::GroupWithRolesElastic> {
+    ) -> Paginator<m::RoleGroup> {
         Paginator::new(self.get_groups_basic_builder(params), Style::PageNumber)
     }
 
@@ -663,10 +656,7 @@ impl UsersApi {
     /// Every item of [`get_role_groups`](Self::get_role_groups), fetched lazily page by page (`PageNumber` style).
     ///
     /// Creating the paginator sends nothing; each page's errors are yielded as items.
-    pub fn get_role_groups_iter(
-        &self,
-        params: &m::GetRoleGroupsParams,
-    ) -> Paginator<m::GroupWithRolesElastic> {
+    pub fn get_role_groups_iter(&self, params: &m::GetRoleGroupsParams) -> Paginator<m::RoleGroup> {
         Paginator::new(self.get_role_groups_builder(params), Style::PageNumber)
     }
 
@@ -707,7 +697,7 @@ impl UsersApi {
     pub fn get_role_groups_basic_iter(
         &self,
         params: &m::GetRoleGroupsBasicParams,
-    ) -> Paginator<m::GroupWithRolesElastic> {
+    ) -> Paginator<m::RoleGroup> {
         Paginator::new(
             self.get_role_groups_basic_builder(params),
             Style::PageNumber,
@@ -820,10 +810,7 @@ impl UsersApi {
     /// Every item of [`get_teams_basic`](Self::get_teams_basic), fetched lazily page by page (`PageNumber` style).
     ///
     /// Creating the paginator sends nothing; each page's errors are yielded as items.
-    pub fn get_teams_basic_iter(
-        &self,
-        params: &m::GetTeamsBasicParams,
-    ) -> Paginator<m::GroupWithRolesElastic> {
+    pub fn get_teams_basic_iter(&self, params: &m::GetTeamsBasicParams) -> Paginator<m::RoleGroup> {
         Paginator::new(self.get_teams_basic_builder(params), Style::PageNumber)
     }
 
@@ -929,7 +916,7 @@ impl UsersApi {
     /// Every item of [`get_users`](Self::get_users), fetched lazily page by page (`PageNumber` style).
     ///
     /// Creating the paginator sends nothing; each page's errors are yielded as items.
-    pub fn get_users_iter(&self, params: &m::GetUsersParams) -> Paginator<m::UserElasticSchema> {
+    pub fn get_users_iter(&self, params: &m::GetUsersParams) -> Paginator<m::UserElastic> {
         Paginator::new(self.get_users_builder(params), Style::PageNumber)
     }
 
@@ -979,12 +966,12 @@ impl UsersApi {
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub fn get_users_current(&self) -> Result<Response<m::UserSchema>> {
+    pub fn get_users_current(&self) -> Result<Response<m::User>> {
         self.get_users_current_builder().send()
     }
 
@@ -1128,26 +1115,22 @@ impl UsersApi {
     /// # Arguments
     ///
     /// - `user_id`: the `{user_id}` path segment (validated and encoded).
-    /// - `body`: [`m::UserSchema`] (`UserSchema`), sent as JSON.
+    /// - `body`: [`m::User`] (`UserSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub fn patch_user(
-        &self,
-        user_id: &str,
-        body: &m::UserSchema,
-    ) -> Result<Response<m::UserSchema>> {
+    pub fn patch_user(&self, user_id: &str, body: &m::User) -> Result<Response<m::User>> {
         self.patch_user_builder(user_id, body).send()
     }
 
     /// The request of [`patch_user`](Self::patch_user), built but not sent.
     #[doc(hidden)]
-    pub fn patch_user_builder(&self, user_id: &str, body: &m::UserSchema) -> RequestBuilder {
+    pub fn patch_user_builder(&self, user_id: &str, body: &m::User) -> RequestBuilder {
         self.op(949).path_param(user_id).json(body)
     }
 
@@ -1155,22 +1138,22 @@ impl UsersApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::UserSchema`] (`UserSchema`), sent as JSON.
+    /// - `body`: [`m::User`] (`UserSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub fn patch_users_current(&self, body: &m::UserSchema) -> Result<Response<m::UserSchema>> {
+    pub fn patch_users_current(&self, body: &m::User) -> Result<Response<m::User>> {
         self.patch_users_current_builder(body).send()
     }
 
     /// The request of [`patch_users_current`](Self::patch_users_current), built but not sent.
     #[doc(hidden)]
-    pub fn patch_users_current_builder(&self, body: &m::UserSchema) -> RequestBuilder {
+    pub fn patch_users_current_builder(&self, body: &m::User) -> RequestBuilder {
         self.op(950).json(body)
     }
 
@@ -1214,7 +1197,7 @@ impl UsersApi {
     /// # Arguments
     ///
     /// - `group_id`: the `{group_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostGroupsByGroupIdReindexBody`] (`PostGroupsByGroupIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostGroupsByGroupIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -1226,7 +1209,7 @@ impl UsersApi {
     pub fn post_group_reindex(
         &self,
         group_id: &str,
-        body: &m::PostGroupsByGroupIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<m::PostGroupsByGroupIdReindexResponse201>> {
         self.post_group_reindex_builder(group_id, body).send()
     }
@@ -1236,7 +1219,7 @@ impl UsersApi {
     pub fn post_group_reindex_builder(
         &self,
         group_id: &str,
-        body: &m::PostGroupsByGroupIdReindexBody,
+        body: &serde_json::Value,
     ) -> RequestBuilder {
         self.op(952).path_param(group_id).json(body)
     }
@@ -1250,16 +1233,12 @@ impl UsersApi {
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub fn post_group_user(
-        &self,
-        group_id: &str,
-        user_id: &str,
-    ) -> Result<Response<m::UserSchema>> {
+    pub fn post_group_user(&self, group_id: &str, user_id: &str) -> Result<Response<m::User>> {
         self.post_group_user_builder(group_id, user_id).send()
     }
 
@@ -1500,7 +1479,7 @@ impl UsersApi {
     /// # Arguments
     ///
     /// - `user_id`: the `{user_id}` path segment (validated and encoded).
-    /// - `body`: [`m::PostUsersByUserIdReindexBody`] (`PostUsersByUserIdReindexBody`), sent as JSON.
+    /// - `body`: [`serde_json::Value`] (`PostUsersByUserIdReindexBody`), sent as JSON.
     ///
     /// # Result
     ///
@@ -1512,7 +1491,7 @@ impl UsersApi {
     pub fn post_user_reindex(
         &self,
         user_id: &str,
-        body: &m::PostUsersByUserIdReindexBody,
+        body: &serde_json::Value,
     ) -> Result<Response<m::PostUsersByUserIdReindexResponse201>> {
         self.post_user_reindex_builder(user_id, body).send()
     }
@@ -1522,7 +1501,7 @@ impl UsersApi {
     pub fn post_user_reindex_builder(
         &self,
         user_id: &str,
-        body: &m::PostUsersByUserIdReindexBody,
+        body: &serde_json::Value,
     ) -> RequestBuilder {
         self.op(962).path_param(user_id).json(body)
     }
@@ -1535,12 +1514,12 @@ impl UsersApi {
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 201, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 201, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub fn post_users(&self, body: &m::UserCreate) -> Result<Response<m::UserSchema>> {
+    pub fn post_users(&self, body: &m::UserCreate) -> Result<Response<m::User>> {
         self.post_users_builder(body).send()
     }
 
@@ -1872,22 +1851,22 @@ impl UsersApi {
     /// # Arguments
     ///
     /// - `user_id`: the `{user_id}` path segment (validated and encoded).
-    /// - `body`: [`m::UserSchema`] (`UserSchema`), sent as JSON.
+    /// - `body`: [`m::User`] (`UserSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub fn put_user(&self, user_id: &str, body: &m::UserSchema) -> Result<Response<m::UserSchema>> {
+    pub fn put_user(&self, user_id: &str, body: &m::User) -> Result<Response<m::User>> {
         self.put_user_builder(user_id, body).send()
     }
 
     /// The request of [`put_user`](Self::put_user), built but not sent.
     #[doc(hidden)]
-    pub fn put_user_builder(&self, user_id: &str, body: &m::UserSchema) -> RequestBuilder {
+    pub fn put_user_builder(&self, user_id: &str, body: &m::User) -> RequestBuilder {
         self.op(975).path_param(user_id).json(body)
     }
 
@@ -1900,7 +1879,7 @@ impl UsersApi {
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
@@ -1909,7 +1888,7 @@ impl UsersApi {
         &self,
         user_id: &str,
         body: &m::UserSamlIdpUpdate,
-    ) -> Result<Response<m::UserSchema>> {
+    ) -> Result<Response<m::User>> {
         self.put_user_saml_builder(user_id, body).send()
     }
 
@@ -1927,22 +1906,22 @@ impl UsersApi {
     ///
     /// # Arguments
     ///
-    /// - `body`: [`m::UserSchema`] (`UserSchema`), sent as JSON.
+    /// - `body`: [`m::User`] (`UserSchema`), sent as JSON.
     ///
     /// # Result
     ///
-    /// [`m::UserSchema`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
+    /// [`m::User`] (`UserSchema`) on HTTP 200, with the answer's metadata in [`Response`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an empty or unsafe path parameter or a body that does not serialise (nothing is sent); [`Error::Api`](crate::Error::Api) for a non-2xx answer; [`Error::Decode`](crate::Error::Decode) when the answer does not decode; transport and timeout errors as for any request.
-    pub fn put_users_current(&self, body: &m::UserSchema) -> Result<Response<m::UserSchema>> {
+    pub fn put_users_current(&self, body: &m::User) -> Result<Response<m::User>> {
         self.put_users_current_builder(body).send()
     }
 
     /// The request of [`put_users_current`](Self::put_users_current), built but not sent.
     #[doc(hidden)]
-    pub fn put_users_current_builder(&self, body: &m::UserSchema) -> RequestBuilder {
+    pub fn put_users_current_builder(&self, body: &m::User) -> RequestBuilder {
         self.op(977).json(body)
     }
 
