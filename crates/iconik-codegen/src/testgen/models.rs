@@ -82,9 +82,9 @@ fn class_example(types: &Types, c: usize, depth: usize, level: usize) -> Value {
 pub fn models_test(_spec: &Spec, types: &Types, _plans: &[OpPlan]) -> String {
     let mut out = String::from(HEADER);
     out.push_str(
-        r#"//! Every received model decodes an example with every field (dates without
-//! a timezone, enum values, unions, nested models) and keeps an unknown field
-//! where its schema is open; a model that is also sent writes back what it
+        r#"//! Every received model decodes an example with every field (enum values,
+//! unions, nested models) and keeps an unknown field where its schema is
+//! open; a model that is also sent writes back what it
 //! read; a model without a required field fails to decode, naming the field.
 
 use serde::de::DeserializeOwned;
