@@ -195,9 +195,14 @@ fn structure(out: &mut String, types: &Types, class: &Class, cfg: &str) {
         });
     }
     if class.open {
-        out.push_str(
-            "    /// Fields the schema does not list, kept as received and sent back.\n\
-             \x20   #[serde(flatten)]\n    pub extra: Map<String, Value>,\n",
+        let what = match (class.sent, class.received) {
+            (true, true) => "kept as received and sent back",
+            (true, false) => "sent as set",
+            _ => "kept as received",
+        };
+        let _ = writeln!(
+            out,
+            "    /// Fields the schema does not list, {what}.\n    #[serde(flatten)]\n    pub extra: Map<String, Value>,"
         );
     }
     out.push_str("}\n\n");

@@ -27,7 +27,7 @@ pub struct ACL {
     pub propagating_users_acl: Option<Vec<PropagatingACL>>,
     /// `users_acl`: `list[UserACLBase] | None`.
     pub users_acl: Option<Vec<UserACLBase>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -89,7 +89,7 @@ impl ACLTemplate {
 pub struct ACLTemplates {
     /// `objects`: `list[ACLTemplateSchema] | None`.
     pub objects: Option<Vec<ACLTemplate>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -100,7 +100,7 @@ pub struct ACLs {
     /// `object_keys`: `list[str] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_keys: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -129,7 +129,7 @@ pub struct BulkACL {
     pub access_denied: Option<Vec<String>>,
     /// `access_granted`: `list[str] | None`.
     pub access_granted: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -143,7 +143,7 @@ pub struct BulkACLsObject {
     pub object_type: String,
     /// `permissions`: `list[BulkACLsObjectSchemaPermissionsItem]`, required.
     pub permissions: Vec<ACLUpdatePermissionsItem>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -169,7 +169,7 @@ impl BulkACLsObject {
 pub struct CheckBulkACLs {
     /// `objects`: `list[BulkACLsObjectSchema]`, required.
     pub objects: Vec<BulkACLsObject>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -190,7 +190,7 @@ impl CheckBulkACLs {
 pub struct CombinedPermissions {
     /// `permissions`: `list[str] | None`.
     pub permissions: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -216,7 +216,7 @@ pub struct CreateACLs {
     /// `user_ids`: `list[UUID] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_ids: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -266,7 +266,7 @@ impl CreateACLs {
 pub struct CreateACLsResult {
     /// `updated_object_keys`: `list[str] | None`.
     pub updated_object_keys: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -295,7 +295,7 @@ pub struct CreateBulkACLs {
     /// `user_ids`: `list[UUID] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_ids: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -356,7 +356,7 @@ impl CreateBulkACLs {
 pub struct CreateMultipleACLs {
     /// `objects`: `list[CreateACLsSchemaMultiple]`, required.
     pub objects: Vec<CreateACLs>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -385,7 +385,7 @@ pub struct CreateShareACLs {
     /// `share_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub share_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -436,7 +436,7 @@ pub struct DeleteACLs {
     /// `user_ids`: `list[UUID] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_ids: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -497,7 +497,7 @@ pub struct DeleteBulkACLs {
     /// `user_ids`: `list[UUID] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_ids: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -620,7 +620,7 @@ pub struct GroupACLBase {
     pub permissions: Vec<String>,
     /// `group_id`: `None | UUID`.
     pub group_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -637,7 +637,7 @@ pub struct PropagatingACL {
     pub object_type: Option<String>,
     /// `user_id`: `None | UUID`.
     pub user_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -654,7 +654,7 @@ pub struct PropagatingGroupACL {
     pub object_key: Option<String>,
     /// `object_type`: `None | str`.
     pub object_type: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -752,7 +752,7 @@ pub struct SharesACL {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -843,7 +843,7 @@ pub struct UserACLBase {
     pub permissions: Vec<String>,
     /// `user_id`: `None | UUID`.
     pub user_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -299,7 +299,7 @@ pub struct ApprovalsBy {
     pub search_after: Option<Vec<Value>>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -420,7 +420,7 @@ pub struct AssetEdit {
     /// `warning`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1536,7 +1536,7 @@ pub struct AssetHistoryEntities {
     pub search_after: Option<Vec<Value>>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2392,7 +2392,7 @@ pub struct AssetPostCreate {
     /// `warning`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2894,7 +2894,7 @@ pub struct AssetPostElastic {
     pub views: Option<i64>,
     /// `warning`: `None | str`.
     pub warning: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3027,7 +3027,7 @@ pub struct AssetTranscriptionFromSubtitle {
     /// `source_subtitle_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_subtitle_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3215,7 +3215,7 @@ impl AssetTranscriptionProperties {
 pub struct AssetTranscriptionsProperties {
     /// `objects`: `list[AssetTranscriptionPropertiesSchema] | None`.
     pub objects: Option<Vec<AssetTranscriptionProperties>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3451,7 +3451,7 @@ pub struct AssetVersions {
     pub system_domain_id: Option<String>,
     /// `versions`: `list[EditAssetVersion] | None`.
     pub versions: Option<Vec<EditAssetVersion>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3482,7 +3482,7 @@ pub struct Assets {
     pub search_after: Option<Vec<Value>>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3521,7 +3521,7 @@ impl BulkAddToFavorites {
 pub struct BulkAssetEdit {
     /// `objects`: `list[AssetEditSchema]`, required.
     pub objects: Vec<AssetEdit>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3541,7 +3541,7 @@ impl BulkAssetEdit {
 pub struct BulkCreateSegments {
     /// `objects`: `list[Segment]`, required.
     pub objects: Vec<Segment>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3566,7 +3566,7 @@ pub struct BulkDelete {
     /// `content_only`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_only: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3597,7 +3597,7 @@ impl BulkDelete {
 pub struct BulkEditAssetSegments {
     /// `objects`: `list[EditAssetSegment]`, required.
     pub objects: Vec<EditAssetSegment>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3619,7 +3619,7 @@ pub struct BulkRemoveApproval {
     pub object_ids: Vec<String>,
     /// `object_type`: `BulkRemoveApprovalSchemaObjectType`, required.
     pub object_type: BulkDeleteObjectType,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3647,7 +3647,7 @@ pub struct BulkSetApproval {
     pub object_type: BulkDeleteObjectType,
     /// `status`: `BulkSetApprovalSchemaStatus`, required.
     pub status: BulkSetApprovalStatus,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3799,7 +3799,7 @@ pub struct BulkShareCreate {
     /// `watermark`: `BulkShareCreateSchemaWatermark | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark: Option<ShareDrm>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4043,7 +4043,7 @@ impl Serialize for BulkShareCreateObjectType {
 pub struct BulkShareDelete {
     /// `share_ids`: `list[UUID]`, required.
     pub share_ids: Vec<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4354,7 +4354,7 @@ pub struct CollectionContent {
     /// `date_created`: `datetime.datetime | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4402,7 +4402,7 @@ pub struct CollectionContentInfo {
     pub total_proxy_size: Option<i64>,
     /// `total_size`: `int | None`.
     pub total_size: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4419,7 +4419,7 @@ pub struct CollectionContentOrdering {
     /// `position`: `int | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4542,7 +4542,7 @@ pub struct CollectionInput {
     /// `storage_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4637,7 +4637,7 @@ pub struct CollectionSize {
     pub size: Option<i64>,
     /// `title`: `None | str`.
     pub title: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4721,7 +4721,7 @@ pub struct Collections {
     pub search_after: Option<Vec<Value>>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4747,7 +4747,7 @@ pub struct CreateAssetVersion {
     /// `system_domain_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4821,7 +4821,7 @@ pub struct CreateAssetVersionFromAsset {
     /// `system_domain_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4891,7 +4891,7 @@ pub struct CreateAssetVersionFromVersion {
     /// `system_domain_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4953,7 +4953,7 @@ pub struct CreateCollectionContentOrdering {
     /// `custom_order_sort`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_order_sort: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5006,7 +5006,7 @@ pub struct CreatePublicationJob {
     /// `video_source`: `None | VideoSource`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub video_source: Option<VideoSource>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5095,7 +5095,7 @@ pub struct CreatePublicationTemplate {
     /// `data`: `CreatePublicationTemplateDataType0 | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<Map<String, Value>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5344,7 +5344,7 @@ pub struct CustomActionCallback {
     /// `saved_search_ids`: `list[UUID] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub saved_search_ids: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5413,7 +5413,7 @@ impl CustomActionCallback {
 pub struct CustomActionCallbackReply {
     /// `redirect_url`: `None | str`.
     pub redirect_url: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5556,7 +5556,7 @@ pub struct CustomActionCreate {
     /// `type`: `CustomActionCreateSchemaType | None`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<CustomActionType>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5797,7 +5797,7 @@ impl<'de> Deserialize<'de> for CustomActionType {
 pub struct CustomActions {
     /// `objects`: `list[CustomActionSchema] | None`.
     pub objects: Option<Vec<CustomAction>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5817,7 +5817,7 @@ pub struct DeleteSegments {
     /// `version_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -6183,7 +6183,7 @@ pub struct EditAssetSegment {
     /// `version_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -6483,7 +6483,7 @@ pub struct EditAssetVersion {
     pub transcribed_languages: Option<Vec<String>>,
     /// `version_number`: `int | None`.
     pub version_number: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -6607,7 +6607,7 @@ pub struct EditSegment {
     /// `version_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -6969,7 +6969,7 @@ pub struct Favorites {
     pub search_after: Option<Vec<Value>>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7075,7 +7075,7 @@ pub struct GetShare {
     pub users: Option<Vec<ShareUser>>,
     /// `watermark`: `GetShareSchemaWatermark | None`.
     pub watermark: Option<ShareDrm>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7087,7 +7087,7 @@ pub struct MagicLinkAllowlistCreate {
     pub entry_type: MagicLinkAllowlistEntryEntryType,
     /// `value`: `str`, required.
     pub value: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7124,7 +7124,7 @@ pub struct MagicLinkAllowlistEntry {
     pub id: Option<String>,
     /// `system_domain_id`: `None | UUID`.
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7184,7 +7184,7 @@ impl<'de> Deserialize<'de> for MagicLinkAllowlistEntryEntryType {
 pub struct MagicLinkAllowlistList {
     /// `objects`: `list[MagicLinkAllowlistEntrySchema] | None`.
     pub objects: Option<Vec<MagicLinkAllowlistEntry>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7198,7 +7198,7 @@ pub struct MagicLinkAllowlistUpdate {
     /// `value`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7231,7 +7231,7 @@ impl MagicLinkAllowlistUpdate {
 pub struct MagicLinkCheckSetting {
     /// `hash`: `str`, required.
     pub hash: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7262,7 +7262,7 @@ pub struct MagicLinkValidate {
     /// `token`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7329,7 +7329,7 @@ pub struct Playlist {
     pub status: Option<PlaylistStatus>,
     /// `system_domain_id`: `None | UUID`.
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7375,7 +7375,7 @@ pub struct PlaylistCreate {
     /// `system_domain_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7600,7 +7600,7 @@ pub struct PlaylistItemUpdatePosition {
     /// `position`: `int | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7627,7 +7627,7 @@ impl PlaylistItemUpdatePosition {
 pub struct PlaylistItems {
     /// `objects`: `list[PlaylistItemElasticSchema] | None`.
     pub objects: Option<Vec<AssetElastic>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7854,7 +7854,7 @@ pub struct Playlists {
     pub search_after: Option<Vec<Value>>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8061,7 +8061,7 @@ pub struct PortalCreate {
     /// `system_domain_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8225,7 +8225,7 @@ pub struct Portals {
     pub search_after: Option<Vec<Value>>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8238,7 +8238,7 @@ pub struct PostSharesByShareIdMagicLinkRequestResponse200 {
     pub expires_in_minutes: Option<i64>,
     /// `message`: `None | str`.
     pub message: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8249,7 +8249,7 @@ pub struct PostSharesByShareIdMagicLinkRequestResponse200 {
 pub struct PostSharesMagicLinkEnabledResponse200 {
     /// `system_domain_id`: `None | str`.
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8387,7 +8387,7 @@ pub struct ProjectCreate {
     /// `system_domain_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8481,7 +8481,7 @@ pub struct ProjectMember {
     pub project_id: Option<String>,
     /// `system_domain_id`: `None | UUID`.
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8506,7 +8506,7 @@ pub struct ProjectMemberCreate {
     /// `system_domain_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8562,7 +8562,7 @@ impl ProjectMemberCreate {
 pub struct ProjectMembers {
     /// `objects`: `list[ProjectMemberSchema] | None`.
     pub objects: Option<Vec<ProjectMember>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8593,7 +8593,7 @@ pub struct Projects {
     pub search_after: Option<Vec<Value>>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8616,7 +8616,7 @@ pub struct PublicationDraft {
     pub thumbnail: Option<CreatePublicationJobThumbnailKeyframe>,
     /// `title`: `None | str`.
     pub title: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8631,7 +8631,7 @@ pub struct PublicationTemplate {
     pub id: Option<String>,
     /// `name`: `None | str`.
     pub name: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8642,7 +8642,7 @@ pub struct PublicationTemplate {
 pub struct PublicationTemplates {
     /// `objects`: `list[PublicationTemplateSchema] | None`.
     pub objects: Option<Vec<PublicationTemplate>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8657,7 +8657,7 @@ pub struct PublicationToken {
     pub token: Option<String>,
     /// `ui_base_url`: `None | str`.
     pub ui_base_url: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8678,7 +8678,7 @@ pub struct RecentAssetElastic {
     pub system_domain_id: Option<String>,
     /// `user_id`: `None | UUID`.
     pub user_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8711,7 +8711,7 @@ pub struct RecentAssets {
     pub search_after: Option<Vec<Value>>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8728,7 +8728,7 @@ pub struct ReindexAllAssets {
     /// `sync_to_another_dc`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_to_another_dc: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8771,7 +8771,7 @@ pub struct ReindexAllCollections {
     /// `realms`: `list[str] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub realms: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8813,7 +8813,7 @@ pub struct ReindexAllSegments {
     /// `sync_to_another_dc`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_to_another_dc: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8866,7 +8866,7 @@ pub struct ReindexAsset {
     /// `sync_to_another_dc`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_to_another_dc: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8913,7 +8913,7 @@ pub struct ReindexBulkAction {
     /// `sync_to_another_dc`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_to_another_dc: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8972,7 +8972,7 @@ pub struct ReindexSegment {
     /// `sync_to_another_dc`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_to_another_dc: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -9021,7 +9021,7 @@ pub struct ReindexSegments {
     /// `sync_to_another_dc`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_to_another_dc: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -9316,7 +9316,7 @@ pub struct RelationTypes {
     pub search_after: Option<Vec<Value>>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -9443,7 +9443,7 @@ pub struct Segment {
     /// `version_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -9741,7 +9741,7 @@ pub struct SegmentAttributeMatch {
     /// `operator`: `None | SegmentAttributeMatchOperator`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operator: Option<SegmentAttributeMatchOperator>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -9895,7 +9895,7 @@ pub struct SegmentElastic {
     pub user_photo: Option<String>,
     /// `version_id`: `None | UUID`.
     pub version_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10473,7 +10473,7 @@ pub struct Segments {
     pub search_after: Option<Vec<Value>>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10793,7 +10793,7 @@ impl SequenceItem {
 pub struct SequenceItems {
     /// `objects`: `list[SequenceItemSchema] | None`.
     pub objects: Option<Vec<SequenceItem>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10824,7 +10824,7 @@ pub struct Sequences {
     pub search_after: Option<Vec<Value>>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -11247,7 +11247,7 @@ pub struct ShareCreate {
     /// `watermark`: `None | ShareCreateSchemaWatermark`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark: Option<ShareDrm>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -11532,7 +11532,7 @@ pub struct ShareElastic {
     pub users: Option<Vec<ShareUsersElastic>>,
     /// `watermark`: `None | ShareElasticSchemaWatermark`.
     pub watermark: Option<ShareDrm>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -11557,7 +11557,7 @@ pub struct ShareLogin {
     /// `token`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -11690,7 +11690,7 @@ pub struct ShareToken {
     pub watermark: ShareDrm,
     /// `share_session_id`: `None | str`.
     pub share_session_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -11775,7 +11775,7 @@ pub struct ShareURLCreate {
     /// `watermark`: `None | ShareURLCreateSchemaWatermark`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark: Option<ShareDrm>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -12128,7 +12128,7 @@ impl ShareUser {
 pub struct ShareUsers {
     /// `objects`: `list[ShareUserSchema] | None`.
     pub objects: Option<Vec<ShareUser>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -12147,7 +12147,7 @@ pub struct ShareUsersElastic {
     pub id: Option<String>,
     /// `last_access_date`: `datetime.datetime | None`.
     pub last_access_date: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -12158,7 +12158,7 @@ pub struct ShareUsersElastic {
 pub struct Shares {
     /// `objects`: `list[ShareSchema] | None`.
     pub objects: Option<Vec<Share>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -12191,7 +12191,7 @@ pub struct SharesElastic {
     pub search_after: Option<Vec<Value>>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -12730,7 +12730,7 @@ pub struct SynchronizeCollectionKeyframes {
     /// `asset_ids`: `list[str] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub asset_ids: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -12977,7 +12977,7 @@ pub struct UploadStorage {
     pub method: StorageMethod,
     /// `presign_md5_checksum`: `bool | None`.
     pub presign_md5_checksum: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -13079,7 +13079,7 @@ pub struct VideoSource {
     /// `mode`: `None | VideoSourceMode`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<VideoSourceMode>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

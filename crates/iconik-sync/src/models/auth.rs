@@ -460,7 +460,7 @@ pub struct Apps {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -473,7 +473,7 @@ pub struct AutoLogin {
     pub app_id: String,
     /// `token`: `str`, required.
     pub token: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -484,7 +484,7 @@ pub struct AutoLogin {
 pub struct BasicBillingLimits {
     /// `max_portals`: `int | None`.
     pub max_portals: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -723,7 +723,7 @@ pub struct CompleteInvitation {
     /// `last_name`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -782,7 +782,7 @@ pub struct Countries {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -801,7 +801,7 @@ pub struct Country {
     pub apolitical_name: Option<String>,
     /// `numeric`: `None | str`.
     pub numeric: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -820,7 +820,7 @@ pub struct CuttingRoomTokenResponse {
     pub refresh_token: Option<String>,
     /// `token_type`: `CuttingRoomTokenResponseSchemaTokenType | None`.
     pub token_type: Option<CuttingRoomTokenResponseTokenType>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -902,7 +902,7 @@ pub struct EmbedTokenRequest {
     /// `app_name`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -940,7 +940,7 @@ pub struct EmbedTokenResponse {
     pub embed_token: Option<String>,
     /// `expires`: `None | str`.
     pub expires: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -978,7 +978,7 @@ pub struct ExternalAuth {
     pub redirect_info: Option<RedirectInfoType>,
     /// `token`: `None | str`.
     pub token: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -997,7 +997,7 @@ pub struct ExternalAuthRequest {
     /// `redirect_info`: `None | RedirectInfoType`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_info: Option<RedirectInfoType>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1041,7 +1041,7 @@ pub struct ExternalAuthRequestResponse {
     pub app_id: Option<String>,
     /// `redirect_info`: `None | RedirectInfoType`.
     pub redirect_info: Option<RedirectInfoType>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1054,7 +1054,7 @@ pub struct ForgotPassword {
     /// `reset_hash`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reset_hash: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1241,7 +1241,7 @@ pub struct IdentityProviders {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1258,7 +1258,7 @@ pub struct InvitationResponse {
     pub login_data: Option<AutoLogin>,
     /// `user_id`: `None | UUID`.
     pub user_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1268,7 +1268,7 @@ pub struct InvitationResponse {
 pub struct MarketplaceGoogleLink {
     /// `marketplace_signup_nonce`: `str`, required.
     pub marketplace_signup_nonce: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1289,7 +1289,7 @@ pub struct MarketplaceGoogleSignup {
     /// `x_gcp_marketplace_token`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub x_gcp_marketplace_token: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1329,7 +1329,7 @@ pub struct MultiDomainLogin {
     /// `otp_type`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub otp_type: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1395,7 +1395,7 @@ pub struct MultiDomainUserSystem {
     pub system_domain_name: Option<String>,
     /// `url`: `None | str`.
     pub url: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1422,7 +1422,7 @@ pub struct MultiDomainUserSystems {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1451,7 +1451,7 @@ pub struct MultiPlatformDomainUserSystem {
     pub system_domain_name: Option<String>,
     /// `url`: `None | str`.
     pub url: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1472,7 +1472,7 @@ pub struct OAuth2AuthorizeDescribe {
     pub user: OAuth2AuthorizeUser,
     /// `state`: `None | str`.
     pub state: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1483,7 +1483,7 @@ pub struct OAuth2AuthorizeDescribe {
 pub struct OAuth2AuthorizeResponse {
     /// `redirect_uri`: `str`, required.
     pub redirect_uri: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1496,7 +1496,7 @@ pub struct OAuth2AuthorizeSystemDomain {
     pub id: String,
     /// `name`: `str`, required.
     pub name: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1515,7 +1515,7 @@ pub struct OAuth2AuthorizeUser {
     pub last_name: Option<String>,
     /// `photo`: `None | str`.
     pub photo: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1526,7 +1526,7 @@ pub struct OAuth2AuthorizeUser {
 pub struct OAuthScopes {
     /// `scopes`: `list[str] | None`.
     pub scopes: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1557,7 +1557,7 @@ pub struct PostOauthTokenBody {
     /// `scope`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2030,7 +2030,7 @@ impl<'de> Deserialize<'de> for ReferralCodeBillingTier {
 pub struct ReferralCodes {
     /// `objects`: `list[ReferralCodeSchema] | None`.
     pub objects: Option<Vec<ReferralCode>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2181,7 +2181,7 @@ pub struct ResetPassword {
     pub password: String,
     /// `repeat_password`: `str`, required.
     pub repeat_password: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2210,7 +2210,7 @@ pub struct SimpleLogin {
     /// `marketplace_signup_nonce`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub marketplace_signup_nonce: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2691,7 +2691,7 @@ pub struct SystemDomainBasicAdmin {
     /// `type`: `None | SystemDomainBasicAdminSchemaType`.
     #[serde(rename = "type")]
     pub type_: Option<SystemDomainType>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2730,7 +2730,7 @@ pub struct SystemDomainFromReferralCode {
     /// `id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2846,7 +2846,7 @@ pub struct SystemDomainFromTemplate {
     /// `type`: `None | SystemDomainFromTemplateSchemaType`.
     #[serde(rename = "type")]
     pub type_: Option<SystemDomainType>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3564,7 +3564,7 @@ pub struct SystemDomains {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3611,7 +3611,7 @@ pub struct Token {
     pub system_domains: Option<Vec<String>>,
     /// `user_id`: `None | UUID`.
     pub user_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3624,7 +3624,7 @@ pub struct TokenExchangeRequest {
     /// `requested_scopes`: `list[str] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_scopes: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3688,7 +3688,7 @@ pub struct TokenMultiplatformLogin {
     pub token: Option<String>,
     /// `user_id`: `None | UUID`.
     pub user_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3733,7 +3733,7 @@ pub struct TokenOutput {
     pub system_domains: Option<Vec<String>>,
     /// `user_id`: `None | UUID`.
     pub user_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3760,7 +3760,7 @@ pub struct Tokens {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3775,7 +3775,7 @@ pub struct VerificationResponse {
     pub domain_data: Option<SystemDomainFromTemplate>,
     /// `login_data`: `AutoLoginSchema | None`.
     pub login_data: Option<AutoLogin>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3794,7 +3794,7 @@ pub struct WebflowContent {
     pub image: Option<String>,
     /// `name`: `None | str`.
     pub name: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -362,7 +362,7 @@ impl Serialize for BulkDeleteObjectType {
 pub struct BulkFileset {
     /// `ids`: `list[UUID]`, required.
     pub ids: Vec<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -387,7 +387,7 @@ impl BulkFileset {
 pub struct BulkJobCreated {
     /// `job_id`: `None | UUID`.
     pub job_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -531,7 +531,7 @@ impl DestinationItem {
 pub struct DestinationItems {
     /// `objects`: `list[DestinationItemSchema] | None`.
     pub objects: Option<Vec<DestinationItem>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -852,7 +852,7 @@ pub struct PostStoragesVerificationsAccessResponse200 {
     pub access_check: Option<bool>,
     /// `error_message`: `None | str`.
     pub error_message: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -866,7 +866,7 @@ pub struct PostStoragesVerificationsAccessResponse200 {
 pub struct PostTeamsByTeamIdLogoResponse200 {
     /// `logo`: `None | str`.
     pub logo: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -882,7 +882,7 @@ pub struct PostUsersByUserIdReindexResponse201 {
     pub job_id: Option<String>,
     /// `status`: `None | str`.
     pub status: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -955,7 +955,7 @@ pub struct ReindexJob {
     /// `sync_to_another_dc`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_to_another_dc: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -992,7 +992,7 @@ impl ReindexJob {
 pub struct SAMLLogin {
     /// `email`: `str`, required.
     pub email: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1158,7 +1158,7 @@ pub struct StorageContentInfo {
     pub total_duration_milliseconds: Option<i64>,
     /// `total_size`: `int | None`.
     pub total_size: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1478,7 +1478,7 @@ impl ThemeTypography {
 pub struct URL {
     /// `url`: `None | str`.
     pub url: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

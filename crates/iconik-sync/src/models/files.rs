@@ -228,7 +228,7 @@ impl<'de> Deserialize<'de> for AnalysisProfileServiceType {
 pub struct AnalysisProfiles {
     /// `objects`: `list[AnalysisProfileSchema] | None`.
     pub objects: Option<Vec<AnalysisProfile>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -339,7 +339,7 @@ impl<'de> Deserialize<'de> for AnalysisServiceAccountMethod {
 pub struct AnalysisServiceAccounts {
     /// `objects`: `list[AnalysisServiceAccountReadSchema] | None`.
     pub objects: Option<Vec<AnalysisServiceAccount>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -366,7 +366,7 @@ pub struct AnalysisTranscriptionSettings {
     pub service_type: Option<AnalysisProfileServiceType>,
     /// `settings`: `AnalysisTranscriptionSettingsSchemaSettingsType0 | None`.
     pub settings: Option<Map<String, Value>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -389,7 +389,7 @@ pub struct ArchiveAssetFormat {
     /// `preferred_original_storage_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_original_storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -469,7 +469,7 @@ pub struct ArchiveAssetRequest {
     /// `version_ids`: `list[UUID] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_ids: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -574,7 +574,7 @@ pub struct ArchiveCollectionRequest {
     /// `preferred_original_storage_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_original_storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -680,7 +680,7 @@ pub struct ArchiveSavedSearchRequest {
     /// `preferred_original_storage_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_original_storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -770,7 +770,7 @@ pub struct AssetBatchExport {
     /// `transcode_profile_ids`: `list[UUID] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transcode_profile_ids: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -845,7 +845,7 @@ pub struct AssetBatchExportItem {
     /// `format_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -904,7 +904,7 @@ pub struct AssetExport {
     /// `transcode_profile_ids`: `list[UUID] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transcode_profile_ids: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1019,7 +1019,7 @@ pub struct Attachment {
     pub upload_url: Option<String>,
     /// `url`: `None | str`.
     pub url: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1255,7 +1255,7 @@ pub struct AttachmentUpdate {
     /// `url`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1363,7 +1363,7 @@ pub struct Attachments {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1380,7 +1380,7 @@ pub struct BulkArchiveAssetRequest {
     /// `parent_job_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_job_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1424,7 +1424,7 @@ pub struct BulkArchiveCollectionRequest {
     /// `objects`: `list[ArchiveCollectionRequest] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objects: Option<Vec<ArchiveCollectionRequest>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1461,7 +1461,7 @@ pub struct BulkArchiveSavedSearchRequest {
     /// `objects`: `list[ArchiveSavedSearchRequest] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objects: Option<Vec<ArchiveSavedSearchRequest>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1498,7 +1498,7 @@ pub struct BulkExportAssetRequest {
     /// `parent_job_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_job_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1532,7 +1532,7 @@ pub struct BulkExportCollectionRequest {
     /// `objects`: `list[ExportCollectionRequest] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objects: Option<Vec<ExportCollectionRequest>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1559,7 +1559,7 @@ pub struct BulkExportSavedSearchRequest {
     /// `objects`: `list[ExportSavedSearchRequest] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objects: Option<Vec<ExportSavedSearchRequest>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1613,7 +1613,7 @@ pub struct BulkFilesetArchive {
     /// `preferred_original_storage_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_original_storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1725,7 +1725,7 @@ pub struct BulkFilesetExport {
     /// `preferred_original_storage_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_original_storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1826,7 +1826,7 @@ pub struct BulkRestoreAssetRequest {
     /// `parent_job_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_job_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1870,7 +1870,7 @@ pub struct BulkRestoreCollectionRequest {
     /// `objects`: `list[RestoreCollectionToStorageRequest] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objects: Option<Vec<RestoreCollectionToStorageRequest>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1907,7 +1907,7 @@ pub struct BulkRestoreSavedSearchRequest {
     /// `objects`: `list[RestoreSavedSearchToStorageRequest] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objects: Option<Vec<RestoreAssetToStorageRequest>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1957,7 +1957,7 @@ pub struct BulkTranscode {
     /// `priority`: `int | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2071,7 +2071,7 @@ pub struct BulkTransferAssetRequest {
     /// `parent_job_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_job_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2105,7 +2105,7 @@ pub struct BulkTransferCollectionRequest {
     /// `objects`: `list[TransferCollectionToStorageRequest] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objects: Option<Vec<ArchiveCollectionRequest>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2132,7 +2132,7 @@ pub struct BulkTransferSavedSearchRequest {
     /// `objects`: `list[TransferSavedSearchToStorageRequest] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objects: Option<Vec<ArchiveSavedSearchRequest>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2187,7 +2187,7 @@ pub struct BulkTransferToStorage {
     /// `preferred_original_storage_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_original_storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2280,7 +2280,7 @@ pub struct CollectionCopyKeyframesRequest {
     /// `custom_poster`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_poster: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2317,7 +2317,7 @@ pub struct CollectionCopyKeyframesResponse {
     pub custom_keyframe: Option<String>,
     /// `custom_poster`: `None | UUID`.
     pub custom_poster: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2349,7 +2349,7 @@ pub struct CollectionExport {
     /// `preferred_original_storage_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_original_storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2857,7 +2857,7 @@ pub struct CollectionKeyframes {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3014,7 +3014,7 @@ pub struct Components {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3049,7 +3049,7 @@ pub struct EditProxy {
     /// `keep_extension`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keep_extension: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3147,7 +3147,7 @@ pub struct EditProxyResponse {
     pub type_: Option<String>,
     /// `width`: `int | None`.
     pub width: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3175,7 +3175,7 @@ pub struct ExportAssetRequest {
     /// `preferred_original_storage_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_original_storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3258,7 +3258,7 @@ pub struct ExportCollectionRequest {
     /// `preferred_original_storage_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_original_storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3569,7 +3569,7 @@ pub struct ExportLocations {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3594,7 +3594,7 @@ pub struct ExportSavedSearchRequest {
     /// `preferred_original_storage_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_original_storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4311,7 +4311,7 @@ pub struct FileCreate {
     /// `version_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4544,7 +4544,7 @@ pub struct FileDeletionFromLocalStorage {
     pub template_engine: Option<String>,
     /// `version_id`: `None | UUID`.
     pub version_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4573,7 +4573,7 @@ pub struct FileDeletions {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4629,7 +4629,7 @@ pub struct FileElastic {
     pub user_id: Option<String>,
     /// `version_id`: `None | UUID`.
     pub version_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4650,7 +4650,7 @@ pub struct FileExistenceCheck {
     /// `template_engine`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template_engine: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4907,7 +4907,7 @@ pub struct FileSetSource {
     pub type_: Option<FileSetType>,
     /// `version_id`: `None | UUID`.
     pub version_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -4936,7 +4936,7 @@ pub struct FileSetSources {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5067,7 +5067,7 @@ pub struct FileSets {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5098,7 +5098,7 @@ pub struct FileSetsElastic {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5310,7 +5310,7 @@ pub struct Files {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5341,7 +5341,7 @@ pub struct FilesElastic {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5553,7 +5553,7 @@ pub struct FormatArchive {
     /// `original_file_set_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_file_set_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5622,7 +5622,7 @@ pub struct FormatDeleteArchive {
     /// `file_set_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_set_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5655,7 +5655,7 @@ pub struct FormatRestore {
     /// `storage_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5714,7 +5714,7 @@ pub struct Formats {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -5745,7 +5745,7 @@ pub struct FormatsElastic {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -6168,7 +6168,7 @@ pub struct GatewayStatus {
     /// `status`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -6195,7 +6195,7 @@ impl GatewayStatus {
 pub struct GetStoragesIsgLatestVersionResponse200 {
     /// `version`: `None | str`.
     pub version: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -6573,7 +6573,7 @@ pub struct IconikStorageGatewayClusterRead {
     pub uploads_queue_total: Option<i64>,
     /// `visibility_timeout`: `int | None`.
     pub visibility_timeout: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -6602,7 +6602,7 @@ pub struct IconikStorageGatewayClusters {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -6792,7 +6792,7 @@ impl<'de> Deserialize<'de> for IconikStorageGatewayEventType {
 pub struct IconikStorageGatewayEvents {
     /// `objects`: `list[IconikStorageGatewayEventSchema] | None`.
     pub objects: Option<Vec<IconikStorageGatewayEvent>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -6802,7 +6802,7 @@ pub struct IconikStorageGatewayEvents {
 pub struct IconikStorageGatewayEventsPurge {
     /// `event_ids`: `list[UUID]`, required.
     pub event_ids: Vec<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -6857,7 +6857,7 @@ pub struct IconikStorageGatewayRead {
     pub storages: Option<Map<String, Value>>,
     /// `telemetry`: `IconikStorageGatewayTelemetry | None`.
     pub telemetry: Option<IconikStorageGatewayTelemetry>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7147,7 +7147,7 @@ pub struct IconikStorageGateways {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7176,7 +7176,7 @@ pub struct IconikStorageGatewaysTelemetry {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7234,7 +7234,7 @@ pub struct Keyframe {
     pub url: Option<String>,
     /// `version_id`: `None | UUID`.
     pub version_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7578,7 +7578,7 @@ pub struct Keyframes {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -7919,7 +7919,7 @@ pub struct Logos {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8006,7 +8006,7 @@ pub struct MultiPartURLs {
     pub complete_url: Option<String>,
     /// `list_parts_url`: `list[str] | None`.
     pub list_parts_url: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8023,7 +8023,7 @@ pub struct MultiPartUploadComposeURL {
     pub key: Option<String>,
     /// `url`: `None | str`.
     pub url: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8042,7 +8042,7 @@ pub struct MultiPartUploadURL {
     pub number: Option<i64>,
     /// `url`: `None | str`.
     pub url: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8053,7 +8053,7 @@ pub struct MultiPartUploadURL {
 pub struct MultiPartUploadURLs {
     /// `objects`: `list[MultiPartUploadURLSchema] | None`.
     pub objects: Option<Vec<MultiPartUploadURL>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8063,7 +8063,7 @@ pub struct MultiPartUploadURLs {
 pub struct MultipartB2CancelUpload {
     /// `upload_file_id`: `str`, required.
     pub upload_file_id: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8085,7 +8085,7 @@ pub struct MultipartB2FinishUpload {
     pub sha1_list: Vec<String>,
     /// `upload_file_id`: `str`, required.
     pub upload_file_id: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8187,7 +8187,7 @@ pub struct MultipartUpload {
     /// `parts_group`: `int | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parts_group: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8227,7 +8227,7 @@ pub struct MultipartUploadCleanup {
     /// `upload_id`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upload_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8285,7 +8285,7 @@ pub struct MultipartUploadCompose {
     /// `parts_group`: `int | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parts_group: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8322,7 +8322,7 @@ pub struct MultipartUploadProxyCleanup {
     /// `upload_id`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upload_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8788,7 +8788,7 @@ pub struct PlaylistKeyframes {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8801,7 +8801,7 @@ pub struct PostDrmAssetsByAssetIdVersionsByVersionIdProxiesByProxyIdAuthResponse
     pub server_url: Option<String>,
     /// `token`: `None | str`.
     pub token: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8816,7 +8816,7 @@ pub struct PostStorageGatewaysByStorageGatewayIdLogsResponse201 {
     pub path: Option<String>,
     /// `upload_url`: `None | str`.
     pub upload_url: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8831,7 +8831,7 @@ pub struct PostStoragesByStorageIdLogsResponse200 {
     pub path: Option<String>,
     /// `upload_url`: `None | str`.
     pub upload_url: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8860,7 +8860,7 @@ pub struct PostStoragesVerificationsPermissionsResponse200 {
     pub write_access: Option<bool>,
     /// `write_access_error`: `None | str`.
     pub write_access_error: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8889,7 +8889,7 @@ pub struct Proxies {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -8960,7 +8960,7 @@ pub struct Proxy {
     pub url: Option<String>,
     /// `version_id`: `None | UUID`.
     pub version_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -9665,7 +9665,7 @@ impl<'de> Deserialize<'de> for ProxyFileStatus {
 pub struct ProxyFileUpdate {
     /// `status`: `ProxyFileUpdateSchemaStatus`, required.
     pub status: ProxyFileStatus,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -9755,7 +9755,7 @@ pub struct ProxyUpdate {
     /// `version_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10000,7 +10000,7 @@ pub struct RestoreAssetToStorageRequest {
     /// `version_ids`: `list[UUID] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_ids: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10086,7 +10086,7 @@ pub struct RestoreCollectionToStorageRequest {
     /// `version_ids`: `list[UUID] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_ids: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10172,7 +10172,7 @@ pub struct SourceContext {
     /// `storage_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10336,7 +10336,7 @@ pub struct StorageAccess {
     pub method: StorageMethod,
     /// `settings`: `StorageAccessSchemaSettings`, required.
     pub settings: Map<String, Value>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10387,7 +10387,7 @@ pub struct StorageFilesDeleteBulk {
     pub object_ids: Vec<String>,
     /// `object_type`: `str`, required.
     pub object_type: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10412,7 +10412,7 @@ pub struct StoragePermissions {
     pub purpose: StoragePurpose,
     /// `settings`: `StoragePermissionsSchemaSettings`, required.
     pub settings: Map<String, Value>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10532,7 +10532,7 @@ pub struct StorageRead {
     pub storage_gateway_ids: Option<Vec<String>>,
     /// `version`: `None | str`.
     pub version: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10549,7 +10549,7 @@ pub struct StorageScan {
     /// `paths`: `list[str] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paths: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10663,7 +10663,7 @@ pub struct StoragesRead {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10686,7 +10686,7 @@ pub struct Subtitle {
     pub name: Option<String>,
     /// `version_id`: `None | UUID`.
     pub version_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10703,7 +10703,7 @@ pub struct SubtitleRequest {
     /// `priority`: `int | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10831,7 +10831,7 @@ pub struct Subtitles {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -10845,7 +10845,7 @@ pub struct SwapStorages {
     pub source_storage_id: String,
     /// `system_domain_id`: `UUID`, required.
     pub system_domain_id: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -11451,7 +11451,7 @@ pub struct TranscodeRequest {
     /// `use_storage_transcode_ignore_pattern`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_storage_transcode_ignore_pattern: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -11557,7 +11557,7 @@ pub struct TranscoderByStorageRead {
     /// `type`: `None | TranscoderByStorageReadSchemaType`.
     #[serde(rename = "type")]
     pub type_: Option<TranscoderType>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -11577,7 +11577,7 @@ pub struct TranscoderRead {
     pub id: Option<String>,
     /// `storages`: `list[StorageReadSchema] | None`.
     pub storages: Option<Vec<StorageRead>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -11713,7 +11713,7 @@ pub struct Transcoders {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -11744,7 +11744,7 @@ pub struct TranscodersByStorage {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -11758,7 +11758,7 @@ pub struct TransferFormatToStorage {
     /// `destination_filename`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_filename: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -11855,7 +11855,7 @@ pub struct TransferFromStorage {
     /// `transfer_type`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_type: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -12089,7 +12089,7 @@ pub struct TransferFromStorageRead {
     pub temporary_file_set_source: Option<bool>,
     /// `transfer_type`: `None | str`.
     pub transfer_type: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -12437,7 +12437,7 @@ pub struct TransfersFromStorage {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -12466,7 +12466,7 @@ pub struct TransfersToStorage {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -12499,7 +12499,7 @@ pub struct UploadFiles {
     /// `version_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -12569,7 +12569,7 @@ impl UploadFiles {
 pub struct UploadIconikStorageGatewayLogs {
     /// `filename`: `str`, required.
     pub filename: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

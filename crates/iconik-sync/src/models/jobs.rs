@@ -438,7 +438,7 @@ pub struct JobElastic {
     pub steps: Option<Vec<JobStepElastic>>,
     /// `storage_id`: `None | UUID`.
     pub storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -614,7 +614,7 @@ pub struct JobStepElastic {
     pub message: Option<String>,
     /// `status`: `None | str`.
     pub status: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -698,7 +698,7 @@ pub struct JobStepUpdateBulk {
     /// `message`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -745,7 +745,7 @@ impl JobStepUpdateBulk {
 pub struct JobStepsUpdate {
     /// `steps`: `list[JobStepUpdateBulkSchema]`, required.
     pub steps: Vec<JobStepUpdateBulk>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -977,7 +977,7 @@ pub struct Jobs {
     pub search_after: Option<Vec<Value>>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -988,7 +988,7 @@ pub struct JobsBulkDelete {
     /// `job_ids`: `list[UUID] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_ids: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1027,7 +1027,7 @@ pub struct JobsBulkEdit {
     /// `status`: `JobsBulkEditSchemaStatus | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<JobStatus>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1083,7 +1083,7 @@ pub struct JobsState {
     pub action: JobsStateAction,
     /// `job_ids`: `list[UUID]`, required.
     pub job_ids: Vec<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -31,7 +31,7 @@ pub struct CollectionMetadataValuesBatch {
     /// `object_type`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_type: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -94,7 +94,7 @@ pub struct CreateMetadataValuesBatch {
     /// `object_type`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_type: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -147,7 +147,7 @@ impl CreateMetadataValuesBatch {
 pub struct MetadataCategories {
     /// `objects`: `list[MetadataCategory] | None`.
     pub objects: Option<Vec<MetadataCategory>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -501,7 +501,7 @@ impl MetadataFieldMapping {
 pub struct MetadataFieldMappingOptions {
     /// `objects`: `list[MetadataFieldMappingOptionSchema]`, required.
     pub objects: Vec<MetadataFieldMappingOption>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -528,7 +528,7 @@ pub struct MetadataFields {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -630,7 +630,7 @@ pub struct MetadataValuesBatch {
     /// `object_type`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_type: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -677,7 +677,7 @@ pub struct MetadataValuesObjectId {
     pub id: String,
     /// `metadata_values`: `MetadataValuesObjectIdMetadataValues`, required.
     pub metadata_values: Map<String, Value>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -775,7 +775,7 @@ pub struct MetadataViewCreate {
     /// `write_access_for_everyone`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub write_access_for_everyone: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -931,7 +931,7 @@ pub struct MetadataViewForList {
     pub description: Option<String>,
     /// `id`: `None | UUID`.
     pub id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -949,7 +949,7 @@ pub struct MetadataViewInput {
     /// `id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -985,7 +985,7 @@ impl MetadataViewInput {
 pub struct MetadataViews {
     /// `objects`: `list[MetadataViewForListSchema] | None`.
     pub objects: Option<Vec<MetadataViewForList>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

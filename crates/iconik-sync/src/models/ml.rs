@@ -20,7 +20,7 @@ pub struct BulkConfirmPerson {
     /// `version_ids`: `list[UUID] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_ids: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -53,7 +53,7 @@ impl BulkConfirmPerson {
 pub struct BulkDeletePersons {
     /// `objects`: `list[DeletePerson]`, required.
     pub objects: Vec<DeletePerson>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -73,7 +73,7 @@ impl BulkDeletePersons {
 pub struct BulkDeletePersonsByIds {
     /// `person_ids`: `list[UUID]`, required.
     pub person_ids: Vec<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -93,7 +93,7 @@ impl BulkDeletePersonsByIds {
 pub struct BulkDeletePersonsByVersions {
     /// `objects`: `list[DeletePersonByVersion]`, required.
     pub objects: Vec<DeletePersonByVersion>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -130,7 +130,7 @@ pub struct BulkFaceExtract {
     /// `include_collections`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_collections: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -192,7 +192,7 @@ pub struct BulkReindexPersons {
     /// `sync_to_another_dc`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_to_another_dc: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -223,7 +223,7 @@ pub struct ChangePersonInstance {
     /// `new_person_name`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_person_name: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -258,7 +258,7 @@ pub struct DeletePerson {
     pub asset_id: String,
     /// `version_id`: `UUID`, required.
     pub version_id: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -281,7 +281,7 @@ pub struct DeletePersonByVersion {
     pub person_id: String,
     /// `version_id`: `UUID`, required.
     pub version_id: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -304,7 +304,7 @@ pub struct JobsState {
     pub action: JobsStateAction,
     /// `job_ids`: `list[UUID]`, required.
     pub job_ids: Vec<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -394,7 +394,7 @@ pub struct Person {
     pub status: PersonStatus,
     /// `system_domain_id`: `None | UUID`.
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -423,7 +423,7 @@ pub struct PersonAssetsVersionsList {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -467,7 +467,7 @@ pub struct PersonByAssetAndVersion {
     pub version_id: String,
     /// `system_domain_id`: `None | UUID`.
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -513,7 +513,7 @@ pub struct PersonByAssetAndVersionInAdmin {
     pub system_domain_id: Option<String>,
     /// `version_number`: `None | str`.
     pub version_number: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -524,7 +524,7 @@ pub struct PersonByAssetAndVersionInAdmin {
 pub struct PersonByAssetAndVersionList {
     /// `objects`: `list[PersonByAssetAndVersion] | None`.
     pub objects: Option<Vec<PersonByAssetAndVersion>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -555,7 +555,7 @@ pub struct PersonList {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -620,7 +620,7 @@ pub struct ReindexAllEmbeddings {
     /// `sync_to_another_dc`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_to_another_dc: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -659,7 +659,7 @@ pub struct UpdateConfirmPerson {
     /// `version_ids`: `list[UUID] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_ids: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -697,7 +697,7 @@ pub struct UpdatePerson {
     /// `name`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

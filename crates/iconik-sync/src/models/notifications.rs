@@ -47,7 +47,7 @@ pub struct Webhook {
     pub query: Option<String>,
     /// `realm`: `None | str`.
     pub realm: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -103,7 +103,7 @@ pub struct WebhookCreate {
     /// `realm`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub realm: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -285,7 +285,7 @@ impl<'de> Deserialize<'de> for WebhookStatus {
 pub struct Webhooks {
     /// `objects`: `list[WebhookSchema] | None`.
     pub objects: Option<Vec<Webhook>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -42,7 +42,7 @@ pub struct ConnectionTest {
     pub supported: bool,
     /// `message`: `None | str`.
     pub message: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -122,7 +122,7 @@ pub struct DiscoveryEntities {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -310,7 +310,7 @@ pub struct Evidence {
     pub source_label: Option<String>,
     /// `text`: `None | str`.
     pub text: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -642,7 +642,7 @@ pub struct KindDescriptor {
     pub kind: String,
     /// `options_schema`: `KindDescriptorSchemaOptionsSchema`, required.
     pub options_schema: Map<String, Value>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -653,7 +653,7 @@ pub struct KindDescriptor {
 pub struct KindsList {
     /// `objects`: `list[KindDescriptorSchema]`, required.
     pub objects: Vec<KindDescriptor>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -668,7 +668,7 @@ pub struct MatchAssessment {
     pub basis: Option<MatchAssessmentBasis>,
     /// `round_index`: `int | None`.
     pub round_index: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -845,7 +845,7 @@ pub struct NaturalSearchDocument {
     pub score: Option<f64>,
     /// `segments`: `list[NaturalSearchSegment] | None`.
     pub segments: Option<Vec<NaturalSearchSegment>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -858,7 +858,7 @@ pub struct NaturalSearchImage {
     /// `similarity`: `NaturalSearchImageSimilarity | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub similarity: Option<NaturalSearchImageSimilarity>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -942,7 +942,7 @@ pub struct NaturalSearchMoment {
     pub start_s: Option<f64>,
     /// `thumbnail_s`: `float | None`.
     pub thumbnail_s: Option<f64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -967,7 +967,7 @@ pub struct NaturalSearchReplay {
     /// `ranking_unit`: `NaturalSearchReplayRankingUnit | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ranking_unit: Option<RankingUnit>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1053,7 +1053,7 @@ pub struct NaturalSearchRequest {
     /// `search_after`: `list[Any] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub search_after: Option<Vec<Value>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1184,7 +1184,7 @@ pub struct NaturalSearchResponse {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1223,7 +1223,7 @@ pub struct NaturalSearchSegment {
     pub start_s: Option<f64>,
     /// `thumbnail_s`: `float | None`.
     pub thumbnail_s: Option<f64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1236,7 +1236,7 @@ pub struct NltfContext {
     /// `displayed_filters`: `NltfDisplayedFilters | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub displayed_filters: Option<NltfDisplayedFilters>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1266,7 +1266,7 @@ pub struct NltfDisplayedFilters {
     /// `filters`: `NltfDisplayedFiltersFiltersType0 | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filters: Option<Map<String, Value>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1306,7 +1306,7 @@ pub struct NltfParseMetadata {
     pub provider: Option<String>,
     /// `source_trace_id`: `None | str`.
     pub source_trace_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1321,7 +1321,7 @@ pub struct NltfParseMetadataSchema {
     pub original_query: Option<String>,
     /// `provider`: `None | str`.
     pub provider: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1336,7 +1336,7 @@ pub struct NltfParseRequest {
     /// `context`: `NltfContextSchema | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<NltfContext>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1366,7 +1366,7 @@ pub struct NltfParseResponse {
     pub metadata: Option<NltfParseMetadata>,
     /// `result`: `NltfParseResult | None`.
     pub result: Option<NltfParseResult>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1379,7 +1379,7 @@ pub struct NltfParseResponseSchema {
     pub metadata: Option<NltfParseMetadataSchema>,
     /// `result`: `NltfParseResult | None`.
     pub result: Option<NltfParseResult>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1400,7 +1400,7 @@ pub struct NltfParseResult {
     pub query: Option<String>,
     /// `query_mapping`: `NltfParseResultQueryMappingType0 | None`.
     pub query_mapping: Option<Map<String, Value>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1472,7 +1472,7 @@ pub struct PingResponse {
     pub status: Option<String>,
     /// `version`: `None | str`.
     pub version: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1501,7 +1501,7 @@ pub struct PublicLexicalPredicateInput {
     /// `tier`: `None | Tier`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<Tier>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1629,7 +1629,7 @@ pub struct PublicLexicalPredicateOutput {
     pub sub_field: Option<String>,
     /// `terms`: `None | str`.
     pub terms: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1645,7 +1645,7 @@ pub struct PublicSemanticPredicateInput {
     /// `tier`: `None | Tier`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<Tier>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1682,7 +1682,7 @@ pub struct PublicSemanticPredicateOutput {
     pub text: String,
     /// `kind`: `Literal['semantic']`.
     pub kind: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1836,7 +1836,7 @@ pub struct ResponseFilterInput {
     /// `weight`: `float | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1975,7 +1975,7 @@ pub struct ResponseFilterOutput {
     pub value_labels: Option<Map<String, Value>>,
     /// `weight`: `float | None`.
     pub weight: Option<f64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2044,7 +2044,7 @@ pub struct ResponseFilters {
     pub sources: Option<Vec<ResponseSource>>,
     /// `version`: `int | None`.
     pub version: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2061,7 +2061,7 @@ pub struct ResponseInterpretation {
     pub filters: Option<ResponseFilters>,
     /// `why`: `None | str`.
     pub why: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2082,7 +2082,7 @@ pub struct ResponsePagination {
     pub supported: Option<bool>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2093,7 +2093,7 @@ pub struct ResponsePagination {
 pub struct ResponseScoring {
     /// `methods`: `list[ScoringMethod] | None`.
     pub methods: Option<Vec<ScoringMethod>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2109,7 +2109,7 @@ pub struct ResponseSource {
     pub ref_: String,
     /// `state`: `SourceState`, required.
     pub state: SourceState,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2254,7 +2254,7 @@ impl SavedSearch {
 pub struct SavedSearchConvertCollection {
     /// `collection_id`: `UUID`, required.
     pub collection_id: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2289,7 +2289,7 @@ pub struct SavedSearchElastic {
     pub id: Option<String>,
     /// `permissions`: `list[str] | None`.
     pub permissions: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2399,7 +2399,7 @@ pub struct SavedSearchGroups {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2436,7 +2436,7 @@ pub struct SavedSearchResults {
     pub search_criteria_document: Option<SavedSearch>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2467,7 +2467,7 @@ pub struct SavedSearches {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2484,7 +2484,7 @@ pub struct ScoringMethod {
     pub model: Option<String>,
     /// `params`: `None | ScoringMethodParamsType0`.
     pub params: Option<Map<String, Value>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2544,7 +2544,7 @@ pub struct SearchBackendCreate {
     /// `options`: `None | SearchBackendCreateSchemaOptionsType0`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Map<String, Value>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2598,7 +2598,7 @@ pub struct SearchBackendRead {
     pub name: Option<String>,
     /// `options`: `None | SearchBackendReadSchemaOptionsType0`.
     pub options: Option<Map<String, Value>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2618,7 +2618,7 @@ pub struct SearchBackendUpdate {
     /// `options`: `None | SearchBackendUpdateSchemaOptionsType0`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Map<String, Value>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2666,7 +2666,7 @@ impl SearchBackendUpdate {
 pub struct SearchBackendsList {
     /// `objects`: `list[SearchBackendReadSchema]`, required.
     pub objects: Vec<SearchBackendRead>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2687,7 +2687,7 @@ pub struct SearchContentInfo {
     pub total_duration_milliseconds: Option<i64>,
     /// `total_size`: `int | None`.
     pub total_size: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2727,7 +2727,7 @@ pub struct SearchConvertCollection {
     /// `sort`: `list[CriteriaSortSchema] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort: Option<Vec<SortField>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2848,7 +2848,7 @@ pub struct SearchCriteria {
     /// `sort`: `list[SortField] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort: Option<Vec<SortField>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2953,7 +2953,7 @@ pub struct SearchCriteriaFilter {
     /// `terms`: `list[SearchTerm] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terms: Option<Vec<SearchTerm>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3194,7 +3194,7 @@ pub struct SearchCriteriaSchema {
     /// `sort`: `list[CriteriaSortSchema] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort: Option<Vec<SortField>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3305,7 +3305,7 @@ pub struct SearchDocument {
     pub id: Option<String>,
     /// `metadata`: `None | SearchDocumentSchemaMetadataType0`.
     pub metadata: Option<Map<String, Value>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3336,7 +3336,7 @@ pub struct SearchDocuments {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3369,7 +3369,7 @@ pub struct SearchDocumentsResponse {
     pub search_criteria_document: Option<Map<String, Value>>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3384,7 +3384,7 @@ pub struct SearchHistory {
     pub id: String,
     /// `date_created`: `datetime.datetime | None`.
     pub date_created: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3413,7 +3413,7 @@ pub struct SearchHistoryList {
     pub scroll_id: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3431,7 +3431,7 @@ pub struct SearchSuggest {
     /// `metadata_view_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_view_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3535,7 +3535,7 @@ pub struct SearchSuggestRequest {
     /// `metadata_view_id`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_view_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3573,7 +3573,7 @@ impl SearchSuggestRequest {
 pub struct SearchSuggestResponse {
     /// `value`: `None | str`.
     pub value: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3586,7 +3586,7 @@ pub struct SearchSuggestResponse {
 pub struct SearchSuggestsResponse {
     /// `objects`: `list[SearchSuggestResponseSchema] | None`.
     pub objects: Option<Vec<SearchSuggestResponse>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -3914,7 +3914,7 @@ impl SearchViewFieldTypeWidth {
 pub struct SearchViews {
     /// `objects`: `list[SearchViewSchema] | None`.
     pub objects: Option<Vec<SearchView>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -119,7 +119,7 @@ impl AIConsent {
 pub struct AIConsentAccept {
     /// `documents`: `list[AIConsentDocumentRef]`, required.
     pub documents: Vec<AIConsentDocumentRef>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -148,7 +148,7 @@ pub struct AIConsentDocument {
     pub url: Option<String>,
     /// `version`: `None | str`.
     pub version: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -160,7 +160,7 @@ pub struct AIConsentDocumentRef {
     pub id: String,
     /// `version`: `str`, required.
     pub version: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -182,7 +182,7 @@ impl AIConsentDocumentRef {
 pub struct AIConsentDocuments {
     /// `objects`: `list[AIConsentDocumentSchema] | None`.
     pub objects: Option<Vec<AIConsentDocument>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -217,7 +217,7 @@ pub struct AIConsentEvent {
     pub user_email: Option<String>,
     /// `user_id`: `None | UUID`.
     pub user_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -285,7 +285,7 @@ impl<'de> Deserialize<'de> for AIConsentEventAction {
 pub struct AIConsentEvents {
     /// `objects`: `list[AIConsentEventSchema] | None`.
     pub objects: Option<Vec<AIConsentEvent>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -350,7 +350,7 @@ impl<'de> Deserialize<'de> for AIConsentOrigin {
 pub struct AIConsentRevoke {
     /// `documents`: `list[str]`, required.
     pub documents: Vec<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -422,7 +422,7 @@ impl<'de> Deserialize<'de> for AIConsentStatus {
 pub struct AIConsents {
     /// `objects`: `list[AIConsentSchema] | None`.
     pub objects: Option<Vec<AIConsent>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -560,7 +560,7 @@ impl CORSHost {
 pub struct CORSHosts {
     /// `objects`: `list[CORSHostSchema] | None`.
     pub objects: Option<Vec<CORSHost>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1772,7 +1772,7 @@ pub struct MergedSettings {
     pub watermark: Option<ShareDrm>,
     /// `watermark_options`: `None | WatermarkOptionsType`.
     pub watermark_options: Option<WatermarkOptionsType>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2768,7 +2768,7 @@ impl ThemeSchema {
 pub struct Themes {
     /// `objects`: `list[ThemeSchema] | None`.
     pub objects: Option<Vec<ThemeSchema>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

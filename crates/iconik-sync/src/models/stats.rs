@@ -351,7 +351,7 @@ pub struct AssetUsages {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -366,7 +366,7 @@ pub struct AutomationRun {
     pub date: Option<String>,
     /// `system_domain_id`: `None | UUID`.
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -393,7 +393,7 @@ pub struct AutomationRuns {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -810,7 +810,7 @@ impl BillingCustomerShippingAddress {
 pub struct BillingExpirationUpdate {
     /// `expiration_date`: `datetime.datetime`, required.
     pub expiration_date: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -831,7 +831,7 @@ impl BillingExpirationUpdate {
 pub struct BillingReceipt {
     /// `receipt_url`: `None | str`.
     pub receipt_url: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -931,7 +931,7 @@ pub struct BillingStats {
     pub stripe_id: Option<bool>,
     /// `system_domain_status`: `None | str`.
     pub system_domain_status: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -958,7 +958,7 @@ pub struct Billings {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -987,7 +987,7 @@ pub struct CollectionUsage {
     pub system_domain_id: Option<String>,
     /// `time`: `datetime.datetime | None`.
     pub time: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1108,7 +1108,7 @@ pub struct CollectionUsages {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1127,7 +1127,7 @@ pub struct Credits {
     pub total: Option<f64>,
     /// `vat`: `int | None`.
     pub vat: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1166,7 +1166,7 @@ pub struct CurrentUsage {
     pub video_analyzed_hours: Option<f64>,
     /// `video_face_recognition_hours`: `float | None`.
     pub video_face_recognition_hours: Option<f64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1269,7 +1269,7 @@ impl<'de> Deserialize<'de> for LogsRecipientMethod {
 pub struct LogsRecipients {
     /// `objects`: `list[LogsRecipientSchema] | None`.
     pub objects: Option<Vec<LogsRecipient>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1300,7 +1300,7 @@ pub struct PaygoCosts {
     pub transcription_cost: Option<f64>,
     /// `user_costs`: `None | PaygoCostsSchemaUserCostsType0`.
     pub user_costs: Option<Map<String, Value>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1391,7 +1391,7 @@ impl<'de> Deserialize<'de> for PriceCurrency {
 pub struct Prices {
     /// `objects`: `list[PriceSchema] | None`.
     pub objects: Option<Vec<Price>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1414,7 +1414,7 @@ pub struct StorageAccessElastic {
     pub operations: Option<i64>,
     /// `system_domain_id`: `None | UUID`.
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1441,7 +1441,7 @@ pub struct StorageAccesses {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1468,7 +1468,7 @@ pub struct StorageUsages {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1487,7 +1487,7 @@ pub struct StorageUsagesElastic {
     pub id: Option<String>,
     /// `system_domain_id`: `None | UUID`.
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1514,7 +1514,7 @@ pub struct TranscoderUsages {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1543,7 +1543,7 @@ pub struct TranscoderUsagesElastic {
     pub source_bytes: Option<i64>,
     /// `system_domain_id`: `None | UUID`.
     pub system_domain_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1816,7 +1816,7 @@ pub struct UserUsages {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1842,7 +1842,7 @@ pub struct UserUsagesElastic {
     pub user_id: Option<String>,
     /// `user_name`: `None | str`.
     pub user_name: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -17,7 +17,7 @@ pub struct AbortStorageTranscodeJobs {
     /// `error_message`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -50,7 +50,7 @@ pub struct Analyze {
     /// `service_name`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_name: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -101,7 +101,7 @@ pub struct BulkAnalyze {
     /// `profile_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -159,7 +159,7 @@ pub struct BulkMetadataFilling {
     /// `overwrite`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overwrite: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -232,7 +232,7 @@ pub struct BulkTranscribe {
     /// `translate_languages`: `list[str] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub translate_languages: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -327,7 +327,7 @@ pub struct EdgeThumbnailJobField {
     pub timestamp: Option<i64>,
     /// `width`: `int | None`.
     pub width: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -347,7 +347,7 @@ pub struct EdgeTranscodeEndpoint {
     /// `type`: `None | str`.
     #[serde(rename = "type")]
     pub type_: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -380,7 +380,7 @@ pub struct EdgeTranscodeInput {
     pub proxy_id: Option<String>,
     /// `storage_id`: `None | str`.
     pub storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -405,7 +405,7 @@ pub struct EdgeTranscodeJob {
     pub thumbnail: Option<Vec<EdgeThumbnailJobField>>,
     /// `transcode`: `list[EdgeTranscodeJobFieldSchema] | None`.
     pub transcode: Option<Vec<EdgeTranscodeJobField>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -420,7 +420,7 @@ pub struct EdgeTranscodeJobField {
     pub id: Option<String>,
     /// `width`: `int | None`.
     pub width: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -431,7 +431,7 @@ pub struct EdgeTranscodeJobField {
 pub struct EdgeTranscodeJobs {
     /// `objects`: `list[EdgeTranscodeJobSchema] | None`.
     pub objects: Option<Vec<EdgeTranscodeJob>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -486,7 +486,7 @@ impl EdgeTranscodeWorker {
 pub struct EdgeTranscodeWorkers {
     /// `objects`: `list[EdgeTranscodeWorkerSchema] | None`.
     pub objects: Option<Vec<EdgeTranscodeWorker>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -577,7 +577,7 @@ pub struct GenerateCollectionKeyframe {
     /// `specified_keyframes`: `list[SpecifiedKeyframes] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub specified_keyframes: Option<Vec<SpecifiedKeyframes>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1150,7 +1150,7 @@ pub struct LocalStorageFileTranscodeJob {
     pub metadata_update_only: Option<bool>,
     /// `priority`: `int | None`.
     pub priority: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1177,7 +1177,7 @@ pub struct LocalStorageFileTranscodeJobs {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1195,7 +1195,7 @@ pub struct MetadataFilling {
     /// `overwrite`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overwrite: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1261,7 +1261,7 @@ impl OutputEndpoint {
 pub struct SpecifiedKeyframes {
     /// `url`: `str`, required.
     pub url: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1393,7 +1393,7 @@ impl ThumbnailJob {
 pub struct TranscodeESQueueRecords {
     /// `objects`: `list[TranscodeElasticQueueRecord] | None`.
     pub objects: Option<Vec<TranscodeElasticQueueRecord>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1437,7 +1437,7 @@ pub struct TranscodeElasticQueueRecord {
     pub user_id: Option<String>,
     /// `version_id`: `None | str`.
     pub version_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1517,7 +1517,7 @@ pub struct TranscodeQueue {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1553,7 +1553,7 @@ pub struct TranscodeQueueObject {
     pub type_: Option<String>,
     /// `user_id`: `None | UUID`.
     pub user_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1643,7 +1643,7 @@ pub struct Transcribe {
     /// `translate_languages`: `list[str] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub translate_languages: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

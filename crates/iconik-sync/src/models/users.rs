@@ -21,7 +21,7 @@ pub struct GetUsersCurrentOtpConfigureResponse200 {
     pub mfa_methods: Option<Value>,
     /// `mfa_required`: `bool | None`.
     pub mfa_required: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -215,7 +215,7 @@ pub struct GroupElastic {
     pub is_saml_group: Option<bool>,
     /// `saml_primary_group_priority`: `int | None`.
     pub saml_primary_group_priority: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -266,7 +266,7 @@ pub struct GroupMappings {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -297,7 +297,7 @@ pub struct Groups {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -309,7 +309,7 @@ pub struct Otp {
     pub otp: String,
     /// `otp_type`: `OtpSchemaOtpType`, required.
     pub otp_type: OtpOtpType,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -335,7 +335,7 @@ pub struct OtpEdit {
     /// `mfa_required`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_required: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -365,7 +365,7 @@ pub struct PartnerDomainAccess {
     pub customer_domain_id: String,
     /// `partner_domain_id`: `UUID`, required.
     pub partner_domain_id: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -396,7 +396,7 @@ pub struct PostUsersCurrentPhotoResponse201 {
     pub photo_big: Option<String>,
     /// `photo_small`: `None | str`.
     pub photo_small: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -409,7 +409,7 @@ pub struct PostUsersCurrentTotpConfigureResponse201 {
     pub secret: Option<String>,
     /// `url`: `None | str`.
     pub url: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -420,7 +420,7 @@ pub struct PostUsersCurrentTotpConfigureResponse201 {
 pub struct PostUsersInviteTokenRequestResponse200 {
     /// `invite_link`: `None | str`.
     pub invite_link: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -431,7 +431,7 @@ pub struct PostUsersInviteTokenRequestResponse200 {
 pub struct PostUsersInviteValidateResponse200 {
     /// `system_domain_name`: `None | str`.
     pub system_domain_name: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -953,7 +953,7 @@ pub struct Teams {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1420,7 +1420,7 @@ pub struct UserBasicElastic {
     pub photo_small: Option<String>,
     /// `photo_storage_id`: `None | UUID`.
     pub photo_storage_id: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1544,7 +1544,7 @@ pub struct UserCreate {
     /// `system_name`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system_name: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1902,7 +1902,7 @@ pub struct UserElastic {
     pub system_metadata: Option<UserSystemMetadata>,
     /// `system_name`: `None | str`.
     pub system_name: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1919,7 +1919,7 @@ pub struct UserInviteRegisterRequest {
     /// `last_name`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1955,7 +1955,7 @@ pub struct UserInviteRegisterResponse {
     pub id: Option<String>,
     /// `is_existing_user`: `bool | None`.
     pub is_existing_user: Option<bool>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -1974,7 +1974,7 @@ pub struct UserInviteRequestLink {
     /// `type`: `None | UserInviteRequestLinkSchemaType`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<UserType>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2069,7 +2069,7 @@ impl<'de> Deserialize<'de> for UserOnboardingGoal {
 pub struct UserRoles {
     /// `objects`: `list[str] | None`.
     pub objects: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2081,7 +2081,7 @@ pub struct UserSamlIdpUpdate {
     pub email: String,
     /// `identity_provider_id`: `UUID`, required.
     pub identity_provider_id: String,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, sent as set.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2336,7 +2336,7 @@ pub struct UserWithSeparatedGroups {
     pub system_name: Option<String>,
     /// `teams`: `list[UUID] | None`.
     pub teams: Option<Vec<String>>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2365,7 +2365,7 @@ pub struct Users {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -2394,7 +2394,7 @@ pub struct UsersBasic {
     pub prev_url: Option<String>,
     /// `total`: `int | None`.
     pub total: Option<i64>,
-    /// Fields the schema does not list, kept as received and sent back.
+    /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
