@@ -221,7 +221,8 @@ pub(crate) fn operation(client: &Client, index: usize) -> RequestBuilder {
     let info = &OPERATIONS[index];
     let request = client
         .request(info.method, info.url_service, info.path)
-        .name(info.name);
+        .name(info.name)
+        .auth(info.auth);
     if info.retry_safe {
         request.retry_safe()
     } else {

@@ -77,6 +77,8 @@ pub struct OpPlan {
     /// `(Style variant, item type)` for the `_iter` paginator.
     pub pagination: Option<(&'static str, String)>,
     pub retry_safe: bool,
+    /// One line saying what it does (see `describe`).
+    pub description: String,
 }
 
 /// The accessor of a service's handler.
@@ -271,7 +273,9 @@ pub fn plan(spec: &Spec, types: &Types) -> Result<Vec<OpPlan>, String> {
             None
         };
         let key = format!("{}.{}", ep.service, ep.name);
+        let description = crate::describe::describe(ep, pagination.is_some());
         plans.push(OpPlan {
+            description,
             index,
             handler_type: handler_type(&handler),
             handler,

@@ -31,6 +31,27 @@ fn opt(s: &str) -> String {
     }
 }
 
+fn param_info(p: &crate::spec::Param) -> String {
+    use crate::spec::{In, ParamType};
+    format!(
+        "ParamInfo {{ name: {}, location: ParamIn::{}, ty: ParamType::{}, format: {}, required: {} }}",
+        lit(&p.wire),
+        match p.location {
+            In::Path => "Path",
+            In::Query => "Query",
+            In::Header => "Header",
+        },
+        match p.ty {
+            ParamType::String => "String",
+            ParamType::Integer => "Integer",
+            ParamType::Boolean => "Boolean",
+            ParamType::Object => "Object",
+        },
+        opt(&p.format),
+        p.required
+    )
+}
+
 /// `crates/iconik-sync/src/api/operations.rs`.
 pub fn operations(plans: &[OpPlan]) -> String {
     let mut out = String::from(
@@ -72,8 +93,53 @@ pub struct OperationInfo {
     pub pagination: Option<crate::page::Style>,
     /// True for reads sent as POST that are safe to retry (searches).
     pub retry_safe: bool,
-    /// One-line summary for help texts.
-    pub summary: &'static str,
+    /// Which credentials the operation takes.
+    pub auth: crate::Auth,
+    /// Every path, query and header parameter, typed as the spec types it.
+    pub params: &'static [ParamInfo],
+    /// What the operation does, in one line (written by the generator from
+    /// the operation's structure: method, path, whether it answers a list).
+    pub description: &'static str,
+}
+
+/// One parameter of an operation, from `api-data/params.tsv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParamInfo {
+    /// The name on the wire (`per_page`, `User-ID`).
+    pub name: &'static str,
+    /// Where it goes.
+    pub location: ParamIn,
+    /// Its type.
+    pub ty: ParamType,
+    /// `Some("uuid")` where the spec declares a format.
+    pub format: Option<&'static str>,
+    /// True when iconik requires it (every path parameter).
+    pub required: bool,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamIn {
+    /// A `{placeholder}` of the path.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// A parameter's type, as the spec declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    /// Text (ids and dates included).
+    String,
+    /// A whole number.
+    Integer,
+    /// `true` or `false`.
+    Boolean,
+    /// A JSON object, sent as JSON text.
+    Object,
 }
 
 "#,
@@ -87,7 +153,7 @@ pub struct OperationInfo {
         let ep = &p.ep;
         let _ = writeln!(
             out,
-            "    OperationInfo {{ service: {}, url_service: {}, handler: {}, name: {}, alias: {}, method: crate::Method::{}, path: {}, path_params: {}, query_params: {}, content_type: {}, body: {}, response: {}, success: {}, pagination: {}, retry_safe: {}, summary: {} }},",
+            "    OperationInfo {{ service: {}, url_service: {}, handler: {}, name: {}, alias: {}, method: crate::Method::{}, path: {}, path_params: {}, query_params: {}, content_type: {}, body: {}, response: {}, success: {}, pagination: {}, retry_safe: {}, auth: crate::Auth::{}, params: &[{}], description: {} }},",
             lit(&ep.service),
             lit(&ep.url_service),
             lit(&p.handler),
@@ -106,7 +172,13 @@ pub struct OperationInfo {
                 None => "None".to_owned(),
             },
             p.retry_safe,
-            lit(&crate::names::summary(&ep.op)),
+            ep.auth.variant(),
+            ep.params
+                .iter()
+                .map(param_info)
+                .collect::<Vec<_>>()
+                .join(", "),
+            lit(&p.description),
         );
     }
     out.push_str("];\n");

@@ -110,7 +110,7 @@ pub use client::{
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
 pub use error::{ApiError, Bound, DecodeError, Error, Result};
-pub use operation::{Method, Operation, RequestBuilder};
+pub use operation::{Auth, Method, Operation, RequestBuilder};
 pub use page::{Page, Paginator};
 pub use rate_limit::RateLimitConfig;
 pub use resolve::DEFAULT_DNS_CACHE_TTL;

@@ -70,6 +70,22 @@ impl fmt::Display for Method {
     }
 }
 
+/// The credentials an operation sends, as iconik's spec declares per
+/// operation: most take both headers; the login, SAML, registration and
+/// password-reset flows take none (or the App-ID alone), so a client's
+/// token never travels with them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Auth {
+    /// `App-ID` and `Auth-Token` (the default).
+    #[default]
+    AppIdAndToken,
+    /// `App-ID` only.
+    AppId,
+    /// No credential header.
+    None,
+}
+
 /// One iconik operation, fully described: method, service, path template
 /// and its parameters, query, JSON body, extra headers and timeout.
 ///
@@ -93,6 +109,8 @@ pub struct Operation {
     /// Safe to resend after it may have reached iconik although its
     /// method is not idempotent (a read sent as POST, e.g. a search).
     pub(crate) retry_safe: bool,
+    /// Which credentials go with it (API operations only).
+    pub(crate) auth: Auth,
     /// Where the request goes: iconik's API, or a storage URL iconik
     /// handed out.
     pub(crate) target: Target,
@@ -224,6 +242,7 @@ impl Operation {
             headers: Vec::new(),
             timeout: None,
             retry_safe: false,
+            auth: Auth::AppIdAndToken,
             target: Target::Api,
             build_error: None,
         }
@@ -307,6 +326,10 @@ impl Operation {
     /// its method is not idempotent (see [`RequestBuilder::retry_safe`]).
     pub fn is_retry_safe(&self) -> bool {
         self.retry_safe
+    }
+    /// The credentials sent with it.
+    pub fn auth(&self) -> Auth {
+        self.auth
     }
     /// How the retry decision treats this operation.
     pub fn retry_class(&self) -> crate::retry::RetryClass {
@@ -634,6 +657,21 @@ impl RequestBuilder {
     /// ```
     pub fn retry_safe(mut self) -> Self {
         self.op.retry_safe = true;
+        self
+    }
+
+    /// Sends only the credentials `auth` names (default: both headers).
+    ///
+    /// ```
+    /// # let client = iconik_sync::Client::new("app", "token").unwrap();
+    /// use iconik_sync::{Auth, Method};
+    /// let request = client
+    ///     .request(Method::Post, "auth", "/v1/auth/simple/login/")
+    ///     .auth(Auth::None);
+    /// assert_eq!(request.operation().auth(), Auth::None);
+    /// ```
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.op.auth = auth;
         self
     }
 
