@@ -89,17 +89,18 @@ use tokio::sync::Semaphore;
 /// (`iconik_async::sync::Client` is the client [`Client::sync`] returns).
 pub use iconik_sync as sync;
 pub use iconik_sync::{
-    clock, models, page, transfer, ApiError, CacheConfig, CacheStats, DecodeError, Error, Headers,
-    Method, Page, Paginator, RateLimitConfig, RequestBuilder, Response, Result,
+    api, clock, models, page, transfer, ApiError, Auth, CacheConfig, CacheStats, DecodeError,
+    Error, Executor, Headers, Method, Page, Paginator, RateLimitConfig, Request, RequestBuilder,
+    Response, Result,
 };
 
-pub mod api;
-mod handlers;
+mod executor;
 mod iter;
+mod services;
+mod tasks;
 mod throttle;
-mod transfers;
 
-pub use api::*;
+pub use executor::Call;
 pub use iter::AsyncIter;
 pub use throttle::AsyncThrottle;
 
@@ -261,7 +262,7 @@ impl Client {
     }
 
     /// Like [`call`](Self::call) for closures returning `Result`, flattened.
-    pub(crate) async fn run<T, F>(&self, f: F) -> Result<T>
+    pub(crate) async fn call_flat<T, F>(&self, f: F) -> Result<T>
     where
         F: FnOnce(&iconik_sync::Client) -> Result<T> + Send + 'static,
         T: Send + 'static,

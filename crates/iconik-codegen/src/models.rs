@@ -74,6 +74,14 @@ pub fn module(_spec: &Spec, types: &Types, module: &str, _plans: &[OpPlan]) -> S
                 );
             }
         }
+        for ((service, schema), alias) in &types.objects {
+            if service == module {
+                let _ = writeln!(
+                    out,
+                    "/// iconik's `{schema}`: a free-form JSON object.\npub type {alias} = Map<String, Value>;\n"
+                );
+            }
+        }
     }
     out
 }

@@ -122,32 +122,31 @@ pub struct UnionChoice {
     pub reason: String,
 }
 
-/// A handler that exists only for compatibility (no service of its own).
+/// The stand-in answer of a read whose 404 means "no values yet".
 #[derive(Debug, Clone, Deserialize)]
-pub struct CompatHandler {
-    pub handler: String,
-    pub type_name: String,
-    pub service: String,
-    pub doc: String,
+pub struct EmptyOn404 {
+    /// The JSON decoded instead of the 404.
+    pub body: String,
+    /// Why.
+    #[allow(dead_code)]
+    pub reason: String,
 }
 
-/// An earlier (pythonik-compatible) method kept as an alias.
+/// A pythonik / aiopythonik method and its equivalent here, for the
+/// porting table (`aliases/*.toml`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Alias {
+    /// pythonik's spec object (`assets`, `collections`, `files`, ...).
     pub handler: String,
+    /// pythonik's method name.
     pub name: String,
     /// The operation (CLI name) it sends.
     pub op: String,
-    /// `call` or `iter`.
-    pub kind: String,
-    /// The earlier argument list, e.g. `asset_id: &str, params: &AssetListParams`.
-    pub args: String,
-    /// The earlier result type.
-    pub ret: String,
-    /// How the arguments are applied to the operation's request `op`
-    /// (and any convenience it adds, as a call to a hand-written helper).
-    pub expr: String,
-    pub doc: String,
+    /// The equivalent call.
+    pub call: String,
+    /// What else to know, if anything.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// `overrides.toml`: every hand decision the generator applies.
@@ -163,13 +162,11 @@ pub struct Overrides {
     pub field_union: BTreeMap<String, UnionChoice>,
     /// Reads sent as POST that are safe to retry: `service.name` -> reason.
     pub retry_safe: BTreeMap<String, String>,
-    /// Query parameters typed `u32` by name.
-    pub query_u32: Vec<String>,
-    /// Query parameters typed `bool` by name.
-    pub query_bool: Vec<String>,
-    /// Query parameters typed `bool` by name prefix.
-    pub query_bool_prefix: Vec<String>,
-    pub compat_handler: Vec<CompatHandler>,
+    /// Reads whose 404 means "nothing there yet" (a view without values):
+    /// `service.name` -> the empty answer decoded instead, when the client
+    /// is built with `metadata_view_404_as_empty`.
+    #[serde(default)]
+    pub empty_on_404: BTreeMap<String, EmptyOn404>,
     /// Model decisions (`[models]`): required fields iconik leaves out,
     /// union discriminators.
     #[serde(default)]

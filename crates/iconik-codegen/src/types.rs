@@ -192,6 +192,9 @@ pub struct Types {
     by_union: BTreeMap<(String, Ty), usize>,
     /// `(service, schema)` -> the alias the service's module declares for it.
     pub aliases: BTreeMap<(String, String), String>,
+    /// `(service, schema)` -> the alias of `Map<String, Value>` declared for
+    /// a free-form object an operation sends or receives.
+    pub objects: BTreeMap<(String, String), String>,
     field_union: BTreeMap<String, String>,
     /// The address of each service's schemas, to recognise the
     /// `&ServiceSchemas` that [`Types::map`] is given.
@@ -217,6 +220,7 @@ impl Types {
             by_schema: built.by_schema,
             by_union: built.by_union,
             aliases: built.aliases,
+            objects: built.objects,
             field_union,
             services: spec
                 .schemas
@@ -227,12 +231,13 @@ impl Types {
     }
 
     /// The Rust name under which `models::<service>` exports the type of
-    /// `schema` (its alias where it has one), or `None` when the schema is
-    /// not a type there (`serde_json::Value`: free-form objects, empty
+    /// `schema` (its alias where it has one; free-form objects an operation
+    /// sends or receives are aliases of `Map<String, Value>`), or `None`
+    /// when the schema is not a type there (`serde_json::Value`: empty
     /// defaults, schemas no operation sends or receives).
     pub fn rust_name(&self, service: &str, schema: &str) -> Option<String> {
         let key = (service.to_owned(), schema.to_owned());
-        if let Some(alias) = self.aliases.get(&key) {
+        if let Some(alias) = self.aliases.get(&key).or(self.objects.get(&key)) {
             return Some(alias.clone());
         }
         self.by_schema

@@ -85,18 +85,21 @@
 #![deny(missing_docs)]
 
 pub mod api;
+mod body;
 pub mod cache;
 pub mod cancel;
 pub mod checksum;
 mod client;
 pub mod clock;
 mod error;
+mod executor;
 pub mod models;
 pub mod network;
 mod operation;
 pub mod page;
 mod path;
 pub mod rate_limit;
+mod request;
 mod resolve;
 mod response;
 pub mod retry;
@@ -110,20 +113,19 @@ pub use client::{
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
 pub use error::{ApiError, Bound, DecodeError, Error, Result};
+pub use executor::Executor;
 pub use operation::{Auth, Method, Operation, RequestBuilder};
 pub use page::{Page, Paginator};
 pub use rate_limit::RateLimitConfig;
+pub use request::Request;
 pub use resolve::DEFAULT_DNS_CACHE_TTL;
 pub use response::{Headers, Response};
 pub use throttle::{Rate, Throttle, ThrottleGuard};
 
-/// Everything the handler signatures mention, for `use iconik_sync::prelude::*`.
+/// The names most programs use, for `use iconik_sync::prelude::*`.
 pub mod prelude {
-    pub use crate::models::*;
-    pub use crate::page::{Page, Paginator, Style};
-    pub use crate::{Client, Error, Method, RequestBuilder, Response, Result};
-    /// Signatures may name `serde_json::Value`.
-    pub use serde_json;
+    pub use crate::page::{Page, Paginator};
+    pub use crate::{Client, Error, Executor, Method, Request, RequestBuilder, Response, Result};
 }
 
 #[cfg(test)]

@@ -515,7 +515,7 @@ fn md5_of(bytes: &[u8]) -> [u8; 16] {
 fn without_query(request: RequestBuilder, key: &str) -> RequestBuilder {
     let (client, mut op) = request.into_parts();
     op.query.retain(|(k, _)| k != key);
-    RequestBuilder::new(client, op)
+    RequestBuilder::from_op(client, op)
 }
 
 /// The decoded value of `key` in `url`'s query.

@@ -91,6 +91,9 @@ pub struct Built {
     pub by_schema: BTreeMap<(String, String), usize>,
     pub by_union: BTreeMap<(String, Ty), usize>,
     pub aliases: BTreeMap<(String, String), String>,
+    /// `(service, schema)` -> the `Map<String, Value>` alias of a free-form
+    /// object an operation sends or receives.
+    pub objects: BTreeMap<(String, String), String>,
 }
 
 /// A parsed field of a model node.
@@ -356,15 +359,21 @@ impl Graph<'_> {
 /// `(service, schema)` pairs.
 type Schemas = Vec<(String, String)>;
 
-/// The schemas operations send, and those they receive.
-fn roots(spec: &Spec) -> (Schemas, Schemas) {
-    let (mut sent, mut received) = (Vec::new(), Vec::new());
+/// The schemas operations send, those they receive, and the free-form
+/// objects among either.
+fn roots(spec: &Spec) -> (Schemas, Schemas, Schemas) {
+    let (mut sent, mut received, mut objects) = (Vec::new(), Vec::new(), Vec::new());
     let o = &spec.overrides;
     for e in &spec.endpoints {
         let Some(svc) = spec.schemas.get(&e.service) else {
             continue;
         };
         let is_type = |n: &str| matches!(kind(svc, n), Some(Kind::Model) | Some(Kind::Enum));
+        let mut object = |n: &String| {
+            if kind(svc, n) == Some(Kind::Object) {
+                objects.push((e.service.clone(), n.clone()));
+            }
+        };
         if !e.body.is_empty() && !e.content_type.starts_with("image/") {
             let names: Vec<String> = match o.body_union.get(&e.body) {
                 Some(u) => vec![u.use_.clone()],
@@ -373,6 +382,7 @@ fn roots(spec: &Spec) -> (Schemas, Schemas) {
                     .map(str::to_owned)
                     .collect(),
             };
+            names.iter().for_each(&mut object);
             sent.extend(
                 names
                     .into_iter()
@@ -389,6 +399,7 @@ fn roots(spec: &Spec) -> (Schemas, Schemas) {
                     .map(str::to_owned)
                     .collect(),
             };
+            names.iter().for_each(&mut object);
             received.extend(
                 names
                     .into_iter()
@@ -397,7 +408,9 @@ fn roots(spec: &Spec) -> (Schemas, Schemas) {
             );
         }
     }
-    (sent, received)
+    objects.sort();
+    objects.dedup();
+    (sent, received, objects)
 }
 
 /// Decides every class (see the module docs).
@@ -410,7 +423,7 @@ pub fn build(spec: &Spec, field_union: &BTreeMap<String, String>) -> Result<Buil
         index: BTreeMap::new(),
         used_relaxations: BTreeSet::new(),
     };
-    let (sent_roots, received_roots) = roots(spec);
+    let (sent_roots, received_roots, object_roots) = roots(spec);
     let sent = g.reach(&sent_roots)?;
     let received = g.reach(&received_roots)?;
     if let Some(stale) = spec
@@ -519,6 +532,7 @@ pub fn build(spec: &Spec, field_union: &BTreeMap<String, String>) -> Result<Buil
 
     let reps = name_classes(&g, &class, &mut classes, &nodes_of, &facing)?;
     let aliases = aliases(&classes, &by_schema, &facing);
+    let objects = objects(&classes, &aliases, &object_roots);
 
     // definitions, from each class's representative
     let resolve = |service: &str, ty: &Ty| -> RTy { resolve(&g, &class, service, ty) };
@@ -571,6 +585,7 @@ pub fn build(spec: &Spec, field_union: &BTreeMap<String, String>) -> Result<Buil
         by_schema,
         by_union,
         aliases,
+        objects,
     })
 }
 
@@ -872,6 +887,31 @@ fn aliases(
             || out.iter().any(|((s, _), a)| s == service && *a == alias);
         if !taken {
             out.insert(key.clone(), alias);
+        }
+    }
+    out
+}
+
+/// Free-form objects an operation sends or receives keep their (short) name
+/// as an alias of `Map<String, Value>`, where free.
+fn objects(
+    classes: &[Class],
+    aliases: &BTreeMap<(String, String), String>,
+    roots: &[(String, String)],
+) -> BTreeMap<(String, String), String> {
+    let mut out: BTreeMap<(String, String), String> = BTreeMap::new();
+    for key in roots {
+        let name = short(&key.1);
+        let service = &key.0;
+        let taken = classes
+            .iter()
+            .any(|d| d.name == name && d.services.contains(service))
+            || aliases
+                .iter()
+                .chain(out.iter())
+                .any(|((s, _), a)| s == service && *a == name);
+        if !taken {
+            out.insert(key.clone(), name);
         }
     }
     out

@@ -13206,3 +13206,9 @@ pub type ShareURL = Share;
 
 /// iconik's `SyncSessionCreateSchema`: the same shape as [`SyncSession`].
 pub type SyncSessionCreate = SyncSession;
+
+/// iconik's `PostAssetsByAssetIdHistoryByHistoryEntityIdReindexBody`: a free-form JSON object.
+pub type PostAssetsByAssetIdHistoryByHistoryEntityIdReindexBody = Map<String, Value>;
+
+/// iconik's `PostCollectionsByCollectionIdReindexContentsBody`: a free-form JSON object.
+pub type PostCollectionsByCollectionIdReindexContentsBody = Map<String, Value>;

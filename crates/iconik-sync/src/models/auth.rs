@@ -3810,3 +3810,6 @@ pub type PostSystemDomainsBySystemDomainIdLogoResponse201 = PostTeamsByTeamIdLog
 
 /// iconik's `ReindexSystemDomainSchema`: the same shape as [`ReindexJob`].
 pub type ReindexSystemDomain = ReindexJob;
+
+/// iconik's `PostAuthAdLoginBody`: a free-form JSON object.
+pub type PostAuthAdLoginBody = Map<String, Value>;

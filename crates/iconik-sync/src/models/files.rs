@@ -12633,3 +12633,27 @@ pub type TranscoderOptions = DestinationItems;
 
 /// iconik's `TransferSignedURLSchema`: the same shape as [`URL`].
 pub type TransferSignedURL = URL;
+
+/// iconik's `PostAssetsByAssetIdFilesByFileIdReindexBody`: a free-form JSON object.
+pub type PostAssetsByAssetIdFilesByFileIdReindexBody = Map<String, Value>;
+
+/// iconik's `PostExportLocationsByExportLocationIdReindexBody`: a free-form JSON object.
+pub type PostExportLocationsByExportLocationIdReindexBody = Map<String, Value>;
+
+/// iconik's `PostStoragesByStorageIdFilesByFileIdReindexBody`: a free-form JSON object.
+pub type PostStoragesByStorageIdFilesByFileIdReindexBody = Map<String, Value>;
+
+/// iconik's `PostStoragesByStorageIdFilesReindexBody`: a free-form JSON object.
+pub type PostStoragesByStorageIdFilesReindexBody = Map<String, Value>;
+
+/// iconik's `PostStoragesByStorageIdReindexBody`: a free-form JSON object.
+pub type PostStoragesByStorageIdReindexBody = Map<String, Value>;
+
+/// iconik's `PostStoragesFilesReindexBody`: a free-form JSON object.
+pub type PostStoragesFilesReindexBody = Map<String, Value>;
+
+/// iconik's `PostStoragesReindexBody`: a free-form JSON object.
+pub type PostStoragesReindexBody = Map<String, Value>;
+
+/// iconik's `PostTranscodersByTranscoderIdReindexBody`: a free-form JSON object.
+pub type PostTranscodersByTranscoderIdReindexBody = Map<String, Value>;

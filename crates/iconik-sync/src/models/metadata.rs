@@ -995,3 +995,6 @@ pub type MetadataFieldCreate = MetadataField;
 
 /// iconik's `ReindexMetadataViewSchema`: the same shape as [`ReindexJob`].
 pub type ReindexMetadataView = ReindexJob;
+
+/// iconik's `GetByObjectTypeByObjectIdResponse200`: a free-form JSON object.
+pub type GetByObjectTypeByObjectIdResponse200 = Map<String, Value>;

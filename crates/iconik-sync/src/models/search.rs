@@ -4067,3 +4067,6 @@ pub type ReindexSavedSearch = ReindexJob;
 
 /// iconik's `SearchSuggestResponseItem`: the same shape as [`SearchSuggestResponse`].
 pub type SearchSuggestResponseItem = SearchSuggestResponse;
+
+/// iconik's `PostSearchSavedGroupsByGroupIdReindexBody`: a free-form JSON object.
+pub type PostSearchSavedGroupsByGroupIdReindexBody = Map<String, Value>;

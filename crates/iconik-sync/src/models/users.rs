@@ -2413,3 +2413,9 @@ pub type PostUsersByUserIdPhotoResponse201 = PostUsersCurrentPhotoResponse201;
 
 /// iconik's `RoleGroupsSchema`: the same shape as [`Groups`].
 pub type RoleGroups = Groups;
+
+/// iconik's `PostGroupsByGroupIdReindexBody`: a free-form JSON object.
+pub type PostGroupsByGroupIdReindexBody = Map<String, Value>;
+
+/// iconik's `PostUsersByUserIdReindexBody`: a free-form JSON object.
+pub type PostUsersByUserIdReindexBody = Map<String, Value>;
