@@ -168,7 +168,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     )?;
     put(
         PathBuf::from("tests/operations.rs"),
-        testgen::operations_test(&plans, &services),
+        testgen::operations_test(&types, &plans, &services),
     )?;
     put(
         sync.join("tests/models.rs"),

@@ -245,6 +245,29 @@ impl Types {
             .map(|&c| self.classes[c].name.clone())
     }
 
+    /// What a Rust name of `models::<service>` stands for: a class, or
+    /// (`None` inside) a free-form object alias.
+    pub fn lookup(&self, service: &str, name: &str) -> Option<Option<usize>> {
+        if self
+            .objects
+            .iter()
+            .any(|((s, _), a)| s == service && a == name)
+        {
+            return Some(None);
+        }
+        if let Some(((_, schema), _)) = self
+            .aliases
+            .iter()
+            .find(|((s, _), a)| s == service && *a == name)
+        {
+            return self.class_of(service, schema).map(Some);
+        }
+        self.classes
+            .iter()
+            .position(|c| c.name == name && c.services.contains(service))
+            .map(Some)
+    }
+
     /// The class of a schema of a service, if it is a type.
     pub fn class_of(&self, service: &str, schema: &str) -> Option<usize> {
         self.by_schema

@@ -78,6 +78,55 @@ fn class_example(types: &Types, c: usize, depth: usize, level: usize) -> Value {
     }
 }
 
+/// A Rust expression for a value of the model a handler spells `ty`
+/// (`&m::X` or `m::X`) in `service`, with every required field set (models
+/// have no `Default`: a body iconik must refuse should not compile); for
+/// tests that send a body. `None` when `ty` names no model.
+pub fn body_expr(types: &Types, service: &str, ty: &str) -> Option<String> {
+    let borrow = if ty.starts_with('&') { "&" } else { "" };
+    let name = ty.trim_start_matches('&').trim_start_matches("m::");
+    let expr = match types.lookup(service, name)? {
+        None => "serde_json::Map::new()".to_owned(),
+        Some(c) => value_expr(types, service, &RTy::Class(c), 0),
+    };
+    Some(format!("{borrow}{expr}"))
+}
+
+/// A value of `ty` that a `new(...)` argument (`impl Into<T>`) accepts.
+fn value_expr(types: &Types, service: &str, ty: &RTy, level: usize) -> String {
+    match ty {
+        RTy::Str => lit("v"),
+        RTy::Literal(v) => lit(v),
+        RTy::Int => "2".to_owned(),
+        RTy::Float => "1.5".to_owned(),
+        RTy::Bool => "true".to_owned(),
+        RTy::Any => "serde_json::Value::Null".to_owned(),
+        RTy::Object => "serde_json::Map::new()".to_owned(),
+        RTy::List(..) => "Vec::new()".to_owned(),
+        RTy::Class(c) => {
+            let class = &types.classes[*c];
+            let path = format!("iconik_sync::models::{service}::{}", class.name);
+            match class.kind {
+                ClassKind::Enum => format!(
+                    "{path}::from({})",
+                    lit(class.values.first().map_or("", String::as_str))
+                ),
+                ClassKind::Union => format!("{path}::Other(serde_json::Value::Null)"),
+                ClassKind::Struct if level >= MAX_DEPTH => format!("{path}::new()"),
+                ClassKind::Struct => {
+                    let args: Vec<String> = class
+                        .fields
+                        .iter()
+                        .filter(|f| f.required && !f.nullable)
+                        .map(|f| value_expr(types, service, &f.ty, level + 1))
+                        .collect();
+                    format!("{path}::new({})", args.join(", "))
+                }
+            }
+        }
+    }
+}
+
 /// `crates/iconik-sync/tests/models.rs`.
 pub fn models_test(_spec: &Spec, types: &Types, _plans: &[OpPlan]) -> String {
     let mut out = String::from(HEADER);
