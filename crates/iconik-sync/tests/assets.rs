@@ -27,14 +27,12 @@ fn get_asset_decodes_known_unknown_and_null_fields() {
     );
     assert_eq!(
         asset.analyze_status,
-        Some(m::AssetPostSchemaAnalyzeStatus::Other(
-            "SOMETHING_NEW".into()
-        ))
+        Some(m::AssetEditAnalyzeStatus::Other("SOMETHING_NEW".into()))
     );
     assert_eq!(asset.category, None);
     assert_eq!(
         asset.versions.as_ref().unwrap()[0].transcribe_status,
-        Some(m::AssetVersionTranscribeStatus::NA)
+        Some(m::AssetEditAnalyzeStatus::NA)
     );
     assert_eq!(
         asset.created_by_user_info.as_ref().unwrap().extra["shoe_size"],
@@ -274,7 +272,7 @@ fn get_assets_returns_one_page_with_list_fields() {
     assert_eq!(objects.len(), 2);
     assert_eq!(
         objects[1].status,
-        Some(m::AssetPostElasticStatus::Other("NEW_STATUS".into()))
+        Some(m::FormatStatus::Other("NEW_STATUS".into()))
     );
     assert_eq!(page.total, Some(3));
     assert_eq!(page.pages, Some(2));
@@ -298,7 +296,7 @@ fn items_walks_pages_lazily() {
         .with_body(fixture("assets_page2.json"))
         .create();
     let it = h.client.assets().get_assets().per_page(2).items();
-    let titles: Vec<String> = it.map(|a| a.unwrap().title.unwrap()).collect();
+    let titles: Vec<String> = it.map(|a| a.unwrap().title).collect();
     assert_eq!(titles, ["One", "Two", "Three"]);
     p1.assert();
     p2.assert();
@@ -444,9 +442,9 @@ fn post_asset_segments_posts_the_body() {
         )
         .send()
         .unwrap();
-    assert_eq!(seg.segment_type, m::SegmentSchemaSegmentType::Comment);
-    assert_eq!(seg.status, Some(m::SegmentSchemaStatus::Active));
-    assert_eq!(seg.drawing, None);
+    assert_eq!(seg.segment_type, m::SegmentSegmentType::Comment);
+    assert_eq!(seg.status, Some(m::SegmentStatus::Active));
+    assert!(seg.drawing.is_none());
     assert_eq!(seg.extra["reactions"]["thumbs_up"], 2);
     mock.assert();
     h.finish();
@@ -528,7 +526,7 @@ fn get_asset_segments_filters_with_setters() {
     assert_eq!(objects.len(), 2);
     assert_eq!(
         objects[1].segment_type,
-        Some(m::SegmentElasticSchemaSegmentType::Other("HOLOGRAM".into()))
+        m::SegmentSegmentType::Other("HOLOGRAM".into())
     );
     assert_eq!(objects[1].attachments.as_ref().unwrap().len(), 1);
     mock.assert();
@@ -622,13 +620,13 @@ fn post_asset_versions_returns_the_versions() {
             &m::CreateAssetVersion::new()
                 .copy_metadata(true)
                 .include_segment_types(vec![
-                    m::CreateAssetVersionSchemaIncludeSegmentTypesType0Item::from("COMMENT"),
-                    m::CreateAssetVersionSchemaIncludeSegmentTypesType0Item::from("MARKER"),
+                    m::SegmentSegmentType::from("COMMENT"),
+                    m::SegmentSegmentType::from("MARKER"),
                 ]),
         )
         .send()
         .unwrap();
-    assert_eq!(v.asset_id.as_deref(), Some("a1"));
+    assert_eq!(v.asset_id, "a1");
     let versions = v.versions.as_ref().unwrap();
     assert_eq!(versions[0].version_number, Some(2));
     assert_eq!(
@@ -678,7 +676,7 @@ fn put_asset_version_puts() {
     let v = h
         .client
         .assets()
-        .put_asset_version("a1", "v2", &m::AssetVersionSchema::new().is_online(false))
+        .put_asset_version("a1", "v2", &m::AssetVersion::new().is_online(false))
         .send()
         .unwrap();
     assert_eq!(v.is_online, Some(false));
@@ -700,7 +698,7 @@ fn patch_asset_version_patches() {
         .create();
     h.client
         .assets()
-        .patch_asset_version("a1", "v2", &m::AssetVersionSchema::new().status("ACTIVE"))
+        .patch_asset_version("a1", "v2", &m::AssetVersion::new().status("ACTIVE"))
         .send()
         .unwrap();
     mock.assert();
@@ -800,13 +798,11 @@ fn get_asset_history_sends_filter() {
     let objects = page.objects.as_ref().unwrap();
     assert_eq!(
         objects[0].operation_type,
-        Some(m::AssetHistoryElasticSchemaOperationType::Custom)
+        m::AssetHistoryOperationType::Custom
     );
     assert_eq!(
         objects[1].operation_type,
-        Some(m::AssetHistoryElasticSchemaOperationType::Other(
-            "TIME_TRAVEL".into()
-        ))
+        m::AssetHistoryOperationType::Other("TIME_TRAVEL".into())
     );
     mock.assert();
     h.finish();

@@ -61,7 +61,7 @@ fn a_typed_form_body_is_urlencoded_with_its_grant_type() {
         .expires_in(60)
         .send()
         .unwrap();
-    assert_eq!(token.token.as_deref(), Some("x"));
+    assert_eq!(token.token, "x");
     mock.assert();
     h.finish();
 }

@@ -20,16 +20,13 @@ fn get_collection_decodes_a_collection() {
         .create();
     let c = h.client.assets().get_collection("c1").send().unwrap();
     assert_eq!(c.title, "Dailies");
-    assert_eq!(c.status, Some(m::CollectionSchemaStatus::Active));
+    assert_eq!(c.status, Some(m::CollectionStatus::Active));
     assert_eq!(
         c.custom_order_status,
-        Some(m::CollectionSchemaCustomOrderStatus::Other(
-            "REORDERING".into()
-        ))
+        Some(m::CollectionCustomOrderStatus::Other("REORDERING".into()))
     );
     assert_eq!(c.parent_id, None);
-    let keyframes = serde_json::to_value(c.keyframes.as_ref().unwrap()).unwrap();
-    assert_eq!(keyframes[0]["id"], "k1");
+    assert_eq!(c.keyframes.as_ref().unwrap()[0]["id"], "k1");
     assert_eq!(c.extra["color"], "teal");
     mock.assert();
     h.finish();
@@ -95,13 +92,20 @@ fn get_collection_contents_returns_mixed_objects() {
         .object_types("assets,collections")
         .send()
         .unwrap();
+    // told apart by their object_type
     let objects = page.objects.as_ref().unwrap();
     assert_eq!(objects.len(), 2);
-    assert_eq!(objects[0]["object_type"], "assets");
-    assert_eq!(objects[0]["type"], "ASSET");
-    assert_eq!(objects[1]["object_type"], "collections");
-    assert!(objects[1]["description"].is_null());
-    assert_eq!(objects[1]["is_root"], false);
+    let m::FavoritesObject::Assets(asset) = &objects[0] else {
+        panic!("{:?}", objects[0])
+    };
+    assert_eq!(asset.title, "Clip");
+    assert_eq!(asset.type_, Some(m::AssetEditType::Asset));
+    let m::FavoritesObject::Collections(collection) = &objects[1] else {
+        panic!("{:?}", objects[1])
+    };
+    assert_eq!(collection.title, "Sub");
+    assert_eq!(collection.is_root, Some(false));
+    assert!(collection.extra["description"].is_null());
     mock.assert();
     h.finish();
 }
@@ -119,7 +123,11 @@ fn get_collection_contents_items_iterates() {
         .assets()
         .get_collection_contents("c1")
         .items()
-        .map(|i| i.unwrap()["id"].as_str().unwrap().to_owned())
+        .map(|i| match i.unwrap() {
+            m::FavoritesObject::Assets(a) => a.id.unwrap(),
+            m::FavoritesObject::Collections(c) => c.id.unwrap(),
+            other => panic!("{other:?}"),
+        })
         .collect();
     assert_eq!(ids, ["a1", "c9"]);
     mock.assert();
@@ -263,7 +271,7 @@ fn get_collections_returns_one_page() {
         .unwrap();
     assert_eq!(
         page.objects.as_ref().unwrap()[1].status,
-        Some(m::CollectionElasticSchemaStatus::Hidden)
+        Some(m::CollectionStatus::Hidden)
     );
     assert_eq!(page.total, Some(3));
     mock.assert();
@@ -283,7 +291,7 @@ fn get_collections_items_walks_pages() {
         .match_query(exact_query(&[("per_page", "2"), ("page", "2")]))
         .with_body(fixture("collections_page2.json"))
         .create();
-    let all: Vec<m::CollectionElasticSchema> = h
+    let all: Vec<m::Collection> = h
         .client
         .assets()
         .get_collections()
@@ -294,9 +302,7 @@ fn get_collections_items_walks_pages() {
     assert_eq!(all.len(), 3);
     assert_eq!(
         all[2].status,
-        Some(m::CollectionElasticSchemaStatus::Other(
-            "ARCHIVED_FOREVER".into()
-        ))
+        Some(m::CollectionStatus::Other("ARCHIVED_FOREVER".into()))
     );
     p1.assert();
     p2.assert();
@@ -322,7 +328,7 @@ fn a_scroll_walk_follows_scroll_id() {
         .get_collections()
         .into_request()
         .into_builder();
-    let ids: Vec<String> = Paginator::<m::CollectionElasticSchema>::new(request, Style::Scroll)
+    let ids: Vec<String> = Paginator::<m::Collection>::new(request, Style::Scroll)
         .map(|c| c.unwrap().id.unwrap())
         .collect();
     assert_eq!(ids, ["c1", "c2"]);

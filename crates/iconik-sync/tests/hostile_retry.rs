@@ -91,8 +91,13 @@ const FAR_FUTURE: &str = "Sun, 06 Nov 300000000000 08:49:37 GMT";
 #[test]
 fn a_retry_after_date_in_the_year_300000000000_never_panics() {
     // on a 200 with rate-limit handling off
-    let server =
-        serve(|_, _| Reply::Bytes(http(200, &[("Retry-After", FAR_FUTURE)], br#"{"id":"a"}"#)));
+    let server = serve(|_, _| {
+        Reply::Bytes(http(
+            200,
+            &[("Retry-After", FAR_FUTURE)],
+            br#"{"id":"a","title":"t"}"#,
+        ))
+    });
     let asset = client(&server.url).assets().get_asset("a").send().unwrap();
     assert_eq!(asset.data().id.as_deref(), Some("a"));
 
@@ -100,7 +105,7 @@ fn a_retry_after_date_in_the_year_300000000000_never_panics() {
     for status in [429, 503] {
         let server = serve(move |i, _| match i {
             0 => Reply::Bytes(http(status, &[("Retry-After", FAR_FUTURE)], b"{}")),
-            _ => Reply::Bytes(http(200, &[], br#"{"id":"a"}"#)),
+            _ => Reply::Bytes(http(200, &[], br#"{"id":"a","title":"t"}"#)),
         });
         let (client, clock) = retrying(&server.url, RateLimitConfig::default());
         let asset = client.assets().get_asset("a").send().unwrap();
@@ -120,7 +125,7 @@ fn a_retry_after_date_in_the_year_300000000000_never_panics() {
                 ("RateLimit-Limit", "4294967295"),
                 ("RateLimit-Reset", "4294967295"),
             ],
-            br#"{"id":"a"}"#,
+            br#"{"id":"a","title":"t"}"#,
         ))
     });
     let clock = Arc::new(FakeClock::new());

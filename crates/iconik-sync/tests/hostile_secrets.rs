@@ -100,7 +100,7 @@ fn follow_a_redirect_holding_the_token() {
             )],
             b"",
         )),
-        _ => Reply::Bytes(http(200, &[], br#"{"id":"a"}"#)),
+        _ => Reply::Bytes(http(200, &[], br#"{"id":"a","title":"t"}"#)),
     });
     let asset = client(&server.url).assets().get_asset("a").send().unwrap();
     assert_eq!(asset.data().id.as_deref(), Some("a"));

@@ -28,14 +28,10 @@ fn post_jobs_posts_required_and_set_fields() {
         .client
         .jobs()
         .post_jobs(
-            &m::Job::new(
-                m::JobSchemaStatus::Started,
-                "Copy",
-                m::JobSchemaType::Custom,
-            )
-            .object_type("assets")
-            .object_id("a1")
-            .related_objects(vec![m::RelatedObject::new("a1", "assets")]),
+            &m::Job::new(m::JobStatus::Started, "Copy", m::JobType::Custom)
+                .object_type("assets")
+                .object_id("a1")
+                .related_objects(vec![m::RelatedObject::new("a1", "assets")]),
         )
         .send()
         .unwrap();
@@ -52,8 +48,8 @@ fn get_job_decodes_a_job() {
         .with_body(fixture("jobs_job.json"))
         .create();
     let job = h.client.jobs().get_job("j1").send().unwrap().into_data();
-    assert_eq!(job.status, m::JobSchemaStatus::Started);
-    assert_eq!(job.type_, m::JobSchemaType::Transcode);
+    assert_eq!(job.status, m::JobStatus::Started);
+    assert_eq!(job.type_, m::JobType::Transcode);
     assert_eq!(job.progress, Some(40));
     assert_eq!(job.parent_id, None);
     let steps = job.steps.as_ref().unwrap();
@@ -129,10 +125,7 @@ fn get_jobs_sends_filters_and_returns_one_page() {
         .unwrap();
     let objects = page.objects.as_ref().unwrap();
     assert_eq!(objects.len(), 2);
-    assert_eq!(
-        objects[1].type_,
-        Some(m::JobElasticSchemaType::Other("BRAND_NEW_TYPE".into()))
-    );
+    assert_eq!(objects[1].type_, m::JobType::Other("BRAND_NEW_TYPE".into()));
     assert_eq!(page.search_after.as_ref().unwrap()[1], "j2");
     assert!(page.facets.is_some());
     mock.assert();
@@ -231,8 +224,5 @@ fn put_jobs_state_aborts_pauses_resumes_and_restarts() {
     for action in ["ABORT", "PAUSE", "RESUME", "RESTART"] {
         state_change(action);
     }
-    assert_eq!(
-        m::JobsStateSchemaAction::from("ABORT"),
-        m::JobsStateSchemaAction::Abort
-    );
+    assert_eq!(m::JobsStateAction::from("ABORT"), m::JobsStateAction::Abort);
 }

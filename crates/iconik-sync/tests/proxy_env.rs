@@ -38,7 +38,7 @@ fn proxy_environment_variables() {
     let mut server = mockito::Server::new();
     let mock = server
         .mock("GET", "/API/assets/v1/assets/a1/")
-        .with_body(r#"{"id": "a1"}"#)
+        .with_body(r#"{"id": "a1", "title": "t"}"#)
         .expect(7)
         .create();
     let connect = format!("CONNECT {} HTTP/1.1", server.host_with_port());

@@ -13,24 +13,24 @@ use serde_json::json;
 fn body() -> m::SearchCriteriaSchema {
     m::SearchCriteriaSchema::new()
         .doc_types(vec![
-            m::SearchCriteriaSchemaDocTypesType0Item::Assets,
-            m::SearchCriteriaSchemaDocTypesType0Item::Collections,
+            m::SearchSuggestDocTypesType0Item::Assets,
+            m::SearchSuggestDocTypesType0Item::Collections,
         ])
         .query("sunset")
         .filter(
-            m::CriteriaFilterSchema::new("AND")
+            m::CriteriaFilter::new("AND")
                 .terms(vec![
-                    m::CriteriaTerm::new("status").value("ACTIVE"),
-                    m::CriteriaTerm::new("date_created")
-                        .range(m::CriteriaRangeFilter::new().min("2024-01-01")),
+                    m::SearchTerm::new("status").value("ACTIVE"),
+                    m::SearchTerm::new("date_created")
+                        .range(m::RangeFilter::new().min("2024-01-01")),
                 ])
-                .filters(vec![m::CriteriaFilterSchema::new("OR").terms(vec![
-                    m::CriteriaTerm::new("type")
+                .filters(vec![m::CriteriaFilter::new("OR").terms(vec![
+                    m::SearchTerm::new("type")
                         .value_in(vec!["ASSET".to_string(), "SUBCLIP".to_string()]),
                 ])]),
         )
         .facets(vec!["object_type".to_string()])
-        .sort(vec![m::CriteriaSort::new("date_created").order("asc")])
+        .sort(vec![m::SortField::new("date_created").order("asc")])
         .include_fields(vec!["id".to_string(), "title".to_string()])
 }
 
@@ -74,7 +74,7 @@ fn post_search_posts_body_and_setters_and_decodes_hits() {
         .unwrap();
     assert_eq!(page.total, Some(3));
     let objects = page.objects.as_ref().unwrap();
-    assert_eq!(objects[0].object_type.as_deref(), Some("assets"));
+    assert_eq!(objects[0].object_type, "assets");
     assert_eq!(objects[0].extra["type"], "ASSET");
     assert_eq!(objects[0].extra["files"][0]["id"], "f1");
     assert_eq!(objects[1].description, None);
@@ -90,7 +90,7 @@ fn post_search_posts_body_and_setters_and_decodes_hits() {
 #[test]
 fn a_search_hit_keeps_unknown_fields() {
     let raw: serde_json::Value = serde_json::from_str(&fixture("search_page2.json")).unwrap();
-    let hit: m::SearchDocumentSchema = serde_json::from_value(raw["objects"][0].clone()).unwrap();
+    let hit: m::SearchDocument = serde_json::from_value(raw["objects"][0].clone()).unwrap();
     assert_eq!(hit.extra["segment_type"], "COMMENT");
     assert_eq!(hit.extra["sort"][1], "s1");
     assert_eq!(hit.id.as_deref(), Some("s1"));
@@ -146,7 +146,7 @@ fn a_scroll_walk_sends_scroll_id_in_the_query() {
         .post_search(&m::SearchCriteriaSchema::new().query("x"))
         .into_request()
         .into_builder();
-    let n = Paginator::<m::SearchDocumentSchema>::new(request, Style::Scroll)
+    let n = Paginator::<m::SearchDocument>::new(request, Style::Scroll)
         .collect::<Result<Vec<_>, _>>()
         .unwrap()
         .len();
@@ -180,11 +180,11 @@ fn a_search_after_walk_puts_the_cursor_in_the_body() {
         .post_search(
             &m::SearchCriteriaSchema::new()
                 .query("x")
-                .sort(vec![m::CriteriaSort::new("date_created")]),
+                .sort(vec![m::SortField::new("date_created")]),
         )
         .into_request()
         .into_builder();
-    let ids: Vec<String> = Paginator::<m::SearchDocumentSchema>::new(request, Style::SearchAfter)
+    let ids: Vec<String> = Paginator::<m::SearchDocument>::new(request, Style::SearchAfter)
         .map(|hit| hit.unwrap().id.unwrap())
         .collect();
     assert_eq!(ids, ["a1", "c1"]);
