@@ -12,8 +12,10 @@
 pub mod emulator;
 pub mod nginx;
 pub mod peers;
+pub mod plot;
 pub mod procfs;
 pub mod runner;
+pub mod sends;
 pub mod stats;
 pub mod transfer;
 pub mod workload;
