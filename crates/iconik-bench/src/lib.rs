@@ -9,6 +9,7 @@
 //! `__emulator` subcommand), so CPU and memory figures are the client's.
 #![forbid(unsafe_code)]
 
+pub mod build_budget;
 pub mod emulator;
 pub mod nginx;
 pub mod peers;

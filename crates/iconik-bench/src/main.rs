@@ -7,7 +7,9 @@ use iconik_bench::runner::{Options, Report, Scenario};
 use iconik_bench::workload::{self, ClientKind, Handling, Target, Workload};
 use iconik_sync::Rate;
 
-const USAGE: &str = "usage: iconik-bench [all|overhead|limits|shared|faults|floor]... [options]
+const USAGE: &str =
+    "usage: iconik-bench [all|overhead|limits|shared|faults|floor|fleet]... [options]
+       iconik-bench build-budget [--sync-path DIR] [--runs N] [--cli] ...  (see build-budget --help)
 
   all                 every scenario (default)
   overhead            1. overhead: plain ureq loop vs iconik-sync vs iconik-async (+ peers)
@@ -44,6 +46,7 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("__emulator") => iconik_bench::emulator::serve_child(&args[1..]),
         Some("__client") => client_child(&args[1..]),
+        Some("build-budget") => iconik_bench::build_budget::main(&args[1..]),
         _ => bench(&args),
     };
     if let Err(e) = result {

@@ -72,3 +72,86 @@ fn the_binary_runs_scenario_1_end_to_end() {
         assert_eq!(cells[8], "0", "failures in {row}");
     }
 }
+
+#[test]
+fn the_build_budget_table_renders_from_fake_measurements() {
+    use iconik_bench::build_budget::measure::Timed;
+    use iconik_bench::build_budget::{CliFigure, DocFigure, Figures, Meta};
+    let t = |wall_s: f64, mb: u64| Timed {
+        wall_s,
+        max_rss_kib: Some(mb * 1_000_000 / 1024),
+        tree_rss_kib: Some(mb * 1_500_000 / 1024),
+        error: None,
+    };
+    let f = Figures {
+        meta: Meta {
+            date: "2026-12-04 18:00 UTC".into(),
+            commit: "9448a17".into(),
+            command: "cargo run --release -p iconik-bench -- build-budget".into(),
+            load_before: "0.10, 0.20, 0.30".into(),
+            load_after: "1.00, 0.90, 0.80".into(),
+            profile: "dev".into(),
+            jobs: "cargo's default (2 cores)".into(),
+            feature: "assets".into(),
+            ..Meta::default()
+        },
+        deps: vec![t(16.0, 387), t(17.0, 390)],
+        default: vec![t(93.5, 3800), t(95.5, 3810)],
+        one_feature: vec![t(20.0, 700), t(25.0, 720)],
+        docs: vec![
+            DocFigure {
+                krate: "iconik-sync".into(),
+                bytes: 128_000_000,
+                files: 2770,
+                timed: t(60.0, 900),
+            },
+            DocFigure {
+                krate: "iconik-async".into(),
+                bytes: 2_500_000,
+                files: 120,
+                timed: t(10.0, 300),
+            },
+        ],
+        cli: vec![CliFigure {
+            timed: Timed {
+                error: Some("`cargo build` exited with 101: boom | bang".into()),
+                ..Timed::default()
+            },
+            ..CliFigure::default()
+        }],
+    };
+    let md = f.markdown();
+    let row = |start: &str| {
+        md.lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no row {start:?} in\n{md}"))
+            .to_owned()
+    };
+    assert!(
+        md.contains("commit `9448a17`")
+            && md.contains("before: 0.10, 0.20, 0.30; after: 1.00, 0.90, 0.80"),
+        "{md}"
+    );
+    assert_eq!(
+        row("| (b)"),
+        "| (b) hello-world on iconik-sync's third-party dependencies alone | 16.5 (16.0–17.0) | 1 | 388 (387–390) MB | 583 (580–585) MB | baseline |  |"
+    );
+    // 93.5/16 = 5.84, 95.5/17 = 5.62: paired run by run
+    assert_eq!(
+        row("| (a)"),
+        "| (a) hello-world on iconik-sync, default features | 94.5 (93.5–95.5) | 5.73 (5.62–5.84)× | 3805 (3800–3810) MB | 5707 (5700–5715) MB | ≤ 2.5× and ≤ 1500 MB | **missed** |"
+    );
+    assert!(
+        row("| (c)").ends_with("| ≤ 1.5× and ≤ 800 MB | **met** |"),
+        "{}",
+        row("| (c)")
+    );
+    assert!(row("| `cargo doc -p iconik-sync").contains("| 128.0 MB | 2770 |"));
+    assert!(row("| `cargo doc -p iconik-sync").ends_with("| ≤ 30 MB | **missed** |"));
+    assert!(row("| `cargo doc -p iconik-async").contains("(report)"));
+    // a failed build is a figure that says so, and a '|' in it cannot break the table
+    assert_eq!(row("| clean `cargo build").matches('|').count(), 6);
+    assert!(
+        row("| clean `cargo build").contains("failed: `cargo build` exited with 101: boom / bang")
+    );
+}
