@@ -16,6 +16,8 @@ use crate::sends::{most_in_window, sliding_count, Send};
 /// Plot size in pixels (width, height per window panel).
 const WIDTH: u32 = 1000;
 const PANEL_HEIGHT: u32 = 330;
+/// Room for the title and its second line.
+const TITLE_HEIGHT: u32 = 56;
 /// Most points drawn per line: longer step functions are thinned per pixel
 /// column to their first, lowest, highest and last points, so every peak
 /// stays visible.
@@ -98,7 +100,8 @@ pub fn svg(input: &PlotInput<'_>) -> Result<String, String> {
     let mut out = String::new();
     {
         let panels = input.rules.len().max(1) as u32;
-        let backend = SVGBackend::with_string(&mut out, (WIDTH, PANEL_HEIGHT * panels + 40));
+        let backend =
+            SVGBackend::with_string(&mut out, (WIDTH, PANEL_HEIGHT * panels + TITLE_HEIGHT));
         draw(backend.into_drawing_area(), input).map_err(|e| format!("plot: {e}"))?;
     }
     Ok(out)
@@ -123,7 +126,17 @@ fn draw(
     input: &PlotInput<'_>,
 ) -> DrawResult {
     root.fill(&WHITE)?;
-    let root = root.titled(&input.title, ("sans-serif", 18))?;
+    // the title's last " · " part (commit, date) on a line of its own
+    let (title, stamp) = input
+        .title
+        .rsplit_once(" · ")
+        .unwrap_or((input.title.as_str(), ""));
+    let root = root.titled(title, ("sans-serif", 17))?;
+    let root = if stamp.is_empty() {
+        root
+    } else {
+        root.titled(stamp, ("sans-serif", 12))?
+    };
     let sends = input.sends;
     let origin = sends.first().map_or(0.0, |s| s.at);
     let span = sends.last().map_or(0.0, |s| s.at - origin);
@@ -141,7 +154,8 @@ fn draw(
         // show the window's whole rise and fall
         let end = (span + w).max(1.0);
         let peak = most_in_window(&all, w);
-        let y_top = f64::from(limit.max(peak)) * 1.18 + 1.0;
+        // headroom above the limit for the legend
+        let y_top = f64::from(limit.max(peak)) * 1.45 + 1.0;
         let caption = format!(
             "sends in the last {window} s, at the server: most {peak} (limit {limit}){}",
             if refused.is_empty() {
@@ -160,6 +174,8 @@ fn draw(
             .configure_mesh()
             .x_desc("seconds since the first send")
             .y_desc(format!("sends in {window} s"))
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.0}"))
             .draw()?;
         if processes.len() > 1 {
             for (k, p) in processes.iter().enumerate() {
@@ -219,7 +235,7 @@ fn draw(
             });
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK.mix(0.4))
             .label_font(("sans-serif", 13))

@@ -1,8 +1,8 @@
 //! What the pacing scenarios (2, 3 and 6) measured, kept and drawn: the
 //! emulator records every request of a run (a temporary NDJSON file), the
 //! last run of each table row is read back into sends ([`crate::sends`]),
-//! and written next to its plot as CSV (seconds since the first send,
-//! process, status) and SVG ([`crate::plot`]).
+//! drawn as SVG into the plots folder ([`crate::plot`]) and kept as CSV
+//! (seconds since the first send, process, status) in `target/bench-sends`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -70,8 +70,8 @@ impl Report {
             .ok()
     }
 
-    /// Writes `<stem>.svg` and `<stem>.csv` into the plots folder and
-    /// remembers them for the report's list of plots.
+    /// Writes `<stem>.svg` into the plots folder and `<stem>.csv` into
+    /// `target/bench-sends`, and remembers the plot for the report's list.
     pub(super) fn plot(&mut self, stem: &str, title: &str, rules: &[(u32, u64)], sends: &[Send]) {
         let Some(dir) = self.opts.plots.clone() else {
             return;
@@ -86,8 +86,11 @@ impl Report {
             rules,
             sends,
         };
-        let written = write_svg(&svg, &input)
-            .and_then(|()| write_csv(&dir.join(format!("{stem}.csv")), &title, sends));
+        // the raw sends stay out of the repository: target/bench-sends
+        let csv = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../target/bench-sends")
+            .join(format!("{stem}.csv"));
+        let written = write_svg(&svg, &input).and_then(|()| write_csv(&csv, &title, sends));
         match written {
             Ok(()) => self.plots.push((title, svg)),
             Err(e) => progress(&format!("plot {stem}: {e}")),
@@ -101,7 +104,7 @@ impl Report {
         }
         let _ = writeln!(
             self.out,
-            "\n### Plots\n\nSends in every sliding window at the server, per process and in total, against each limit (last run of each row; the CSV beside each SVG holds every send).\n"
+            "\n### Plots\n\nSends in every sliding window at the server, per process and in total, against each limit (last run of each row; every send of it in `target/bench-sends/<name>.csv`).\n"
         );
         for (title, path) in &self.plots {
             let shown = relative_to_workspace(path);
@@ -111,6 +114,9 @@ impl Report {
 }
 
 fn write_csv(path: &Path, title: &str, sends: &[Send]) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
     std::fs::write(path, sends_csv(title, sends)).map_err(|e| format!("{}: {e}", path.display()))
 }
 
