@@ -212,14 +212,11 @@ fn draw(
             chart
                 .draw_series(LineSeries::new(
                     step_points(&refused, w, origin, end),
-                    LIMIT_RED.mix(0.6).stroke_width(1),
+                    LIMIT_RED.stroke_width(2),
                 ))?
                 .label("of which answered 429")
                 .legend(|(x, y)| {
-                    PathElement::new(
-                        vec![(x, y), (x + 18, y)],
-                        LIMIT_RED.mix(0.6).stroke_width(1),
-                    )
+                    PathElement::new(vec![(x, y), (x + 18, y)], LIMIT_RED.stroke_width(2))
                 });
         }
         chart

@@ -196,7 +196,7 @@ impl Report {
                     slug(redis_mode)
                 ),
                 &format!(
-                    "Scenario 6: {label} processes through Redis, Redis {redis_mode}, under {} (last of {} runs)",
+                    "Scenario 6: {procs} processes × {per} GETs sharing a credential through Redis, Redis {redis_mode}, under {} (last of {} runs)",
                     policy.name, o.runs
                 ),
                 &policy.rules,
