@@ -228,7 +228,10 @@ fn draw(
             ))?
             .label(format!("limit: {limit} in any {window} s"))
             .legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], LIMIT_RED.stroke_width(2))
+                // dashed in the legend too, unlike the solid 429 line
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (7, 0)], LIMIT_RED.stroke_width(2))
+                    + PathElement::new(vec![(11, 0), (18, 0)], LIMIT_RED.stroke_width(2))
             });
         chart
             .configure_series_labels()
