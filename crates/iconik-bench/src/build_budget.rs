@@ -385,11 +385,15 @@ fn docs(o: &BudgetOptions, root: &Path, meta: &Value) -> Vec<DocFigure> {
         let inv = Invocation::cargo(root, &["doc", "-p", krate, "--no-deps", "--locked"])
             .env("CARGO_TARGET_DIR", &target);
         let timed = measure::run(&inv, &tmp.path().join(format!("{krate}.log")));
-        let (bytes, files) = measure::dir_size(&target.join("doc"));
+        let doc = target.join("doc");
+        let ident = krate.replace('-', "_");
+        let (bytes, files) = measure::dir_size(&doc);
         out.push(DocFigure {
             krate: krate.into(),
             bytes,
             files,
+            pages_bytes: measure::dir_size(&doc.join(&ident)).0,
+            source_bytes: measure::dir_size(&doc.join("src").join(&ident)).0,
             timed,
         });
     }

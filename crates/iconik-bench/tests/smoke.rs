@@ -202,12 +202,16 @@ fn the_build_budget_table_renders_from_fake_measurements() {
                 krate: "iconik-sync".into(),
                 bytes: 128_000_000,
                 files: 2770,
+                pages_bytes: 100_000_000,
+                source_bytes: 25_000_000,
                 timed: t(60.0, 900),
             },
             DocFigure {
                 krate: "iconik-async".into(),
                 bytes: 2_500_000,
                 files: 120,
+                pages_bytes: 2_000_000,
+                source_bytes: 100_000,
                 timed: t(10.0, 300),
             },
         ],
@@ -245,7 +249,7 @@ fn the_build_budget_table_renders_from_fake_measurements() {
         "{}",
         row("| (c)")
     );
-    assert!(row("| `cargo doc -p iconik-sync").contains("| 128.0 MB | 2770 |"));
+    assert!(row("| `cargo doc -p iconik-sync").contains("| 128.0 MB | 100.0 MB | 25.0 MB | 2770 |"));
     assert!(row("| `cargo doc -p iconik-sync").ends_with("| ≤ 30 MB | **missed** |"));
     assert!(row("| `cargo doc -p iconik-async").contains("(report)"));
     // a failed build is a figure that says so, and a '|' in it cannot break the table

@@ -53,6 +53,10 @@ pub struct DocFigure {
     pub bytes: u64,
     /// Files under `target/doc`.
     pub files: u64,
+    /// Bytes of the crate's item pages (`target/doc/<crate>`).
+    pub pages_bytes: u64,
+    /// Bytes of its source pages (`target/doc/src/<crate>`).
+    pub source_bytes: u64,
     /// The `cargo doc` run.
     pub timed: Timed,
 }
@@ -227,7 +231,7 @@ impl Figures {
         if !self.docs.is_empty() {
             let _ = writeln!(
                 out,
-                "\n| documentation (fresh target dir) | size | files | wall s | target | |\n|---|---:|---:|---:|---|---|"
+                "\n| documentation (fresh target dir) | size | item pages | source pages | files | wall s | target | |\n|---|---:|---:|---:|---:|---:|---|---|"
             );
             for d in &self.docs {
                 let sync = d.krate == "iconik-sync";
@@ -248,7 +252,7 @@ impl Figures {
                     Some(e) => {
                         let _ = writeln!(
                             out,
-                            "| `cargo doc -p {} --no-deps` | failed: {} | | | {target} | n/a |",
+                            "| `cargo doc -p {} --no-deps` | failed: {} | | | | | {target} | n/a |",
                             d.krate,
                             e.replace('|', "/")
                         );
@@ -256,9 +260,11 @@ impl Figures {
                     None => {
                         let _ = writeln!(
                             out,
-                            "| `cargo doc -p {} --no-deps` | {:.1} MB | {} | {:.1} | {target} | {met} |",
+                            "| `cargo doc -p {} --no-deps` | {:.1} MB | {:.1} MB | {:.1} MB | {} | {:.1} | {target} | {met} |",
                             d.krate,
                             mb(d.bytes as f64),
+                            mb(d.pages_bytes as f64),
+                            mb(d.source_bytes as f64),
                             d.files,
                             d.timed.wall_s
                         );
