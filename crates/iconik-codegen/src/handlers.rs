@@ -126,7 +126,12 @@ fn example(p: &OpPlan, compiled: bool) -> String {
             Some(ParamType::Object) => "&serde_json::json!({})".to_owned(),
             _ => lit("value"),
         };
-        let _ = write!(call, ".{}({value})", s.name);
+        let field = if s.args.starts_with("field") {
+            "\"field\", "
+        } else {
+            ""
+        };
+        let _ = write!(call, ".{}({field}{value})", s.name);
     }
     if p.pagination.is_some() {
         let _ = writeln!(
@@ -325,8 +330,8 @@ fn request_type(out: &mut String, h: &Handler, p: &OpPlan, t: &str) {
     for s in &p.setters {
         let _ = writeln!(
             out,
-            "    /// Sets {}.\n    pub fn {}(self, value: {}) -> Self {{\n        {t}({})\n    }}\n",
-            s.doc, s.name, s.ty, s.apply
+            "    /// Sets {}.\n    pub fn {}(self, {}) -> Self {{\n        {t}({})\n    }}\n",
+            s.doc, s.name, s.args, s.apply
         );
     }
     let _ = writeln!(

@@ -65,8 +65,8 @@ pub struct Arg {
 pub struct Setter {
     /// The setter's name.
     pub name: String,
-    /// Its argument's Rust type.
-    pub ty: String,
+    /// Its argument list, e.g. `value: bool`.
+    pub args: String,
     /// The expression that applies `value` to the inner request `self.0`.
     pub apply: String,
     /// What it is, for the docs.
@@ -297,12 +297,21 @@ fn inputs(ep: &Endpoint, body: &Body, body_optional: bool) -> (Vec<Arg>, Vec<Set
                 name,
             });
         } else {
+            let ty = param_type(p, true);
+            // `metadata.<field>`: a family of parameters, one per field
+            let (args, wire) = match p.wire.split_once('<') {
+                Some((prefix, _)) if p.wire.ends_with('>') => (
+                    format!("field: &str, value: {ty}"),
+                    format!("&format!(\"{prefix}{{field}}\")"),
+                ),
+                _ => (format!("value: {ty}"), wire),
+            };
             let apply = match p.location {
                 In::Header => format!("self.0.set_header({wire}, {value})"),
                 _ => format!("self.0.set_query({wire}, {value})"),
             };
             setters.push(Setter {
-                ty: param_type(p, true).to_owned(),
+                args,
                 apply,
                 doc,
                 param: Some(p.clone()),
@@ -344,7 +353,7 @@ fn inputs(ep: &Endpoint, body: &Body, body_optional: bool) -> (Vec<Arg>, Vec<Set
             if body_optional {
                 setters.push(Setter {
                     name: "body".to_owned(),
-                    ty: format!("&{ty}"),
+                    args: format!("value: &{ty}"),
                     apply: format!("self.0{}", typed.apply("value")),
                     doc: format!("the body, sent as {how} (without it, none is sent)"),
                     param: None,

@@ -47,7 +47,12 @@ fn test_setter(s: &Setter) -> String {
         Some(ParamType::String) => lit("v"),
         None => "&Default::default()".to_owned(),
     };
-    format!(".{}({value})", s.name)
+    let field = if s.args.starts_with("field") {
+        "\"field\", "
+    } else {
+        ""
+    };
+    format!(".{}({field}{value})", s.name)
 }
 
 /// The call chain of operation `p` with every argument and setter given.

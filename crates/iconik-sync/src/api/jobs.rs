@@ -565,8 +565,8 @@ impl<C: Executor> GetJobs<C> {
     }
 
     /// Sets `metadata.<field>` (string).
-    pub fn metadata_field(self, value: impl Into<String>) -> Self {
-        GetJobs(self.0.set_query("metadata.<field>", value.into()))
+    pub fn metadata_field(self, field: &str, value: impl Into<String>) -> Self {
+        GetJobs(self.0.set_query(&format!("metadata.{field}"), value.into()))
     }
 
     /// Sets `_missing_` (string).
