@@ -165,16 +165,16 @@ pub fn run(client: &Client, field: &Field, dir: &Path) -> Result<Seen, Box<dyn s
     })
 }
 
-/// The iconik in the environment, or an emulator started here with its
-/// sample view.
+/// The iconik in the environment (with the view and field to write), or
+/// an emulator started here with its sample view.
 fn connect() -> Result<(Client, Field, Option<Emulator>), Box<dyn std::error::Error>> {
-    let var = |name| std::env::var(name).ok();
-    if let (Some(_), Some(view_id), Some(name)) = (
-        var("ICONIK_APP_ID"),
-        var("ICONIK_VIEW_ID"),
-        var("ICONIK_FIELD"),
-    ) {
-        return Ok((Client::from_env()?, Field { view_id, name }, None));
+    if std::env::var_os("ICONIK_APP_ID").is_some() {
+        let var = |name| std::env::var(name).map_err(|_| format!("{name} is not set"));
+        let field = Field {
+            view_id: var("ICONIK_VIEW_ID")?,
+            name: var("ICONIK_FIELD")?,
+        };
+        return Ok((Client::from_env()?, field, None));
     }
     let emulator = Emulator::start(EmulatorConfig::new().seed_data(true))?;
     println!("(no credentials: started the emulator with sample data)");
