@@ -18,9 +18,7 @@ use std::path::Path;
 use iconik_emulator::{Emulator, EmulatorConfig, SAMPLE_FIELD_NAMES, SAMPLE_VIEW_ID};
 use iconik_sync::models::assets::CollectionInput;
 use iconik_sync::models::metadata::MetadataValues;
-use iconik_sync::models::search::{
-    CriteriaFilterSchema, CriteriaTerm, SearchCriteriaSchema, SearchCriteriaSchemaDocTypesType0Item,
-};
+use iconik_sync::models::search::{SearchCriteriaSchema, SearchCriteriaSchemaDocTypesType0Item};
 use iconik_sync::Client;
 use serde_json::{json, Map};
 
@@ -127,13 +125,12 @@ pub fn run(client: &Client, field: &Field, dir: &Path) -> Result<Seen, Box<dyn s
         listed.push(title);
     }
 
-    // 5. Search by title: assets whose title is TITLE. (A real iconik
-    //    indexes a new asset within seconds; the emulator at once.)
+    // 5. Search by title: assets with TITLE in their title field. (A real
+    //    iconik indexes a new asset within seconds; the emulator at once.)
     let by_title = SearchCriteriaSchema::new()
         .doc_types(vec![SearchCriteriaSchemaDocTypesType0Item::Assets])
-        .filter(
-            CriteriaFilterSchema::new("AND").terms(vec![CriteriaTerm::new("title").value(TITLE)]),
-        );
+        .query(format!("\"{TITLE}\""))
+        .search_fields(vec!["title".to_owned()]);
     let mut found_by_search = false;
     for hit in client.search().post_search(&by_title).items() {
         if hit?.id.as_deref() == Some(upload.asset_id.as_str()) {

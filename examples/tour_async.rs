@@ -19,9 +19,7 @@ use std::path::Path;
 
 use iconik_async::models::assets::CollectionInput;
 use iconik_async::models::metadata::MetadataValues;
-use iconik_async::models::search::{
-    CriteriaFilterSchema, CriteriaTerm, SearchCriteriaSchema, SearchCriteriaSchemaDocTypesType0Item,
-};
+use iconik_async::models::search::{SearchCriteriaSchema, SearchCriteriaSchemaDocTypesType0Item};
 use iconik_async::Client;
 use iconik_emulator::{Emulator, EmulatorConfig, SAMPLE_FIELD_NAMES, SAMPLE_VIEW_ID};
 use serde_json::{json, Map};
@@ -139,13 +137,12 @@ pub async fn run(
         listed.push(title);
     }
 
-    // 5. Search by title: assets whose title is TITLE. (A real iconik
-    //    indexes a new asset within seconds; the emulator at once.)
+    // 5. Search by title: assets with TITLE in their title field. (A real
+    //    iconik indexes a new asset within seconds; the emulator at once.)
     let by_title = SearchCriteriaSchema::new()
         .doc_types(vec![SearchCriteriaSchemaDocTypesType0Item::Assets])
-        .filter(
-            CriteriaFilterSchema::new("AND").terms(vec![CriteriaTerm::new("title").value(TITLE)]),
-        );
+        .query(format!("\"{TITLE}\""))
+        .search_fields(vec!["title".to_owned()]);
     let mut hits = client.search().post_search(&by_title).items();
     let mut found_by_search = false;
     while let Some(hit) = hits.next().await {
