@@ -86,7 +86,7 @@ pub fn rustfmt(source: &str) -> Result<String, String> {
 /// missing or stale, or rustfmt fails.
 pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     let spec = spec::load(root)?;
-    let types = types::Types::new(&spec);
+    let types = types::Types::new(&spec)?;
     let plans = ops::plan(&spec, &types)?;
 
     // handlers: one per service
@@ -168,7 +168,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     )?;
     put(
         PathBuf::from("tests/operations.rs"),
-        testgen::operations_test(&plans, &services),
+        testgen::operations_test(&types, &plans, &services),
     )?;
     put(
         sync.join("tests/models.rs"),

@@ -4,17 +4,25 @@
 //!
 //! Conventions:
 //!
-//! - Names: the schema's name without its `Schema` suffix when that stays
-//!   unique (`AssetSchema` -> `Asset`); a schema several services share
-//!   verbatim is generated once in [`common`] and re-exported by each.
+//! - One type per shape: schemas with the same fields (or enums with the
+//!   same values) are one type, named after one of them (the rule is in the
+//!   generator's `names` module); a shape several services use is generated
+//!   once in [`common`] and re-exported by each. An operation's body or
+//!   response whose shape has another name keeps its own as a `pub type`.
+//! - Names: the schema's name without its `Schema` suffix where that stays
+//!   unique (`AssetSchema` -> `Asset`).
 //! - Fields: the JSON name; a Rust keyword gets a trailing underscore and a
-//!   serde rename (`"type"` -> `type_`).
-//! - Response models: every field an `Option`, `#[non_exhaustive]`.
-//!   Request bodies (and what they contain): required fields are plain
-//!   values, set by `new(required...)`; optional ones are `Option`s sent
-//!   only when set, with a chainable setter each.
-//! - Unknown fields are kept in `extra` and written back; enums keep
-//!   values they do not know in `Other(String)`.
+//!   serde rename (`"type"` -> `type_`). A field the spec requires is a plain
+//!   value (a missing one fails to decode, naming the field); an optional
+//!   one is an `Option`, sent only when set. A required field that may be
+//!   `null` is an `Option` that must be present and is always sent.
+//! - Direction: what an operation sends is `Serialize` and has
+//!   `new(required...)` plus a chainable setter per optional field; what it
+//!   receives is `Deserialize` and `#[non_exhaustive]`; both where both.
+//! - Unknown fields are kept in `extra` and written back; enums keep values
+//!   they do not know in `Other(String)`; unions (fields the spec allows in
+//!   several shapes) are enums told apart by their discriminator where they
+//!   have one, else tried in order, with `Other(Value)` for the rest.
 //! - UUIDs and dates are `String`s: iconik sends dates with and without a
 //!   timezone.
 
@@ -50,13 +58,50 @@ pub mod users;
 #[cfg(feature = "usersnotifications")]
 pub mod usersnotifications;
 
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
 /// Decodes an open enum from any string (used by the generated enums).
 #[doc(hidden)]
 pub fn de_open_enum<'de, D, T>(d: D) -> Result<T, D::Error>
 where
-    D: serde::Deserializer<'de>,
+    D: Deserializer<'de>,
     T: for<'a> From<&'a str>,
 {
-    let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    let s = <std::borrow::Cow<'de, str> as Deserialize>::deserialize(d)?;
     Ok(T::from(&s))
+}
+
+/// Decodes a field the spec requires but allows to be `null`: it must be
+/// present (serde's default lets an absent `Option` through).
+#[doc(hidden)]
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d)
+}
+
+/// Decodes one member of a tagged union from the value already read.
+#[doc(hidden)]
+pub fn from_value<T: DeserializeOwned, E: serde::de::Error>(v: Value) -> Result<T, E> {
+    serde_json::from_value(v).map_err(E::custom)
+}
+
+/// Encodes one member of a tagged union, writing its discriminator when
+/// the member leaves it unset.
+#[doc(hidden)]
+pub fn ser_tagged<S, T>(s: S, key: &str, tag: &str, value: &T) -> Result<S::Ok, S::Error>
+where
+    S: Serializer,
+    T: Serialize,
+{
+    let mut v = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
+    if let Value::Object(map) = &mut v {
+        map.entry(key)
+            .or_insert_with(|| Value::String(tag.to_owned()));
+    }
+    v.serialize(s)
 }
