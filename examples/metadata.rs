@@ -31,7 +31,7 @@ pub fn run(
 ) -> iconik_sync::Result<Vec<(String, Value)>> {
     // the view says which fields exist and of which type
     let view = client.metadata().get_view_metadata(view_id).send()?;
-    let fields = view.view_fields.as_deref().unwrap_or_default();
+    let fields = &view.view_fields;
     println!("view {:?}:", view.name);
     for field in fields {
         println!("  {} ({})", field.name, field.field_type);

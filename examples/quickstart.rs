@@ -13,7 +13,7 @@
 
 use iconik_emulator::{Emulator, EmulatorConfig};
 use iconik_sync::models::assets::{AssetPostCreate, CollectionContent, CollectionInput};
-use iconik_sync::models::search::{SearchCriteriaSchema, SearchCriteriaSchemaDocTypesType0Item};
+use iconik_sync::models::search::SearchCriteriaSchema;
 use iconik_sync::Client;
 
 /// What the quickstart saw, for the test that runs it.
@@ -98,7 +98,7 @@ pub fn run(client: &Client) -> Result<Summary, Box<dyn std::error::Error>> {
         .search()
         .post_search(
             &SearchCriteriaSchema::new()
-                .doc_types(vec![SearchCriteriaSchemaDocTypesType0Item::Assets])
+                .doc_types(vec!["assets".into()])
                 .query("Quickstart clip"),
         )
         .send()?;

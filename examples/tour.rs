@@ -16,9 +16,9 @@
 use std::path::Path;
 
 use iconik_emulator::{Emulator, EmulatorConfig, SAMPLE_FIELD_NAMES, SAMPLE_VIEW_ID};
-use iconik_sync::models::assets::CollectionInput;
+use iconik_sync::models::assets::{CollectionInput, FavoritesObject};
 use iconik_sync::models::metadata::MetadataValues;
-use iconik_sync::models::search::{SearchCriteriaSchema, SearchCriteriaSchemaDocTypesType0Item};
+use iconik_sync::models::search::SearchCriteriaSchema;
 use iconik_sync::Client;
 use serde_json::{json, Map};
 
@@ -112,23 +112,31 @@ pub fn run(client: &Client, field: &Field, dir: &Path) -> Result<Seen, Box<dyn s
     println!("{} = {metadata:?}", field.name);
 
     // 4. List the collection. `.items()` walks every page lazily; each item
-    //    is an asset or a collection.
+    //    is an asset or a collection (`FavoritesObject`: iconik's favorites
+    //    and collection contents share one shape).
     let mut listed = Vec::new();
     for item in client
         .assets()
         .get_collection_contents(&collection_id)
         .items()
     {
-        let item = item?;
-        let title = item["title"].as_str().unwrap_or_default().to_owned();
-        println!("in the collection: {} {title:?}", item["object_type"]);
-        listed.push(title);
+        match item? {
+            FavoritesObject::Assets(asset) => {
+                println!("in the collection: asset {:?}", asset.title);
+                listed.push(asset.title);
+            }
+            FavoritesObject::Collections(collection) => {
+                println!("in the collection: collection {:?}", collection.title);
+                listed.push(collection.title);
+            }
+            other => println!("in the collection: {other:?}"),
+        }
     }
 
     // 5. Search by title: assets with TITLE in their title field. (A real
     //    iconik indexes a new asset within seconds; the emulator at once.)
     let by_title = SearchCriteriaSchema::new()
-        .doc_types(vec![SearchCriteriaSchemaDocTypesType0Item::Assets])
+        .doc_types(vec!["assets".into()])
         .query(format!("\"{TITLE}\""))
         .search_fields(vec!["title".to_owned()]);
     let mut found_by_search = false;

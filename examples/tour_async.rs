@@ -17,9 +17,9 @@
 
 use std::path::Path;
 
-use iconik_async::models::assets::CollectionInput;
+use iconik_async::models::assets::{CollectionInput, FavoritesObject};
 use iconik_async::models::metadata::MetadataValues;
-use iconik_async::models::search::{SearchCriteriaSchema, SearchCriteriaSchemaDocTypesType0Item};
+use iconik_async::models::search::SearchCriteriaSchema;
 use iconik_async::Client;
 use iconik_emulator::{Emulator, EmulatorConfig, SAMPLE_FIELD_NAMES, SAMPLE_VIEW_ID};
 use serde_json::{json, Map};
@@ -125,22 +125,31 @@ pub async fn run(
 
     // 4. List the collection. `.items()` is a stream (`futures::Stream`
     //    too): each page is fetched on a worker when the loop needs it.
+    //    Each item is an asset or a collection (`FavoritesObject`: iconik's
+    //    favorites and collection contents share one shape).
     let mut items = client
         .assets()
         .get_collection_contents(&collection_id)
         .items();
     let mut listed = Vec::new();
     while let Some(item) = items.next().await {
-        let item = item?;
-        let title = item["title"].as_str().unwrap_or_default().to_owned();
-        println!("in the collection: {} {title:?}", item["object_type"]);
-        listed.push(title);
+        match item? {
+            FavoritesObject::Assets(asset) => {
+                println!("in the collection: asset {:?}", asset.title);
+                listed.push(asset.title);
+            }
+            FavoritesObject::Collections(collection) => {
+                println!("in the collection: collection {:?}", collection.title);
+                listed.push(collection.title);
+            }
+            other => println!("in the collection: {other:?}"),
+        }
     }
 
     // 5. Search by title: assets with TITLE in their title field. (A real
     //    iconik indexes a new asset within seconds; the emulator at once.)
     let by_title = SearchCriteriaSchema::new()
-        .doc_types(vec![SearchCriteriaSchemaDocTypesType0Item::Assets])
+        .doc_types(vec!["assets".into()])
         .query(format!("\"{TITLE}\""))
         .search_fields(vec!["title".to_owned()]);
     let mut hits = client.search().post_search(&by_title).items();

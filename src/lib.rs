@@ -32,7 +32,7 @@ use iconik_sync::models::assets::{AssetPostCreate, CollectionContent, Collection
 use iconik_sync::models::files::{FileCreate, FileSet, Format};
 use iconik_sync::models::metadata::MetadataValues;
 use iconik_sync::models::search::{
-    CriteriaFilterSchema, CriteriaTerm, SearchCriteriaSchema, SearchCriteriaSchemaDocTypesType0Item,
+    CriteriaFilter, SearchCriteriaSchema, SearchSuggestDocTypesType0Item, SearchTerm,
 };
 use iconik_sync::Error;
 use serde_json::{json, Map, Value};
@@ -384,10 +384,8 @@ fn first_text(values: &Map<String, Value>, field: &str) -> Option<String> {
 /// Assets whose title is `title`.
 fn search_body(title: &str) -> SearchCriteriaSchema {
     SearchCriteriaSchema::new()
-        .doc_types(vec![SearchCriteriaSchemaDocTypesType0Item::Assets])
-        .filter(
-            CriteriaFilterSchema::new("AND").terms(vec![CriteriaTerm::new("title").value(title)]),
-        )
+        .doc_types(vec![SearchSuggestDocTypesType0Item::Assets])
+        .filter(CriteriaFilter::new("AND").terms(vec![SearchTerm::new("title").value(title)]))
 }
 
 fn md5_of_sample() -> String {

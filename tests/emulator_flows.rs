@@ -334,7 +334,7 @@ fn async_paginator_walks_every_page() {
         .get_assets()
         .per_page(2)
         .items()
-        .map(|a| a.unwrap().title.unwrap_or_default())
+        .map(|a| a.unwrap().title)
         .collect();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -345,7 +345,7 @@ fn async_paginator_walks_every_page() {
         let mut out = Vec::new();
         let mut it = async_client.assets().get_assets().per_page(2).items();
         while let Some(a) = it.next().await {
-            out.push(a.unwrap().title.unwrap_or_default());
+            out.push(a.unwrap().title);
         }
         out
     });

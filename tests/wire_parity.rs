@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use iconik_sync::models::assets::{AssetPostCreate, CollectionContent};
 use iconik_sync::models::jobs::{Job, JobsState};
 use iconik_sync::models::metadata::MetadataValues;
-use iconik_sync::models::search::{SearchCriteriaSchema, SearchCriteriaSchemaDocTypesType0Item};
+use iconik_sync::models::search::{SearchCriteriaSchema, SearchSuggestDocTypesType0Item};
 use iconik_sync::{Method, Response};
 use mockito::Matcher;
 use serde_json::json;
@@ -145,7 +145,7 @@ fn sync_and_async_send_identical_requests_and_get_identical_results() {
         .post_search(
             &SearchCriteriaSchema::new()
                 .query("clip")
-                .doc_types(vec![SearchCriteriaSchemaDocTypesType0Item::Assets])
+                .doc_types(vec![SearchSuggestDocTypesType0Item::Assets])
         )
         .per_page(10)
         .send());
