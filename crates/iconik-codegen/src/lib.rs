@@ -13,10 +13,10 @@
 //! committed file differs. The golden test (`tests/golden.rs`) does the
 //! same in memory.
 //!
-//! Outputs, per service: `iconik-sync/src/models/<service>.rs` and
+//! Outputs, per service: `iconik-models/src/<service>.rs` and
 //! `iconik-sync/src/api/<handler>.rs` (the handler and its request types,
 //! generic over the executor, so both clients use them); once:
-//! `models/common.rs` (schemas shared verbatim), the module files,
+//! `iconik-models/src/common.rs` (shared shapes), the module files,
 //! `api/operations.rs` (the operation table), `iconik-sync/METHODS.md`,
 //! the tests of every operation and model, the async client's accessors
 //! (`iconik-async/src/services.rs`) and both crates' `[features]`.
@@ -132,6 +132,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
 
     let mut files = BTreeMap::new();
     let sync = PathBuf::from("crates/iconik-sync");
+    let models_crate = PathBuf::from("crates/iconik-models");
     let asynch = PathBuf::from("crates/iconik-async");
     let mut put = |path: PathBuf, src: String| -> Result<(), String> {
         let formatted = if path.extension().is_some_and(|e| e == "rs") {
@@ -143,12 +144,12 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         Ok(())
     };
     put(
-        sync.join("src/models/common.rs"),
+        models_crate.join("src/common.rs"),
         models::module(&spec, &types, "common", &plans),
     )?;
     for (service, _) in &services {
         put(
-            sync.join(format!("src/models/{service}.rs")),
+            models_crate.join(format!("src/{service}.rs")),
             models::module(&spec, &types, service, &plans),
         )?;
     }
@@ -179,7 +180,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         table::methods_md(&handlers, &spec.overrides.alias),
     )?;
     put(
-        sync.join("src/models/mod.rs"),
+        models_crate.join("src/lib.rs"),
         modfiles::models_mod(&services),
     )?;
     put(
@@ -192,6 +193,12 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     put(
         sync.join("Cargo.toml"),
         modfiles::features(&manifest, &services)?,
+    )?;
+    let manifest = std::fs::read_to_string(root.join(models_crate.join("Cargo.toml")))
+        .map_err(|e| format!("reading iconik-models' Cargo.toml: {e}"))?;
+    put(
+        models_crate.join("Cargo.toml"),
+        modfiles::models_features(&manifest, &services)?,
     )?;
     let manifest = std::fs::read_to_string(root.join(asynch.join("Cargo.toml")))
         .map_err(|e| format!("reading iconik-async's Cargo.toml: {e}"))?;

@@ -181,7 +181,7 @@ fn structure(out: &mut String, types: &Types, class: &Class, cfg: &str) {
             if f.required {
                 // present but possibly null: must be there to decode, always sent
                 if class.received {
-                    attrs.push("deserialize_with = \"crate::models::nullable\"".to_owned());
+                    attrs.push("deserialize_with = \"crate::nullable\"".to_owned());
                 }
             } else if class.sent {
                 attrs.push("skip_serializing_if = \"Option::is_none\"".to_owned());
@@ -321,7 +321,7 @@ fn open_enum(out: &mut String, class: &Class, cfg: &str) {
         out.push_str(cfg);
         let _ = writeln!(
             out,
-            "impl<'de> Deserialize<'de> for {rust} {{\n    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{\n        crate::models::de_open_enum(d)\n    }}\n}}\n"
+            "impl<'de> Deserialize<'de> for {rust} {{\n    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{\n        crate::de_open_enum(d)\n    }}\n}}\n"
         );
     }
 }
@@ -389,7 +389,7 @@ fn union(out: &mut String, types: &Types, class: &Class, cfg: &str) {
         for v in &class.variants {
             let _ = writeln!(
                 out,
-                "            {rust}::{}(v) => crate::models::ser_tagged(s, {}, {}, v),",
+                "            {rust}::{}(v) => crate::ser_tagged(s, {}, {}, v),",
                 v.name,
                 lit(tag),
                 lit(v.tag.as_deref().unwrap_or_default())
@@ -409,9 +409,9 @@ fn union(out: &mut String, types: &Types, class: &Class, cfg: &str) {
         );
         for v in &class.variants {
             let value = if v.boxed {
-                "Box::new(crate::models::from_value(v)?)"
+                "Box::new(crate::from_value(v)?)"
             } else {
-                "crate::models::from_value(v)?"
+                "crate::from_value(v)?"
             };
             let _ = writeln!(
                 out,

@@ -13,7 +13,7 @@ fn feature<'a>(h: &'a Handler<'_>) -> &'a str {
     &h.service
 }
 
-/// `crates/iconik-sync/src/models/mod.rs`.
+/// `crates/iconik-models/src/lib.rs`.
 pub fn models_mod(services: &[(String, String)]) -> String {
     let mut out = String::from(HEADER);
     out.push_str(
@@ -43,6 +43,18 @@ pub fn models_mod(services: &[(String, String)]) -> String {
 //!   have one, else tried in order, with `Other(Value)` for the rest.
 //! - UUIDs and dates are `String`s: iconik sends dates with and without a
 //!   timezone.
+//!
+//! This crate holds only the models, so that it builds in parallel with the
+//! HTTP stack; use it as `iconik_sync::models` (or `iconik_async::models`).
+//! Each service is a cargo feature, turned on by iconik-sync's feature of
+//! the same name.
+//!
+//! ```
+//! use iconik_models::assets::AssetPostCreate;
+//! let body = AssetPostCreate::new("Interview").category("rushes");
+//! assert_eq!(serde_json::to_value(&body).unwrap()["title"], "Interview");
+//! ```
+#![forbid(unsafe_code)]
 
 pub mod common;
 "#,
@@ -217,10 +229,24 @@ fn replace_block(manifest: &str, block: &str) -> Result<String, String> {
     }
 }
 
-/// iconik-sync's manifest with its generated `[features]` block replaced.
+/// iconik-sync's manifest with its generated `[features]` block replaced:
+/// each service turns on its handler and its models.
 pub fn features(manifest: &str, services: &[(String, String)]) -> Result<String, String> {
     let mut block = String::from(BEGIN);
     block.push_str("[features]\n# every service's handler and models; `default-features = false` + a list builds only those\n");
+    let all: Vec<String> = services.iter().map(|(s, _)| format!("{s:?}")).collect();
+    let _ = writeln!(block, "default = [{}]", all.join(", "));
+    for (s, _) in services {
+        let _ = writeln!(block, "{s} = [\"iconik-models/{s}\"]");
+    }
+    block.push_str(END);
+    replace_block(manifest, &block)
+}
+
+/// iconik-models' manifest with its generated `[features]` block replaced.
+pub fn models_features(manifest: &str, services: &[(String, String)]) -> Result<String, String> {
+    let mut block = String::from(BEGIN);
+    block.push_str("[features]\n# every service's models; `default-features = false` + a list builds only those\n");
     let all: Vec<String> = services.iter().map(|(s, _)| format!("{s:?}")).collect();
     let _ = writeln!(block, "default = [{}]", all.join(", "));
     for (s, _) in services {

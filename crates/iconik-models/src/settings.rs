@@ -275,7 +275,7 @@ impl From<&str> for AIConsentEventAction {
 
 impl<'de> Deserialize<'de> for AIConsentEventAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -341,7 +341,7 @@ impl Serialize for AIConsentOrigin {
 
 impl<'de> Deserialize<'de> for AIConsentOrigin {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -412,7 +412,7 @@ impl Serialize for AIConsentStatus {
 
 impl<'de> Deserialize<'de> for AIConsentStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -734,7 +734,7 @@ impl Serialize for DashboardViewType {
 
 impl<'de> Deserialize<'de> for DashboardViewType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1534,7 +1534,7 @@ impl Serialize for JobsDashboardWidgetType {
 
 impl<'de> Deserialize<'de> for JobsDashboardWidgetType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1851,7 +1851,7 @@ impl Serialize for SortOrder {
 
 impl<'de> Deserialize<'de> for SortOrder {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3329,7 +3329,7 @@ impl Serialize for WatermarkOptionsTypeShowForGroups {
 
 impl<'de> Deserialize<'de> for WatermarkOptionsTypeShowForGroups {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3376,7 +3376,7 @@ impl Serialize for WatermarkOptionsTypeShowInContext {
 
 impl<'de> Deserialize<'de> for WatermarkOptionsTypeShowInContext {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3427,7 +3427,7 @@ impl Serialize for WatermarkOptionsTypeTextAppearance {
 
 impl<'de> Deserialize<'de> for WatermarkOptionsTypeTextAppearance {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 

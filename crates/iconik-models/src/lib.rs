@@ -25,6 +25,18 @@
 //!   have one, else tried in order, with `Other(Value)` for the rest.
 //! - UUIDs and dates are `String`s: iconik sends dates with and without a
 //!   timezone.
+//!
+//! This crate holds only the models, so that it builds in parallel with the
+//! HTTP stack; use it as `iconik_sync::models` (or `iconik_async::models`).
+//! Each service is a cargo feature, turned on by iconik-sync's feature of
+//! the same name.
+//!
+//! ```
+//! use iconik_models::assets::AssetPostCreate;
+//! let body = AssetPostCreate::new("Interview").category("rushes");
+//! assert_eq!(serde_json::to_value(&body).unwrap()["title"], "Interview");
+//! ```
+#![forbid(unsafe_code)]
 
 #[cfg(feature = "acls")]
 pub mod acls;

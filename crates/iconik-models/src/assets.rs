@@ -751,7 +751,7 @@ impl Serialize for AssetEditAnalyzeStatus {
 
 impl<'de> Deserialize<'de> for AssetEditAnalyzeStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -820,7 +820,7 @@ impl Serialize for AssetEditType {
 
 impl<'de> Deserialize<'de> for AssetEditType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1702,7 +1702,7 @@ impl Serialize for AssetHistoryOperationType {
 
 impl<'de> Deserialize<'de> for AssetHistoryOperationType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2960,7 +2960,7 @@ impl Serialize for AssetPostPublicationStatus {
 
 impl<'de> Deserialize<'de> for AssetPostPublicationStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3005,7 +3005,7 @@ impl Serialize for AssetPostType {
 
 impl<'de> Deserialize<'de> for AssetPostType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3437,7 +3437,7 @@ impl Serialize for AssetVersionStatus {
 
 impl<'de> Deserialize<'de> for AssetVersionStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -4503,7 +4503,7 @@ impl Serialize for CollectionCustomOrderStatus {
 
 impl<'de> Deserialize<'de> for CollectionCustomOrderStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -4691,7 +4691,7 @@ impl Serialize for CollectionStatus {
 
 impl<'de> Deserialize<'de> for CollectionStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -5495,7 +5495,7 @@ impl Serialize for CustomActionContext {
 
 impl<'de> Deserialize<'de> for CustomActionContext {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -5734,7 +5734,7 @@ impl Serialize for CustomActionStatus {
 
 impl<'de> Deserialize<'de> for CustomActionStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -5787,7 +5787,7 @@ impl Serialize for CustomActionType {
 
 impl<'de> Deserialize<'de> for CustomActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -6064,7 +6064,7 @@ impl Serialize for DrawingPrimitiveType {
 
 impl<'de> Deserialize<'de> for DrawingPrimitiveType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -6992,8 +6992,8 @@ impl<'de> Deserialize<'de> for FavoritesObject {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = Value::deserialize(d)?;
         Ok(match v.get("object_type").and_then(Value::as_str) {
-            Some("assets") => FavoritesObject::Assets(crate::models::from_value(v)?),
-            Some("collections") => FavoritesObject::Collections(crate::models::from_value(v)?),
+            Some("assets") => FavoritesObject::Assets(crate::from_value(v)?),
+            Some("collections") => FavoritesObject::Collections(crate::from_value(v)?),
             _ => FavoritesObject::Other(v),
         })
     }
@@ -7174,7 +7174,7 @@ impl Serialize for MagicLinkAllowlistEntryEntryType {
 
 impl<'de> Deserialize<'de> for MagicLinkAllowlistEntryEntryType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -7588,7 +7588,7 @@ impl Serialize for PlaylistItemObjectType {
 
 impl<'de> Deserialize<'de> for PlaylistItemObjectType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -7824,7 +7824,7 @@ impl Serialize for PlaylistStatus {
 
 impl<'de> Deserialize<'de> for PlaylistStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -8195,7 +8195,7 @@ impl Serialize for PortalStatus {
 
 impl<'de> Deserialize<'de> for PortalStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -10388,7 +10388,7 @@ impl Serialize for SegmentSegmentType {
 
 impl<'de> Deserialize<'de> for SegmentSegmentType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -10441,7 +10441,7 @@ impl Serialize for SegmentStatus {
 
 impl<'de> Deserialize<'de> for SegmentStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -11652,7 +11652,7 @@ impl Serialize for SharePopulationStatus {
 
 impl<'de> Deserialize<'de> for SharePopulationStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -12889,7 +12889,7 @@ impl Serialize for TranscriptionEngineInfoType {
 
 impl<'de> Deserialize<'de> for TranscriptionEngineInfoType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 

@@ -59,7 +59,7 @@ impl Serialize for ACLUpdateMode {
 #[cfg(any(feature = "acls", feature = "automations", feature = "transcode"))]
 impl<'de> Deserialize<'de> for ACLUpdateMode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -121,7 +121,7 @@ impl Serialize for ACLUpdatePermissionsItem {
 #[cfg(any(feature = "acls", feature = "automations"))]
 impl<'de> Deserialize<'de> for ACLUpdatePermissionsItem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -187,7 +187,7 @@ impl Serialize for ApprovalStatus {
 #[cfg(any(feature = "assets", feature = "automations"))]
 impl<'de> Deserialize<'de> for ApprovalStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -245,7 +245,7 @@ impl Serialize for AssetExportMetadataFormat {
 #[cfg(any(feature = "automations", feature = "files"))]
 impl<'de> Deserialize<'de> for AssetExportMetadataFormat {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -299,7 +299,7 @@ impl Serialize for AutomationStatus {
 #[cfg(any(feature = "automations", feature = "transcode"))]
 impl<'de> Deserialize<'de> for AutomationStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -476,7 +476,7 @@ impl Serialize for CreatePublicationJobThumbnailKeyframeType {
 #[cfg(any(feature = "assets", feature = "automations"))]
 impl<'de> Deserialize<'de> for CreatePublicationJobThumbnailKeyframeType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -594,7 +594,7 @@ impl Serialize for FormatArchiveStatus {
 #[cfg(any(feature = "assets", feature = "files"))]
 impl<'de> Deserialize<'de> for FormatArchiveStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -648,7 +648,7 @@ impl Serialize for FormatStatus {
 #[cfg(any(feature = "assets", feature = "files"))]
 impl<'de> Deserialize<'de> for FormatStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -755,7 +755,7 @@ impl Serialize for OtpOtpType {
 #[cfg(any(feature = "auth", feature = "settings", feature = "users"))]
 impl<'de> Deserialize<'de> for OtpOtpType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1083,7 +1083,7 @@ impl Serialize for SequenceItemObjectType {
 #[cfg(any(feature = "assets", feature = "files"))]
 impl<'de> Deserialize<'de> for SequenceItemObjectType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1137,7 +1137,7 @@ impl Serialize for ShareDrm {
 #[cfg(any(feature = "assets", feature = "settings"))]
 impl<'de> Deserialize<'de> for ShareDrm {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1245,7 +1245,7 @@ impl Serialize for StorageMethod {
 #[cfg(any(feature = "assets", feature = "automations", feature = "files"))]
 impl<'de> Deserialize<'de> for StorageMethod {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1351,7 +1351,7 @@ impl Serialize for ThemeBase {
 #[cfg(any(feature = "assets", feature = "settings"))]
 impl<'de> Deserialize<'de> for ThemeBase {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 

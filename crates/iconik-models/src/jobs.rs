@@ -528,7 +528,7 @@ impl Serialize for JobStatus {
 
 impl<'de> Deserialize<'de> for JobStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -676,7 +676,7 @@ impl Serialize for JobStepStatus {
 
 impl<'de> Deserialize<'de> for JobStepStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -945,7 +945,7 @@ impl Serialize for JobType {
 
 impl<'de> Deserialize<'de> for JobType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 

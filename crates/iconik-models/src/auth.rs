@@ -351,7 +351,7 @@ impl Serialize for AppOauthClientType {
 
 impl<'de> Deserialize<'de> for AppOauthClientType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -400,7 +400,7 @@ impl Serialize for AppType {
 
 impl<'de> Deserialize<'de> for AppType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -858,7 +858,7 @@ impl From<&str> for CuttingRoomTokenResponseTokenType {
 
 impl<'de> Deserialize<'de> for CuttingRoomTokenResponseTokenType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1215,7 +1215,7 @@ impl Serialize for IdentityProviderType {
 
 impl<'de> Deserialize<'de> for IdentityProviderType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1736,7 +1736,7 @@ impl Serialize for PublishFeatureFeature {
 
 impl<'de> Deserialize<'de> for PublishFeatureFeature {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1810,7 +1810,7 @@ impl Serialize for PublishFeatureParametersRegion {
 
 impl<'de> Deserialize<'de> for PublishFeatureParametersRegion {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2020,7 +2020,7 @@ impl Serialize for ReferralCodeBillingTier {
 
 impl<'de> Deserialize<'de> for ReferralCodeBillingTier {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2980,7 +2980,7 @@ impl Serialize for SystemDomainIndustry {
 
 impl<'de> Deserialize<'de> for SystemDomainIndustry {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3065,7 +3065,7 @@ impl Serialize for SystemDomainStatus {
 
 impl<'de> Deserialize<'de> for SystemDomainStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3536,7 +3536,7 @@ impl Serialize for SystemDomainType {
 
 impl<'de> Deserialize<'de> for SystemDomainType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 

@@ -275,7 +275,7 @@ impl Serialize for WebhookStatus {
 
 impl<'de> Deserialize<'de> for WebhookStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 

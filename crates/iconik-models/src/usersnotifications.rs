@@ -196,7 +196,7 @@ impl Serialize for DeviceTokenPlatform {
 
 impl<'de> Deserialize<'de> for DeviceTokenPlatform {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -243,7 +243,7 @@ impl Serialize for DeviceTokenPushService {
 
 impl<'de> Deserialize<'de> for DeviceTokenPushService {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -285,7 +285,7 @@ pub struct Notification {
     /// `message_short`: `str`, required.
     pub message_short: String,
     /// `object_id`: `None | UUID`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub object_id: Option<String>,
     /// `object_type`: `str`, required.
     pub object_type: String,
@@ -604,7 +604,7 @@ impl Serialize for NotificationStatus {
 
 impl<'de> Deserialize<'de> for NotificationStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 

@@ -153,7 +153,7 @@ impl Serialize for AnalysisProfileMediaType {
 
 impl<'de> Deserialize<'de> for AnalysisProfileMediaType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -218,7 +218,7 @@ impl Serialize for AnalysisProfileServiceType {
 
 impl<'de> Deserialize<'de> for AnalysisProfileServiceType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -329,7 +329,7 @@ impl Serialize for AnalysisServiceAccountMethod {
 
 impl<'de> Deserialize<'de> for AnalysisServiceAccountMethod {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2986,7 +2986,7 @@ impl Serialize for ComponentType {
 
 impl<'de> Deserialize<'de> for ComponentType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3539,7 +3539,7 @@ impl Serialize for ExportLocationTranscriptionFormat {
 
 impl<'de> Deserialize<'de> for ExportLocationTranscriptionFormat {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -4990,7 +4990,7 @@ impl Serialize for FileSetStatus {
 
 impl<'de> Deserialize<'de> for FileSetStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -5039,7 +5039,7 @@ impl Serialize for FileSetType {
 
 impl<'de> Deserialize<'de> for FileSetType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -5176,7 +5176,7 @@ impl Serialize for FileStatus {
 
 impl<'de> Deserialize<'de> for FileStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -5225,7 +5225,7 @@ impl Serialize for FileTemplateEngine {
 
 impl<'de> Deserialize<'de> for FileTemplateEngine {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -5282,7 +5282,7 @@ impl Serialize for FileType {
 
 impl<'de> Deserialize<'de> for FileType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -6093,7 +6093,7 @@ impl Serialize for GatewayReportStartStatus {
 
 impl<'de> Deserialize<'de> for GatewayReportStartStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -6158,7 +6158,7 @@ impl Serialize for GatewayReportStatus {
 
 impl<'de> Deserialize<'de> for GatewayReportStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -6782,7 +6782,7 @@ impl Serialize for IconikStorageGatewayEventType {
 
 impl<'de> Deserialize<'de> for IconikStorageGatewayEventType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -6919,7 +6919,7 @@ impl Serialize for IconikStorageGatewayReadStatus {
 
 impl<'de> Deserialize<'de> for IconikStorageGatewayReadStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -6976,7 +6976,7 @@ impl Serialize for IconikStorageGatewayRolesType0Item {
 
 impl<'de> Deserialize<'de> for IconikStorageGatewayRolesType0Item {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -7550,7 +7550,7 @@ impl Serialize for KeyframeType {
 
 impl<'de> Deserialize<'de> for KeyframeType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -9656,7 +9656,7 @@ impl Serialize for ProxyFileStatus {
 
 impl<'de> Deserialize<'de> for ProxyFileStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -10494,7 +10494,7 @@ impl Serialize for StoragePurpose {
 
 impl<'de> Deserialize<'de> for StoragePurpose {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -10633,7 +10633,7 @@ impl Serialize for StorageStatus {
 
 impl<'de> Deserialize<'de> for StorageStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -11683,7 +11683,7 @@ impl Serialize for TranscoderType {
 
 impl<'de> Deserialize<'de> for TranscoderType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 

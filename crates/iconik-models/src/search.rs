@@ -249,7 +249,7 @@ impl Serialize for DiscoveryEntityObjectType {
 
 impl<'de> Deserialize<'de> for DiscoveryEntityObjectType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -356,7 +356,7 @@ impl From<&str> for EvidenceKind {
 
 impl<'de> Deserialize<'de> for EvidenceKind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -477,7 +477,7 @@ impl Serialize for FilterRole {
 
 impl<'de> Deserialize<'de> for FilterRole {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -584,7 +584,7 @@ impl Serialize for KeywordPredicateOp {
 
 impl<'de> Deserialize<'de> for KeywordPredicateOp {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -714,7 +714,7 @@ impl From<&str> for MatchAssessmentBasis {
 
 impl<'de> Deserialize<'de> for MatchAssessmentBasis {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -765,7 +765,7 @@ impl From<&str> for MatchAssessmentQuality {
 
 impl<'de> Deserialize<'de> for MatchAssessmentQuality {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -814,7 +814,7 @@ impl From<&str> for Modality {
 
 impl<'de> Deserialize<'de> for Modality {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1458,7 +1458,7 @@ impl From<&str> for PaginationRefusal {
 
 impl<'de> Deserialize<'de> for PaginationRefusal {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1609,7 +1609,7 @@ impl Serialize for PublicLexicalPredicateInputOperator {
 
 impl<'de> Deserialize<'de> for PublicLexicalPredicateInputOperator {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1798,7 +1798,7 @@ impl Serialize for RankingUnit {
 
 impl<'de> Deserialize<'de> for RankingUnit {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1937,14 +1937,10 @@ pub enum ResponseFilterInputPredicate {
 impl Serialize for ResponseFilterInputPredicate {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            ResponseFilterInputPredicate::Keyword(v) => {
-                crate::models::ser_tagged(s, "kind", "keyword", v)
-            }
-            ResponseFilterInputPredicate::Lexical(v) => {
-                crate::models::ser_tagged(s, "kind", "lexical", v)
-            }
+            ResponseFilterInputPredicate::Keyword(v) => crate::ser_tagged(s, "kind", "keyword", v),
+            ResponseFilterInputPredicate::Lexical(v) => crate::ser_tagged(s, "kind", "lexical", v),
             ResponseFilterInputPredicate::Semantic(v) => {
-                crate::models::ser_tagged(s, "kind", "semantic", v)
+                crate::ser_tagged(s, "kind", "semantic", v)
             }
             ResponseFilterInputPredicate::Other(v) => v.serialize(s),
         }
@@ -2000,15 +1996,9 @@ impl<'de> Deserialize<'de> for ResponseFilterOutputPredicate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = Value::deserialize(d)?;
         Ok(match v.get("kind").and_then(Value::as_str) {
-            Some("keyword") => {
-                ResponseFilterOutputPredicate::Keyword(crate::models::from_value(v)?)
-            }
-            Some("lexical") => {
-                ResponseFilterOutputPredicate::Lexical(crate::models::from_value(v)?)
-            }
-            Some("semantic") => {
-                ResponseFilterOutputPredicate::Semantic(crate::models::from_value(v)?)
-            }
+            Some("keyword") => ResponseFilterOutputPredicate::Keyword(crate::from_value(v)?),
+            Some("lexical") => ResponseFilterOutputPredicate::Lexical(crate::from_value(v)?),
+            Some("semantic") => ResponseFilterOutputPredicate::Semantic(crate::from_value(v)?),
             _ => ResponseFilterOutputPredicate::Other(v),
         })
     }
@@ -2159,7 +2149,7 @@ impl Serialize for ResultOrder {
 
 impl<'de> Deserialize<'de> for ResultOrder {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2526,7 +2516,7 @@ impl From<&str> for ScoringStage {
 
 impl<'de> Deserialize<'de> for ScoringStage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3518,7 +3508,7 @@ impl Serialize for SearchSuggestDocTypesType0Item {
 
 impl<'de> Deserialize<'de> for SearchSuggestDocTypesType0Item {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -4001,7 +3991,7 @@ impl From<&str> for SourceState {
 
 impl<'de> Deserialize<'de> for SourceState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 

@@ -925,7 +925,7 @@ impl Serialize for TeamGroupType {
 
 impl<'de> Deserialize<'de> for TeamGroupType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2059,7 +2059,7 @@ impl Serialize for UserOnboardingGoal {
 
 impl<'de> Deserialize<'de> for UserOnboardingGoal {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2150,7 +2150,7 @@ impl Serialize for UserStatus {
 
 impl<'de> Deserialize<'de> for UserStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2237,7 +2237,7 @@ impl Serialize for UserType {
 
 impl<'de> Deserialize<'de> for UserType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 

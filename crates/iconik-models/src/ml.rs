@@ -368,7 +368,7 @@ impl Serialize for JobsStateAction {
 #[non_exhaustive]
 pub struct Person {
     /// `created_by_user`: `None | UUID`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub created_by_user: Option<String>,
     /// `date_created`: `datetime.datetime`, required.
     pub date_created: String,
@@ -379,16 +379,16 @@ pub struct Person {
     /// `id`: `UUID`, required.
     pub id: String,
     /// `image_url`: `None | str`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub image_url: Option<String>,
     /// `main_face_id`: `None | UUID`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub main_face_id: Option<String>,
     /// `name`: `None | str`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub name: Option<String>,
     /// `person_version_face_image_url`: `None | str`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub person_version_face_image_url: Option<String>,
     /// `status`: `PersonSchemaStatus`, required.
     pub status: PersonStatus,
@@ -437,7 +437,7 @@ pub struct PersonByAssetAndVersion {
     /// `asset_id`: `UUID`, required.
     pub asset_id: String,
     /// `created_by_user`: `None | UUID`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub created_by_user: Option<String>,
     /// `date_created`: `datetime.datetime`, required.
     pub date_created: String,
@@ -448,18 +448,18 @@ pub struct PersonByAssetAndVersion {
     /// `id`: `UUID`, required.
     pub id: String,
     /// `image_url`: `None | str`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub image_url: Option<String>,
     /// `main_face_id`: `None | UUID`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub main_face_id: Option<String>,
     /// `name`: `None | str`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub name: Option<String>,
     /// `person_version_face_id`: `UUID`, required.
     pub person_version_face_id: String,
     /// `person_version_face_image_url`: `None | str`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub person_version_face_image_url: Option<String>,
     /// `status`: `PersonByAssetAndVersionSchemaStatus`, required.
     pub status: PersonStatus,
@@ -481,7 +481,7 @@ pub struct PersonByAssetAndVersionInAdmin {
     /// `asset_title`: `str`, required.
     pub asset_title: String,
     /// `created_by_user`: `None | UUID`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub created_by_user: Option<String>,
     /// `date_created`: `datetime.datetime`, required.
     pub date_created: String,
@@ -492,18 +492,18 @@ pub struct PersonByAssetAndVersionInAdmin {
     /// `id`: `UUID`, required.
     pub id: String,
     /// `image_url`: `None | str`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub image_url: Option<String>,
     /// `main_face_id`: `None | UUID`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub main_face_id: Option<String>,
     /// `name`: `None | str`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub name: Option<String>,
     /// `person_version_face_id`: `UUID`, required.
     pub person_version_face_id: String,
     /// `person_version_face_image_url`: `None | str`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub person_version_face_image_url: Option<String>,
     /// `status`: `PersonByAssetAndVersionInAdminStatus`, required.
     pub status: PersonStatus,
@@ -607,7 +607,7 @@ impl From<&str> for PersonStatus {
 
 impl<'de> Deserialize<'de> for PersonStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 

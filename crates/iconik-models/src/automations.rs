@@ -166,7 +166,7 @@ impl Serialize for AIMetadataFillingActionType {
 
 impl<'de> Deserialize<'de> for AIMetadataFillingActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -271,7 +271,7 @@ impl Serialize for AddToCollectionActionType {
 
 impl<'de> Deserialize<'de> for AddToCollectionActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -383,7 +383,7 @@ impl Serialize for AnalyzeActionType {
 
 impl<'de> Deserialize<'de> for AnalyzeActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -552,7 +552,7 @@ impl Serialize for ArchiveActionType {
 
 impl<'de> Deserialize<'de> for ArchiveActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -713,7 +713,7 @@ impl Serialize for AssetOnlineTriggerType {
 
 impl<'de> Deserialize<'de> for AssetOnlineTriggerType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -846,7 +846,7 @@ impl Serialize for AssetSharedTriggerType {
 
 impl<'de> Deserialize<'de> for AssetSharedTriggerType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -951,7 +951,7 @@ impl Serialize for AssetTransferredToStorageTriggerType {
 
 impl<'de> Deserialize<'de> for AssetTransferredToStorageTriggerType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1132,54 +1132,40 @@ impl Serialize for AutomationAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             AutomationAction::AddToCollection(v) => {
-                crate::models::ser_tagged(s, "type", "ADD_TO_COLLECTION", v)
+                crate::ser_tagged(s, "type", "ADD_TO_COLLECTION", v)
             }
             AutomationAction::AiMetadataFilling(v) => {
-                crate::models::ser_tagged(s, "type", "AI_METADATA_FILLING", v)
+                crate::ser_tagged(s, "type", "AI_METADATA_FILLING", v)
             }
-            AutomationAction::Analyze(v) => crate::models::ser_tagged(s, "type", "ANALYZE", v),
-            AutomationAction::Archive(v) => crate::models::ser_tagged(s, "type", "ARCHIVE", v),
+            AutomationAction::Analyze(v) => crate::ser_tagged(s, "type", "ANALYZE", v),
+            AutomationAction::Archive(v) => crate::ser_tagged(s, "type", "ARCHIVE", v),
             AutomationAction::CreatePublicationJob(v) => {
-                crate::models::ser_tagged(s, "type", "CREATE_PUBLICATION_JOB", v)
+                crate::ser_tagged(s, "type", "CREATE_PUBLICATION_JOB", v)
             }
-            AutomationAction::CreateShare(v) => {
-                crate::models::ser_tagged(s, "type", "CREATE_SHARE", v)
-            }
-            AutomationAction::DeleteAsset(v) => {
-                crate::models::ser_tagged(s, "type", "DELETE_ASSET", v)
-            }
+            AutomationAction::CreateShare(v) => crate::ser_tagged(s, "type", "CREATE_SHARE", v),
+            AutomationAction::DeleteAsset(v) => crate::ser_tagged(s, "type", "DELETE_ASSET", v),
             AutomationAction::DeleteFileSet(v) => {
-                crate::models::ser_tagged(s, "type", "DELETE_FILE_SET", v)
+                crate::ser_tagged(s, "type", "DELETE_FILE_SET", v)
             }
-            AutomationAction::Export(v) => crate::models::ser_tagged(s, "type", "EXPORT", v),
-            AutomationAction::ExtractFaces(v) => {
-                crate::models::ser_tagged(s, "type", "EXTRACT_FACES", v)
-            }
+            AutomationAction::Export(v) => crate::ser_tagged(s, "type", "EXPORT", v),
+            AutomationAction::ExtractFaces(v) => crate::ser_tagged(s, "type", "EXTRACT_FACES", v),
             AutomationAction::MetadataUpdate(v) => {
-                crate::models::ser_tagged(s, "type", "METADATA_UPDATE", v)
+                crate::ser_tagged(s, "type", "METADATA_UPDATE", v)
             }
             AutomationAction::RemoveAssetRestriction(v) => {
-                crate::models::ser_tagged(s, "type", "REMOVE_ASSET_RESTRICTION", v)
+                crate::ser_tagged(s, "type", "REMOVE_ASSET_RESTRICTION", v)
             }
             AutomationAction::RequestOriginal(v) => {
-                crate::models::ser_tagged(s, "type", "REQUEST_ORIGINAL", v)
+                crate::ser_tagged(s, "type", "REQUEST_ORIGINAL", v)
             }
-            AutomationAction::RequestReview(v) => {
-                crate::models::ser_tagged(s, "type", "REQUEST_REVIEW", v)
-            }
-            AutomationAction::Restore(v) => crate::models::ser_tagged(s, "type", "RESTORE", v),
-            AutomationAction::RestrictAsset(v) => {
-                crate::models::ser_tagged(s, "type", "RESTRICT_ASSET", v)
-            }
-            AutomationAction::Transcode(v) => crate::models::ser_tagged(s, "type", "TRANSCODE", v),
-            AutomationAction::Transcribe(v) => {
-                crate::models::ser_tagged(s, "type", "TRANSCRIBE", v)
-            }
-            AutomationAction::Transfer(v) => crate::models::ser_tagged(s, "type", "TRANSFER", v),
-            AutomationAction::CustomAction(v) => {
-                crate::models::ser_tagged(s, "type", "CUSTOM_ACTION", v)
-            }
-            AutomationAction::UpdateAcl(v) => crate::models::ser_tagged(s, "type", "UPDATE_ACL", v),
+            AutomationAction::RequestReview(v) => crate::ser_tagged(s, "type", "REQUEST_REVIEW", v),
+            AutomationAction::Restore(v) => crate::ser_tagged(s, "type", "RESTORE", v),
+            AutomationAction::RestrictAsset(v) => crate::ser_tagged(s, "type", "RESTRICT_ASSET", v),
+            AutomationAction::Transcode(v) => crate::ser_tagged(s, "type", "TRANSCODE", v),
+            AutomationAction::Transcribe(v) => crate::ser_tagged(s, "type", "TRANSCRIBE", v),
+            AutomationAction::Transfer(v) => crate::ser_tagged(s, "type", "TRANSFER", v),
+            AutomationAction::CustomAction(v) => crate::ser_tagged(s, "type", "CUSTOM_ACTION", v),
+            AutomationAction::UpdateAcl(v) => crate::ser_tagged(s, "type", "UPDATE_ACL", v),
             AutomationAction::Other(v) => v.serialize(s),
         }
     }
@@ -1189,45 +1175,33 @@ impl<'de> Deserialize<'de> for AutomationAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = Value::deserialize(d)?;
         Ok(match v.get("type").and_then(Value::as_str) {
-            Some("ADD_TO_COLLECTION") => {
-                AutomationAction::AddToCollection(crate::models::from_value(v)?)
-            }
+            Some("ADD_TO_COLLECTION") => AutomationAction::AddToCollection(crate::from_value(v)?),
             Some("AI_METADATA_FILLING") => {
-                AutomationAction::AiMetadataFilling(crate::models::from_value(v)?)
+                AutomationAction::AiMetadataFilling(crate::from_value(v)?)
             }
-            Some("ANALYZE") => AutomationAction::Analyze(crate::models::from_value(v)?),
-            Some("ARCHIVE") => AutomationAction::Archive(crate::models::from_value(v)?),
+            Some("ANALYZE") => AutomationAction::Analyze(crate::from_value(v)?),
+            Some("ARCHIVE") => AutomationAction::Archive(crate::from_value(v)?),
             Some("CREATE_PUBLICATION_JOB") => {
-                AutomationAction::CreatePublicationJob(crate::models::from_value(v)?)
+                AutomationAction::CreatePublicationJob(crate::from_value(v)?)
             }
-            Some("CREATE_SHARE") => AutomationAction::CreateShare(crate::models::from_value(v)?),
-            Some("DELETE_ASSET") => AutomationAction::DeleteAsset(crate::models::from_value(v)?),
-            Some("DELETE_FILE_SET") => {
-                AutomationAction::DeleteFileSet(crate::models::from_value(v)?)
-            }
-            Some("EXPORT") => AutomationAction::Export(crate::models::from_value(v)?),
-            Some("EXTRACT_FACES") => AutomationAction::ExtractFaces(crate::models::from_value(v)?),
-            Some("METADATA_UPDATE") => {
-                AutomationAction::MetadataUpdate(crate::models::from_value(v)?)
-            }
+            Some("CREATE_SHARE") => AutomationAction::CreateShare(crate::from_value(v)?),
+            Some("DELETE_ASSET") => AutomationAction::DeleteAsset(crate::from_value(v)?),
+            Some("DELETE_FILE_SET") => AutomationAction::DeleteFileSet(crate::from_value(v)?),
+            Some("EXPORT") => AutomationAction::Export(crate::from_value(v)?),
+            Some("EXTRACT_FACES") => AutomationAction::ExtractFaces(crate::from_value(v)?),
+            Some("METADATA_UPDATE") => AutomationAction::MetadataUpdate(crate::from_value(v)?),
             Some("REMOVE_ASSET_RESTRICTION") => {
-                AutomationAction::RemoveAssetRestriction(crate::models::from_value(v)?)
+                AutomationAction::RemoveAssetRestriction(crate::from_value(v)?)
             }
-            Some("REQUEST_ORIGINAL") => {
-                AutomationAction::RequestOriginal(crate::models::from_value(v)?)
-            }
-            Some("REQUEST_REVIEW") => {
-                AutomationAction::RequestReview(crate::models::from_value(v)?)
-            }
-            Some("RESTORE") => AutomationAction::Restore(crate::models::from_value(v)?),
-            Some("RESTRICT_ASSET") => {
-                AutomationAction::RestrictAsset(crate::models::from_value(v)?)
-            }
-            Some("TRANSCODE") => AutomationAction::Transcode(crate::models::from_value(v)?),
-            Some("TRANSCRIBE") => AutomationAction::Transcribe(crate::models::from_value(v)?),
-            Some("TRANSFER") => AutomationAction::Transfer(crate::models::from_value(v)?),
-            Some("CUSTOM_ACTION") => AutomationAction::CustomAction(crate::models::from_value(v)?),
-            Some("UPDATE_ACL") => AutomationAction::UpdateAcl(crate::models::from_value(v)?),
+            Some("REQUEST_ORIGINAL") => AutomationAction::RequestOriginal(crate::from_value(v)?),
+            Some("REQUEST_REVIEW") => AutomationAction::RequestReview(crate::from_value(v)?),
+            Some("RESTORE") => AutomationAction::Restore(crate::from_value(v)?),
+            Some("RESTRICT_ASSET") => AutomationAction::RestrictAsset(crate::from_value(v)?),
+            Some("TRANSCODE") => AutomationAction::Transcode(crate::from_value(v)?),
+            Some("TRANSCRIBE") => AutomationAction::Transcribe(crate::from_value(v)?),
+            Some("TRANSFER") => AutomationAction::Transfer(crate::from_value(v)?),
+            Some("CUSTOM_ACTION") => AutomationAction::CustomAction(crate::from_value(v)?),
+            Some("UPDATE_ACL") => AutomationAction::UpdateAcl(crate::from_value(v)?),
             _ => AutomationAction::Other(v),
         })
     }
@@ -1349,7 +1323,7 @@ impl Serialize for AutomationHistoryStatus {
 
 impl<'de> Deserialize<'de> for AutomationHistoryStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1407,40 +1381,36 @@ pub enum AutomationTrigger {
 impl Serialize for AutomationTrigger {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            AutomationTrigger::Archive(v) => crate::models::ser_tagged(s, "type", "ARCHIVE", v),
-            AutomationTrigger::AssetOnline(v) => {
-                crate::models::ser_tagged(s, "type", "ASSET_ONLINE", v)
-            }
-            AutomationTrigger::Restore(v) => crate::models::ser_tagged(s, "type", "RESTORE", v),
-            AutomationTrigger::AssetShare(v) => {
-                crate::models::ser_tagged(s, "type", "ASSET_SHARE", v)
-            }
+            AutomationTrigger::Archive(v) => crate::ser_tagged(s, "type", "ARCHIVE", v),
+            AutomationTrigger::AssetOnline(v) => crate::ser_tagged(s, "type", "ASSET_ONLINE", v),
+            AutomationTrigger::Restore(v) => crate::ser_tagged(s, "type", "RESTORE", v),
+            AutomationTrigger::AssetShare(v) => crate::ser_tagged(s, "type", "ASSET_SHARE", v),
             AutomationTrigger::TransferToStorage(v) => {
-                crate::models::ser_tagged(s, "type", "TRANSFER_TO_STORAGE", v)
+                crate::ser_tagged(s, "type", "TRANSFER_TO_STORAGE", v)
             }
             AutomationTrigger::CreatedAtTransition(v) => {
-                crate::models::ser_tagged(s, "type", "CREATED_AT_TRANSITION", v)
+                crate::ser_tagged(s, "type", "CREATED_AT_TRANSITION", v)
             }
             AutomationTrigger::MetadataUpdate(v) => {
-                crate::models::ser_tagged(s, "type", "METADATA_UPDATE", v)
+                crate::ser_tagged(s, "type", "METADATA_UPDATE", v)
             }
             AutomationTrigger::ModifiedAtTransition(v) => {
-                crate::models::ser_tagged(s, "type", "MODIFIED_AT_TRANSITION", v)
+                crate::ser_tagged(s, "type", "MODIFIED_AT_TRANSITION", v)
             }
             AutomationTrigger::ObjectAddedToCollection(v) => {
-                crate::models::ser_tagged(s, "type", "OBJECT_ADDED_TO_COLLECTION", v)
+                crate::ser_tagged(s, "type", "OBJECT_ADDED_TO_COLLECTION", v)
             }
             AutomationTrigger::ObjectRemovedFromCollection(v) => {
-                crate::models::ser_tagged(s, "type", "OBJECT_REMOVED_FROM_COLLECTION", v)
+                crate::ser_tagged(s, "type", "OBJECT_REMOVED_FROM_COLLECTION", v)
             }
             AutomationTrigger::ReviewStatusChanged(v) => {
-                crate::models::ser_tagged(s, "type", "REVIEW_STATUS_CHANGED", v)
+                crate::ser_tagged(s, "type", "REVIEW_STATUS_CHANGED", v)
             }
             AutomationTrigger::SubtitleAdded(v) => {
-                crate::models::ser_tagged(s, "type", "SUBTITLE_ADDED", v)
+                crate::ser_tagged(s, "type", "SUBTITLE_ADDED", v)
             }
             AutomationTrigger::VersionOnline(v) => {
-                crate::models::ser_tagged(s, "type", "VERSION_ONLINE", v)
+                crate::ser_tagged(s, "type", "VERSION_ONLINE", v)
             }
             AutomationTrigger::Other(v) => v.serialize(s),
         }
@@ -1451,37 +1421,31 @@ impl<'de> Deserialize<'de> for AutomationTrigger {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = Value::deserialize(d)?;
         Ok(match v.get("type").and_then(Value::as_str) {
-            Some("ARCHIVE") => AutomationTrigger::Archive(crate::models::from_value(v)?),
-            Some("ASSET_ONLINE") => AutomationTrigger::AssetOnline(crate::models::from_value(v)?),
-            Some("RESTORE") => AutomationTrigger::Restore(crate::models::from_value(v)?),
-            Some("ASSET_SHARE") => AutomationTrigger::AssetShare(crate::models::from_value(v)?),
+            Some("ARCHIVE") => AutomationTrigger::Archive(crate::from_value(v)?),
+            Some("ASSET_ONLINE") => AutomationTrigger::AssetOnline(crate::from_value(v)?),
+            Some("RESTORE") => AutomationTrigger::Restore(crate::from_value(v)?),
+            Some("ASSET_SHARE") => AutomationTrigger::AssetShare(crate::from_value(v)?),
             Some("TRANSFER_TO_STORAGE") => {
-                AutomationTrigger::TransferToStorage(crate::models::from_value(v)?)
+                AutomationTrigger::TransferToStorage(crate::from_value(v)?)
             }
             Some("CREATED_AT_TRANSITION") => {
-                AutomationTrigger::CreatedAtTransition(crate::models::from_value(v)?)
+                AutomationTrigger::CreatedAtTransition(crate::from_value(v)?)
             }
-            Some("METADATA_UPDATE") => {
-                AutomationTrigger::MetadataUpdate(crate::models::from_value(v)?)
-            }
+            Some("METADATA_UPDATE") => AutomationTrigger::MetadataUpdate(crate::from_value(v)?),
             Some("MODIFIED_AT_TRANSITION") => {
-                AutomationTrigger::ModifiedAtTransition(crate::models::from_value(v)?)
+                AutomationTrigger::ModifiedAtTransition(crate::from_value(v)?)
             }
             Some("OBJECT_ADDED_TO_COLLECTION") => {
-                AutomationTrigger::ObjectAddedToCollection(crate::models::from_value(v)?)
+                AutomationTrigger::ObjectAddedToCollection(crate::from_value(v)?)
             }
             Some("OBJECT_REMOVED_FROM_COLLECTION") => {
-                AutomationTrigger::ObjectRemovedFromCollection(crate::models::from_value(v)?)
+                AutomationTrigger::ObjectRemovedFromCollection(crate::from_value(v)?)
             }
             Some("REVIEW_STATUS_CHANGED") => {
-                AutomationTrigger::ReviewStatusChanged(crate::models::from_value(v)?)
+                AutomationTrigger::ReviewStatusChanged(crate::from_value(v)?)
             }
-            Some("SUBTITLE_ADDED") => {
-                AutomationTrigger::SubtitleAdded(crate::models::from_value(v)?)
-            }
-            Some("VERSION_ONLINE") => {
-                AutomationTrigger::VersionOnline(crate::models::from_value(v)?)
-            }
+            Some("SUBTITLE_ADDED") => AutomationTrigger::SubtitleAdded(crate::from_value(v)?),
+            Some("VERSION_ONLINE") => AutomationTrigger::VersionOnline(crate::from_value(v)?),
             _ => AutomationTrigger::Other(v),
         })
     }
@@ -1645,7 +1609,7 @@ impl Serialize for CreatePublicationJobActionType {
 
 impl<'de> Deserialize<'de> for CreatePublicationJobActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2007,7 +1971,7 @@ impl Serialize for CreateShareActionType {
 
 impl<'de> Deserialize<'de> for CreateShareActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2102,7 +2066,7 @@ impl Serialize for CreatedAtTransitionTriggerType {
 
 impl<'de> Deserialize<'de> for CreatedAtTransitionTriggerType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2183,7 +2147,7 @@ impl Serialize for DeleteActionType {
 
 impl<'de> Deserialize<'de> for DeleteActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2281,7 +2245,7 @@ impl Serialize for DeleteFileSetActionType {
 
 impl<'de> Deserialize<'de> for DeleteFileSetActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2466,7 +2430,7 @@ impl Serialize for ExportActionType {
 
 impl<'de> Deserialize<'de> for ExportActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2540,7 +2504,7 @@ impl Serialize for ExtractFacesActionType {
 
 impl<'de> Deserialize<'de> for ExtractFacesActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2691,7 +2655,7 @@ impl Serialize for MetadataUpdateActionType {
 
 impl<'de> Deserialize<'de> for MetadataUpdateActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2796,7 +2760,7 @@ impl Serialize for MetadataUpdateTriggerParametersEventType {
 
 impl<'de> Deserialize<'de> for MetadataUpdateTriggerParametersEventType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2891,7 +2855,7 @@ impl Serialize for ModifiedAtTransitionTriggerType {
 
 impl<'de> Deserialize<'de> for ModifiedAtTransitionTriggerType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -2969,7 +2933,7 @@ impl Serialize for ObjectAddedToCollectionTriggerType {
 
 impl<'de> Deserialize<'de> for ObjectAddedToCollectionTriggerType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3081,7 +3045,7 @@ impl Serialize for ObjectRemovedFromCollectionTriggerType {
 
 impl<'de> Deserialize<'de> for ObjectRemovedFromCollectionTriggerType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3186,7 +3150,7 @@ impl Serialize for RemoveAssetRestrictionActionType {
 
 impl<'de> Deserialize<'de> for RemoveAssetRestrictionActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3260,7 +3224,7 @@ impl Serialize for RequestOriginalActionType {
 
 impl<'de> Deserialize<'de> for RequestOriginalActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3405,7 +3369,7 @@ impl Serialize for RequestReviewActionType {
 
 impl<'de> Deserialize<'de> for RequestReviewActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3481,7 +3445,7 @@ impl Serialize for RestoreActionType {
 
 impl<'de> Deserialize<'de> for RestoreActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3596,7 +3560,7 @@ impl Serialize for RestrictAssetActionType {
 
 impl<'de> Deserialize<'de> for RestrictAssetActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3698,7 +3662,7 @@ impl Serialize for ReviewStatusChangedTriggerType {
 
 impl<'de> Deserialize<'de> for ReviewStatusChangedTriggerType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -3810,7 +3774,7 @@ impl Serialize for SubtitleAddedTriggerType {
 
 impl<'de> Deserialize<'de> for SubtitleAddedTriggerType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -4033,7 +3997,7 @@ impl Serialize for TranscodeActionType {
 
 impl<'de> Deserialize<'de> for TranscodeActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -4195,7 +4159,7 @@ impl Serialize for TranscribeActionType {
 
 impl<'de> Deserialize<'de> for TranscribeActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -4323,7 +4287,7 @@ impl Serialize for TransferActionType {
 
 impl<'de> Deserialize<'de> for TransferActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -4442,7 +4406,7 @@ impl Serialize for TriggerCustomActionParametersContext {
 
 impl<'de> Deserialize<'de> for TriggerCustomActionParametersContext {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -4485,7 +4449,7 @@ impl Serialize for TriggerCustomActionType {
 
 impl<'de> Deserialize<'de> for TriggerCustomActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -4580,7 +4544,7 @@ impl Serialize for UpdateACLActionType {
 
 impl<'de> Deserialize<'de> for UpdateACLActionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -4654,6 +4618,6 @@ impl Serialize for VersionOnlineTriggerType {
 
 impl<'de> Deserialize<'de> for VersionOnlineTriggerType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }

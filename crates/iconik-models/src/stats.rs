@@ -167,7 +167,7 @@ impl Serialize for AssetUsageAssetType {
 
 impl<'de> Deserialize<'de> for AssetUsageAssetType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -234,7 +234,7 @@ impl Serialize for AssetUsageOperationSource {
 
 impl<'de> Deserialize<'de> for AssetUsageOperationSource {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -325,7 +325,7 @@ impl Serialize for AssetUsageOperationType {
 
 impl<'de> Deserialize<'de> for AssetUsageOperationType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -919,7 +919,7 @@ pub struct BillingStats {
     /// `system_domain_type`: `str`, required.
     pub system_domain_type: String,
     /// `system_domain_warning_message`: `None | str`, required, may be null.
-    #[serde(deserialize_with = "crate::models::nullable")]
+    #[serde(deserialize_with = "crate::nullable")]
     pub system_domain_warning_message: Option<String>,
     /// `current_balance`: `float | None`.
     pub current_balance: Option<f64>,
@@ -1033,7 +1033,7 @@ impl From<&str> for CollectionUsageOperationSource {
 
 impl<'de> Deserialize<'de> for CollectionUsageOperationSource {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1082,7 +1082,7 @@ impl From<&str> for CollectionUsageOperationType {
 
 impl<'de> Deserialize<'de> for CollectionUsageOperationType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1259,7 +1259,7 @@ impl Serialize for LogsRecipientMethod {
 
 impl<'de> Deserialize<'de> for LogsRecipientMethod {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1381,7 +1381,7 @@ impl Serialize for PriceCurrency {
 
 impl<'de> Deserialize<'de> for PriceCurrency {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1633,7 +1633,7 @@ impl From<&str> for TranscoderUsagesElasticOperationType {
 
 impl<'de> Deserialize<'de> for TranscoderUsagesElasticOperationType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
@@ -1790,7 +1790,7 @@ impl From<&str> for TranscoderUsagesElasticTranscoderType {
 
 impl<'de> Deserialize<'de> for TranscoderUsagesElasticTranscoderType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::models::de_open_enum(d)
+        crate::de_open_enum(d)
     }
 }
 
