@@ -44,7 +44,10 @@ fn two_pages(server: &mut mockito::Server) -> Vec<mockito::Mock> {
             .mock("GET", "/API/assets/v1/assets/")
             .match_query(query("1"))
             .with_header("content-type", "application/json")
-            .with_body(page(1, json!([{"id": "a1", "title": "a1"}, {"id": "a2", "title": "a2"}])))
+            .with_body(page(
+                1,
+                json!([{"id": "a1", "title": "a1"}, {"id": "a2", "title": "a2"}]),
+            ))
             .expect(1)
             .create(),
         server
