@@ -20,7 +20,6 @@ use iconik_sync::models::assets::{CollectionInput, FavoritesObject};
 use iconik_sync::models::metadata::MetadataValues;
 use iconik_sync::models::search::SearchCriteriaSchema;
 use iconik_sync::Client;
-use serde_json::{json, Map};
 
 /// The title the uploaded asset gets, and the search looks for.
 const TITLE: &str = "iconik-rs tour clip";
@@ -87,28 +86,18 @@ pub fn run(client: &Client, field: &Field, dir: &Path) -> Result<Seen, Box<dyn s
         upload.size, upload.asset_id, upload.file_id
     );
 
-    // 3. Set a metadata field through a view. Values are JSON, in iconik's
-    //    shape: {"<field>": {"field_values": [{"value": ...}]}}.
-    let mut values = Map::new();
-    values.insert(
-        field.name.clone(),
-        json!({"field_values": [{"value": "Shot for the tour"}]}),
-    );
+    // 3. Set a metadata field through a view (values in iconik's shape,
+    //    `{"<field>": {"field_values": [{"value": ...}]}}`, built for you).
     let stored = client
         .metadata()
         .put_object_metadata(
             "assets",
             &upload.asset_id,
             &field.view_id,
-            &MetadataValues::new(values),
+            &MetadataValues::of_field(&field.name, ["Shot for the tour"]),
         )
         .send()?;
-    let metadata = stored
-        .metadata_values
-        .get(&field.name)
-        .and_then(|v| v.pointer("/field_values/0/value"))
-        .and_then(|v| v.as_str())
-        .map(str::to_owned);
+    let metadata = stored.first_value(&field.name).map(str::to_owned);
     println!("{} = {metadata:?}", field.name);
 
     // 4. List the collection. `.items()` walks every page lazily; each item

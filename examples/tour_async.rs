@@ -22,7 +22,6 @@ use iconik_async::models::metadata::MetadataValues;
 use iconik_async::models::search::SearchCriteriaSchema;
 use iconik_async::Client;
 use iconik_emulator::{Emulator, EmulatorConfig, SAMPLE_FIELD_NAMES, SAMPLE_VIEW_ID};
-use serde_json::{json, Map};
 
 /// The title the uploaded asset gets, and the search looks for.
 const TITLE: &str = "iconik-rs async tour clip";
@@ -98,29 +97,19 @@ pub async fn run(
         upload.size, upload.asset_id, upload.file_id
     );
 
-    // 3. Set a metadata field through a view. Values are JSON, in iconik's
-    //    shape: {"<field>": {"field_values": [{"value": ...}]}}.
-    let mut values = Map::new();
-    values.insert(
-        field.name.clone(),
-        json!({"field_values": [{"value": "Shot for the tour"}]}),
-    );
+    // 3. Set a metadata field through a view (values in iconik's shape,
+    //    `{"<field>": {"field_values": [{"value": ...}]}}`, built for you).
     let stored = client
         .metadata()
         .put_object_metadata(
             "assets",
             &upload.asset_id,
             &field.view_id,
-            &MetadataValues::new(values),
+            &MetadataValues::of_field(&field.name, ["Shot for the tour"]),
         )
         .send()
         .await?;
-    let metadata = stored
-        .metadata_values
-        .get(&field.name)
-        .and_then(|v| v.pointer("/field_values/0/value"))
-        .and_then(|v| v.as_str())
-        .map(str::to_owned);
+    let metadata = stored.first_value(&field.name).map(str::to_owned);
     println!("{} = {metadata:?}", field.name);
 
     // 4. List the collection. `.items()` is a stream (`futures::Stream`

@@ -79,6 +79,24 @@ pub fn rustfmt(source: &str) -> Result<String, String> {
     String::from_utf8(output.stdout).map_err(|e| format!("rustfmt: {e}"))
 }
 
+/// How many arguments `call` passes to the method opened by `open`
+/// (`.get_asset(`): top-level commas inside its parentheses.
+fn call_arguments(call: &str, open: &str) -> Option<usize> {
+    let start = call.find(open)? + open.len();
+    let (mut depth, mut count, mut any) = (0i32, 0usize, false);
+    for c in call[start..].chars() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' if depth == 0 => return Some(if any { count + 1 } else { 0 }),
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => count += 1,
+            c if !c.is_whitespace() => any = true,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Every generated file: path relative to the workspace root -> contents.
 ///
 /// # Errors
@@ -110,22 +128,29 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
             }
         })
         .collect();
-    // every porting row names a real operation of its service
+    // every porting row names a real operation of its service, and calls
+    // it with as many arguments as it takes
     for a in &spec.overrides.alias {
         let service = if a.handler == "collections" {
             "assets"
         } else {
             a.handler.as_str()
         };
-        if !plans
+        let what = format!("aliases: {}.{}", a.handler, a.name);
+        let plan = plans
             .iter()
-            .any(|p| p.ep.service == service && p.ep.name == a.op && a.call.contains(&a.op))
-            && !a.call.starts_with("client.upload")
-            && !a.call.starts_with("client.files_by_checksum")
-        {
+            .find(|p| p.ep.service == service && p.ep.name == a.op)
+            .ok_or(format!("{what} names no operation {} of {service}", a.op))?;
+        if a.call.starts_with("client.upload") || a.call.starts_with("client.files_by_checksum") {
+            continue;
+        }
+        let given = call_arguments(&a.call, &format!(".{}(", a.op))
+            .ok_or(format!("{what}: its call does not call {}", a.op))?;
+        if given != plan.args.len() {
             return Err(format!(
-                "aliases: {}.{} names no operation {} of {service} (or its call does not use it)",
-                a.handler, a.name, a.op
+                "{what}: the call passes {given} argument(s), {} takes {}",
+                a.op,
+                plan.args.len()
             ));
         }
     }

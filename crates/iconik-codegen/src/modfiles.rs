@@ -63,6 +63,10 @@ pub mod common;
         let _ = writeln!(out, "#[cfg(feature = {s:?})]\npub mod {s};");
     }
     out.push_str(
+        "\n// hand-written helpers for the free-form metadata values (values.rs)\n\
+         #[cfg(feature = \"metadata\")]\nmod values;\n",
+    );
+    out.push_str(
         r#"
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -70,6 +70,10 @@ pub mod users;
 #[cfg(feature = "usersnotifications")]
 pub mod usersnotifications;
 
+// hand-written helpers for the free-form metadata values (values.rs)
+#[cfg(feature = "metadata")]
+mod values;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
