@@ -12,21 +12,6 @@ use serde_json::{json, Map, Value};
 
 const NO_VALUES: &str = r#"{"errors": ["Metadata values not found"]}"#;
 
-/// A values body from `{field: [value, ...]}`.
-fn values(fields: Value) -> m::MetadataValues {
-    let mut map = Map::new();
-    for (name, list) in fields.as_object().unwrap() {
-        let field_values: Vec<Value> = list
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| json!({ "value": v }))
-            .collect();
-        map.insert(name.clone(), json!({ "field_values": field_values }));
-    }
-    m::MetadataValues::new(map)
-}
-
 // ---- the values model -----------------------------------------------------
 
 #[test]
@@ -45,6 +30,15 @@ fn values_decode_and_round_trip() {
     assert_eq!(fields["rating"]["mode"], "merge_unique");
     assert_eq!(fields["description"]["mode"], "overwrite");
     assert_eq!(fields["reviewed"]["field_values"][0]["label"], "Yes");
+    // the helpers beside the generated model
+    assert_eq!(v.first_value("description"), Some("A red car"));
+    assert_eq!(v.field_values("tags"), [&json!("car"), &json!("red")]);
+    assert_eq!(v.field_values("rating"), [&json!(4)]);
+    assert_eq!(v.first_value("rating"), None, "not a string");
+    assert_eq!(v.field_values("location")[0]["lat"], 59.3);
+    assert!(v.field_values("notes").is_empty());
+    assert!(v.field_values("empty").is_empty());
+    assert!(v.field_values("no_such_field").is_empty());
     assert_eq!(v.extra["index_status"], "PENDING");
     assert_eq!(v.version_id, None);
 
@@ -59,7 +53,9 @@ fn values_decode_and_round_trip() {
 
 #[test]
 fn a_values_body_sends_exactly_what_was_set() {
-    let body = values(json!({"a": [1, 2], "b": ["x"], "tags": []}));
+    let body = m::MetadataValues::of_field("a", [1, 2])
+        .with_field("b", ["x"])
+        .with_field("tags", Vec::<String>::new());
     assert_eq!(
         serde_json::to_value(&body).unwrap(),
         json!({"metadata_values": {
@@ -292,7 +288,7 @@ fn put_object_metadata_puts_to_the_objects_view() {
         }})))
         .with_body(fixture("metadata_values.json"))
         .create();
-    let body = values(json!({"description": ["A blue car"]}));
+    let body = m::MetadataValues::of_field("description", ["A blue car"]);
     let written = h
         .client
         .metadata()
@@ -330,7 +326,7 @@ fn put_object_metadata_direct() {
 #[test]
 fn put_asset_object_view_metadata_for_objects_and_segments() {
     let mut h = harness();
-    let body = values(json!({"speaker": ["Ada"]}));
+    let body = m::MetadataValues::of_field("speaker", ["Ada"]);
     let expected = json!({"metadata_values": {"speaker": {"field_values": [{"value": "Ada"}]}}});
     let mocks = [
         h.expect(
