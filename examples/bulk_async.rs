@@ -13,7 +13,7 @@
 
 use std::io::Write;
 
-use iconik_async::models::assets::AssetPostCreate;
+use iconik_async::models::assets::AssetCreate;
 use iconik_async::Client;
 use iconik_emulator::{Emulator, EmulatorConfig};
 use tokio::task::JoinSet;
@@ -110,7 +110,7 @@ async fn connect() -> Result<(Client, Option<Emulator>), Box<dyn std::error::Err
 pub async fn seed(client: &Client, n: usize) -> Result<(), Box<dyn std::error::Error>> {
     let mut tasks = JoinSet::new();
     for i in 0..n {
-        let body = AssetPostCreate::new(format!("Bulk clip {i}"));
+        let body = AssetCreate::new(format!("Bulk clip {i}"));
         tasks.spawn(client.assets().post_assets(&body).send());
     }
     while let Some(created) = tasks.join_next().await {

@@ -12,7 +12,7 @@
 //! shows each request it makes.
 
 use iconik_emulator::{Emulator, EmulatorConfig};
-use iconik_sync::models::assets::{AssetPostCreate, CollectionContent, CollectionInput};
+use iconik_sync::models::assets::{AssetCreate, CollectionContent, CollectionInput};
 use iconik_sync::models::search::SearchCriteriaSchema;
 use iconik_sync::Client;
 
@@ -47,7 +47,7 @@ pub fn run(client: &Client) -> Result<Summary, Box<dyn std::error::Error>> {
     // behind methods
     let created = client
         .assets()
-        .post_assets(&AssetPostCreate::new("Quickstart clip"))
+        .post_assets(&AssetCreate::new("Quickstart clip"))
         .send()?;
     let asset_id = created.id.clone().ok_or("the new asset has no id")?;
     println!(

@@ -14,7 +14,7 @@
 //! needs no credentials.
 
 use iconik_emulator::{Emulator, EmulatorConfig};
-use iconik_sync::models::assets::AssetPostCreate;
+use iconik_sync::models::assets::AssetCreate;
 use iconik_sync::{Client, Method, Page};
 use serde::Deserialize;
 
@@ -42,7 +42,7 @@ pub fn main() -> Result<(), Box<dyn std::error::Error>> {
 pub fn run(client: &Client) -> Result<Option<String>, Box<dyn std::error::Error>> {
     let asset = client
         .assets()
-        .post_assets(&AssetPostCreate::new("Raw call example"))
+        .post_assets(&AssetCreate::new("Raw call example"))
         .send()?;
     let id = asset.id.clone().ok_or("the new asset has no id")?;
     client.assets().delete_asset(&id).send()?;

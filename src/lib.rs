@@ -28,7 +28,7 @@ mod emulator_readme {}
 use std::io::Cursor;
 
 use iconik_sync::checksum;
-use iconik_sync::models::assets::{AssetPostCreate, CollectionContent, CollectionInput};
+use iconik_sync::models::assets::{AssetCreate, CollectionContent, CollectionInput};
 use iconik_sync::models::files::{FileCreate, FileSet, Format};
 use iconik_sync::models::metadata::MetadataValues;
 use iconik_sync::models::search::{
@@ -120,7 +120,7 @@ pub fn run_sync(client: &iconik_sync::Client, ctx: &FlowContext) -> Result<Repor
     let title = title(&ctx.label);
     let asset = client
         .assets()
-        .post_assets(&AssetPostCreate::new(title.as_str()))
+        .post_assets(&AssetCreate::new(title.as_str()))
         .send()?;
     let asset_id = required_id(&asset.id, "new asset")?;
 
@@ -233,7 +233,7 @@ pub async fn run_async(client: &iconik_async::Client, ctx: &FlowContext) -> Resu
     let title = title(&ctx.label);
     let asset = client
         .assets()
-        .post_assets(&AssetPostCreate::new(title.as_str()))
+        .post_assets(&AssetCreate::new(title.as_str()))
         .send()
         .await?;
     let asset_id = required_id(&asset.id, "new asset")?;

@@ -2638,7 +2638,7 @@ fn assets() {
             136,
             |c| {
                 c.assets()
-                    .patch_asset("p0", &iconik_sync::models::assets::AssetPost::new("v"))
+                    .patch_asset("p0", &iconik_sync::models::assets::Asset::new("v"))
                     .generate_subclip_keyframes(true)
                     .send()
                     .map(drop)
@@ -2646,7 +2646,7 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .patch_asset("p0", &iconik_sync::models::assets::AssetPost::new("v"))
+                        .patch_asset("p0", &iconik_sync::models::assets::Asset::new("v"))
                         .generate_subclip_keyframes(true)
                         .send()
                         .await
@@ -3476,7 +3476,7 @@ fn assets() {
             170,
             |c| {
                 c.assets()
-                    .post_assets(&iconik_sync::models::assets::AssetPostCreate::new("v"))
+                    .post_assets(&iconik_sync::models::assets::AssetCreate::new("v"))
                     .apply_default_acls(true)
                     .apply_collection_acls(true)
                     .assign_to_collection(true)
@@ -3488,7 +3488,7 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_assets(&iconik_sync::models::assets::AssetPostCreate::new("v"))
+                        .post_assets(&iconik_sync::models::assets::AssetCreate::new("v"))
                         .apply_default_acls(true)
                         .apply_collection_acls(true)
                         .assign_to_collection(true)
@@ -4785,7 +4785,7 @@ fn assets() {
             227,
             |c| {
                 c.assets()
-                    .put_asset("p0", &iconik_sync::models::assets::AssetPost::new("v"))
+                    .put_asset("p0", &iconik_sync::models::assets::Asset::new("v"))
                     .generate_subclip_keyframes(true)
                     .send()
                     .map(drop)
@@ -4793,7 +4793,7 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_asset("p0", &iconik_sync::models::assets::AssetPost::new("v"))
+                        .put_asset("p0", &iconik_sync::models::assets::Asset::new("v"))
                         .generate_subclip_keyframes(true)
                         .send()
                         .await

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use iconik_sync::models::assets::{AssetPostCreate, CollectionContent};
+use iconik_sync::models::assets::{AssetCreate, CollectionContent};
 use iconik_sync::models::jobs::{Job, JobsState};
 use iconik_sync::models::metadata::MetadataValues;
 use iconik_sync::models::search::{SearchCriteriaSchema, SearchSuggestDocTypesType0Item};
@@ -111,7 +111,7 @@ fn sync_and_async_send_identical_requests_and_get_identical_results() {
         .send());
     both!(results, sync, asynch, rt, |c| c
         .assets()
-        .post_assets(&AssetPostCreate::new("Clip").external_id("x-1"))
+        .post_assets(&AssetCreate::new("Clip").external_id("x-1"))
         .apply_default_acls(true)
         .send());
     both!(results, sync, asynch, rt, |c| c

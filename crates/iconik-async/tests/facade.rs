@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use iconik_async::models::assets::AssetPost;
+use iconik_async::models::assets::Asset;
 use iconik_async::{Client, Executor, Response};
 use iconik_sync::{Error, RateLimitConfig};
 use mockito::Matcher;
@@ -299,7 +299,7 @@ async fn at_most_max_workers_closures_run_at_once() {
 
 /// One function, generic over the executor, serves both clients: the
 /// same request type, `Result` with one and a future with the other.
-fn asset_request<C: Executor>(exec: &C, id: &str) -> C::Output<Response<AssetPost>> {
+fn asset_request<C: Executor>(exec: &C, id: &str) -> C::Output<Response<Asset>> {
     iconik_sync::api::AssetsApi::new(exec.clone())
         .get_asset(id)
         .include_users(true)

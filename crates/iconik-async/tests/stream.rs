@@ -11,7 +11,7 @@ use std::task::Poll;
 
 use futures_core::stream::{FusedStream, Stream};
 // Only `iconik_async` paths below: an async program needs no other iconik crate.
-use iconik_async::models::assets::AssetPostElastic as Asset;
+use iconik_async::models::assets::AssetElastic as Asset;
 use iconik_async::{AsyncIter, Client, Error, Result};
 use serde_json::json;
 

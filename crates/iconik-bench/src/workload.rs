@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use iconik_sync::models::assets::AssetPost as Asset;
+use iconik_sync::models::assets::Asset;
 use iconik_sync::{Rate, RateLimitConfig};
 use serde_json::{json, Value};
 

@@ -50,8 +50,8 @@ pub fn models_mod(services: &[(String, String)]) -> String {
 //! the same name.
 //!
 //! ```
-//! use iconik_models::assets::AssetPostCreate;
-//! let body = AssetPostCreate::new("Interview").category("rushes");
+//! use iconik_models::assets::AssetCreate;
+//! let body = AssetCreate::new("Interview").category("rushes");
 //! assert_eq!(serde_json::to_value(&body).unwrap()["title"], "Interview");
 //! ```
 #![forbid(unsafe_code)]

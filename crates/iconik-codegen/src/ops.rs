@@ -127,7 +127,10 @@ fn response_type(types: &Types, spec: &Spec, ep: &Endpoint) -> Result<String, St
             "serde_json::Value".to_owned()
         });
     }
-    let chosen = if let Some(u) = spec.overrides.response_union.get(&ep.response) {
+    let key = format!("{}.{}", ep.service, ep.name);
+    let chosen = if let Some(o) = spec.overrides.response_override.get(&key) {
+        o.use_.clone()
+    } else if let Some(u) = spec.overrides.response_union.get(&ep.response) {
         u.use_.clone()
     } else {
         // `X | YResponseDefault`: the default member adds nothing
@@ -410,6 +413,7 @@ pub fn plan(spec: &Spec, types: &Types) -> Result<Vec<OpPlan>, String> {
         .retry_safe
         .keys()
         .chain(spec.overrides.empty_on_404.keys())
+        .chain(spec.overrides.response_override.keys())
     {
         if !plans
             .iter()

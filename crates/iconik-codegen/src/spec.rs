@@ -156,6 +156,10 @@ pub struct Overrides {
     pub body_union: BTreeMap<String, UnionChoice>,
     /// Response unions, keyed by the response column's text.
     pub response_union: BTreeMap<String, UnionChoice>,
+    /// A response the spec names wrongly, by `service.name` (the answer's
+    /// schema, with the evidence as its reason).
+    #[serde(default)]
+    pub response_override: BTreeMap<String, UnionChoice>,
     /// Unions inside schema fields, keyed by the members joined with ` | `
     /// (without `None`); unlisted ones decode as `serde_json::Value`.
     #[serde(default)]

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use super::common::{
-    ApprovalStatus, BulkDeleteObjectType, BulkFileset, CreatePublicationJobThumbnailKeyframe,
-    CreatePublicationJobThumbnailKeyframeType, DestinationItem, DestinationItems,
-    FormatArchiveStatus, FormatStatus, PostUsersByUserIdReindexResponse201, ReindexJob, SAMLLogin,
+    ApprovalStatus, AssetArchiveStatus, AssetStatus, BulkDeleteObjectType, BulkFileset,
+    CreatePublicationJobThumbnailKeyframe, CreatePublicationJobThumbnailKeyframeType,
+    DestinationItem, DestinationItems, PostUsersByUserIdReindexResponse201, ReindexJob, SAMLLogin,
     SequenceItemObjectType, ShareDrm, StorageContentInfo, StorageMethod, Theme, ThemeBase,
     ThemeColors, ThemeTypography,
 };
@@ -304,17 +304,18 @@ pub struct ApprovalsBy {
     pub extra: Map<String, Value>,
 }
 
-/// iconik's `AssetEditSchema` (an object, sent).
-#[derive(Debug, Clone, Serialize)]
-pub struct AssetEdit {
-    /// `id`: `UUID`, required.
-    pub id: String,
-    /// `analyze_status`: `AssetEditSchemaAnalyzeStatus | None`.
+/// iconik's `AssetSchema` (an object, sent and received).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Asset {
+    /// `title`: `str`, required.
+    pub title: String,
+    /// `analyze_status`: `AssetSchemaAnalyzeStatus | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub analyze_status: Option<AssetEditAnalyzeStatus>,
-    /// `archive_status`: `AssetEditSchemaArchiveStatus | None`.
+    pub analyze_status: Option<AssetAnalyzeStatus>,
+    /// `archive_status`: `AssetSchemaArchiveStatus | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub archive_status: Option<FormatArchiveStatus>,
+    pub archive_status: Option<AssetArchiveStatus>,
     /// `category`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
@@ -360,15 +361,21 @@ pub struct AssetEdit {
     /// `external_link`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_link: Option<String>,
-    /// `face_recognition_status`: `AssetEditSchemaFaceRecognitionStatus | None`.
+    /// `face_recognition_status`: `AssetSchemaFaceRecognitionStatus | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub face_recognition_status: Option<AssetEditAnalyzeStatus>,
+    pub face_recognition_status: Option<AssetAnalyzeStatus>,
     /// `favoured`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub favoured: Option<bool>,
     /// `has_unconfirmed_persons`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub has_unconfirmed_persons: Option<bool>,
+    /// `id`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `in_collections`: `list[str] | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_collections: Option<Vec<String>>,
     /// `is_blocked`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_blocked: Option<bool>,
@@ -396,40 +403,40 @@ pub struct AssetEdit {
     /// `site_name`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub site_name: Option<String>,
-    /// `status`: `AssetEditSchemaStatus | None`.
+    /// `status`: `AssetSchemaStatus | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<FormatStatus>,
+    pub status: Option<AssetStatus>,
     /// `time_end_milliseconds`: `int | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_end_milliseconds: Option<i64>,
     /// `time_start_milliseconds`: `int | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_start_milliseconds: Option<i64>,
-    /// `title`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// `type`: `AssetEditSchemaType | None`.
+    /// `type`: `AssetSchemaType | None`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub type_: Option<AssetEditType>,
+    pub type_: Option<AssetType>,
     /// `updated_by_user`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_by_user: Option<String>,
     /// `updated_by_user_info`: `None | User`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_by_user_info: Option<User>,
+    /// `versions`: `list[AssetVersion] | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Vec<AssetVersion>>,
     /// `warning`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
-    /// Fields the schema does not list, sent as set.
+    /// Fields the schema does not list, kept as received and sent back.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-impl AssetEdit {
+impl Asset {
     /// A value with the required fields set and nothing else.
-    pub fn new(id: impl Into<String>) -> Self {
-        AssetEdit {
-            id: id.into(),
+    pub fn new(title: impl Into<String>) -> Self {
+        Asset {
+            title: title.into(),
             analyze_status: None,
             archive_status: None,
             category: None,
@@ -450,6 +457,8 @@ impl AssetEdit {
             face_recognition_status: None,
             favoured: None,
             has_unconfirmed_persons: None,
+            id: None,
+            in_collections: None,
             is_blocked: None,
             is_online: None,
             last_archive_restore_date: None,
@@ -462,23 +471,23 @@ impl AssetEdit {
             status: None,
             time_end_milliseconds: None,
             time_start_milliseconds: None,
-            title: None,
             type_: None,
             updated_by_user: None,
             updated_by_user_info: None,
+            versions: None,
             warning: None,
             extra: Map::new(),
         }
     }
 
     /// Sets `analyze_status`.
-    pub fn analyze_status(mut self, value: impl Into<AssetEditAnalyzeStatus>) -> Self {
+    pub fn analyze_status(mut self, value: impl Into<AssetAnalyzeStatus>) -> Self {
         self.analyze_status = Some(value.into());
         self
     }
 
     /// Sets `archive_status`.
-    pub fn archive_status(mut self, value: impl Into<FormatArchiveStatus>) -> Self {
+    pub fn archive_status(mut self, value: impl Into<AssetArchiveStatus>) -> Self {
         self.archive_status = Some(value.into());
         self
     }
@@ -574,7 +583,870 @@ impl AssetEdit {
     }
 
     /// Sets `face_recognition_status`.
-    pub fn face_recognition_status(mut self, value: impl Into<AssetEditAnalyzeStatus>) -> Self {
+    pub fn face_recognition_status(mut self, value: impl Into<AssetAnalyzeStatus>) -> Self {
+        self.face_recognition_status = Some(value.into());
+        self
+    }
+
+    /// Sets `favoured`.
+    pub fn favoured(mut self, value: impl Into<bool>) -> Self {
+        self.favoured = Some(value.into());
+        self
+    }
+
+    /// Sets `has_unconfirmed_persons`.
+    pub fn has_unconfirmed_persons(mut self, value: impl Into<bool>) -> Self {
+        self.has_unconfirmed_persons = Some(value.into());
+        self
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `in_collections`.
+    pub fn in_collections(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.in_collections = Some(value.into());
+        self
+    }
+
+    /// Sets `is_blocked`.
+    pub fn is_blocked(mut self, value: impl Into<bool>) -> Self {
+        self.is_blocked = Some(value.into());
+        self
+    }
+
+    /// Sets `is_online`.
+    pub fn is_online(mut self, value: impl Into<bool>) -> Self {
+        self.is_online = Some(value.into());
+        self
+    }
+
+    /// Sets `last_archive_restore_date`.
+    pub fn last_archive_restore_date(mut self, value: impl Into<String>) -> Self {
+        self.last_archive_restore_date = Some(value.into());
+        self
+    }
+
+    /// Sets `limit_download_to_groups`.
+    pub fn limit_download_to_groups(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.limit_download_to_groups = Some(value.into());
+        self
+    }
+
+    /// Sets `original_asset_id`.
+    pub fn original_asset_id(mut self, value: impl Into<String>) -> Self {
+        self.original_asset_id = Some(value.into());
+        self
+    }
+
+    /// Sets `original_segment_id`.
+    pub fn original_segment_id(mut self, value: impl Into<String>) -> Self {
+        self.original_segment_id = Some(value.into());
+        self
+    }
+
+    /// Sets `original_version_id`.
+    pub fn original_version_id(mut self, value: impl Into<String>) -> Self {
+        self.original_version_id = Some(value.into());
+        self
+    }
+
+    /// Sets `person_ids`.
+    pub fn person_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.person_ids = Some(value.into());
+        self
+    }
+
+    /// Sets `site_name`.
+    pub fn site_name(mut self, value: impl Into<String>) -> Self {
+        self.site_name = Some(value.into());
+        self
+    }
+
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<AssetStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets `time_end_milliseconds`.
+    pub fn time_end_milliseconds(mut self, value: impl Into<i64>) -> Self {
+        self.time_end_milliseconds = Some(value.into());
+        self
+    }
+
+    /// Sets `time_start_milliseconds`.
+    pub fn time_start_milliseconds(mut self, value: impl Into<i64>) -> Self {
+        self.time_start_milliseconds = Some(value.into());
+        self
+    }
+
+    /// Sets `type_`.
+    pub fn type_(mut self, value: impl Into<AssetType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `updated_by_user`.
+    pub fn updated_by_user(mut self, value: impl Into<String>) -> Self {
+        self.updated_by_user = Some(value.into());
+        self
+    }
+
+    /// Sets `updated_by_user_info`.
+    pub fn updated_by_user_info(mut self, value: impl Into<User>) -> Self {
+        self.updated_by_user_info = Some(value.into());
+        self
+    }
+
+    /// Sets `versions`.
+    pub fn versions(mut self, value: impl Into<Vec<AssetVersion>>) -> Self {
+        self.versions = Some(value.into());
+        self
+    }
+
+    /// Sets `warning`.
+    pub fn warning(mut self, value: impl Into<String>) -> Self {
+        self.warning = Some(value.into());
+        self
+    }
+}
+
+/// iconik's `AssetSchemaAnalyzeStatus` (a string, sent and received).
+///
+/// Also the shape of `AssetCreateSchemaAnalyzeStatus`, `AssetCreateSchemaFaceRecognitionStatus`, `AssetEditSchemaAnalyzeStatus`, `AssetEditSchemaFaceRecognitionStatus`, `AssetElasticSchemaAnalyzeStatus`, `AssetElasticSchemaFaceRecognitionStatus`, `AssetSchemaFaceRecognitionStatus`, `AssetVersionAnalyzeStatus`, `AssetVersionFaceRecognitionStatus`, `AssetVersionSchemaAnalyzeStatus`, `AssetVersionSchemaFaceRecognitionStatus`, `AssetVersionSchemaTranscribeStatus` and 6 more.
+///
+/// Values this client does not know are kept in `Other`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AssetAnalyzeStatus {
+    /// `DONE`
+    Done,
+    /// `FAILED`
+    Failed,
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `N/A`
+    NA,
+    /// `REQUESTED`
+    Requested,
+    /// A value this version of the client does not know.
+    Other(String),
+}
+
+impl AssetAnalyzeStatus {
+    /// The value as iconik writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            AssetAnalyzeStatus::Done => "DONE",
+            AssetAnalyzeStatus::Failed => "FAILED",
+            AssetAnalyzeStatus::InProgress => "IN_PROGRESS",
+            AssetAnalyzeStatus::NA => "N/A",
+            AssetAnalyzeStatus::Requested => "REQUESTED",
+            AssetAnalyzeStatus::Other(s) => s,
+        }
+    }
+}
+
+impl From<&str> for AssetAnalyzeStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "DONE" => AssetAnalyzeStatus::Done,
+            "FAILED" => AssetAnalyzeStatus::Failed,
+            "IN_PROGRESS" => AssetAnalyzeStatus::InProgress,
+            "N/A" => AssetAnalyzeStatus::NA,
+            "REQUESTED" => AssetAnalyzeStatus::Requested,
+            other => AssetAnalyzeStatus::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Serialize for AssetAnalyzeStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AssetAnalyzeStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::de_open_enum(d)
+    }
+}
+
+/// iconik's `AssetCreateSchema` (an object, sent).
+#[derive(Debug, Clone, Serialize)]
+pub struct AssetCreate {
+    /// `title`: `str`, required.
+    pub title: String,
+    /// `analyze_status`: `AssetCreateSchemaAnalyzeStatus | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analyze_status: Option<AssetAnalyzeStatus>,
+    /// `archive_status`: `AssetCreateSchemaArchiveStatus | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive_status: Option<AssetArchiveStatus>,
+    /// `category`: `None | str`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// `clip_id`: `int | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clip_id: Option<i64>,
+    /// `collection_id`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collection_id: Option<String>,
+    /// `created_by_user`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by_user: Option<String>,
+    /// `created_by_user_info`: `None | User`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by_user_info: Option<User>,
+    /// `custom_keyframe`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_keyframe: Option<String>,
+    /// `custom_poster`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_poster: Option<String>,
+    /// `date_created`: `datetime.datetime | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_created: Option<String>,
+    /// `date_deleted`: `datetime.datetime | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_deleted: Option<String>,
+    /// `date_imported`: `datetime.datetime | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_imported: Option<String>,
+    /// `date_modified`: `datetime.datetime | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_modified: Option<String>,
+    /// `date_viewed`: `datetime.datetime | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_viewed: Option<String>,
+    /// `deleted_by_user`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_by_user: Option<String>,
+    /// `deleted_by_user_info`: `None | User`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_by_user_info: Option<User>,
+    /// `external_id`: `None | str`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// `external_link`: `None | str`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_link: Option<String>,
+    /// `face_recognition_status`: `AssetCreateSchemaFaceRecognitionStatus | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub face_recognition_status: Option<AssetAnalyzeStatus>,
+    /// `favoured`: `bool | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub favoured: Option<bool>,
+    /// `has_unconfirmed_persons`: `bool | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub has_unconfirmed_persons: Option<bool>,
+    /// `id`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `is_blocked`: `bool | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_blocked: Option<bool>,
+    /// `is_online`: `bool | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_online: Option<bool>,
+    /// `last_archive_restore_date`: `datetime.datetime | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_archive_restore_date: Option<String>,
+    /// `limit_download_to_groups`: `list[UUID] | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_download_to_groups: Option<Vec<String>>,
+    /// `original_asset_id`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_asset_id: Option<String>,
+    /// `original_segment_id`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_segment_id: Option<String>,
+    /// `original_version_id`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_version_id: Option<String>,
+    /// `person_ids`: `list[UUID] | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person_ids: Option<Vec<String>>,
+    /// `site_name`: `None | str`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
+    /// `status`: `AssetCreateSchemaStatus | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<AssetStatus>,
+    /// `time_end_milliseconds`: `int | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_end_milliseconds: Option<i64>,
+    /// `time_start_milliseconds`: `int | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_start_milliseconds: Option<i64>,
+    /// `type`: `AssetCreateSchemaType | None`.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<AssetType>,
+    /// `updated_by_user`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_by_user: Option<String>,
+    /// `updated_by_user_info`: `None | User`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_by_user_info: Option<User>,
+    /// `warning`: `None | str`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+    /// Fields the schema does not list, sent as set.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AssetCreate {
+    /// A value with the required fields set and nothing else.
+    pub fn new(title: impl Into<String>) -> Self {
+        AssetCreate {
+            title: title.into(),
+            analyze_status: None,
+            archive_status: None,
+            category: None,
+            clip_id: None,
+            collection_id: None,
+            created_by_user: None,
+            created_by_user_info: None,
+            custom_keyframe: None,
+            custom_poster: None,
+            date_created: None,
+            date_deleted: None,
+            date_imported: None,
+            date_modified: None,
+            date_viewed: None,
+            deleted_by_user: None,
+            deleted_by_user_info: None,
+            external_id: None,
+            external_link: None,
+            face_recognition_status: None,
+            favoured: None,
+            has_unconfirmed_persons: None,
+            id: None,
+            is_blocked: None,
+            is_online: None,
+            last_archive_restore_date: None,
+            limit_download_to_groups: None,
+            original_asset_id: None,
+            original_segment_id: None,
+            original_version_id: None,
+            person_ids: None,
+            site_name: None,
+            status: None,
+            time_end_milliseconds: None,
+            time_start_milliseconds: None,
+            type_: None,
+            updated_by_user: None,
+            updated_by_user_info: None,
+            warning: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// Sets `analyze_status`.
+    pub fn analyze_status(mut self, value: impl Into<AssetAnalyzeStatus>) -> Self {
+        self.analyze_status = Some(value.into());
+        self
+    }
+
+    /// Sets `archive_status`.
+    pub fn archive_status(mut self, value: impl Into<AssetArchiveStatus>) -> Self {
+        self.archive_status = Some(value.into());
+        self
+    }
+
+    /// Sets `category`.
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+
+    /// Sets `clip_id`.
+    pub fn clip_id(mut self, value: impl Into<i64>) -> Self {
+        self.clip_id = Some(value.into());
+        self
+    }
+
+    /// Sets `collection_id`.
+    pub fn collection_id(mut self, value: impl Into<String>) -> Self {
+        self.collection_id = Some(value.into());
+        self
+    }
+
+    /// Sets `created_by_user`.
+    pub fn created_by_user(mut self, value: impl Into<String>) -> Self {
+        self.created_by_user = Some(value.into());
+        self
+    }
+
+    /// Sets `created_by_user_info`.
+    pub fn created_by_user_info(mut self, value: impl Into<User>) -> Self {
+        self.created_by_user_info = Some(value.into());
+        self
+    }
+
+    /// Sets `custom_keyframe`.
+    pub fn custom_keyframe(mut self, value: impl Into<String>) -> Self {
+        self.custom_keyframe = Some(value.into());
+        self
+    }
+
+    /// Sets `custom_poster`.
+    pub fn custom_poster(mut self, value: impl Into<String>) -> Self {
+        self.custom_poster = Some(value.into());
+        self
+    }
+
+    /// Sets `date_created`.
+    pub fn date_created(mut self, value: impl Into<String>) -> Self {
+        self.date_created = Some(value.into());
+        self
+    }
+
+    /// Sets `date_deleted`.
+    pub fn date_deleted(mut self, value: impl Into<String>) -> Self {
+        self.date_deleted = Some(value.into());
+        self
+    }
+
+    /// Sets `date_imported`.
+    pub fn date_imported(mut self, value: impl Into<String>) -> Self {
+        self.date_imported = Some(value.into());
+        self
+    }
+
+    /// Sets `date_modified`.
+    pub fn date_modified(mut self, value: impl Into<String>) -> Self {
+        self.date_modified = Some(value.into());
+        self
+    }
+
+    /// Sets `date_viewed`.
+    pub fn date_viewed(mut self, value: impl Into<String>) -> Self {
+        self.date_viewed = Some(value.into());
+        self
+    }
+
+    /// Sets `deleted_by_user`.
+    pub fn deleted_by_user(mut self, value: impl Into<String>) -> Self {
+        self.deleted_by_user = Some(value.into());
+        self
+    }
+
+    /// Sets `deleted_by_user_info`.
+    pub fn deleted_by_user_info(mut self, value: impl Into<User>) -> Self {
+        self.deleted_by_user_info = Some(value.into());
+        self
+    }
+
+    /// Sets `external_id`.
+    pub fn external_id(mut self, value: impl Into<String>) -> Self {
+        self.external_id = Some(value.into());
+        self
+    }
+
+    /// Sets `external_link`.
+    pub fn external_link(mut self, value: impl Into<String>) -> Self {
+        self.external_link = Some(value.into());
+        self
+    }
+
+    /// Sets `face_recognition_status`.
+    pub fn face_recognition_status(mut self, value: impl Into<AssetAnalyzeStatus>) -> Self {
+        self.face_recognition_status = Some(value.into());
+        self
+    }
+
+    /// Sets `favoured`.
+    pub fn favoured(mut self, value: impl Into<bool>) -> Self {
+        self.favoured = Some(value.into());
+        self
+    }
+
+    /// Sets `has_unconfirmed_persons`.
+    pub fn has_unconfirmed_persons(mut self, value: impl Into<bool>) -> Self {
+        self.has_unconfirmed_persons = Some(value.into());
+        self
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `is_blocked`.
+    pub fn is_blocked(mut self, value: impl Into<bool>) -> Self {
+        self.is_blocked = Some(value.into());
+        self
+    }
+
+    /// Sets `is_online`.
+    pub fn is_online(mut self, value: impl Into<bool>) -> Self {
+        self.is_online = Some(value.into());
+        self
+    }
+
+    /// Sets `last_archive_restore_date`.
+    pub fn last_archive_restore_date(mut self, value: impl Into<String>) -> Self {
+        self.last_archive_restore_date = Some(value.into());
+        self
+    }
+
+    /// Sets `limit_download_to_groups`.
+    pub fn limit_download_to_groups(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.limit_download_to_groups = Some(value.into());
+        self
+    }
+
+    /// Sets `original_asset_id`.
+    pub fn original_asset_id(mut self, value: impl Into<String>) -> Self {
+        self.original_asset_id = Some(value.into());
+        self
+    }
+
+    /// Sets `original_segment_id`.
+    pub fn original_segment_id(mut self, value: impl Into<String>) -> Self {
+        self.original_segment_id = Some(value.into());
+        self
+    }
+
+    /// Sets `original_version_id`.
+    pub fn original_version_id(mut self, value: impl Into<String>) -> Self {
+        self.original_version_id = Some(value.into());
+        self
+    }
+
+    /// Sets `person_ids`.
+    pub fn person_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.person_ids = Some(value.into());
+        self
+    }
+
+    /// Sets `site_name`.
+    pub fn site_name(mut self, value: impl Into<String>) -> Self {
+        self.site_name = Some(value.into());
+        self
+    }
+
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<AssetStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets `time_end_milliseconds`.
+    pub fn time_end_milliseconds(mut self, value: impl Into<i64>) -> Self {
+        self.time_end_milliseconds = Some(value.into());
+        self
+    }
+
+    /// Sets `time_start_milliseconds`.
+    pub fn time_start_milliseconds(mut self, value: impl Into<i64>) -> Self {
+        self.time_start_milliseconds = Some(value.into());
+        self
+    }
+
+    /// Sets `type_`.
+    pub fn type_(mut self, value: impl Into<AssetType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `updated_by_user`.
+    pub fn updated_by_user(mut self, value: impl Into<String>) -> Self {
+        self.updated_by_user = Some(value.into());
+        self
+    }
+
+    /// Sets `updated_by_user_info`.
+    pub fn updated_by_user_info(mut self, value: impl Into<User>) -> Self {
+        self.updated_by_user_info = Some(value.into());
+        self
+    }
+
+    /// Sets `warning`.
+    pub fn warning(mut self, value: impl Into<String>) -> Self {
+        self.warning = Some(value.into());
+        self
+    }
+}
+
+/// iconik's `AssetEditSchema` (an object, sent).
+#[derive(Debug, Clone, Serialize)]
+pub struct AssetEdit {
+    /// `id`: `UUID`, required.
+    pub id: String,
+    /// `analyze_status`: `AssetEditSchemaAnalyzeStatus | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analyze_status: Option<AssetAnalyzeStatus>,
+    /// `archive_status`: `AssetEditSchemaArchiveStatus | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive_status: Option<AssetArchiveStatus>,
+    /// `category`: `None | str`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// `clip_id`: `int | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clip_id: Option<i64>,
+    /// `created_by_user`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by_user: Option<String>,
+    /// `created_by_user_info`: `None | User`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by_user_info: Option<User>,
+    /// `custom_keyframe`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_keyframe: Option<String>,
+    /// `custom_poster`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_poster: Option<String>,
+    /// `date_created`: `datetime.datetime | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_created: Option<String>,
+    /// `date_deleted`: `datetime.datetime | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_deleted: Option<String>,
+    /// `date_imported`: `datetime.datetime | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_imported: Option<String>,
+    /// `date_modified`: `datetime.datetime | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_modified: Option<String>,
+    /// `date_viewed`: `datetime.datetime | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_viewed: Option<String>,
+    /// `deleted_by_user`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_by_user: Option<String>,
+    /// `deleted_by_user_info`: `None | User`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_by_user_info: Option<User>,
+    /// `external_id`: `None | str`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// `external_link`: `None | str`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_link: Option<String>,
+    /// `face_recognition_status`: `AssetEditSchemaFaceRecognitionStatus | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub face_recognition_status: Option<AssetAnalyzeStatus>,
+    /// `favoured`: `bool | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub favoured: Option<bool>,
+    /// `has_unconfirmed_persons`: `bool | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub has_unconfirmed_persons: Option<bool>,
+    /// `is_blocked`: `bool | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_blocked: Option<bool>,
+    /// `is_online`: `bool | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_online: Option<bool>,
+    /// `last_archive_restore_date`: `datetime.datetime | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_archive_restore_date: Option<String>,
+    /// `limit_download_to_groups`: `list[UUID] | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_download_to_groups: Option<Vec<String>>,
+    /// `original_asset_id`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_asset_id: Option<String>,
+    /// `original_segment_id`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_segment_id: Option<String>,
+    /// `original_version_id`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_version_id: Option<String>,
+    /// `person_ids`: `list[UUID] | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person_ids: Option<Vec<String>>,
+    /// `site_name`: `None | str`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
+    /// `status`: `AssetEditSchemaStatus | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<AssetStatus>,
+    /// `time_end_milliseconds`: `int | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_end_milliseconds: Option<i64>,
+    /// `time_start_milliseconds`: `int | None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_start_milliseconds: Option<i64>,
+    /// `title`: `None | str`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `type`: `AssetEditSchemaType | None`.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<AssetType>,
+    /// `updated_by_user`: `None | UUID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_by_user: Option<String>,
+    /// `updated_by_user_info`: `None | User`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_by_user_info: Option<User>,
+    /// `warning`: `None | str`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+    /// Fields the schema does not list, sent as set.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AssetEdit {
+    /// A value with the required fields set and nothing else.
+    pub fn new(id: impl Into<String>) -> Self {
+        AssetEdit {
+            id: id.into(),
+            analyze_status: None,
+            archive_status: None,
+            category: None,
+            clip_id: None,
+            created_by_user: None,
+            created_by_user_info: None,
+            custom_keyframe: None,
+            custom_poster: None,
+            date_created: None,
+            date_deleted: None,
+            date_imported: None,
+            date_modified: None,
+            date_viewed: None,
+            deleted_by_user: None,
+            deleted_by_user_info: None,
+            external_id: None,
+            external_link: None,
+            face_recognition_status: None,
+            favoured: None,
+            has_unconfirmed_persons: None,
+            is_blocked: None,
+            is_online: None,
+            last_archive_restore_date: None,
+            limit_download_to_groups: None,
+            original_asset_id: None,
+            original_segment_id: None,
+            original_version_id: None,
+            person_ids: None,
+            site_name: None,
+            status: None,
+            time_end_milliseconds: None,
+            time_start_milliseconds: None,
+            title: None,
+            type_: None,
+            updated_by_user: None,
+            updated_by_user_info: None,
+            warning: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// Sets `analyze_status`.
+    pub fn analyze_status(mut self, value: impl Into<AssetAnalyzeStatus>) -> Self {
+        self.analyze_status = Some(value.into());
+        self
+    }
+
+    /// Sets `archive_status`.
+    pub fn archive_status(mut self, value: impl Into<AssetArchiveStatus>) -> Self {
+        self.archive_status = Some(value.into());
+        self
+    }
+
+    /// Sets `category`.
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+
+    /// Sets `clip_id`.
+    pub fn clip_id(mut self, value: impl Into<i64>) -> Self {
+        self.clip_id = Some(value.into());
+        self
+    }
+
+    /// Sets `created_by_user`.
+    pub fn created_by_user(mut self, value: impl Into<String>) -> Self {
+        self.created_by_user = Some(value.into());
+        self
+    }
+
+    /// Sets `created_by_user_info`.
+    pub fn created_by_user_info(mut self, value: impl Into<User>) -> Self {
+        self.created_by_user_info = Some(value.into());
+        self
+    }
+
+    /// Sets `custom_keyframe`.
+    pub fn custom_keyframe(mut self, value: impl Into<String>) -> Self {
+        self.custom_keyframe = Some(value.into());
+        self
+    }
+
+    /// Sets `custom_poster`.
+    pub fn custom_poster(mut self, value: impl Into<String>) -> Self {
+        self.custom_poster = Some(value.into());
+        self
+    }
+
+    /// Sets `date_created`.
+    pub fn date_created(mut self, value: impl Into<String>) -> Self {
+        self.date_created = Some(value.into());
+        self
+    }
+
+    /// Sets `date_deleted`.
+    pub fn date_deleted(mut self, value: impl Into<String>) -> Self {
+        self.date_deleted = Some(value.into());
+        self
+    }
+
+    /// Sets `date_imported`.
+    pub fn date_imported(mut self, value: impl Into<String>) -> Self {
+        self.date_imported = Some(value.into());
+        self
+    }
+
+    /// Sets `date_modified`.
+    pub fn date_modified(mut self, value: impl Into<String>) -> Self {
+        self.date_modified = Some(value.into());
+        self
+    }
+
+    /// Sets `date_viewed`.
+    pub fn date_viewed(mut self, value: impl Into<String>) -> Self {
+        self.date_viewed = Some(value.into());
+        self
+    }
+
+    /// Sets `deleted_by_user`.
+    pub fn deleted_by_user(mut self, value: impl Into<String>) -> Self {
+        self.deleted_by_user = Some(value.into());
+        self
+    }
+
+    /// Sets `deleted_by_user_info`.
+    pub fn deleted_by_user_info(mut self, value: impl Into<User>) -> Self {
+        self.deleted_by_user_info = Some(value.into());
+        self
+    }
+
+    /// Sets `external_id`.
+    pub fn external_id(mut self, value: impl Into<String>) -> Self {
+        self.external_id = Some(value.into());
+        self
+    }
+
+    /// Sets `external_link`.
+    pub fn external_link(mut self, value: impl Into<String>) -> Self {
+        self.external_link = Some(value.into());
+        self
+    }
+
+    /// Sets `face_recognition_status`.
+    pub fn face_recognition_status(mut self, value: impl Into<AssetAnalyzeStatus>) -> Self {
         self.face_recognition_status = Some(value.into());
         self
     }
@@ -646,7 +1518,7 @@ impl AssetEdit {
     }
 
     /// Sets `status`.
-    pub fn status(mut self, value: impl Into<FormatStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<AssetStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -670,7 +1542,7 @@ impl AssetEdit {
     }
 
     /// Sets `type_`.
-    pub fn type_(mut self, value: impl Into<AssetEditType>) -> Self {
+    pub fn type_(mut self, value: impl Into<AssetType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
@@ -694,136 +1566,6 @@ impl AssetEdit {
     }
 }
 
-/// iconik's `AssetEditSchemaAnalyzeStatus` (a string, sent and received).
-///
-/// Also the shape of `AssetEditSchemaFaceRecognitionStatus`, `AssetElasticSchemaAnalyzeStatus`, `AssetElasticSchemaFaceRecognitionStatus`, `AssetPostCreateAnalyzeStatus`, `AssetPostCreateFaceRecognitionStatus`, `AssetPostElasticAnalyzeStatus`, `AssetPostElasticFaceRecognitionStatus`, `AssetPostSchemaAnalyzeStatus`, `AssetPostSchemaFaceRecognitionStatus`, `AssetVersionAnalyzeStatus`, `AssetVersionFaceRecognitionStatus`, `AssetVersionSchemaAnalyzeStatus` and 8 more.
-///
-/// Values this client does not know are kept in `Other`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AssetEditAnalyzeStatus {
-    /// `DONE`
-    Done,
-    /// `FAILED`
-    Failed,
-    /// `IN_PROGRESS`
-    InProgress,
-    /// `N/A`
-    NA,
-    /// `REQUESTED`
-    Requested,
-    /// A value this version of the client does not know.
-    Other(String),
-}
-
-impl AssetEditAnalyzeStatus {
-    /// The value as iconik writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            AssetEditAnalyzeStatus::Done => "DONE",
-            AssetEditAnalyzeStatus::Failed => "FAILED",
-            AssetEditAnalyzeStatus::InProgress => "IN_PROGRESS",
-            AssetEditAnalyzeStatus::NA => "N/A",
-            AssetEditAnalyzeStatus::Requested => "REQUESTED",
-            AssetEditAnalyzeStatus::Other(s) => s,
-        }
-    }
-}
-
-impl From<&str> for AssetEditAnalyzeStatus {
-    fn from(s: &str) -> Self {
-        match s {
-            "DONE" => AssetEditAnalyzeStatus::Done,
-            "FAILED" => AssetEditAnalyzeStatus::Failed,
-            "IN_PROGRESS" => AssetEditAnalyzeStatus::InProgress,
-            "N/A" => AssetEditAnalyzeStatus::NA,
-            "REQUESTED" => AssetEditAnalyzeStatus::Requested,
-            other => AssetEditAnalyzeStatus::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Serialize for AssetEditAnalyzeStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for AssetEditAnalyzeStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de_open_enum(d)
-    }
-}
-
-/// iconik's `AssetEditSchemaType` (a string, sent and received).
-///
-/// Also the shape of `AssetElasticSchemaType`, `PlaylistItemElasticSchemaType`.
-///
-/// Values this client does not know are kept in `Other`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AssetEditType {
-    /// `ASSET`
-    Asset,
-    /// `CUSTOM`
-    Custom,
-    /// `LINK`
-    Link,
-    /// `NLE_PROJECT`
-    NleProject,
-    /// `PLACEHOLDER`
-    Placeholder,
-    /// `SEQUENCE`
-    Sequence,
-    /// `SUBCLIP`
-    Subclip,
-    /// A value this version of the client does not know.
-    Other(String),
-}
-
-impl AssetEditType {
-    /// The value as iconik writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            AssetEditType::Asset => "ASSET",
-            AssetEditType::Custom => "CUSTOM",
-            AssetEditType::Link => "LINK",
-            AssetEditType::NleProject => "NLE_PROJECT",
-            AssetEditType::Placeholder => "PLACEHOLDER",
-            AssetEditType::Sequence => "SEQUENCE",
-            AssetEditType::Subclip => "SUBCLIP",
-            AssetEditType::Other(s) => s,
-        }
-    }
-}
-
-impl From<&str> for AssetEditType {
-    fn from(s: &str) -> Self {
-        match s {
-            "ASSET" => AssetEditType::Asset,
-            "CUSTOM" => AssetEditType::Custom,
-            "LINK" => AssetEditType::Link,
-            "NLE_PROJECT" => AssetEditType::NleProject,
-            "PLACEHOLDER" => AssetEditType::Placeholder,
-            "SEQUENCE" => AssetEditType::Sequence,
-            "SUBCLIP" => AssetEditType::Subclip,
-            other => AssetEditType::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Serialize for AssetEditType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for AssetEditType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de_open_enum(d)
-    }
-}
-
 /// iconik's `AssetElasticSchema` (an object, sent and received).
 ///
 /// Also the shape of `PlaylistItemElasticSchema`.
@@ -834,7 +1576,7 @@ pub struct AssetElastic {
     pub title: String,
     /// `analyze_status`: `AssetElasticSchemaAnalyzeStatus | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub analyze_status: Option<AssetEditAnalyzeStatus>,
+    pub analyze_status: Option<AssetAnalyzeStatus>,
     /// `ancestor_collections`: `list[str] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ancestor_collections: Option<Vec<String>>,
@@ -843,7 +1585,7 @@ pub struct AssetElastic {
     pub approval: Option<Approval>,
     /// `archive_status`: `AssetElasticSchemaArchiveStatus | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub archive_status: Option<FormatArchiveStatus>,
+    pub archive_status: Option<AssetArchiveStatus>,
     /// `category`: `None | str`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
@@ -897,7 +1639,7 @@ pub struct AssetElastic {
     pub external_link: Option<String>,
     /// `face_recognition_status`: `AssetElasticSchemaFaceRecognitionStatus | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub face_recognition_status: Option<AssetEditAnalyzeStatus>,
+    pub face_recognition_status: Option<AssetAnalyzeStatus>,
     /// `favoured`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub favoured: Option<bool>,
@@ -966,7 +1708,7 @@ pub struct AssetElastic {
     pub site_name: Option<String>,
     /// `status`: `AssetElasticSchemaStatus | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<FormatStatus>,
+    pub status: Option<AssetStatus>,
     /// `time_end_milliseconds`: `int | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_end_milliseconds: Option<i64>,
@@ -975,7 +1717,7 @@ pub struct AssetElastic {
     pub time_start_milliseconds: Option<i64>,
     /// `type`: `AssetElasticSchemaType | None`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub type_: Option<AssetEditType>,
+    pub type_: Option<AssetType>,
     /// `updated_by_user`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_by_user: Option<String>,
@@ -1059,7 +1801,7 @@ impl AssetElastic {
     }
 
     /// Sets `analyze_status`.
-    pub fn analyze_status(mut self, value: impl Into<AssetEditAnalyzeStatus>) -> Self {
+    pub fn analyze_status(mut self, value: impl Into<AssetAnalyzeStatus>) -> Self {
         self.analyze_status = Some(value.into());
         self
     }
@@ -1077,7 +1819,7 @@ impl AssetElastic {
     }
 
     /// Sets `archive_status`.
-    pub fn archive_status(mut self, value: impl Into<FormatArchiveStatus>) -> Self {
+    pub fn archive_status(mut self, value: impl Into<AssetArchiveStatus>) -> Self {
         self.archive_status = Some(value.into());
         self
     }
@@ -1185,7 +1927,7 @@ impl AssetElastic {
     }
 
     /// Sets `face_recognition_status`.
-    pub fn face_recognition_status(mut self, value: impl Into<AssetEditAnalyzeStatus>) -> Self {
+    pub fn face_recognition_status(mut self, value: impl Into<AssetAnalyzeStatus>) -> Self {
         self.face_recognition_status = Some(value.into());
         self
     }
@@ -1323,7 +2065,7 @@ impl AssetElastic {
     }
 
     /// Sets `status`.
-    pub fn status(mut self, value: impl Into<FormatStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<AssetStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -1341,7 +2083,7 @@ impl AssetElastic {
     }
 
     /// Sets `type_`.
-    pub fn type_(mut self, value: impl Into<AssetEditType>) -> Self {
+    pub fn type_(mut self, value: impl Into<AssetType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
@@ -1706,1309 +2448,6 @@ impl<'de> Deserialize<'de> for AssetHistoryOperationType {
     }
 }
 
-/// iconik's `AssetPostSchema` (an object, sent and received).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AssetPost {
-    /// `title`: `str`, required.
-    pub title: String,
-    /// `analyze_status`: `AssetPostSchemaAnalyzeStatus | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub analyze_status: Option<AssetEditAnalyzeStatus>,
-    /// `archive_status`: `AssetPostSchemaArchiveStatus | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub archive_status: Option<FormatArchiveStatus>,
-    /// `category`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
-    /// `clip_aspect_ratio`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub clip_aspect_ratio: Option<String>,
-    /// `clip_duration`: `float | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub clip_duration: Option<f64>,
-    /// `clip_id`: `int | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub clip_id: Option<i64>,
-    /// `clip_mime_type`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub clip_mime_type: Option<String>,
-    /// `created_by_user`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_by_user: Option<String>,
-    /// `created_by_user_info`: `None | User`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_by_user_info: Option<User>,
-    /// `custom_keyframe`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub custom_keyframe: Option<String>,
-    /// `custom_poster`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub custom_poster: Option<String>,
-    /// `date_created`: `datetime.datetime | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_created: Option<String>,
-    /// `date_deleted`: `datetime.datetime | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_deleted: Option<String>,
-    /// `date_imported`: `datetime.datetime | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_imported: Option<String>,
-    /// `date_modified`: `datetime.datetime | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_modified: Option<String>,
-    /// `date_published_at`: `datetime.datetime | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_published_at: Option<String>,
-    /// `date_viewed`: `datetime.datetime | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_viewed: Option<String>,
-    /// `deleted_by_user`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub deleted_by_user: Option<String>,
-    /// `deleted_by_user_info`: `None | User`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub deleted_by_user_info: Option<User>,
-    /// `destination_icon`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub destination_icon: Option<String>,
-    /// `destination_name`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub destination_name: Option<String>,
-    /// `destination_picture`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub destination_picture: Option<String>,
-    /// `destination_type`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub destination_type: Option<String>,
-    /// `external_id`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
-    /// `external_link`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_link: Option<String>,
-    /// `face_recognition_status`: `AssetPostSchemaFaceRecognitionStatus | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub face_recognition_status: Option<AssetEditAnalyzeStatus>,
-    /// `favoured`: `bool | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub favoured: Option<bool>,
-    /// `has_unconfirmed_persons`: `bool | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub has_unconfirmed_persons: Option<bool>,
-    /// `id`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `in_collections`: `list[str] | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub in_collections: Option<Vec<String>>,
-    /// `is_blocked`: `bool | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_blocked: Option<bool>,
-    /// `is_online`: `bool | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_online: Option<bool>,
-    /// `last_archive_restore_date`: `datetime.datetime | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_archive_restore_date: Option<String>,
-    /// `likes`: `int | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub likes: Option<i64>,
-    /// `limit_download_to_groups`: `list[UUID] | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit_download_to_groups: Option<Vec<String>>,
-    /// `original_asset_id`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub original_asset_id: Option<String>,
-    /// `original_segment_id`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub original_segment_id: Option<String>,
-    /// `original_version_id`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub original_version_id: Option<String>,
-    /// `person_ids`: `list[UUID] | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub person_ids: Option<Vec<String>>,
-    /// `publication_id`: `int | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub publication_id: Option<i64>,
-    /// `publication_status`: `AssetPostSchemaPublicationStatus | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub publication_status: Option<AssetPostPublicationStatus>,
-    /// `site_name`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub site_name: Option<String>,
-    /// `status`: `AssetPostSchemaStatus | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<FormatStatus>,
-    /// `time_end_milliseconds`: `int | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time_end_milliseconds: Option<i64>,
-    /// `time_start_milliseconds`: `int | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time_start_milliseconds: Option<i64>,
-    /// `type`: `AssetPostSchemaType | None`.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub type_: Option<AssetPostType>,
-    /// `updated_by_user`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_by_user: Option<String>,
-    /// `updated_by_user_info`: `None | User`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_by_user_info: Option<User>,
-    /// `versions`: `list[AssetVersion] | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub versions: Option<Vec<AssetVersion>>,
-    /// `views`: `int | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub views: Option<i64>,
-    /// `warning`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub warning: Option<String>,
-    /// Fields the schema does not list, kept as received and sent back.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-impl AssetPost {
-    /// A value with the required fields set and nothing else.
-    pub fn new(title: impl Into<String>) -> Self {
-        AssetPost {
-            title: title.into(),
-            analyze_status: None,
-            archive_status: None,
-            category: None,
-            clip_aspect_ratio: None,
-            clip_duration: None,
-            clip_id: None,
-            clip_mime_type: None,
-            created_by_user: None,
-            created_by_user_info: None,
-            custom_keyframe: None,
-            custom_poster: None,
-            date_created: None,
-            date_deleted: None,
-            date_imported: None,
-            date_modified: None,
-            date_published_at: None,
-            date_viewed: None,
-            deleted_by_user: None,
-            deleted_by_user_info: None,
-            destination_icon: None,
-            destination_name: None,
-            destination_picture: None,
-            destination_type: None,
-            external_id: None,
-            external_link: None,
-            face_recognition_status: None,
-            favoured: None,
-            has_unconfirmed_persons: None,
-            id: None,
-            in_collections: None,
-            is_blocked: None,
-            is_online: None,
-            last_archive_restore_date: None,
-            likes: None,
-            limit_download_to_groups: None,
-            original_asset_id: None,
-            original_segment_id: None,
-            original_version_id: None,
-            person_ids: None,
-            publication_id: None,
-            publication_status: None,
-            site_name: None,
-            status: None,
-            time_end_milliseconds: None,
-            time_start_milliseconds: None,
-            type_: None,
-            updated_by_user: None,
-            updated_by_user_info: None,
-            versions: None,
-            views: None,
-            warning: None,
-            extra: Map::new(),
-        }
-    }
-
-    /// Sets `analyze_status`.
-    pub fn analyze_status(mut self, value: impl Into<AssetEditAnalyzeStatus>) -> Self {
-        self.analyze_status = Some(value.into());
-        self
-    }
-
-    /// Sets `archive_status`.
-    pub fn archive_status(mut self, value: impl Into<FormatArchiveStatus>) -> Self {
-        self.archive_status = Some(value.into());
-        self
-    }
-
-    /// Sets `category`.
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.category = Some(value.into());
-        self
-    }
-
-    /// Sets `clip_aspect_ratio`.
-    pub fn clip_aspect_ratio(mut self, value: impl Into<String>) -> Self {
-        self.clip_aspect_ratio = Some(value.into());
-        self
-    }
-
-    /// Sets `clip_duration`.
-    pub fn clip_duration(mut self, value: impl Into<f64>) -> Self {
-        self.clip_duration = Some(value.into());
-        self
-    }
-
-    /// Sets `clip_id`.
-    pub fn clip_id(mut self, value: impl Into<i64>) -> Self {
-        self.clip_id = Some(value.into());
-        self
-    }
-
-    /// Sets `clip_mime_type`.
-    pub fn clip_mime_type(mut self, value: impl Into<String>) -> Self {
-        self.clip_mime_type = Some(value.into());
-        self
-    }
-
-    /// Sets `created_by_user`.
-    pub fn created_by_user(mut self, value: impl Into<String>) -> Self {
-        self.created_by_user = Some(value.into());
-        self
-    }
-
-    /// Sets `created_by_user_info`.
-    pub fn created_by_user_info(mut self, value: impl Into<User>) -> Self {
-        self.created_by_user_info = Some(value.into());
-        self
-    }
-
-    /// Sets `custom_keyframe`.
-    pub fn custom_keyframe(mut self, value: impl Into<String>) -> Self {
-        self.custom_keyframe = Some(value.into());
-        self
-    }
-
-    /// Sets `custom_poster`.
-    pub fn custom_poster(mut self, value: impl Into<String>) -> Self {
-        self.custom_poster = Some(value.into());
-        self
-    }
-
-    /// Sets `date_created`.
-    pub fn date_created(mut self, value: impl Into<String>) -> Self {
-        self.date_created = Some(value.into());
-        self
-    }
-
-    /// Sets `date_deleted`.
-    pub fn date_deleted(mut self, value: impl Into<String>) -> Self {
-        self.date_deleted = Some(value.into());
-        self
-    }
-
-    /// Sets `date_imported`.
-    pub fn date_imported(mut self, value: impl Into<String>) -> Self {
-        self.date_imported = Some(value.into());
-        self
-    }
-
-    /// Sets `date_modified`.
-    pub fn date_modified(mut self, value: impl Into<String>) -> Self {
-        self.date_modified = Some(value.into());
-        self
-    }
-
-    /// Sets `date_published_at`.
-    pub fn date_published_at(mut self, value: impl Into<String>) -> Self {
-        self.date_published_at = Some(value.into());
-        self
-    }
-
-    /// Sets `date_viewed`.
-    pub fn date_viewed(mut self, value: impl Into<String>) -> Self {
-        self.date_viewed = Some(value.into());
-        self
-    }
-
-    /// Sets `deleted_by_user`.
-    pub fn deleted_by_user(mut self, value: impl Into<String>) -> Self {
-        self.deleted_by_user = Some(value.into());
-        self
-    }
-
-    /// Sets `deleted_by_user_info`.
-    pub fn deleted_by_user_info(mut self, value: impl Into<User>) -> Self {
-        self.deleted_by_user_info = Some(value.into());
-        self
-    }
-
-    /// Sets `destination_icon`.
-    pub fn destination_icon(mut self, value: impl Into<String>) -> Self {
-        self.destination_icon = Some(value.into());
-        self
-    }
-
-    /// Sets `destination_name`.
-    pub fn destination_name(mut self, value: impl Into<String>) -> Self {
-        self.destination_name = Some(value.into());
-        self
-    }
-
-    /// Sets `destination_picture`.
-    pub fn destination_picture(mut self, value: impl Into<String>) -> Self {
-        self.destination_picture = Some(value.into());
-        self
-    }
-
-    /// Sets `destination_type`.
-    pub fn destination_type(mut self, value: impl Into<String>) -> Self {
-        self.destination_type = Some(value.into());
-        self
-    }
-
-    /// Sets `external_id`.
-    pub fn external_id(mut self, value: impl Into<String>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-
-    /// Sets `external_link`.
-    pub fn external_link(mut self, value: impl Into<String>) -> Self {
-        self.external_link = Some(value.into());
-        self
-    }
-
-    /// Sets `face_recognition_status`.
-    pub fn face_recognition_status(mut self, value: impl Into<AssetEditAnalyzeStatus>) -> Self {
-        self.face_recognition_status = Some(value.into());
-        self
-    }
-
-    /// Sets `favoured`.
-    pub fn favoured(mut self, value: impl Into<bool>) -> Self {
-        self.favoured = Some(value.into());
-        self
-    }
-
-    /// Sets `has_unconfirmed_persons`.
-    pub fn has_unconfirmed_persons(mut self, value: impl Into<bool>) -> Self {
-        self.has_unconfirmed_persons = Some(value.into());
-        self
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `in_collections`.
-    pub fn in_collections(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.in_collections = Some(value.into());
-        self
-    }
-
-    /// Sets `is_blocked`.
-    pub fn is_blocked(mut self, value: impl Into<bool>) -> Self {
-        self.is_blocked = Some(value.into());
-        self
-    }
-
-    /// Sets `is_online`.
-    pub fn is_online(mut self, value: impl Into<bool>) -> Self {
-        self.is_online = Some(value.into());
-        self
-    }
-
-    /// Sets `last_archive_restore_date`.
-    pub fn last_archive_restore_date(mut self, value: impl Into<String>) -> Self {
-        self.last_archive_restore_date = Some(value.into());
-        self
-    }
-
-    /// Sets `likes`.
-    pub fn likes(mut self, value: impl Into<i64>) -> Self {
-        self.likes = Some(value.into());
-        self
-    }
-
-    /// Sets `limit_download_to_groups`.
-    pub fn limit_download_to_groups(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.limit_download_to_groups = Some(value.into());
-        self
-    }
-
-    /// Sets `original_asset_id`.
-    pub fn original_asset_id(mut self, value: impl Into<String>) -> Self {
-        self.original_asset_id = Some(value.into());
-        self
-    }
-
-    /// Sets `original_segment_id`.
-    pub fn original_segment_id(mut self, value: impl Into<String>) -> Self {
-        self.original_segment_id = Some(value.into());
-        self
-    }
-
-    /// Sets `original_version_id`.
-    pub fn original_version_id(mut self, value: impl Into<String>) -> Self {
-        self.original_version_id = Some(value.into());
-        self
-    }
-
-    /// Sets `person_ids`.
-    pub fn person_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.person_ids = Some(value.into());
-        self
-    }
-
-    /// Sets `publication_id`.
-    pub fn publication_id(mut self, value: impl Into<i64>) -> Self {
-        self.publication_id = Some(value.into());
-        self
-    }
-
-    /// Sets `publication_status`.
-    pub fn publication_status(mut self, value: impl Into<AssetPostPublicationStatus>) -> Self {
-        self.publication_status = Some(value.into());
-        self
-    }
-
-    /// Sets `site_name`.
-    pub fn site_name(mut self, value: impl Into<String>) -> Self {
-        self.site_name = Some(value.into());
-        self
-    }
-
-    /// Sets `status`.
-    pub fn status(mut self, value: impl Into<FormatStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
-    /// Sets `time_end_milliseconds`.
-    pub fn time_end_milliseconds(mut self, value: impl Into<i64>) -> Self {
-        self.time_end_milliseconds = Some(value.into());
-        self
-    }
-
-    /// Sets `time_start_milliseconds`.
-    pub fn time_start_milliseconds(mut self, value: impl Into<i64>) -> Self {
-        self.time_start_milliseconds = Some(value.into());
-        self
-    }
-
-    /// Sets `type_`.
-    pub fn type_(mut self, value: impl Into<AssetPostType>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `updated_by_user`.
-    pub fn updated_by_user(mut self, value: impl Into<String>) -> Self {
-        self.updated_by_user = Some(value.into());
-        self
-    }
-
-    /// Sets `updated_by_user_info`.
-    pub fn updated_by_user_info(mut self, value: impl Into<User>) -> Self {
-        self.updated_by_user_info = Some(value.into());
-        self
-    }
-
-    /// Sets `versions`.
-    pub fn versions(mut self, value: impl Into<Vec<AssetVersion>>) -> Self {
-        self.versions = Some(value.into());
-        self
-    }
-
-    /// Sets `views`.
-    pub fn views(mut self, value: impl Into<i64>) -> Self {
-        self.views = Some(value.into());
-        self
-    }
-
-    /// Sets `warning`.
-    pub fn warning(mut self, value: impl Into<String>) -> Self {
-        self.warning = Some(value.into());
-        self
-    }
-}
-
-/// iconik's `AssetPostCreate` (an object, sent).
-#[derive(Debug, Clone, Serialize)]
-pub struct AssetPostCreate {
-    /// `title`: `str`, required.
-    pub title: String,
-    /// `analyze_status`: `AssetPostCreateAnalyzeStatus | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub analyze_status: Option<AssetEditAnalyzeStatus>,
-    /// `archive_status`: `AssetPostCreateArchiveStatus | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub archive_status: Option<FormatArchiveStatus>,
-    /// `category`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
-    /// `clip_aspect_ratio`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub clip_aspect_ratio: Option<String>,
-    /// `clip_duration`: `float | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub clip_duration: Option<f64>,
-    /// `clip_id`: `int | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub clip_id: Option<i64>,
-    /// `clip_mime_type`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub clip_mime_type: Option<String>,
-    /// `collection_id`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub collection_id: Option<String>,
-    /// `created_by_user`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_by_user: Option<String>,
-    /// `created_by_user_info`: `None | User`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_by_user_info: Option<User>,
-    /// `custom_keyframe`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub custom_keyframe: Option<String>,
-    /// `custom_poster`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub custom_poster: Option<String>,
-    /// `date_created`: `datetime.datetime | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_created: Option<String>,
-    /// `date_deleted`: `datetime.datetime | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_deleted: Option<String>,
-    /// `date_imported`: `datetime.datetime | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_imported: Option<String>,
-    /// `date_modified`: `datetime.datetime | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_modified: Option<String>,
-    /// `date_published_at`: `datetime.datetime | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_published_at: Option<String>,
-    /// `date_viewed`: `datetime.datetime | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_viewed: Option<String>,
-    /// `deleted_by_user`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub deleted_by_user: Option<String>,
-    /// `deleted_by_user_info`: `None | User`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub deleted_by_user_info: Option<User>,
-    /// `destination_icon`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub destination_icon: Option<String>,
-    /// `destination_name`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub destination_name: Option<String>,
-    /// `destination_picture`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub destination_picture: Option<String>,
-    /// `destination_type`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub destination_type: Option<String>,
-    /// `external_id`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
-    /// `external_link`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_link: Option<String>,
-    /// `face_recognition_status`: `AssetPostCreateFaceRecognitionStatus | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub face_recognition_status: Option<AssetEditAnalyzeStatus>,
-    /// `favoured`: `bool | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub favoured: Option<bool>,
-    /// `has_unconfirmed_persons`: `bool | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub has_unconfirmed_persons: Option<bool>,
-    /// `id`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `is_blocked`: `bool | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_blocked: Option<bool>,
-    /// `is_online`: `bool | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_online: Option<bool>,
-    /// `last_archive_restore_date`: `datetime.datetime | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_archive_restore_date: Option<String>,
-    /// `likes`: `int | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub likes: Option<i64>,
-    /// `limit_download_to_groups`: `list[UUID] | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit_download_to_groups: Option<Vec<String>>,
-    /// `original_asset_id`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub original_asset_id: Option<String>,
-    /// `original_segment_id`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub original_segment_id: Option<String>,
-    /// `original_version_id`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub original_version_id: Option<String>,
-    /// `person_ids`: `list[UUID] | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub person_ids: Option<Vec<String>>,
-    /// `publication_id`: `int | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub publication_id: Option<i64>,
-    /// `publication_status`: `AssetPostCreatePublicationStatus | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub publication_status: Option<AssetPostPublicationStatus>,
-    /// `site_name`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub site_name: Option<String>,
-    /// `status`: `AssetPostCreateStatus | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<FormatStatus>,
-    /// `time_end_milliseconds`: `int | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time_end_milliseconds: Option<i64>,
-    /// `time_start_milliseconds`: `int | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time_start_milliseconds: Option<i64>,
-    /// `type`: `AssetPostCreateType | None`.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub type_: Option<AssetPostType>,
-    /// `updated_by_user`: `None | UUID`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_by_user: Option<String>,
-    /// `updated_by_user_info`: `None | User`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_by_user_info: Option<User>,
-    /// `views`: `int | None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub views: Option<i64>,
-    /// `warning`: `None | str`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub warning: Option<String>,
-    /// Fields the schema does not list, sent as set.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-impl AssetPostCreate {
-    /// A value with the required fields set and nothing else.
-    pub fn new(title: impl Into<String>) -> Self {
-        AssetPostCreate {
-            title: title.into(),
-            analyze_status: None,
-            archive_status: None,
-            category: None,
-            clip_aspect_ratio: None,
-            clip_duration: None,
-            clip_id: None,
-            clip_mime_type: None,
-            collection_id: None,
-            created_by_user: None,
-            created_by_user_info: None,
-            custom_keyframe: None,
-            custom_poster: None,
-            date_created: None,
-            date_deleted: None,
-            date_imported: None,
-            date_modified: None,
-            date_published_at: None,
-            date_viewed: None,
-            deleted_by_user: None,
-            deleted_by_user_info: None,
-            destination_icon: None,
-            destination_name: None,
-            destination_picture: None,
-            destination_type: None,
-            external_id: None,
-            external_link: None,
-            face_recognition_status: None,
-            favoured: None,
-            has_unconfirmed_persons: None,
-            id: None,
-            is_blocked: None,
-            is_online: None,
-            last_archive_restore_date: None,
-            likes: None,
-            limit_download_to_groups: None,
-            original_asset_id: None,
-            original_segment_id: None,
-            original_version_id: None,
-            person_ids: None,
-            publication_id: None,
-            publication_status: None,
-            site_name: None,
-            status: None,
-            time_end_milliseconds: None,
-            time_start_milliseconds: None,
-            type_: None,
-            updated_by_user: None,
-            updated_by_user_info: None,
-            views: None,
-            warning: None,
-            extra: Map::new(),
-        }
-    }
-
-    /// Sets `analyze_status`.
-    pub fn analyze_status(mut self, value: impl Into<AssetEditAnalyzeStatus>) -> Self {
-        self.analyze_status = Some(value.into());
-        self
-    }
-
-    /// Sets `archive_status`.
-    pub fn archive_status(mut self, value: impl Into<FormatArchiveStatus>) -> Self {
-        self.archive_status = Some(value.into());
-        self
-    }
-
-    /// Sets `category`.
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.category = Some(value.into());
-        self
-    }
-
-    /// Sets `clip_aspect_ratio`.
-    pub fn clip_aspect_ratio(mut self, value: impl Into<String>) -> Self {
-        self.clip_aspect_ratio = Some(value.into());
-        self
-    }
-
-    /// Sets `clip_duration`.
-    pub fn clip_duration(mut self, value: impl Into<f64>) -> Self {
-        self.clip_duration = Some(value.into());
-        self
-    }
-
-    /// Sets `clip_id`.
-    pub fn clip_id(mut self, value: impl Into<i64>) -> Self {
-        self.clip_id = Some(value.into());
-        self
-    }
-
-    /// Sets `clip_mime_type`.
-    pub fn clip_mime_type(mut self, value: impl Into<String>) -> Self {
-        self.clip_mime_type = Some(value.into());
-        self
-    }
-
-    /// Sets `collection_id`.
-    pub fn collection_id(mut self, value: impl Into<String>) -> Self {
-        self.collection_id = Some(value.into());
-        self
-    }
-
-    /// Sets `created_by_user`.
-    pub fn created_by_user(mut self, value: impl Into<String>) -> Self {
-        self.created_by_user = Some(value.into());
-        self
-    }
-
-    /// Sets `created_by_user_info`.
-    pub fn created_by_user_info(mut self, value: impl Into<User>) -> Self {
-        self.created_by_user_info = Some(value.into());
-        self
-    }
-
-    /// Sets `custom_keyframe`.
-    pub fn custom_keyframe(mut self, value: impl Into<String>) -> Self {
-        self.custom_keyframe = Some(value.into());
-        self
-    }
-
-    /// Sets `custom_poster`.
-    pub fn custom_poster(mut self, value: impl Into<String>) -> Self {
-        self.custom_poster = Some(value.into());
-        self
-    }
-
-    /// Sets `date_created`.
-    pub fn date_created(mut self, value: impl Into<String>) -> Self {
-        self.date_created = Some(value.into());
-        self
-    }
-
-    /// Sets `date_deleted`.
-    pub fn date_deleted(mut self, value: impl Into<String>) -> Self {
-        self.date_deleted = Some(value.into());
-        self
-    }
-
-    /// Sets `date_imported`.
-    pub fn date_imported(mut self, value: impl Into<String>) -> Self {
-        self.date_imported = Some(value.into());
-        self
-    }
-
-    /// Sets `date_modified`.
-    pub fn date_modified(mut self, value: impl Into<String>) -> Self {
-        self.date_modified = Some(value.into());
-        self
-    }
-
-    /// Sets `date_published_at`.
-    pub fn date_published_at(mut self, value: impl Into<String>) -> Self {
-        self.date_published_at = Some(value.into());
-        self
-    }
-
-    /// Sets `date_viewed`.
-    pub fn date_viewed(mut self, value: impl Into<String>) -> Self {
-        self.date_viewed = Some(value.into());
-        self
-    }
-
-    /// Sets `deleted_by_user`.
-    pub fn deleted_by_user(mut self, value: impl Into<String>) -> Self {
-        self.deleted_by_user = Some(value.into());
-        self
-    }
-
-    /// Sets `deleted_by_user_info`.
-    pub fn deleted_by_user_info(mut self, value: impl Into<User>) -> Self {
-        self.deleted_by_user_info = Some(value.into());
-        self
-    }
-
-    /// Sets `destination_icon`.
-    pub fn destination_icon(mut self, value: impl Into<String>) -> Self {
-        self.destination_icon = Some(value.into());
-        self
-    }
-
-    /// Sets `destination_name`.
-    pub fn destination_name(mut self, value: impl Into<String>) -> Self {
-        self.destination_name = Some(value.into());
-        self
-    }
-
-    /// Sets `destination_picture`.
-    pub fn destination_picture(mut self, value: impl Into<String>) -> Self {
-        self.destination_picture = Some(value.into());
-        self
-    }
-
-    /// Sets `destination_type`.
-    pub fn destination_type(mut self, value: impl Into<String>) -> Self {
-        self.destination_type = Some(value.into());
-        self
-    }
-
-    /// Sets `external_id`.
-    pub fn external_id(mut self, value: impl Into<String>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-
-    /// Sets `external_link`.
-    pub fn external_link(mut self, value: impl Into<String>) -> Self {
-        self.external_link = Some(value.into());
-        self
-    }
-
-    /// Sets `face_recognition_status`.
-    pub fn face_recognition_status(mut self, value: impl Into<AssetEditAnalyzeStatus>) -> Self {
-        self.face_recognition_status = Some(value.into());
-        self
-    }
-
-    /// Sets `favoured`.
-    pub fn favoured(mut self, value: impl Into<bool>) -> Self {
-        self.favoured = Some(value.into());
-        self
-    }
-
-    /// Sets `has_unconfirmed_persons`.
-    pub fn has_unconfirmed_persons(mut self, value: impl Into<bool>) -> Self {
-        self.has_unconfirmed_persons = Some(value.into());
-        self
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `is_blocked`.
-    pub fn is_blocked(mut self, value: impl Into<bool>) -> Self {
-        self.is_blocked = Some(value.into());
-        self
-    }
-
-    /// Sets `is_online`.
-    pub fn is_online(mut self, value: impl Into<bool>) -> Self {
-        self.is_online = Some(value.into());
-        self
-    }
-
-    /// Sets `last_archive_restore_date`.
-    pub fn last_archive_restore_date(mut self, value: impl Into<String>) -> Self {
-        self.last_archive_restore_date = Some(value.into());
-        self
-    }
-
-    /// Sets `likes`.
-    pub fn likes(mut self, value: impl Into<i64>) -> Self {
-        self.likes = Some(value.into());
-        self
-    }
-
-    /// Sets `limit_download_to_groups`.
-    pub fn limit_download_to_groups(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.limit_download_to_groups = Some(value.into());
-        self
-    }
-
-    /// Sets `original_asset_id`.
-    pub fn original_asset_id(mut self, value: impl Into<String>) -> Self {
-        self.original_asset_id = Some(value.into());
-        self
-    }
-
-    /// Sets `original_segment_id`.
-    pub fn original_segment_id(mut self, value: impl Into<String>) -> Self {
-        self.original_segment_id = Some(value.into());
-        self
-    }
-
-    /// Sets `original_version_id`.
-    pub fn original_version_id(mut self, value: impl Into<String>) -> Self {
-        self.original_version_id = Some(value.into());
-        self
-    }
-
-    /// Sets `person_ids`.
-    pub fn person_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.person_ids = Some(value.into());
-        self
-    }
-
-    /// Sets `publication_id`.
-    pub fn publication_id(mut self, value: impl Into<i64>) -> Self {
-        self.publication_id = Some(value.into());
-        self
-    }
-
-    /// Sets `publication_status`.
-    pub fn publication_status(mut self, value: impl Into<AssetPostPublicationStatus>) -> Self {
-        self.publication_status = Some(value.into());
-        self
-    }
-
-    /// Sets `site_name`.
-    pub fn site_name(mut self, value: impl Into<String>) -> Self {
-        self.site_name = Some(value.into());
-        self
-    }
-
-    /// Sets `status`.
-    pub fn status(mut self, value: impl Into<FormatStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
-    /// Sets `time_end_milliseconds`.
-    pub fn time_end_milliseconds(mut self, value: impl Into<i64>) -> Self {
-        self.time_end_milliseconds = Some(value.into());
-        self
-    }
-
-    /// Sets `time_start_milliseconds`.
-    pub fn time_start_milliseconds(mut self, value: impl Into<i64>) -> Self {
-        self.time_start_milliseconds = Some(value.into());
-        self
-    }
-
-    /// Sets `type_`.
-    pub fn type_(mut self, value: impl Into<AssetPostType>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `updated_by_user`.
-    pub fn updated_by_user(mut self, value: impl Into<String>) -> Self {
-        self.updated_by_user = Some(value.into());
-        self
-    }
-
-    /// Sets `updated_by_user_info`.
-    pub fn updated_by_user_info(mut self, value: impl Into<User>) -> Self {
-        self.updated_by_user_info = Some(value.into());
-        self
-    }
-
-    /// Sets `views`.
-    pub fn views(mut self, value: impl Into<i64>) -> Self {
-        self.views = Some(value.into());
-        self
-    }
-
-    /// Sets `warning`.
-    pub fn warning(mut self, value: impl Into<String>) -> Self {
-        self.warning = Some(value.into());
-        self
-    }
-}
-
-/// iconik's `AssetPostElastic` (an object, received).
-#[derive(Debug, Clone, Deserialize)]
-#[non_exhaustive]
-pub struct AssetPostElastic {
-    /// `title`: `str`, required.
-    pub title: String,
-    /// `analyze_status`: `AssetPostElasticAnalyzeStatus | None`.
-    pub analyze_status: Option<AssetEditAnalyzeStatus>,
-    /// `ancestor_collections`: `list[str] | None`.
-    pub ancestor_collections: Option<Vec<String>>,
-    /// `approval`: `ApprovalSchema | None`.
-    pub approval: Option<Approval>,
-    /// `archive_status`: `AssetPostElasticArchiveStatus | None`.
-    pub archive_status: Option<FormatArchiveStatus>,
-    /// `category`: `None | str`.
-    pub category: Option<String>,
-    /// `clip_aspect_ratio`: `None | str`.
-    pub clip_aspect_ratio: Option<String>,
-    /// `clip_duration`: `float | None`.
-    pub clip_duration: Option<f64>,
-    /// `clip_id`: `int | None`.
-    pub clip_id: Option<i64>,
-    /// `clip_mime_type`: `None | str`.
-    pub clip_mime_type: Option<String>,
-    /// `comments_count`: `int | None`.
-    pub comments_count: Option<i64>,
-    /// `created_by_user`: `None | UUID`.
-    pub created_by_user: Option<String>,
-    /// `created_by_user_info`: `None | User`.
-    pub created_by_user_info: Option<User>,
-    /// `custom_keyframe`: `None | UUID`.
-    pub custom_keyframe: Option<String>,
-    /// `custom_poster`: `None | UUID`.
-    pub custom_poster: Option<String>,
-    /// `date_created`: `datetime.datetime | None`.
-    pub date_created: Option<String>,
-    /// `date_deleted`: `datetime.datetime | None`.
-    pub date_deleted: Option<String>,
-    /// `date_imported`: `datetime.datetime | None`.
-    pub date_imported: Option<String>,
-    /// `date_modified`: `datetime.datetime | None`.
-    pub date_modified: Option<String>,
-    /// `date_published_at`: `datetime.datetime | None`.
-    pub date_published_at: Option<String>,
-    /// `date_viewed`: `datetime.datetime | None`.
-    pub date_viewed: Option<String>,
-    /// `deleted_by_user`: `None | UUID`.
-    pub deleted_by_user: Option<String>,
-    /// `deleted_by_user_info`: `None | User`.
-    pub deleted_by_user_info: Option<User>,
-    /// `destination_icon`: `None | str`.
-    pub destination_icon: Option<String>,
-    /// `destination_name`: `None | str`.
-    pub destination_name: Option<String>,
-    /// `destination_picture`: `None | str`.
-    pub destination_picture: Option<String>,
-    /// `destination_type`: `None | str`.
-    pub destination_type: Option<String>,
-    /// `duration_milliseconds`: `int | None`.
-    pub duration_milliseconds: Option<i64>,
-    /// `external_id`: `None | str`.
-    pub external_id: Option<String>,
-    /// `external_link`: `None | str`.
-    pub external_link: Option<String>,
-    /// `face_recognition_status`: `AssetPostElasticFaceRecognitionStatus | None`.
-    pub face_recognition_status: Option<AssetEditAnalyzeStatus>,
-    /// `favoured`: `bool | None`.
-    pub favoured: Option<bool>,
-    /// `files`: `list[AssetPostElasticFilesType0Item] | None`.
-    pub files: Option<Vec<Map<String, Value>>>,
-    /// `formats`: `list[AssetPostElasticFormatsType0Item] | None`.
-    pub formats: Option<Vec<Map<String, Value>>>,
-    /// `has_unconfirmed_persons`: `bool | None`.
-    pub has_unconfirmed_persons: Option<bool>,
-    /// `id`: `None | UUID`.
-    pub id: Option<String>,
-    /// `in_collections`: `list[str] | None`.
-    pub in_collections: Option<Vec<String>>,
-    /// `is_blocked`: `bool | None`.
-    pub is_blocked: Option<bool>,
-    /// `is_online`: `bool | None`.
-    pub is_online: Option<bool>,
-    /// `keyframes`: `list[AssetPostElasticKeyframesType0Item] | None`.
-    pub keyframes: Option<Vec<Map<String, Value>>>,
-    /// `last_archive_restore_date`: `datetime.datetime | None`.
-    pub last_archive_restore_date: Option<String>,
-    /// `likes`: `int | None`.
-    pub likes: Option<i64>,
-    /// `limit_download_to_groups`: `list[UUID] | None`.
-    pub limit_download_to_groups: Option<Vec<String>>,
-    /// `media_type`: `None | str`.
-    pub media_type: Option<String>,
-    /// `metadata`: `AssetPostElasticMetadataType0 | None`.
-    pub metadata: Option<Map<String, Value>>,
-    /// `object_type`: `None | str`.
-    pub object_type: Option<String>,
-    /// `original_asset_id`: `None | UUID`.
-    pub original_asset_id: Option<String>,
-    /// `original_segment_id`: `None | UUID`.
-    pub original_segment_id: Option<String>,
-    /// `original_version_id`: `None | UUID`.
-    pub original_version_id: Option<String>,
-    /// `person_ids`: `list[UUID] | None`.
-    pub person_ids: Option<Vec<String>>,
-    /// `position`: `int | None`.
-    pub position: Option<i64>,
-    /// `proxies`: `list[AssetPostElasticProxiesType0Item] | None`.
-    pub proxies: Option<Vec<Map<String, Value>>>,
-    /// `publication_id`: `int | None`.
-    pub publication_id: Option<i64>,
-    /// `publication_status`: `AssetPostElasticPublicationStatus | None`.
-    pub publication_status: Option<AssetPostPublicationStatus>,
-    /// `relations`: `list[RelationElastic] | None`.
-    pub relations: Option<Vec<RelationElastic>>,
-    /// `site_name`: `None | str`.
-    pub site_name: Option<String>,
-    /// `status`: `AssetPostElasticStatus | None`.
-    pub status: Option<FormatStatus>,
-    /// `time_end_milliseconds`: `int | None`.
-    pub time_end_milliseconds: Option<i64>,
-    /// `time_start_milliseconds`: `int | None`.
-    pub time_start_milliseconds: Option<i64>,
-    /// `type`: `AssetPostElasticType | None`.
-    #[serde(rename = "type")]
-    pub type_: Option<AssetPostType>,
-    /// `updated_by_user`: `None | UUID`.
-    pub updated_by_user: Option<String>,
-    /// `updated_by_user_info`: `None | User`.
-    pub updated_by_user_info: Option<User>,
-    /// `versions`: `list[AssetVersion] | None`.
-    pub versions: Option<Vec<AssetVersion>>,
-    /// `versions_number`: `int | None`.
-    pub versions_number: Option<i64>,
-    /// `views`: `int | None`.
-    pub views: Option<i64>,
-    /// `warning`: `None | str`.
-    pub warning: Option<String>,
-    /// Fields the schema does not list, kept as received.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// iconik's `AssetPostSchemaPublicationStatus` (a string, sent and received).
-///
-/// Also the shape of `AssetPostCreatePublicationStatus`, `AssetPostElasticPublicationStatus`.
-///
-/// Values this client does not know are kept in `Other`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AssetPostPublicationStatus {
-    /// `CANCELED`
-    Canceled,
-    /// `FAILED`
-    Failed,
-    /// `PUBLISHED`
-    Published,
-    /// `PUBLISHED_WITH_WARNING`
-    PublishedWithWarning,
-    /// `RUNNING`
-    Running,
-    /// `SCHEDULED`
-    Scheduled,
-    /// A value this version of the client does not know.
-    Other(String),
-}
-
-impl AssetPostPublicationStatus {
-    /// The value as iconik writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            AssetPostPublicationStatus::Canceled => "CANCELED",
-            AssetPostPublicationStatus::Failed => "FAILED",
-            AssetPostPublicationStatus::Published => "PUBLISHED",
-            AssetPostPublicationStatus::PublishedWithWarning => "PUBLISHED_WITH_WARNING",
-            AssetPostPublicationStatus::Running => "RUNNING",
-            AssetPostPublicationStatus::Scheduled => "SCHEDULED",
-            AssetPostPublicationStatus::Other(s) => s,
-        }
-    }
-}
-
-impl From<&str> for AssetPostPublicationStatus {
-    fn from(s: &str) -> Self {
-        match s {
-            "CANCELED" => AssetPostPublicationStatus::Canceled,
-            "FAILED" => AssetPostPublicationStatus::Failed,
-            "PUBLISHED" => AssetPostPublicationStatus::Published,
-            "PUBLISHED_WITH_WARNING" => AssetPostPublicationStatus::PublishedWithWarning,
-            "RUNNING" => AssetPostPublicationStatus::Running,
-            "SCHEDULED" => AssetPostPublicationStatus::Scheduled,
-            other => AssetPostPublicationStatus::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Serialize for AssetPostPublicationStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for AssetPostPublicationStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de_open_enum(d)
-    }
-}
-
-/// iconik's `AssetPostSchemaType` (a string, sent and received).
-///
-/// Also the shape of `AssetPostCreateType`, `AssetPostElasticType`.
-///
-/// Values this client does not know are kept in `Other`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AssetPostType {
-    /// `POST`
-    Post,
-    /// A value this version of the client does not know.
-    Other(String),
-}
-
-impl AssetPostType {
-    /// The value as iconik writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            AssetPostType::Post => "POST",
-            AssetPostType::Other(s) => s,
-        }
-    }
-}
-
-impl From<&str> for AssetPostType {
-    fn from(s: &str) -> Self {
-        match s {
-            "POST" => AssetPostType::Post,
-            other => AssetPostType::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Serialize for AssetPostType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for AssetPostType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de_open_enum(d)
-    }
-}
-
 /// iconik's `AssetTranscriptionFromSubtitleSchema` (an object, sent).
 #[derive(Debug, Clone, Serialize)]
 pub struct AssetTranscriptionFromSubtitle {
@@ -3220,6 +2659,75 @@ pub struct AssetTranscriptionsProperties {
     pub extra: Map<String, Value>,
 }
 
+/// iconik's `AssetSchemaType` (a string, sent and received).
+///
+/// Also the shape of `AssetCreateSchemaType`, `AssetEditSchemaType`, `AssetElasticSchemaType`, `PlaylistItemElasticSchemaType`.
+///
+/// Values this client does not know are kept in `Other`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AssetType {
+    /// `ASSET`
+    Asset,
+    /// `CUSTOM`
+    Custom,
+    /// `LINK`
+    Link,
+    /// `NLE_PROJECT`
+    NleProject,
+    /// `PLACEHOLDER`
+    Placeholder,
+    /// `SEQUENCE`
+    Sequence,
+    /// `SUBCLIP`
+    Subclip,
+    /// A value this version of the client does not know.
+    Other(String),
+}
+
+impl AssetType {
+    /// The value as iconik writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            AssetType::Asset => "ASSET",
+            AssetType::Custom => "CUSTOM",
+            AssetType::Link => "LINK",
+            AssetType::NleProject => "NLE_PROJECT",
+            AssetType::Placeholder => "PLACEHOLDER",
+            AssetType::Sequence => "SEQUENCE",
+            AssetType::Subclip => "SUBCLIP",
+            AssetType::Other(s) => s,
+        }
+    }
+}
+
+impl From<&str> for AssetType {
+    fn from(s: &str) -> Self {
+        match s {
+            "ASSET" => AssetType::Asset,
+            "CUSTOM" => AssetType::Custom,
+            "LINK" => AssetType::Link,
+            "NLE_PROJECT" => AssetType::NleProject,
+            "PLACEHOLDER" => AssetType::Placeholder,
+            "SEQUENCE" => AssetType::Sequence,
+            "SUBCLIP" => AssetType::Subclip,
+            other => AssetType::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Serialize for AssetType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AssetType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::de_open_enum(d)
+    }
+}
+
 /// iconik's `AssetVersionSchema` (an object, sent and received).
 ///
 /// Also the shape of `AssetVersion`.
@@ -3228,10 +2736,10 @@ pub struct AssetTranscriptionsProperties {
 pub struct AssetVersion {
     /// `analyze_status`: `AssetVersionSchemaAnalyzeStatus | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub analyze_status: Option<AssetEditAnalyzeStatus>,
+    pub analyze_status: Option<AssetAnalyzeStatus>,
     /// `archive_status`: `AssetVersionSchemaArchiveStatus | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub archive_status: Option<FormatArchiveStatus>,
+    pub archive_status: Option<AssetArchiveStatus>,
     /// `created_by_user`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by_user: Option<String>,
@@ -3243,7 +2751,7 @@ pub struct AssetVersion {
     pub date_created: Option<String>,
     /// `face_recognition_status`: `AssetVersionSchemaFaceRecognitionStatus | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub face_recognition_status: Option<AssetEditAnalyzeStatus>,
+    pub face_recognition_status: Option<AssetAnalyzeStatus>,
     /// `has_unconfirmed_persons`: `bool | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub has_unconfirmed_persons: Option<bool>,
@@ -3261,7 +2769,7 @@ pub struct AssetVersion {
     pub status: Option<AssetVersionStatus>,
     /// `transcribe_status`: `AssetVersionSchemaTranscribeStatus | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub transcribe_status: Option<AssetEditAnalyzeStatus>,
+    pub transcribe_status: Option<AssetAnalyzeStatus>,
     /// `transcribed_languages`: `list[str] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transcribed_languages: Option<Vec<String>>,
@@ -3296,13 +2804,13 @@ impl AssetVersion {
     }
 
     /// Sets `analyze_status`.
-    pub fn analyze_status(mut self, value: impl Into<AssetEditAnalyzeStatus>) -> Self {
+    pub fn analyze_status(mut self, value: impl Into<AssetAnalyzeStatus>) -> Self {
         self.analyze_status = Some(value.into());
         self
     }
 
     /// Sets `archive_status`.
-    pub fn archive_status(mut self, value: impl Into<FormatArchiveStatus>) -> Self {
+    pub fn archive_status(mut self, value: impl Into<AssetArchiveStatus>) -> Self {
         self.archive_status = Some(value.into());
         self
     }
@@ -3326,7 +2834,7 @@ impl AssetVersion {
     }
 
     /// Sets `face_recognition_status`.
-    pub fn face_recognition_status(mut self, value: impl Into<AssetEditAnalyzeStatus>) -> Self {
+    pub fn face_recognition_status(mut self, value: impl Into<AssetAnalyzeStatus>) -> Self {
         self.face_recognition_status = Some(value.into());
         self
     }
@@ -3362,7 +2870,7 @@ impl AssetVersion {
     }
 
     /// Sets `transcribe_status`.
-    pub fn transcribe_status(mut self, value: impl Into<AssetEditAnalyzeStatus>) -> Self {
+    pub fn transcribe_status(mut self, value: impl Into<AssetAnalyzeStatus>) -> Self {
         self.transcribe_status = Some(value.into());
         self
     }
@@ -3467,7 +2975,7 @@ pub struct Assets {
     /// `next_url`: `None | str`.
     pub next_url: Option<String>,
     /// `objects`: `list[AssetElasticSchema | AssetPostElastic] | None`.
-    pub objects: Option<Vec<AssetPostElastic>>,
+    pub objects: Option<Vec<AssetElastic>>,
     /// `page`: `int | None`.
     pub page: Option<i64>,
     /// `pages`: `int | None`.
@@ -6458,9 +5966,9 @@ pub struct EditAssetVersion {
     /// `id`: `UUID`, required.
     pub id: String,
     /// `analyze_status`: `EditAssetVersionAnalyzeStatus | None`.
-    pub analyze_status: Option<AssetEditAnalyzeStatus>,
+    pub analyze_status: Option<AssetAnalyzeStatus>,
     /// `archive_status`: `EditAssetVersionArchiveStatus | None`.
-    pub archive_status: Option<FormatArchiveStatus>,
+    pub archive_status: Option<AssetArchiveStatus>,
     /// `created_by_user`: `None | UUID`.
     pub created_by_user: Option<String>,
     /// `created_by_user_info`: `None | User`.
@@ -6468,7 +5976,7 @@ pub struct EditAssetVersion {
     /// `date_created`: `datetime.datetime | None`.
     pub date_created: Option<String>,
     /// `face_recognition_status`: `EditAssetVersionFaceRecognitionStatus | None`.
-    pub face_recognition_status: Option<AssetEditAnalyzeStatus>,
+    pub face_recognition_status: Option<AssetAnalyzeStatus>,
     /// `has_unconfirmed_persons`: `bool | None`.
     pub has_unconfirmed_persons: Option<bool>,
     /// `is_online`: `bool | None`.
@@ -6478,7 +5986,7 @@ pub struct EditAssetVersion {
     /// `status`: `EditAssetVersionStatus | None`.
     pub status: Option<AssetVersionStatus>,
     /// `transcribe_status`: `EditAssetVersionTranscribeStatus | None`.
-    pub transcribe_status: Option<AssetEditAnalyzeStatus>,
+    pub transcribe_status: Option<AssetAnalyzeStatus>,
     /// `transcribed_languages`: `list[str] | None`.
     pub transcribed_languages: Option<Vec<String>>,
     /// `version_number`: `int | None`.

@@ -191,6 +191,68 @@ impl<'de> Deserialize<'de> for ApprovalStatus {
     }
 }
 
+/// iconik's `AssetSchemaArchiveStatus` (a string, sent and received).
+///
+/// Also the shape of `AssetCreateSchemaArchiveStatus`, `AssetEditSchemaArchiveStatus`, `AssetElasticSchemaArchiveStatus`, `AssetVersionArchiveStatus`, `AssetVersionSchemaArchiveStatus`, `EditAssetVersionArchiveStatus`, `FormatElasticSchemaArchiveStatus` of `files`, `FormatSchemaArchiveStatus` of `files`, `PlaylistItemElasticSchemaArchiveStatus`.
+///
+/// Values this client does not know are kept in `Other`.
+#[cfg(any(feature = "assets", feature = "files"))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AssetArchiveStatus {
+    /// `ARCHIVED`
+    Archived,
+    /// `ARCHIVING`
+    Archiving,
+    /// `FAILED_TO_ARCHIVE`
+    FailedToArchive,
+    /// `NOT_ARCHIVED`
+    NotArchived,
+    /// A value this version of the client does not know.
+    Other(String),
+}
+
+#[cfg(any(feature = "assets", feature = "files"))]
+impl AssetArchiveStatus {
+    /// The value as iconik writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            AssetArchiveStatus::Archived => "ARCHIVED",
+            AssetArchiveStatus::Archiving => "ARCHIVING",
+            AssetArchiveStatus::FailedToArchive => "FAILED_TO_ARCHIVE",
+            AssetArchiveStatus::NotArchived => "NOT_ARCHIVED",
+            AssetArchiveStatus::Other(s) => s,
+        }
+    }
+}
+
+#[cfg(any(feature = "assets", feature = "files"))]
+impl From<&str> for AssetArchiveStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "ARCHIVED" => AssetArchiveStatus::Archived,
+            "ARCHIVING" => AssetArchiveStatus::Archiving,
+            "FAILED_TO_ARCHIVE" => AssetArchiveStatus::FailedToArchive,
+            "NOT_ARCHIVED" => AssetArchiveStatus::NotArchived,
+            other => AssetArchiveStatus::Other(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "assets", feature = "files"))]
+impl Serialize for AssetArchiveStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "assets", feature = "files"))]
+impl<'de> Deserialize<'de> for AssetArchiveStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::de_open_enum(d)
+    }
+}
+
 /// iconik's `AssetExportSchemaMetadataFormat` (a string, sent and received).
 ///
 /// Also the shape of `AssetBatchExportSchemaMetadataFormat`, `BulkFilesetExportSchemaMetadataFormat`, `CollectionExportSchemaMetadataFormat`, `ExportActionParametersMetadataFormat` of `automations`, `ExportLocationSchemaMetadataFormat`.
@@ -244,6 +306,60 @@ impl Serialize for AssetExportMetadataFormat {
 
 #[cfg(any(feature = "automations", feature = "files"))]
 impl<'de> Deserialize<'de> for AssetExportMetadataFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::de_open_enum(d)
+    }
+}
+
+/// iconik's `AssetSchemaStatus` (a string, sent and received).
+///
+/// Also the shape of `AssetCreateSchemaStatus`, `AssetEditSchemaStatus`, `AssetElasticSchemaStatus`, `FormatElasticSchemaStatus` of `files`, `FormatSchemaStatus` of `files`, `PlaylistItemElasticSchemaStatus`.
+///
+/// Values this client does not know are kept in `Other`.
+#[cfg(any(feature = "assets", feature = "files"))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AssetStatus {
+    /// `ACTIVE`
+    Active,
+    /// `DELETED`
+    Deleted,
+    /// A value this version of the client does not know.
+    Other(String),
+}
+
+#[cfg(any(feature = "assets", feature = "files"))]
+impl AssetStatus {
+    /// The value as iconik writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            AssetStatus::Active => "ACTIVE",
+            AssetStatus::Deleted => "DELETED",
+            AssetStatus::Other(s) => s,
+        }
+    }
+}
+
+#[cfg(any(feature = "assets", feature = "files"))]
+impl From<&str> for AssetStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "ACTIVE" => AssetStatus::Active,
+            "DELETED" => AssetStatus::Deleted,
+            other => AssetStatus::Other(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "assets", feature = "files"))]
+impl Serialize for AssetStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "assets", feature = "files"))]
+impl<'de> Deserialize<'de> for AssetStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::de_open_enum(d)
     }
@@ -534,122 +650,6 @@ pub struct DestinationItems {
     /// Fields the schema does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
-}
-
-/// iconik's `FormatSchemaArchiveStatus` (a string, sent and received).
-///
-/// Also the shape of `AssetEditSchemaArchiveStatus` of `assets`, `AssetElasticSchemaArchiveStatus` of `assets`, `AssetPostCreateArchiveStatus` of `assets`, `AssetPostElasticArchiveStatus` of `assets`, `AssetPostSchemaArchiveStatus` of `assets`, `AssetVersionArchiveStatus` of `assets`, `AssetVersionSchemaArchiveStatus` of `assets`, `EditAssetVersionArchiveStatus` of `assets`, `FormatElasticSchemaArchiveStatus`, `PlaylistItemElasticSchemaArchiveStatus` of `assets`.
-///
-/// Values this client does not know are kept in `Other`.
-#[cfg(any(feature = "assets", feature = "files"))]
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FormatArchiveStatus {
-    /// `ARCHIVED`
-    Archived,
-    /// `ARCHIVING`
-    Archiving,
-    /// `FAILED_TO_ARCHIVE`
-    FailedToArchive,
-    /// `NOT_ARCHIVED`
-    NotArchived,
-    /// A value this version of the client does not know.
-    Other(String),
-}
-
-#[cfg(any(feature = "assets", feature = "files"))]
-impl FormatArchiveStatus {
-    /// The value as iconik writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            FormatArchiveStatus::Archived => "ARCHIVED",
-            FormatArchiveStatus::Archiving => "ARCHIVING",
-            FormatArchiveStatus::FailedToArchive => "FAILED_TO_ARCHIVE",
-            FormatArchiveStatus::NotArchived => "NOT_ARCHIVED",
-            FormatArchiveStatus::Other(s) => s,
-        }
-    }
-}
-
-#[cfg(any(feature = "assets", feature = "files"))]
-impl From<&str> for FormatArchiveStatus {
-    fn from(s: &str) -> Self {
-        match s {
-            "ARCHIVED" => FormatArchiveStatus::Archived,
-            "ARCHIVING" => FormatArchiveStatus::Archiving,
-            "FAILED_TO_ARCHIVE" => FormatArchiveStatus::FailedToArchive,
-            "NOT_ARCHIVED" => FormatArchiveStatus::NotArchived,
-            other => FormatArchiveStatus::Other(other.to_owned()),
-        }
-    }
-}
-
-#[cfg(any(feature = "assets", feature = "files"))]
-impl Serialize for FormatArchiveStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(any(feature = "assets", feature = "files"))]
-impl<'de> Deserialize<'de> for FormatArchiveStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de_open_enum(d)
-    }
-}
-
-/// iconik's `FormatSchemaStatus` (a string, sent and received).
-///
-/// Also the shape of `AssetEditSchemaStatus` of `assets`, `AssetElasticSchemaStatus` of `assets`, `AssetPostCreateStatus` of `assets`, `AssetPostElasticStatus` of `assets`, `AssetPostSchemaStatus` of `assets`, `FormatElasticSchemaStatus`, `PlaylistItemElasticSchemaStatus` of `assets`.
-///
-/// Values this client does not know are kept in `Other`.
-#[cfg(any(feature = "assets", feature = "files"))]
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FormatStatus {
-    /// `ACTIVE`
-    Active,
-    /// `DELETED`
-    Deleted,
-    /// A value this version of the client does not know.
-    Other(String),
-}
-
-#[cfg(any(feature = "assets", feature = "files"))]
-impl FormatStatus {
-    /// The value as iconik writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            FormatStatus::Active => "ACTIVE",
-            FormatStatus::Deleted => "DELETED",
-            FormatStatus::Other(s) => s,
-        }
-    }
-}
-
-#[cfg(any(feature = "assets", feature = "files"))]
-impl From<&str> for FormatStatus {
-    fn from(s: &str) -> Self {
-        match s {
-            "ACTIVE" => FormatStatus::Active,
-            "DELETED" => FormatStatus::Deleted,
-            other => FormatStatus::Other(other.to_owned()),
-        }
-    }
-}
-
-#[cfg(any(feature = "assets", feature = "files"))]
-impl Serialize for FormatStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(any(feature = "assets", feature = "files"))]
-impl<'de> Deserialize<'de> for FormatStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de_open_enum(d)
-    }
 }
 
 /// iconik's `JobsPrioritySchema` (an object, sent and received).

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use super::common::{
-    AssetExportMetadataFormat, BulkFileset, BulkJobCreated, DestinationItem, DestinationItems,
-    FormatArchiveStatus, FormatStatus, PostStoragesVerificationsAccessResponse200,
+    AssetArchiveStatus, AssetExportMetadataFormat, AssetStatus, BulkFileset, BulkJobCreated,
+    DestinationItem, DestinationItems, PostStoragesVerificationsAccessResponse200,
     SequenceItemObjectType, StorageMethod, URL,
 };
 
@@ -5356,7 +5356,7 @@ pub struct Format {
     pub name: String,
     /// `archive_status`: `FormatSchemaArchiveStatus | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub archive_status: Option<FormatArchiveStatus>,
+    pub archive_status: Option<AssetArchiveStatus>,
     /// `asset_id`: `None | UUID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub asset_id: Option<String>,
@@ -5389,7 +5389,7 @@ pub struct Format {
     pub metadata: Option<Vec<Map<String, Value>>>,
     /// `status`: `FormatSchemaStatus | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<FormatStatus>,
+    pub status: Option<AssetStatus>,
     /// `storage_methods`: `list[str] | None`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_methods: Option<Vec<String>>,
@@ -5433,7 +5433,7 @@ impl Format {
     }
 
     /// Sets `archive_status`.
-    pub fn archive_status(mut self, value: impl Into<FormatArchiveStatus>) -> Self {
+    pub fn archive_status(mut self, value: impl Into<AssetArchiveStatus>) -> Self {
         self.archive_status = Some(value.into());
         self
     }
@@ -5499,7 +5499,7 @@ impl Format {
     }
 
     /// Sets `status`.
-    pub fn status(mut self, value: impl Into<FormatStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<AssetStatus>) -> Self {
         self.status = Some(value.into());
         self
     }

@@ -92,7 +92,7 @@ fn hex(bytes: &[u8]) -> String {
 /// # fn main() -> iconik_sync::Result<()> {
 /// let client = iconik_sync::Client::from_env()?;
 /// for file in client.files_by_checksum("clip.mov").send()? {
-///     println!("already in iconik: asset {:?}, file {}", file.asset_id, file.id);
+///     println!("already in iconik: asset {:?}, file {:?}", file.asset_id, file.id);
 /// }
 /// # Ok(()) }
 /// ```

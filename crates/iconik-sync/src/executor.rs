@@ -26,10 +26,10 @@ use crate::error::Result;
 ///
 /// ```no_run
 /// use iconik_sync::{Executor, Response};
-/// use iconik_sync::models::assets::AssetPost;
+/// use iconik_sync::models::assets::Asset;
 ///
 /// // works with iconik_sync::Client (a Result) and iconik_async::Client (a future)
-/// fn fetch<C: Executor>(client: &C, id: &str) -> C::Output<Response<AssetPost>> {
+/// fn fetch<C: Executor>(client: &C, id: &str) -> C::Output<Response<Asset>> {
 ///     iconik_sync::api::AssetsApi::new(client.clone()).get_asset(id).send()
 /// }
 /// # fn main() -> iconik_sync::Result<()> {

@@ -20,7 +20,7 @@ use ureq::http::Uri;
 use crate::clock::FakeClock;
 use crate::error::{excerpt, parse_iconik_errors, redact_headers, DecodeContext};
 #[cfg(feature = "assets")]
-use crate::models::assets::AssetPost as Asset;
+use crate::models::assets::Asset;
 #[cfg(feature = "files")]
 use crate::models::files::File;
 use crate::page::{query_value, Page};

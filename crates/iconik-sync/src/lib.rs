@@ -60,7 +60,7 @@
 //! | build less | each service is a cargo feature (all on by default): `default-features = false, features = ["assets", "files"]` |
 //! | see what it does | [Logging](#logging) |
 //!
-//! Models are per service ([`models::assets::AssetPost`],
+//! Models are per service ([`models::assets::Asset`],
 //! [`models::files::File`], ...): fields iconik's spec requires are plain
 //! fields, the rest `Option`s; unknown fields and enum values are kept.
 //!
@@ -169,7 +169,7 @@ pub use client::{
 };
 pub use error::{ApiError, Bound, DecodeError, Error, Result};
 pub use executor::Executor;
-/// The models of every service (`models::assets::AssetPost`, ...): the
+/// The models of every service (`models::assets::Asset`, ...): the
 /// `iconik-models` crate, typed as iconik's spec types them.
 pub use iconik_models as models;
 pub use operation::{Auth, Method, Operation, RequestBuilder};

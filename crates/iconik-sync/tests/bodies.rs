@@ -186,7 +186,7 @@ fn a_create_sent_as_post_is_not_resent_after_503() {
     let err = h
         .client
         .assets()
-        .post_assets(&assets::AssetPostCreate::new("Clip"))
+        .post_assets(&assets::AssetCreate::new("Clip"))
         .send()
         .unwrap_err();
     assert!(

@@ -99,7 +99,7 @@ fn get_collection_contents_returns_mixed_objects() {
         panic!("{:?}", objects[0])
     };
     assert_eq!(asset.title, "Clip");
-    assert_eq!(asset.type_, Some(m::AssetEditType::Asset));
+    assert_eq!(asset.type_, Some(m::AssetType::Asset));
     let m::FavoritesObject::Collections(collection) = &objects[1] else {
         panic!("{:?}", objects[1])
     };

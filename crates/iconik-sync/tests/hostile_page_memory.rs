@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use hostile_server::*;
-use iconik_sync::models::assets::AssetPostElastic as Asset;
+use iconik_sync::models::assets::AssetElastic as Asset;
 use iconik_sync::page::DEFAULT_MAX_PAGE_OBJECTS;
 use iconik_sync::{Bound, Error};
 

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use hostile_server::*;
 use iconik_sync::clock::FakeClock;
-use iconik_sync::models::assets::AssetPostElastic as Asset;
+use iconik_sync::models::assets::AssetElastic as Asset;
 use iconik_sync::page::{Style, DEFAULT_MAX_COLLECTED_ITEMS};
 use iconik_sync::{Bound, Error, Method, Paginator, RateLimitConfig};
 use serde_json::{json, Value};

@@ -39,7 +39,7 @@ fn numbered(page: u32, pages: u32, objects: Value) -> Value {
            "next_url": if page < pages { json!(format!("/API/assets/v1/assets/?page={}", page + 1)) } else { Value::Null }})
 }
 
-type Asset = assets::AssetPostElastic;
+type Asset = assets::AssetElastic;
 type Collection = assets::Collection;
 type SearchHit = search::SearchDocument;
 

@@ -806,7 +806,7 @@ impl<C: Executor> AssetsApi<C> {
 
     /// Gets an asset.
     ///
-    /// `GET /API/assets/v1/assets/{asset_id}/` (iconik's `get_assets_by_asset_id`) answers [`models::assets::AssetPost`](crate::models::assets::AssetPost) (HTTP 200).
+    /// `GET /API/assets/v1/assets/{asset_id}/` (iconik's `get_assets_by_asset_id`) answers [`models::assets::Asset`](crate::models::assets::Asset) (HTTP 200).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     ///
@@ -2055,21 +2055,21 @@ impl<C: Executor> AssetsApi<C> {
 
     /// Updates an asset (the fields sent).
     ///
-    /// `PATCH /API/assets/v1/assets/{asset_id}/` (iconik's `patch_assets_by_asset_id`) answers [`models::assets::AssetPost`](crate::models::assets::AssetPost) (HTTP 200).
+    /// `PATCH /API/assets/v1/assets/{asset_id}/` (iconik's `patch_assets_by_asset_id`) answers [`models::assets::Asset`](crate::models::assets::Asset) (HTTP 200).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
-    /// - `body`: [`models::assets::AssetPost`](crate::models::assets::AssetPost), sent as JSON
+    /// - `body`: [`models::assets::Asset`](crate::models::assets::Asset), sent as JSON
     ///
     /// Optional, as setters: [`generate_subclip_keyframes`](PatchAsset::generate_subclip_keyframes).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::assets::AssetPost = todo!();
+    /// # let body: iconik_sync::models::assets::Asset = todo!();
     /// let answer = client.assets().patch_asset("6f1f5b9e-0000-0000-0000-000000000000", &body).generate_subclip_keyframes(true).send()?;
     /// # Ok(()) }
     /// ```
-    pub fn patch_asset(&self, asset_id: &str, body: &m::AssetPost) -> PatchAsset<C> {
+    pub fn patch_asset(&self, asset_id: &str, body: &m::Asset) -> PatchAsset<C> {
         PatchAsset(Request::new(self.op(136).path_param(asset_id).json(body)))
     }
 
@@ -2883,7 +2883,7 @@ impl<C: Executor> AssetsApi<C> {
 
     /// Creates a view of an asset.
     ///
-    /// `POST /API/assets/v1/assets/{asset_id}/views/` (iconik's `post_assets_by_asset_id_views`) answers [`models::assets::AssetPost`](crate::models::assets::AssetPost) (HTTP 200).
+    /// `POST /API/assets/v1/assets/{asset_id}/views/` (iconik's `post_assets_by_asset_id_views`) answers [`models::assets::Asset`](crate::models::assets::Asset) (HTTP 200).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     ///
@@ -2893,26 +2893,26 @@ impl<C: Executor> AssetsApi<C> {
     /// let answer = client.assets().post_asset_views("6f1f5b9e-0000-0000-0000-000000000000").send()?;
     /// # Ok(()) }
     /// ```
-    pub fn post_asset_views(&self, asset_id: &str) -> Request<m::AssetPost, C> {
+    pub fn post_asset_views(&self, asset_id: &str) -> Request<m::Asset, C> {
         Request::new(self.op(169).path_param(asset_id))
     }
 
     /// Creates an asset.
     ///
-    /// `POST /API/assets/v1/assets/` (iconik's `post_assets`) answers [`models::assets::AssetPost`](crate::models::assets::AssetPost) (HTTP 201).
+    /// `POST /API/assets/v1/assets/` (iconik's `post_assets`) answers [`models::assets::Asset`](crate::models::assets::Asset) (HTTP 201).
     ///
-    /// - `body`: [`models::assets::AssetPostCreate`](crate::models::assets::AssetPostCreate), sent as JSON
+    /// - `body`: [`models::assets::AssetCreate`](crate::models::assets::AssetCreate), sent as JSON
     ///
     /// Optional, as setters: [`apply_default_acls`](PostAssets::apply_default_acls), [`apply_collection_acls`](PostAssets::apply_collection_acls), [`assign_to_collection`](PostAssets::assign_to_collection), [`generate_subclip_keyframes`](PostAssets::generate_subclip_keyframes), [`apply_acl_template_id`](PostAssets::apply_acl_template_id).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::assets::AssetPostCreate = todo!();
+    /// # let body: iconik_sync::models::assets::AssetCreate = todo!();
     /// let answer = client.assets().post_assets(&body).apply_default_acls(true).send()?;
     /// # Ok(()) }
     /// ```
-    pub fn post_assets(&self, body: &m::AssetPostCreate) -> PostAssets<C> {
+    pub fn post_assets(&self, body: &m::AssetCreate) -> PostAssets<C> {
         PostAssets(Request::new(self.op(170).json(body)))
     }
 
@@ -4088,21 +4088,21 @@ impl<C: Executor> AssetsApi<C> {
 
     /// Replaces an asset.
     ///
-    /// `PUT /API/assets/v1/assets/{asset_id}/` (iconik's `put_assets_by_asset_id`) answers [`models::assets::AssetPost`](crate::models::assets::AssetPost) (HTTP 200).
+    /// `PUT /API/assets/v1/assets/{asset_id}/` (iconik's `put_assets_by_asset_id`) answers [`models::assets::Asset`](crate::models::assets::Asset) (HTTP 200).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
-    /// - `body`: [`models::assets::AssetPost`](crate::models::assets::AssetPost), sent as JSON
+    /// - `body`: [`models::assets::Asset`](crate::models::assets::Asset), sent as JSON
     ///
     /// Optional, as setters: [`generate_subclip_keyframes`](PutAsset::generate_subclip_keyframes).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::assets::AssetPost = todo!();
+    /// # let body: iconik_sync::models::assets::Asset = todo!();
     /// let answer = client.assets().put_asset("6f1f5b9e-0000-0000-0000-000000000000", &body).generate_subclip_keyframes(true).send()?;
     /// # Ok(()) }
     /// ```
-    pub fn put_asset(&self, asset_id: &str, body: &m::AssetPost) -> PutAsset<C> {
+    pub fn put_asset(&self, asset_id: &str, body: &m::Asset) -> PutAsset<C> {
         PutAsset(Request::new(self.op(227).path_param(asset_id).json(body)))
     }
 
@@ -4915,7 +4915,7 @@ impl<C: Executor> DeleteAssetVersion<C> {
 /// [`send`](Self::send).
 #[must_use = "a request does nothing until it is sent"]
 #[derive(Debug, Clone)]
-pub struct GetAsset<C = Client>(Request<m::AssetPost, C>);
+pub struct GetAsset<C = Client>(Request<m::Asset, C>);
 
 impl<C: Executor> GetAsset<C> {
     /// Sets `include_collections` (boolean).
@@ -4939,13 +4939,13 @@ impl<C: Executor> GetAsset<C> {
     /// # Errors
     /// As [`Request::send`]: invalid arguments (nothing sent), non-2xx
     /// answers, answers that do not decode, transport failures.
-    pub fn send(self) -> C::Output<Response<m::AssetPost>> {
+    pub fn send(self) -> C::Output<Response<m::Asset>> {
         self.0.send()
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
-    pub fn into_request(self) -> Request<m::AssetPost, C> {
+    pub fn into_request(self) -> Request<m::Asset, C> {
         self.0
     }
 }
@@ -5064,7 +5064,7 @@ impl<C: Executor> GetAssetRelations<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::AssetPostElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::AssetElastic>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -5124,7 +5124,7 @@ impl<C: Executor> GetAssetRelationsByRelationType<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::AssetPostElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::AssetElastic>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -5668,7 +5668,7 @@ impl<C: Executor> GetAssets<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::AssetPostElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::AssetElastic>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -6136,7 +6136,7 @@ impl<C: Executor> GetDeleteQueueAssets<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::AssetPostElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::AssetElastic>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -6406,7 +6406,7 @@ impl<C: Executor> GetPerson<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::AssetPostElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::AssetElastic>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -7095,7 +7095,7 @@ impl<C: Executor> GetSharesAll<C> {
 /// [`send`](Self::send).
 #[must_use = "a request does nothing until it is sent"]
 #[derive(Debug, Clone)]
-pub struct PatchAsset<C = Client>(Request<m::AssetPost, C>);
+pub struct PatchAsset<C = Client>(Request<m::Asset, C>);
 
 impl<C: Executor> PatchAsset<C> {
     /// Sets `generate_subclip_keyframes` (boolean).
@@ -7117,13 +7117,13 @@ impl<C: Executor> PatchAsset<C> {
     /// # Errors
     /// As [`Request::send`]: invalid arguments (nothing sent), non-2xx
     /// answers, answers that do not decode, transport failures.
-    pub fn send(self) -> C::Output<Response<m::AssetPost>> {
+    pub fn send(self) -> C::Output<Response<m::Asset>> {
         self.0.send()
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
-    pub fn into_request(self) -> Request<m::AssetPost, C> {
+    pub fn into_request(self) -> Request<m::Asset, C> {
         self.0
     }
 }
@@ -7271,7 +7271,7 @@ impl<C: Executor> PostAssetSegments<C> {
 /// [`send`](Self::send).
 #[must_use = "a request does nothing until it is sent"]
 #[derive(Debug, Clone)]
-pub struct PostAssets<C = Client>(Request<m::AssetPost, C>);
+pub struct PostAssets<C = Client>(Request<m::Asset, C>);
 
 impl<C: Executor> PostAssets<C> {
     /// Sets `apply_default_acls` (boolean).
@@ -7313,13 +7313,13 @@ impl<C: Executor> PostAssets<C> {
     /// # Errors
     /// As [`Request::send`]: invalid arguments (nothing sent), non-2xx
     /// answers, answers that do not decode, transport failures.
-    pub fn send(self) -> C::Output<Response<m::AssetPost>> {
+    pub fn send(self) -> C::Output<Response<m::Asset>> {
         self.0.send()
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
-    pub fn into_request(self) -> Request<m::AssetPost, C> {
+    pub fn into_request(self) -> Request<m::Asset, C> {
         self.0
     }
 }
@@ -7487,7 +7487,7 @@ impl<C: Executor> PostCollectionsReindex<C> {
 /// [`send`](Self::send).
 #[must_use = "a request does nothing until it is sent"]
 #[derive(Debug, Clone)]
-pub struct PutAsset<C = Client>(Request<m::AssetPost, C>);
+pub struct PutAsset<C = Client>(Request<m::Asset, C>);
 
 impl<C: Executor> PutAsset<C> {
     /// Sets `generate_subclip_keyframes` (boolean).
@@ -7509,13 +7509,13 @@ impl<C: Executor> PutAsset<C> {
     /// # Errors
     /// As [`Request::send`]: invalid arguments (nothing sent), non-2xx
     /// answers, answers that do not decode, transport failures.
-    pub fn send(self) -> C::Output<Response<m::AssetPost>> {
+    pub fn send(self) -> C::Output<Response<m::Asset>> {
         self.0.send()
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
-    pub fn into_request(self) -> Request<m::AssetPost, C> {
+    pub fn into_request(self) -> Request<m::Asset, C> {
         self.0
     }
 }

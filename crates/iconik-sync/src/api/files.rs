@@ -1646,7 +1646,7 @@ impl<C: Executor> FilesApi<C> {
 
     /// Gets a keyframe of an asset.
     ///
-    /// `GET /API/files/v1/assets/{asset_id}/keyframes/{keyframe_id}/` (iconik's `get_assets_by_asset_id_keyframes_by_keyframe_id`) answers [`models::files::File`](crate::models::files::File) (HTTP 200).
+    /// `GET /API/files/v1/assets/{asset_id}/keyframes/{keyframe_id}/` (iconik's `get_assets_by_asset_id_keyframes_by_keyframe_id`) answers [`models::files::Keyframe`](crate::models::files::Keyframe) (HTTP 200).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     /// - `keyframe_id` (string): the `{keyframe_id}` path segment (checked and encoded)
@@ -8085,7 +8085,7 @@ impl<C: Executor> GetAssetFormats<C> {
 /// [`send`](Self::send).
 #[must_use = "a request does nothing until it is sent"]
 #[derive(Debug, Clone)]
-pub struct GetAssetKeyframe<C = Client>(Request<m::File, C>);
+pub struct GetAssetKeyframe<C = Client>(Request<m::Keyframe, C>);
 
 impl<C: Executor> GetAssetKeyframe<C> {
     /// Sets `content_disposition` (string).
@@ -8109,13 +8109,13 @@ impl<C: Executor> GetAssetKeyframe<C> {
     /// # Errors
     /// As [`Request::send`]: invalid arguments (nothing sent), non-2xx
     /// answers, answers that do not decode, transport failures.
-    pub fn send(self) -> C::Output<Response<m::File>> {
+    pub fn send(self) -> C::Output<Response<m::Keyframe>> {
         self.0.send()
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
-    pub fn into_request(self) -> Request<m::File, C> {
+    pub fn into_request(self) -> Request<m::Keyframe, C> {
         self.0
     }
 }
