@@ -194,7 +194,12 @@ fn op_doc(p: &OpPlan, compiled: bool) -> String {
         }
         if p.pagination.is_some() {
             parts.push(format!(
-                "A list: [`items`]({t}::items) walks every page lazily."
+                "A list: [`items`]({t}::items) walks every page lazily{}.",
+                if p.also_scrolls {
+                    format!(" ([`scroll_items`]({t}::scroll_items) with the scroll cursor)")
+                } else {
+                    String::new()
+                }
             ));
         }
         let _ = writeln!(d, "\n{}", parts.join(" "));
@@ -357,6 +362,16 @@ fn request_type(out: &mut String, h: &Handler, p: &OpPlan, t: &str) {
              /// A page that fails ends the walk with its error as the last item.\n    \
              pub fn items(self) -> C::Iter<Paginator<{item}>> {{\n        self.0.items(Style::{style})\n    }}\n"
         );
+        if p.also_scrolls {
+            let _ = writeln!(
+                out,
+                "    /// Every item of the list with iconik's scroll cursor (`scroll=true`,\n    \
+                 /// then `scroll_id`): for lists past the 10,000 items page numbers\n    \
+                 /// reach. Otherwise as [`items`](Self::items).\n    ///\n    /// # Errors\n    \
+                 /// A page that fails ends the walk with its error as the last item.\n    \
+                 pub fn scroll_items(self) -> C::Iter<Paginator<{item}>> {{\n        self.0.items(Style::Scroll)\n    }}\n"
+            );
+        }
     }
     let _ = writeln!(
         out,

@@ -142,7 +142,8 @@ pub fn sync_api_mod(handlers: &[Handler]) -> String {
 //!   that may be left out (`.body(&model)`), named after the parameter.
 //! - **Verbs**: `.send()` sends one request; list operations also have
 //!   `.items()`, every item lazily, page by page (`.items().pages()` for
-//!   whole pages).
+//!   whole pages); lists that also take iconik's scroll cursor have
+//!   `.scroll_items()` (page numbers stop at 10,000 items).
 //!
 //! ```no_run
 //! # fn main() -> iconik_sync::Result<()> {

@@ -94,6 +94,9 @@ pub struct OpPlan {
     pub response: String,
     /// `(Style variant, item type)` for `.items()`.
     pub pagination: Option<(&'static str, String)>,
+    /// The list also scrolls (`scroll_id`) besides its usual style: it gets
+    /// `.scroll_items()` (page numbers stop at iconik's 10,000-item window).
+    pub also_scrolls: bool,
     pub retry_safe: bool,
     /// The answer that stands in for a 404 meaning "no values yet".
     pub empty_on_404: Option<String>,
@@ -382,6 +385,8 @@ pub fn plan(spec: &Spec, types: &Types) -> Result<Vec<OpPlan>, String> {
         let handler = accessor(&ep.url_service);
         let response = response_type(types, spec, ep)?;
         let pagination = pagination(types, spec, ep, &response);
+        let also_scrolls = pagination.as_ref().is_some_and(|(style, _)| *style != "Scroll")
+            && ep.query_params.iter().any(|q| q == "scroll_id");
         let (body, body_optional) = body(types, spec, ep)?;
         let (args, setters) = inputs(ep, &body, body_optional);
         let key = format!("{}.{}", ep.service, ep.name);
@@ -397,6 +402,7 @@ pub fn plan(spec: &Spec, types: &Types) -> Result<Vec<OpPlan>, String> {
             description: crate::describe::describe(ep, pagination.is_some()),
             response,
             pagination,
+            also_scrolls,
             retry_safe: spec.overrides.retry_safe.contains_key(&key),
             empty_on_404: spec
                 .overrides

@@ -941,7 +941,7 @@ impl<C: Executor> AssetsApi<C> {
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     ///
-    /// Optional, as setters: [`sort`](GetAssetSegments::sort), [`ids`](GetAssetSegments::ids), [`query`](GetAssetSegments::query), [`includes`](GetAssetSegments::includes), [`per_page`](GetAssetSegments::per_page), [`page`](GetAssetSegments::page), [`scroll`](GetAssetSegments::scroll), [`scroll_id`](GetAssetSegments::scroll_id), [`transcription_id`](GetAssetSegments::transcription_id), [`version_id`](GetAssetSegments::version_id), [`segment_type`](GetAssetSegments::segment_type), [`segment_color`](GetAssetSegments::segment_color), [`time_start_milliseconds`](GetAssetSegments::time_start_milliseconds), [`time_end_milliseconds`](GetAssetSegments::time_end_milliseconds), [`time_start_milliseconds_gte`](GetAssetSegments::time_start_milliseconds_gte), [`time_end_milliseconds_lte`](GetAssetSegments::time_end_milliseconds_lte), [`status`](GetAssetSegments::status), [`person_id`](GetAssetSegments::person_id), [`share_id`](GetAssetSegments::share_id), [`project_id`](GetAssetSegments::project_id), [`include_users`](GetAssetSegments::include_users), [`include_all_versions`](GetAssetSegments::include_all_versions). A list: [`items`](GetAssetSegments::items) walks every page lazily.
+    /// Optional, as setters: [`sort`](GetAssetSegments::sort), [`ids`](GetAssetSegments::ids), [`query`](GetAssetSegments::query), [`includes`](GetAssetSegments::includes), [`per_page`](GetAssetSegments::per_page), [`page`](GetAssetSegments::page), [`scroll`](GetAssetSegments::scroll), [`scroll_id`](GetAssetSegments::scroll_id), [`transcription_id`](GetAssetSegments::transcription_id), [`version_id`](GetAssetSegments::version_id), [`segment_type`](GetAssetSegments::segment_type), [`segment_color`](GetAssetSegments::segment_color), [`time_start_milliseconds`](GetAssetSegments::time_start_milliseconds), [`time_end_milliseconds`](GetAssetSegments::time_end_milliseconds), [`time_start_milliseconds_gte`](GetAssetSegments::time_start_milliseconds_gte), [`time_end_milliseconds_lte`](GetAssetSegments::time_end_milliseconds_lte), [`status`](GetAssetSegments::status), [`person_id`](GetAssetSegments::person_id), [`share_id`](GetAssetSegments::share_id), [`project_id`](GetAssetSegments::project_id), [`include_users`](GetAssetSegments::include_users), [`include_all_versions`](GetAssetSegments::include_all_versions). A list: [`items`](GetAssetSegments::items) walks every page lazily ([`scroll_items`](GetAssetSegments::scroll_items) with the scroll cursor).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
@@ -1096,7 +1096,7 @@ impl<C: Executor> AssetsApi<C> {
     ///
     /// `GET /API/assets/v1/assets/` (iconik's `get_assets`) answers [`models::assets::Assets`](crate::models::assets::Assets) (HTTP 200).
     ///
-    /// Optional, as setters: [`per_page`](GetAssets::per_page), [`page`](GetAssets::page), [`scroll`](GetAssets::scroll), [`scroll_id`](GetAssets::scroll_id), [`sort`](GetAssets::sort), [`field_name`](GetAssets::field_name), [`favoured_by`](GetAssets::favoured_by), [`types`](GetAssets::types). A list: [`items`](GetAssets::items) walks every page lazily.
+    /// Optional, as setters: [`per_page`](GetAssets::per_page), [`page`](GetAssets::page), [`scroll`](GetAssets::scroll), [`scroll_id`](GetAssets::scroll_id), [`sort`](GetAssets::sort), [`field_name`](GetAssets::field_name), [`favoured_by`](GetAssets::favoured_by), [`types`](GetAssets::types). A list: [`items`](GetAssets::items) walks every page lazily ([`scroll_items`](GetAssets::scroll_items) with the scroll cursor).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
@@ -1287,7 +1287,7 @@ impl<C: Executor> AssetsApi<C> {
     ///
     /// `GET /API/assets/v1/collections/` (iconik's `get_collections`) answers [`models::assets::Collections`](crate::models::assets::Collections) (HTTP 200).
     ///
-    /// Optional, as setters: [`per_page`](GetCollections::per_page), [`page`](GetCollections::page), [`scroll`](GetCollections::scroll), [`scroll_id`](GetCollections::scroll_id), [`sort`](GetCollections::sort), [`is_root`](GetCollections::is_root), [`status`](GetCollections::status), [`favoured_by`](GetCollections::favoured_by), [`include_keyframes`](GetCollections::include_keyframes). A list: [`items`](GetCollections::items) walks every page lazily.
+    /// Optional, as setters: [`per_page`](GetCollections::per_page), [`page`](GetCollections::page), [`scroll`](GetCollections::scroll), [`scroll_id`](GetCollections::scroll_id), [`sort`](GetCollections::sort), [`is_root`](GetCollections::is_root), [`status`](GetCollections::status), [`favoured_by`](GetCollections::favoured_by), [`include_keyframes`](GetCollections::include_keyframes). A list: [`items`](GetCollections::items) walks every page lazily ([`scroll_items`](GetCollections::scroll_items) with the scroll cursor).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
@@ -1696,7 +1696,7 @@ impl<C: Executor> AssetsApi<C> {
     ///
     /// `GET /API/assets/v1/playlists/` (iconik's `get_playlists`) answers [`models::assets::Playlists`](crate::models::assets::Playlists) (HTTP 200).
     ///
-    /// Optional, as setters: [`per_page`](GetPlaylists::per_page), [`page`](GetPlaylists::page), [`scroll`](GetPlaylists::scroll), [`scroll_id`](GetPlaylists::scroll_id), [`sort`](GetPlaylists::sort), [`status`](GetPlaylists::status), [`ids`](GetPlaylists::ids). A list: [`items`](GetPlaylists::items) walks every page lazily.
+    /// Optional, as setters: [`per_page`](GetPlaylists::per_page), [`page`](GetPlaylists::page), [`scroll`](GetPlaylists::scroll), [`scroll_id`](GetPlaylists::scroll_id), [`sort`](GetPlaylists::sort), [`status`](GetPlaylists::status), [`ids`](GetPlaylists::ids). A list: [`items`](GetPlaylists::items) walks every page lazily ([`scroll_items`](GetPlaylists::scroll_items) with the scroll cursor).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
@@ -1730,7 +1730,7 @@ impl<C: Executor> AssetsApi<C> {
     ///
     /// `GET /API/assets/v1/portals/` (iconik's `get_portals`) answers [`models::assets::Portals`](crate::models::assets::Portals) (HTTP 200).
     ///
-    /// Optional, as setters: [`per_page`](GetPortals::per_page), [`page`](GetPortals::page), [`scroll`](GetPortals::scroll), [`scroll_id`](GetPortals::scroll_id), [`sort`](GetPortals::sort), [`status`](GetPortals::status), [`ids`](GetPortals::ids), [`query`](GetPortals::query). A list: [`items`](GetPortals::items) walks every page lazily.
+    /// Optional, as setters: [`per_page`](GetPortals::per_page), [`page`](GetPortals::page), [`scroll`](GetPortals::scroll), [`scroll_id`](GetPortals::scroll_id), [`sort`](GetPortals::sort), [`status`](GetPortals::status), [`ids`](GetPortals::ids), [`query`](GetPortals::query). A list: [`items`](GetPortals::items) walks every page lazily ([`scroll_items`](GetPortals::scroll_items) with the scroll cursor).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
@@ -1803,7 +1803,7 @@ impl<C: Executor> AssetsApi<C> {
     ///
     /// `GET /API/assets/v1/projects/` (iconik's `get_projects`) answers [`models::assets::Projects`](crate::models::assets::Projects) (HTTP 200).
     ///
-    /// Optional, as setters: [`per_page`](GetProjects::per_page), [`page`](GetProjects::page), [`scroll`](GetProjects::scroll), [`scroll_id`](GetProjects::scroll_id), [`sort`](GetProjects::sort), [`status`](GetProjects::status). A list: [`items`](GetProjects::items) walks every page lazily.
+    /// Optional, as setters: [`per_page`](GetProjects::per_page), [`page`](GetProjects::page), [`scroll`](GetProjects::scroll), [`scroll_id`](GetProjects::scroll_id), [`sort`](GetProjects::sort), [`status`](GetProjects::status). A list: [`items`](GetProjects::items) walks every page lazily ([`scroll_items`](GetProjects::scroll_items) with the scroll cursor).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
@@ -1932,7 +1932,7 @@ impl<C: Executor> AssetsApi<C> {
     ///
     /// `GET /API/assets/v1/sequences/` (iconik's `get_sequences`) answers [`models::assets::Sequences`](crate::models::assets::Sequences) (HTTP 200).
     ///
-    /// Optional, as setters: [`per_page`](GetSequences::per_page), [`page`](GetSequences::page), [`scroll`](GetSequences::scroll), [`scroll_id`](GetSequences::scroll_id), [`sort`](GetSequences::sort), [`status`](GetSequences::status). A list: [`items`](GetSequences::items) walks every page lazily.
+    /// Optional, as setters: [`per_page`](GetSequences::per_page), [`page`](GetSequences::page), [`scroll`](GetSequences::scroll), [`scroll_id`](GetSequences::scroll_id), [`sort`](GetSequences::sort), [`status`](GetSequences::status). A list: [`items`](GetSequences::items) walks every page lazily ([`scroll_items`](GetSequences::scroll_items) with the scroll cursor).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
@@ -1950,7 +1950,7 @@ impl<C: Executor> AssetsApi<C> {
     ///
     /// `GET /API/assets/v1/shares/` (iconik's `get_shares`) answers [`models::assets::SharesElastic`](crate::models::assets::SharesElastic) (HTTP 200).
     ///
-    /// Optional, as setters: [`title`](GetShares::title), [`object_type`](GetShares::object_type), [`object_id`](GetShares::object_id), [`ids`](GetShares::ids), [`query`](GetShares::query), [`exists`](GetShares::exists), [`date_created`](GetShares::date_created), [`date_modified`](GetShares::date_modified), [`expires`](GetShares::expires), [`include_created_by_me`](GetShares::include_created_by_me), [`include_member_of`](GetShares::include_member_of), [`page`](GetShares::page), [`per_page`](GetShares::per_page), [`scroll`](GetShares::scroll), [`scroll_id`](GetShares::scroll_id), [`sort`](GetShares::sort). A list: [`items`](GetShares::items) walks every page lazily.
+    /// Optional, as setters: [`title`](GetShares::title), [`object_type`](GetShares::object_type), [`object_id`](GetShares::object_id), [`ids`](GetShares::ids), [`query`](GetShares::query), [`exists`](GetShares::exists), [`date_created`](GetShares::date_created), [`date_modified`](GetShares::date_modified), [`expires`](GetShares::expires), [`include_created_by_me`](GetShares::include_created_by_me), [`include_member_of`](GetShares::include_member_of), [`page`](GetShares::page), [`per_page`](GetShares::per_page), [`scroll`](GetShares::scroll), [`scroll_id`](GetShares::scroll_id), [`sort`](GetShares::sort). A list: [`items`](GetShares::items) walks every page lazily ([`scroll_items`](GetShares::scroll_items) with the scroll cursor).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
@@ -1968,7 +1968,7 @@ impl<C: Executor> AssetsApi<C> {
     ///
     /// `GET /API/assets/v1/shares/all/` (iconik's `get_shares_all`) answers [`models::assets::SharesElastic`](crate::models::assets::SharesElastic) (HTTP 200).
     ///
-    /// Optional, as setters: [`title`](GetSharesAll::title), [`object_type`](GetSharesAll::object_type), [`object_id`](GetSharesAll::object_id), [`owner_id`](GetSharesAll::owner_id), [`member_id`](GetSharesAll::member_id), [`ids`](GetSharesAll::ids), [`query`](GetSharesAll::query), [`exists`](GetSharesAll::exists), [`date_created`](GetSharesAll::date_created), [`date_modified`](GetSharesAll::date_modified), [`expires`](GetSharesAll::expires), [`page`](GetSharesAll::page), [`per_page`](GetSharesAll::per_page), [`scroll`](GetSharesAll::scroll), [`scroll_id`](GetSharesAll::scroll_id), [`sort`](GetSharesAll::sort). A list: [`items`](GetSharesAll::items) walks every page lazily.
+    /// Optional, as setters: [`title`](GetSharesAll::title), [`object_type`](GetSharesAll::object_type), [`object_id`](GetSharesAll::object_id), [`owner_id`](GetSharesAll::owner_id), [`member_id`](GetSharesAll::member_id), [`ids`](GetSharesAll::ids), [`query`](GetSharesAll::query), [`exists`](GetSharesAll::exists), [`date_created`](GetSharesAll::date_created), [`date_modified`](GetSharesAll::date_modified), [`expires`](GetSharesAll::expires), [`page`](GetSharesAll::page), [`per_page`](GetSharesAll::per_page), [`scroll`](GetSharesAll::scroll), [`scroll_id`](GetSharesAll::scroll_id), [`sort`](GetSharesAll::sort). A list: [`items`](GetSharesAll::items) walks every page lazily ([`scroll_items`](GetSharesAll::scroll_items) with the scroll cursor).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
@@ -5326,6 +5326,16 @@ impl<C: Executor> GetAssetSegments<C> {
         self.0.items(Style::PageNumber)
     }
 
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::SegmentElastic>> {
+        self.0.items(Style::Scroll)
+    }
+
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
     pub fn into_request(self) -> Request<m::Segments, C> {
@@ -5670,6 +5680,16 @@ impl<C: Executor> GetAssets<C> {
     /// A page that fails ends the walk with its error as the last item.
     pub fn items(self) -> C::Iter<Paginator<m::AssetElastic>> {
         self.0.items(Style::PageNumber)
+    }
+
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::AssetElastic>> {
+        self.0.items(Style::Scroll)
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
@@ -6023,6 +6043,16 @@ impl<C: Executor> GetCollections<C> {
     /// A page that fails ends the walk with its error as the last item.
     pub fn items(self) -> C::Iter<Paginator<m::Collection>> {
         self.0.items(Style::PageNumber)
+    }
+
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::Collection>> {
+        self.0.items(Style::Scroll)
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
@@ -6540,6 +6570,16 @@ impl<C: Executor> GetPlaylists<C> {
         self.0.items(Style::PageNumber)
     }
 
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::Playlist>> {
+        self.0.items(Style::Scroll)
+    }
+
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
     pub fn into_request(self) -> Request<m::Playlists, C> {
@@ -6618,6 +6658,16 @@ impl<C: Executor> GetPortals<C> {
     /// A page that fails ends the walk with its error as the last item.
     pub fn items(self) -> C::Iter<Paginator<m::Portal>> {
         self.0.items(Style::PageNumber)
+    }
+
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::Portal>> {
+        self.0.items(Style::Scroll)
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
@@ -6722,6 +6772,16 @@ impl<C: Executor> GetProjects<C> {
     /// A page that fails ends the walk with its error as the last item.
     pub fn items(self) -> C::Iter<Paginator<m::Project>> {
         self.0.items(Style::PageNumber)
+    }
+
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::Project>> {
+        self.0.items(Style::Scroll)
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
@@ -6844,6 +6904,16 @@ impl<C: Executor> GetSequences<C> {
         self.0.items(Style::PageNumber)
     }
 
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::Sequence>> {
+        self.0.items(Style::Scroll)
+    }
+
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
     pub fn into_request(self) -> Request<m::Sequences, C> {
@@ -6964,6 +7034,16 @@ impl<C: Executor> GetShares<C> {
         self.0.items(Style::PageNumber)
     }
 
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::ShareElastic>> {
+        self.0.items(Style::Scroll)
+    }
+
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
     pub fn into_request(self) -> Request<m::SharesElastic, C> {
@@ -7082,6 +7162,16 @@ impl<C: Executor> GetSharesAll<C> {
     /// A page that fails ends the walk with its error as the last item.
     pub fn items(self) -> C::Iter<Paginator<m::ShareElastic>> {
         self.0.items(Style::PageNumber)
+    }
+
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::ShareElastic>> {
+        self.0.items(Style::Scroll)
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what

@@ -2598,7 +2598,7 @@ impl<C: Executor> FilesApi<C> {
     ///
     /// - `storage_id` (string): the `{storage_id}` path segment (checked and encoded)
     ///
-    /// Optional, as setters: [`path`](GetStorageFiles::path), [`path_separator`](GetStorageFiles::path_separator), [`directory_path`](GetStorageFiles::directory_path), [`checksum`](GetStorageFiles::checksum), [`per_page`](GetStorageFiles::per_page), [`page`](GetStorageFiles::page), [`scroll`](GetStorageFiles::scroll), [`scroll_id`](GetStorageFiles::scroll_id), [`sort`](GetStorageFiles::sort), [`id`](GetStorageFiles::id), [`name`](GetStorageFiles::name), [`type_`](GetStorageFiles::type_), [`status`](GetStorageFiles::status), [`date_created`](GetStorageFiles::date_created), [`date_modified`](GetStorageFiles::date_modified). A list: [`items`](GetStorageFiles::items) walks every page lazily.
+    /// Optional, as setters: [`path`](GetStorageFiles::path), [`path_separator`](GetStorageFiles::path_separator), [`directory_path`](GetStorageFiles::directory_path), [`checksum`](GetStorageFiles::checksum), [`per_page`](GetStorageFiles::per_page), [`page`](GetStorageFiles::page), [`scroll`](GetStorageFiles::scroll), [`scroll_id`](GetStorageFiles::scroll_id), [`sort`](GetStorageFiles::sort), [`id`](GetStorageFiles::id), [`name`](GetStorageFiles::name), [`type_`](GetStorageFiles::type_), [`status`](GetStorageFiles::status), [`date_created`](GetStorageFiles::date_created), [`date_modified`](GetStorageFiles::date_modified). A list: [`items`](GetStorageFiles::items) walks every page lazily ([`scroll_items`](GetStorageFiles::scroll_items) with the scroll cursor).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
@@ -9656,6 +9656,16 @@ impl<C: Executor> GetStorageFiles<C> {
     /// A page that fails ends the walk with its error as the last item.
     pub fn items(self) -> C::Iter<Paginator<m::FileElastic>> {
         self.0.items(Style::PageNumber)
+    }
+
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::FileElastic>> {
+        self.0.items(Style::Scroll)
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what

@@ -93,7 +93,7 @@ impl<C: Executor> JobsApi<C> {
     ///
     /// `GET /API/jobs/v1/jobs/` (iconik's `get_jobs`) answers [`models::jobs::Jobs`](crate::models::jobs::Jobs) (HTTP 200).
     ///
-    /// Optional, as setters: [`facets`](GetJobs::facets), [`aggregations`](GetJobs::aggregations), [`page`](GetJobs::page), [`per_page`](GetJobs::per_page), [`scroll`](GetJobs::scroll), [`scroll_id`](GetJobs::scroll_id), [`search_after`](GetJobs::search_after), [`sort`](GetJobs::sort), [`type_`](GetJobs::type_), [`object_type`](GetJobs::object_type), [`parent_id`](GetJobs::parent_id), [`object_id`](GetJobs::object_id), [`status`](GetJobs::status), [`created_by`](GetJobs::created_by), [`date_created`](GetJobs::date_created), [`date_modified`](GetJobs::date_modified), [`query`](GetJobs::query), [`ids`](GetJobs::ids), [`metadata_automation_id`](GetJobs::metadata_automation_id), [`metadata_field`](GetJobs::metadata_field), [`missing`](GetJobs::missing), [`exists`](GetJobs::exists). A list: [`items`](GetJobs::items) walks every page lazily.
+    /// Optional, as setters: [`facets`](GetJobs::facets), [`aggregations`](GetJobs::aggregations), [`page`](GetJobs::page), [`per_page`](GetJobs::per_page), [`scroll`](GetJobs::scroll), [`scroll_id`](GetJobs::scroll_id), [`search_after`](GetJobs::search_after), [`sort`](GetJobs::sort), [`type_`](GetJobs::type_), [`object_type`](GetJobs::object_type), [`parent_id`](GetJobs::parent_id), [`object_id`](GetJobs::object_id), [`status`](GetJobs::status), [`created_by`](GetJobs::created_by), [`date_created`](GetJobs::date_created), [`date_modified`](GetJobs::date_modified), [`query`](GetJobs::query), [`ids`](GetJobs::ids), [`metadata_automation_id`](GetJobs::metadata_automation_id), [`metadata_field`](GetJobs::metadata_field), [`missing`](GetJobs::missing), [`exists`](GetJobs::exists). A list: [`items`](GetJobs::items) walks every page lazily ([`scroll_items`](GetJobs::scroll_items) with the scroll cursor).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
@@ -603,6 +603,16 @@ impl<C: Executor> GetJobs<C> {
     /// A page that fails ends the walk with its error as the last item.
     pub fn items(self) -> C::Iter<Paginator<m::JobElastic>> {
         self.0.items(Style::PageNumber)
+    }
+
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::JobElastic>> {
+        self.0.items(Style::Scroll)
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what

@@ -240,7 +240,7 @@ impl<C: Executor> MlApi<C> {
     ///
     /// `GET /API/ml/v1/face_recognition/persons/` (iconik's `get_face_recognition_persons`) answers [`models::ml::PersonList`](crate::models::ml::PersonList) (HTTP 200).
     ///
-    /// Optional, as setters: [`per_page`](GetFaceRecognitionPersons::per_page), [`page`](GetFaceRecognitionPersons::page), [`scroll`](GetFaceRecognitionPersons::scroll), [`scroll_id`](GetFaceRecognitionPersons::scroll_id), [`sort`](GetFaceRecognitionPersons::sort), [`status`](GetFaceRecognitionPersons::status), [`name`](GetFaceRecognitionPersons::name), [`status_in`](GetFaceRecognitionPersons::status_in), [`has_name`](GetFaceRecognitionPersons::has_name). A list: [`items`](GetFaceRecognitionPersons::items) walks every page lazily.
+    /// Optional, as setters: [`per_page`](GetFaceRecognitionPersons::per_page), [`page`](GetFaceRecognitionPersons::page), [`scroll`](GetFaceRecognitionPersons::scroll), [`scroll_id`](GetFaceRecognitionPersons::scroll_id), [`sort`](GetFaceRecognitionPersons::sort), [`status`](GetFaceRecognitionPersons::status), [`name`](GetFaceRecognitionPersons::name), [`status_in`](GetFaceRecognitionPersons::status_in), [`has_name`](GetFaceRecognitionPersons::has_name). A list: [`items`](GetFaceRecognitionPersons::items) walks every page lazily ([`scroll_items`](GetFaceRecognitionPersons::scroll_items) with the scroll cursor).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
@@ -823,6 +823,16 @@ impl<C: Executor> GetFaceRecognitionPersons<C> {
     /// A page that fails ends the walk with its error as the last item.
     pub fn items(self) -> C::Iter<Paginator<m::Person>> {
         self.0.items(Style::PageNumber)
+    }
+
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::Person>> {
+        self.0.items(Style::Scroll)
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what

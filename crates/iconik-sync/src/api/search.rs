@@ -339,7 +339,7 @@ impl<C: Executor> SearchApi<C> {
     ///
     /// `GET /API/search/v1/search/saved/` (iconik's `get_search_saved`) answers [`models::search::SavedSearches`](crate::models::search::SavedSearches) (HTTP 200).
     ///
-    /// Optional, as setters: [`per_page`](GetSearchSaved::per_page), [`page`](GetSearchSaved::page), [`scroll`](GetSearchSaved::scroll), [`scroll_id`](GetSearchSaved::scroll_id), [`sort`](GetSearchSaved::sort), [`group_id`](GetSearchSaved::group_id), [`ids`](GetSearchSaved::ids), [`query`](GetSearchSaved::query), [`favorites`](GetSearchSaved::favorites). A list: [`items`](GetSearchSaved::items) walks every page lazily.
+    /// Optional, as setters: [`per_page`](GetSearchSaved::per_page), [`page`](GetSearchSaved::page), [`scroll`](GetSearchSaved::scroll), [`scroll_id`](GetSearchSaved::scroll_id), [`sort`](GetSearchSaved::sort), [`group_id`](GetSearchSaved::group_id), [`ids`](GetSearchSaved::ids), [`query`](GetSearchSaved::query), [`favorites`](GetSearchSaved::favorites). A list: [`items`](GetSearchSaved::items) walks every page lazily ([`scroll_items`](GetSearchSaved::scroll_items) with the scroll cursor).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
@@ -359,7 +359,7 @@ impl<C: Executor> SearchApi<C> {
     ///
     /// - `search_id` (string): the `{search_id}` path segment (checked and encoded)
     ///
-    /// Optional, as setters: [`per_page`](GetSearchSavedBySearch::per_page), [`page`](GetSearchSavedBySearch::page), [`include_results`](GetSearchSavedBySearch::include_results), [`generate_signed_download_url`](GetSearchSavedBySearch::generate_signed_download_url), [`generate_signed_proxy_url`](GetSearchSavedBySearch::generate_signed_proxy_url), [`scroll`](GetSearchSavedBySearch::scroll), [`scroll_id`](GetSearchSavedBySearch::scroll_id), [`search_after`](GetSearchSavedBySearch::search_after). A list: [`items`](GetSearchSavedBySearch::items) walks every page lazily.
+    /// Optional, as setters: [`per_page`](GetSearchSavedBySearch::per_page), [`page`](GetSearchSavedBySearch::page), [`include_results`](GetSearchSavedBySearch::include_results), [`generate_signed_download_url`](GetSearchSavedBySearch::generate_signed_download_url), [`generate_signed_proxy_url`](GetSearchSavedBySearch::generate_signed_proxy_url), [`scroll`](GetSearchSavedBySearch::scroll), [`scroll_id`](GetSearchSavedBySearch::scroll_id), [`search_after`](GetSearchSavedBySearch::search_after). A list: [`items`](GetSearchSavedBySearch::items) walks every page lazily ([`scroll_items`](GetSearchSavedBySearch::scroll_items) with the scroll cursor).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
@@ -665,7 +665,7 @@ impl<C: Executor> SearchApi<C> {
     ///
     /// - `body`: [`models::search::SearchCriteriaSchema`](crate::models::search::SearchCriteriaSchema), sent as JSON
     ///
-    /// Optional, as setters: [`per_page`](PostSearch::per_page), [`page`](PostSearch::page), [`scroll`](PostSearch::scroll), [`scroll_id`](PostSearch::scroll_id), [`generate_signed_url`](PostSearch::generate_signed_url), [`generate_signed_download_url`](PostSearch::generate_signed_download_url), [`generate_signed_proxy_url`](PostSearch::generate_signed_proxy_url), [`save_search_history`](PostSearch::save_search_history), [`types`](PostSearch::types). A list: [`items`](PostSearch::items) walks every page lazily.
+    /// Optional, as setters: [`per_page`](PostSearch::per_page), [`page`](PostSearch::page), [`scroll`](PostSearch::scroll), [`scroll_id`](PostSearch::scroll_id), [`generate_signed_url`](PostSearch::generate_signed_url), [`generate_signed_download_url`](PostSearch::generate_signed_download_url), [`generate_signed_proxy_url`](PostSearch::generate_signed_proxy_url), [`save_search_history`](PostSearch::save_search_history), [`types`](PostSearch::types). A list: [`items`](PostSearch::items) walks every page lazily ([`scroll_items`](PostSearch::scroll_items) with the scroll cursor).
     ///
     /// A read sent as POST: retried like a GET.
     ///
@@ -962,7 +962,7 @@ impl<C: Executor> SearchApi<C> {
     ///
     /// - `body`: [`models::search::SearchCriteria`](crate::models::search::SearchCriteria), sent as JSON
     ///
-    /// Optional, as setters: [`per_page`](PostSearchV2::per_page), [`page`](PostSearchV2::page), [`scroll`](PostSearchV2::scroll), [`scroll_id`](PostSearchV2::scroll_id), [`generate_signed_url`](PostSearchV2::generate_signed_url), [`generate_signed_download_url`](PostSearchV2::generate_signed_download_url), [`generate_signed_proxy_url`](PostSearchV2::generate_signed_proxy_url), [`save_search_history`](PostSearchV2::save_search_history), [`types`](PostSearchV2::types), [`include_users`](PostSearchV2::include_users). A list: [`items`](PostSearchV2::items) walks every page lazily.
+    /// Optional, as setters: [`per_page`](PostSearchV2::per_page), [`page`](PostSearchV2::page), [`scroll`](PostSearchV2::scroll), [`scroll_id`](PostSearchV2::scroll_id), [`generate_signed_url`](PostSearchV2::generate_signed_url), [`generate_signed_download_url`](PostSearchV2::generate_signed_download_url), [`generate_signed_proxy_url`](PostSearchV2::generate_signed_proxy_url), [`save_search_history`](PostSearchV2::save_search_history), [`types`](PostSearchV2::types), [`include_users`](PostSearchV2::include_users). A list: [`items`](PostSearchV2::items) walks every page lazily ([`scroll_items`](PostSearchV2::scroll_items) with the scroll cursor).
     ///
     /// A read sent as POST: retried like a GET.
     ///
@@ -1309,6 +1309,16 @@ impl<C: Executor> GetSearchSaved<C> {
         self.0.items(Style::PageNumber)
     }
 
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::SavedSearchElastic>> {
+        self.0.items(Style::Scroll)
+    }
+
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
     pub fn into_request(self) -> Request<m::SavedSearches, C> {
@@ -1393,6 +1403,16 @@ impl<C: Executor> GetSearchSavedBySearch<C> {
     /// A page that fails ends the walk with its error as the last item.
     pub fn items(self) -> C::Iter<Paginator<m::SearchDocument>> {
         self.0.items(Style::PageNumber)
+    }
+
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::SearchDocument>> {
+        self.0.items(Style::Scroll)
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
@@ -1583,6 +1603,16 @@ impl<C: Executor> PostSearch<C> {
     /// A page that fails ends the walk with its error as the last item.
     pub fn items(self) -> C::Iter<Paginator<m::SearchDocument>> {
         self.0.items(Style::PageNumber)
+    }
+
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::SearchDocument>> {
+        self.0.items(Style::Scroll)
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
@@ -1784,6 +1814,16 @@ impl<C: Executor> PostSearchV2<C> {
     /// A page that fails ends the walk with its error as the last item.
     pub fn items(self) -> C::Iter<Paginator<m::SearchDocument>> {
         self.0.items(Style::PageNumber)
+    }
+
+    /// Every item of the list with iconik's scroll cursor (`scroll=true`,
+    /// then `scroll_id`): for lists past the 10,000 items page numbers
+    /// reach. Otherwise as [`items`](Self::items).
+    ///
+    /// # Errors
+    /// A page that fails ends the walk with its error as the last item.
+    pub fn scroll_items(self) -> C::Iter<Paginator<m::SearchDocument>> {
+        self.0.items(Style::Scroll)
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
