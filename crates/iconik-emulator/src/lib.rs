@@ -440,6 +440,10 @@ pub struct Stats {
     /// For each configured rule: the most requests received (authenticated,
     /// admitted or 429'd) from one credential pair in any window of that length.
     pub max_in_window: Vec<(RateLimitRule, u32)>,
+    /// `/API` requests by the spec's operation id (`post_assets`, ...; `-`
+    /// for no route), storage requests under `storage`, whatever their
+    /// answer (429s included): what a client's calls cost, per operation.
+    pub by_operation: BTreeMap<String, u64>,
 }
 
 /// What the fake storage endpoint received for one object.

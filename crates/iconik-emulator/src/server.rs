@@ -472,6 +472,7 @@ async fn answer(sh: &Shared, req: hyper::Request<Incoming>) -> (Response, Action
     };
     let started = Instant::now();
     let (resp, action, op) = handle(sh, &request).await;
+    sh.count(|s| *s.by_operation.entry(op.to_owned()).or_default() += 1);
     if request.target.starts_with("/storage/") {
         let status = match action {
             Action::Reset => 0,
