@@ -85,6 +85,7 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod bulk;
 pub mod cache;
 pub mod cancel;
 pub mod checksum;
