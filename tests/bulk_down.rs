@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use bulk_support::*;
 use iconik_sync::bulk::{Outcome, SyncEvent};
-use iconik_sync::transfer::Upload;
 use iconik_sync::Method;
 
 #[test]

@@ -25,8 +25,7 @@ type Step<I> = Pin<Box<dyn Future<Output = Result<(I, Option<<I as Iterator>::It
 ///
 /// ```no_run
 /// # async fn demo(client: iconik_async::Client) -> iconik_async::Result<()> {
-/// use iconik_async::models::AssetListParams;
-/// let mut assets = client.assets().list_all(&AssetListParams::default());
+/// let mut assets = client.assets().get_assets().per_page(100).items();
 /// while let Some(asset) = assets.next().await {
 ///     println!("{:?}", asset?.title);
 /// }
@@ -82,11 +81,7 @@ impl<I: Iterator> fmt::Debug for AsyncIter<I> {
     }
 }
 
-impl<I, T> AsyncIter<I>
-where
-    I: Iterator<Item = Result<T>> + Send + 'static,
-    T: Send + 'static,
-{
+impl<I: Iterator> AsyncIter<I> {
     /// Wraps `iter`, to be stepped on `client`'s workers.
     pub fn new(client: Client, iter: I) -> Self {
         AsyncIter {
@@ -94,7 +89,13 @@ where
             state: State::Idle(iter),
         }
     }
+}
 
+impl<I, T> AsyncIter<I>
+where
+    I: Iterator<Item = Result<T>> + Send + 'static,
+    T: Send + 'static,
+{
     /// The next item; `None` at the end. Errors are items (see the type's
     /// docs): a closed client or a panicking iterator yields an `Err`, then
     /// `None`.
@@ -111,8 +112,7 @@ where
     ///
     /// ```no_run
     /// # async fn demo(client: iconik_async::Client) -> iconik_async::Result<()> {
-    /// use iconik_async::models::AssetListParams;
-    /// let assets = client.assets().list_all(&AssetListParams::default());
+    /// let assets = client.assets().get_assets().items();
     /// let all = assets.collect_bounded(5_000).await?;
     /// println!("{} assets", all.len());
     /// # Ok(()) }

@@ -1,5 +1,5 @@
-//! The async facade over [`iconik_sync`]: every call of the blocking core,
-//! run on a bounded pool of blocking workers.
+//! The async facade over [`iconik_sync`]: the same requests, awaited,
+//! each run on a bounded pool of blocking workers.
 //!
 //! ```no_run
 //! # async fn demo() -> iconik_async::Result<()> {
@@ -8,30 +8,48 @@
 //!     .auth_token("my-auth-token")
 //!     .max_workers(16)
 //!     .build()?;
-//! let asset = client.assets().get("6f1f5b9e-0000-0000-0000-000000000000").await?;
-//! println!("{:?} after {} attempt(s)", asset.title, asset.attempts());
+//! let asset = client
+//!     .assets()
+//!     .get_asset("6f1f5b9e-0000-0000-0000-000000000000")
+//!     .include_users(true)
+//!     .send()
+//!     .await?;
+//! println!("{} after {} attempt(s)", asset.title, asset.attempts());
+//!
+//! // every asset, as a Stream (`next().await`, or any StreamExt adapter)
+//! let mut assets = client.assets().get_assets().per_page(100).items();
+//! while let Some(asset) = assets.next().await {
+//!     println!("{}", asset?.title);
+//! }
 //! # Ok(()) }
 //! ```
 //!
-//! This crate re-exports the models ([`models`]), [`Response`], [`Page`],
-//! [`Method`], [`Error`] and the rest its methods mention, and the whole
-//! core as [`sync`]: a program needs no other iconik dependency.
+//! The requests are [`iconik_sync`]'s own: every operation, transfer and
+//! raw request is one generic type that both clients carry out (see
+//! [the rule](iconik_sync::api)). With this crate's [`Client`], `.send()`
+//! returns a [`Call`] (a future) and `.items()` an [`AsyncIter`] (a
+//! `Stream`). This crate re-exports the models ([`models`]), [`Response`],
+//! [`Page`], [`Method`], [`Error`] and the rest the requests mention, and
+//! the whole core as [`sync`]: a program needs no other iconik dependency.
+//! Each service is a cargo feature (all on by default), forwarded to
+//! `iconik-sync`: `default-features = false, features = ["assets"]` builds
+//! only that service.
 //!
 //! # Task guide
 //!
 //! | to | use |
 //! |---|---|
 //! | connect | [`Client::from_env`], [`Client::builder`] ([`ClientBuilder`], with [`max_workers`](ClientBuilder::max_workers)); [`Client::from_sync`] to share a sync client's pool and limits |
-//! | create an asset | [`AssetsApi::create`] with [`models::AssetCreate`] |
-//! | read one | [`AssetsApi::get`]: a [`Response`] that derefs to the [`models::Asset`]; [`Response::http_status`], [`Response::attempts`] describe the exchange |
-//! | list every asset | [`AssetsApi::list_all`]: an [`AsyncIter`], read with `while let Some(x) = it.next().await` or as a `futures_core::Stream`; [`AsyncIter::pages`] for whole pages |
-//! | search | [`SearchApi::search`], [`SearchApi::search_all`] with [`models::SearchBody`] |
-//! | read and write metadata | [`MetadataApi::get_asset_metadata`], [`MetadataApi::update_asset_metadata`] with [`models::Metadata`] |
-//! | collections | [`CollectionsApi::create`], [`CollectionsApi::add_content`] |
-//! | find files by checksum | [`FilesApi::get_files_by_checksum`] |
-//! | upload a file, download one | [`Client::upload`] with [`transfer::Upload`] → [`transfer::UploadReport`]; [`Client::download`] with [`transfer::Download`]; [`Client::upload_resumable`] with a [`transfer::UploadState`]; progress as [`transfer::Progress`] (callbacks run on the worker's threads) |
+//! | create an asset | `client.assets().post_assets(&body).send().await` ([`AssetsApi::post_assets`](api::AssetsApi::post_assets)) |
+//! | read one | `client.assets().get_asset(id).send().await`: a [`Response`] that derefs to the model; [`Response::http_status`], [`Response::attempts`] describe the exchange |
+//! | list every asset | `client.assets().get_assets().items()`: an [`AsyncIter`], read with `while let Some(x) = it.next().await` or as a `futures_core::Stream`; [`AsyncIter::pages`] for whole pages |
+//! | collections | `post_collections`, `post_collection_contents`, `get_collection_contents` on [`AssetsApi`](api::AssetsApi) |
+//! | search | `client.search().post_search(&criteria).send().await` ([`SearchApi::post_search`](api::SearchApi::post_search)) |
+//! | read and write metadata | [`MetadataApi::get_object_metadata`](api::MetadataApi::get_object_metadata), [`MetadataApi::put_object_metadata`](api::MetadataApi::put_object_metadata) |
+//! | upload a file, download one | [`Client::upload`] → [`transfer::UploadReport`]; [`Client::download`] → [`transfer::DownloadReport`]; [`Upload::resume`](transfer::Upload::resume) to continue one; progress as [`transfer::Progress`] (callbacks run on the worker's threads) |
+//! | find files by checksum | [`Client::files_by_checksum`] |
 //! | handle errors | [`Error`]: [`Error::is_not_found`], [`Error::is_rate_limited`], [`Error::retry_after`]; async only: [`Error::Closed`], [`Error::WorkerFailed`] |
-//! | call any other operation | [`Client::call`] with [`sync::Client::request`] |
+//! | call anything raw | [`Client::request`] (`.send::<T>().await`); [`Client::call`] runs any sync code on a worker |
 //! | many calls at once | `tokio::join!` or a `JoinSet`: at most `max_workers` run, the rest wait without blocking the runtime |
 //! | shut down | [`Client::close`] refuses new calls and waits for running ones |
 //! | tune rate limits and retries | [`RateLimitConfig`] via [`ClientBuilder::rate_limit`]; for your own loops, [`AsyncThrottle`] |
@@ -55,10 +73,12 @@
 //! tasks are waiting, and the pacer, cache and connection pool are shared
 //! with every clone and with the sync client it was built from.
 //!
-//! Every method of every sync handler has an awaitable twin with the same
-//! handler, name, arguments, result and docs: `cargo run -p iconik-codegen`
-//! writes both from the same plans, so they cannot drift (a golden test
-//! checks the committed files, and a test compares the two method lists).
+//! There is no second copy of the surface: the request types are
+//! `iconik_sync`'s, generic over the [`Executor`], and this crate
+//! implements `Executor` for its [`Client`] (the 15 service accessors and
+//! the entry points of the transfers are one line each). A generated test
+//! sends every operation through both clients and compares what reaches
+//! the wire.
 //!
 //! ## Dropping a future
 //!
@@ -89,17 +109,22 @@ use tokio::sync::Semaphore;
 /// (`iconik_async::sync::Client` is the client [`Client::sync`] returns).
 pub use iconik_sync as sync;
 pub use iconik_sync::{
-    clock, models, page, transfer, ApiError, CacheConfig, CacheStats, DecodeError, Error, Headers,
-    Method, Page, Paginator, RateLimitConfig, RequestBuilder, Response, Result,
+    api, clock, models, page, transfer, ApiError, Auth, CacheConfig, CacheStats, DecodeError,
+    Error, Executor, Headers, Method, Page, Paginator, RateLimitConfig, Request, RequestBuilder,
+    Response, Result,
 };
 
-pub mod api;
-mod handlers;
-mod iter;
-mod throttle;
-mod transfers;
+/// Bulk sync (needs the `assets` and `files` features).
+#[cfg(all(feature = "assets", feature = "files"))]
+pub use iconik_sync::bulk;
 
-pub use api::*;
+mod executor;
+mod iter;
+mod services;
+mod tasks;
+mod throttle;
+
+pub use executor::Call;
 pub use iter::AsyncIter;
 pub use throttle::AsyncThrottle;
 
@@ -261,7 +286,7 @@ impl Client {
     }
 
     /// Like [`call`](Self::call) for closures returning `Result`, flattened.
-    pub(crate) async fn run<T, F>(&self, f: F) -> Result<T>
+    pub(crate) async fn call_flat<T, F>(&self, f: F) -> Result<T>
     where
         F: FnOnce(&iconik_sync::Client) -> Result<T> + Send + 'static,
         T: Send + 'static,

@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use iconik_sync::models::Asset;
+use iconik_sync::models::assets::AssetPost as Asset;
 use iconik_sync::{Rate, RateLimitConfig};
 use serde_json::{json, Value};
 
@@ -316,7 +316,7 @@ pub fn run(target: &Target, w: &Workload) -> Result<RunResult, String> {
                     s.spawn(|| {
                         let assets = client.assets();
                         while tally.claim(n) {
-                            match assets.get(&target.asset_id) {
+                            match assets.get_asset(&target.asset_id).send() {
                                 Ok(r) => tally.success(r.attempts),
                                 Err(e) => tally.failure(e),
                             }
@@ -342,7 +342,7 @@ pub fn run(target: &Target, w: &Workload) -> Result<RunResult, String> {
                     tasks.push(tokio::spawn(async move {
                         let assets = client.assets();
                         while tally.claim(n) {
-                            match assets.get(&id).await {
+                            match assets.get_asset(&id).send().await {
                                 Ok(r) => tally.success(r.attempts),
                                 Err(e) => tally.failure(e),
                             }

@@ -335,7 +335,7 @@ fn operation_command(
     }
     let mut cmd = Command::new(command_name(op.name))
         .about(format!("{} {}", op.method, op.path))
-        .long_about(format!("{} {}\n\n{}", op.method, op.path, op.summary))
+        .long_about(format!("{} {}\n\n{}", op.method, op.path, op.description))
         .after_help(help);
     if let Some(alias) = alias {
         cmd = cmd.visible_alias(alias);

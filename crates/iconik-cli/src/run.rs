@@ -249,6 +249,7 @@ fn run_operation(
     let req = client
         .request(op.method, op.url_service, op.path)
         .name(op.name)
+        .auth(op.auth)
         .path_params(&path_values);
     let req = parts.apply(req);
     match op.pagination {

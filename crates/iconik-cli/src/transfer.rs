@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
-use iconik_sync::transfer::{Download, Progress, Upload, UploadReport};
+use iconik_sync::transfer::{Progress, UploadReport};
 use iconik_sync::Client;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
@@ -169,7 +169,7 @@ pub fn upload(client: &Client, m: &ArgMatches, note: Note<'_>) -> Outcome {
         s("title"),
     );
     let options = |path: &Path| {
-        let mut u = Upload::new(path);
+        let mut u = client.upload(path);
         if let Some(v) = &asset_id {
             u = u.asset_id(v);
         }
@@ -200,7 +200,7 @@ pub fn upload(client: &Client, m: &ArgMatches, note: Note<'_>) -> Outcome {
                 let upload = options(path)
                     .on_progress(callback)
                     .progress_interval(display.interval());
-                let result = client.upload(&upload).map_err(Failure::from);
+                let result = upload.send().map_err(Failure::from);
                 display.done(
                     bar,
                     &label,
@@ -278,10 +278,11 @@ pub fn download(client: &Client, m: &ArgMatches) -> Result<Value, Failure> {
     let display = Display::new();
     let label = dest.display().to_string();
     let (callback, bar) = display.track(&label, 0);
-    let request = Download::new(&asset_id, &file_id, &dest)
+    let result = client
+        .download(&asset_id, &file_id, &dest)
         .on_progress(callback)
-        .progress_interval(display.interval());
-    let result = client.download(&request);
+        .progress_interval(display.interval())
+        .send();
     display.done(bar, &label, result.as_ref().err().map(|_| "failed"));
     let report = result?;
     Ok(json!({

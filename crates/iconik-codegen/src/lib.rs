@@ -1,21 +1,25 @@
 //! The iconik-rs generator: `api-data/` (+ `overrides.toml`) -> plain,
 //! rustfmt-formatted Rust in `iconik-sync` and `iconik-async`.
 //!
-//! Inputs: `api-data/endpoints.tsv` and `api-data/schemas.json`;
+//! Inputs: `api-data/endpoints.tsv`, `api-data/params.tsv` (every
+//! parameter's type and required flag) and `api-data/schemas.json`;
 //! `overrides.toml`, every hand decision with its reason (unions, `X |
-//! Unset` bodies, reads sent as POST that are safe to retry, query
-//! parameter types); `aliases/*.toml`, the table of earlier method names
-//! kept as aliases (earlier name -> operation, plus the convenience it adds).
+//! Unset` bodies, reads sent as POST that are safe to retry);
+//! `aliases/*.toml`, pythonik's method names and their equivalents here
+//! (the porting table of METHODS.md).
 //!
 //! Run `cargo run -p iconik-codegen` from the workspace to regenerate
 //! every output; `cargo run -p iconik-codegen -- --check` fails when a
 //! committed file differs. The golden test (`tests/golden.rs`) does the
 //! same in memory.
 //!
-//! Outputs, per service: `iconik-sync/src/models/<service>.rs`,
-//! `iconik-sync/src/api/<handler>.rs`, `iconik-async/src/api/<handler>.rs`;
-//! once: `models/common.rs` (schemas shared verbatim), the module files,
-//! `api/operations.rs` (the operation table) and `iconik-sync/METHODS.md`.
+//! Outputs, per service: `iconik-sync/src/models/<service>.rs` and
+//! `iconik-sync/src/api/<handler>.rs` (the handler and its request types,
+//! generic over the executor, so both clients use them); once:
+//! `models/common.rs` (schemas shared verbatim), the module files,
+//! `api/operations.rs` (the operation table), `iconik-sync/METHODS.md`,
+//! the tests of every operation and model, the async client's accessors
+//! (`iconik-async/src/services.rs`) and both crates' `[features]`.
 #![forbid(unsafe_code)]
 
 use std::collections::BTreeMap;
@@ -23,6 +27,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+mod describe;
 mod handlers;
 mod models;
 mod modfiles;
@@ -84,7 +89,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     let types = types::Types::new(&spec);
     let plans = ops::plan(&spec, &types)?;
 
-    // handlers: one per service, plus compatibility-only ones
+    // handlers: one per service
     let mut services: Vec<(String, String)> = Vec::new();
     for e in &spec.endpoints {
         if !services.iter().any(|(s, _)| *s == e.service) {
@@ -92,63 +97,37 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         }
     }
     services.sort();
-    let mut handlers: Vec<Handler> = Vec::new();
-    for (service, url) in &services {
-        let accessor = ops::accessor(url);
-        let doc = spec
-            .overrides
-            .compat_handler
-            .iter()
-            .find(|c| c.handler == accessor)
-            .map(|c| c.doc.clone())
-            .unwrap_or_else(|| {
-                format!("The `{url}` service: `client.{accessor}()`, one method per operation.\n")
-            });
-        handlers.push(Handler {
-            type_name: ops::handler_type(&accessor),
-            accessor,
-            service: service.clone(),
-            url_service: url.clone(),
-            doc,
-            ops: plans.iter().filter(|p| p.ep.service == *service).collect(),
-            aliases: Vec::new(),
-        });
-    }
-    for c in &spec.overrides.compat_handler {
-        if handlers.iter().any(|h| h.accessor == c.handler) {
-            continue;
-        }
-        let url = services
-            .iter()
-            .find(|(s, _)| *s == c.service)
-            .map(|(_, u)| u.clone())
-            .ok_or(format!(
-                "compat handler {}: no service {}",
-                c.handler, c.service
-            ))?;
-        handlers.push(Handler {
-            accessor: c.handler.clone(),
-            type_name: c.type_name.clone(),
-            service: c.service.clone(),
-            url_service: url,
-            doc: c.doc.clone(),
-            ops: Vec::new(),
-            aliases: Vec::new(),
-        });
-    }
+    let handlers: Vec<Handler> = services
+        .iter()
+        .map(|(service, url)| {
+            let accessor = ops::accessor(url);
+            Handler {
+                type_name: ops::handler_type(&accessor),
+                accessor,
+                service: service.clone(),
+                url_service: url.clone(),
+                ops: plans.iter().filter(|p| p.ep.service == *service).collect(),
+            }
+        })
+        .collect();
+    // every porting row names a real operation of its service
     for a in &spec.overrides.alias {
-        let h = handlers
-            .iter_mut()
-            .find(|h| h.accessor == a.handler)
-            .ok_or(format!("alias {}: no handler {}", a.name, a.handler))?;
-        let p = plans
+        let service = if a.handler == "collections" {
+            "assets"
+        } else {
+            a.handler.as_str()
+        };
+        if !plans
             .iter()
-            .find(|p| p.ep.service == h.service && p.ep.name == a.op)
-            .ok_or(format!(
-                "alias {}.{}: no operation {}",
+            .any(|p| p.ep.service == service && p.ep.name == a.op && a.call.contains(&a.op))
+            && !a.call.starts_with("client.upload")
+            && !a.call.starts_with("client.files_by_checksum")
+        {
+            return Err(format!(
+                "aliases: {}.{} names no operation {} of {service} (or its call does not use it)",
                 a.handler, a.name, a.op
-            ))?;
-        h.aliases.push((a, p));
+            ));
+        }
     }
 
     let mut files = BTreeMap::new();
@@ -176,26 +155,29 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     for h in &handlers {
         put(
             sync.join(format!("src/api/{}.rs", h.accessor)),
-            handlers::sync_module(&spec, h),
-        )?;
-        put(
-            asynch.join(format!("src/api/{}.rs", h.accessor)),
-            handlers::async_module(h),
+            handlers::sync_module(h),
         )?;
     }
+    put(
+        asynch.join("src/services.rs"),
+        handlers::async_accessors(&handlers),
+    )?;
     put(
         sync.join("src/api/operations.rs"),
         table::operations(&plans),
     )?;
     put(
-        sync.join("tests/operations.rs"),
-        testgen::operations_test(&spec, &plans, &services),
+        PathBuf::from("tests/operations.rs"),
+        testgen::operations_test(&plans, &services),
     )?;
     put(
         sync.join("tests/models.rs"),
         testgen::models_test(&spec, &types, &plans),
     )?;
-    put(sync.join("METHODS.md"), table::methods_md(&handlers))?;
+    put(
+        sync.join("METHODS.md"),
+        table::methods_md(&handlers, &spec.overrides.alias),
+    )?;
     put(
         sync.join("src/models/mod.rs"),
         modfiles::models_mod(&services),
@@ -204,15 +186,18 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         sync.join("src/api/mod.rs"),
         modfiles::sync_api_mod(&handlers),
     )?;
-    put(
-        asynch.join("src/api/mod.rs"),
-        modfiles::async_api_mod(&handlers),
-    )?;
+
     let manifest = std::fs::read_to_string(root.join(sync.join("Cargo.toml")))
         .map_err(|e| format!("reading iconik-sync's Cargo.toml: {e}"))?;
     put(
         sync.join("Cargo.toml"),
         modfiles::features(&manifest, &services)?,
+    )?;
+    let manifest = std::fs::read_to_string(root.join(asynch.join("Cargo.toml")))
+        .map_err(|e| format!("reading iconik-async's Cargo.toml: {e}"))?;
+    put(
+        asynch.join("Cargo.toml"),
+        modfiles::async_features(&manifest, &services)?,
     )?;
     Ok(files)
 }

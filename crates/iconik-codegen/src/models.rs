@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::names::{self, lit};
-use crate::ops::{OpPlan, QueryKind};
+use crate::ops::OpPlan;
 use crate::spec::{ServiceSchemas, Spec};
 use crate::types::{kind, Kind, Types};
 
@@ -70,11 +70,7 @@ pub fn module(spec: &Spec, types: &Types, module: &str, plans: &[OpPlan]) -> Str
             Some(Kind::Skipped) | None => {}
         }
     }
-    for p in plans.iter().filter(|p| p.ep.service == module) {
-        if let Some(params) = &p.params {
-            params_struct(&mut out, p, params);
-        }
-    }
+    let _ = plans;
     out
 }
 
@@ -237,50 +233,4 @@ fn open_enum(out: &mut String, rust: &str, name: &str, values: &[String]) {
         out,
         "impl<'de> Deserialize<'de> for {rust} {{\n    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{\n        crate::models::de_open_enum(d)\n    }}\n}}\n"
     );
-}
-
-fn params_struct(out: &mut String, p: &OpPlan, params: &crate::ops::Params) {
-    let _ = writeln!(
-        out,
-        "/// Query parameters of [`{}::{}`](crate::api::{}::{}); unset ones are not sent.",
-        p.handler_type, p.method_name, p.handler_type, p.method_name
-    );
-    out.push_str("#[derive(Debug, Clone, Default, PartialEq, Serialize)]\n");
-    let _ = writeln!(out, "pub struct {} {{", params.type_name);
-    for q in &params.fields {
-        let ty = match q.kind {
-            QueryKind::U32 => "u32",
-            QueryKind::Bool => "bool",
-            QueryKind::Text | QueryKind::Header => "String",
-        };
-        if q.kind == QueryKind::Header {
-            let _ = writeln!(
-                out,
-                "    /// The `{}` request header.\n    #[serde(skip)]",
-                q.wire
-            );
-        } else {
-            let _ = writeln!(out, "    /// `{}`", q.wire);
-            if q.ident != q.wire {
-                let _ = writeln!(out, "    #[serde(rename = {})]", lit(&q.wire));
-            }
-            out.push_str("    #[serde(skip_serializing_if = \"Option::is_none\")]\n");
-        }
-        let _ = writeln!(out, "    pub {}: Option<{ty}>,", q.ident);
-    }
-    out.push_str("}\n\n");
-    let _ = writeln!(out, "impl {} {{", params.type_name);
-    for q in &params.fields {
-        let (arg, val) = match q.kind {
-            QueryKind::U32 => ("u32", "value"),
-            QueryKind::Bool => ("bool", "value"),
-            QueryKind::Text | QueryKind::Header => ("impl ToString", "value.to_string()"),
-        };
-        let _ = writeln!(
-            out,
-            "    /// Sets `{}`.\n    pub fn {}(mut self, value: {arg}) -> Self {{\n        self.{} = Some({val});\n        self\n    }}",
-            q.wire, q.ident, q.ident
-        );
-    }
-    out.push_str("}\n\n");
 }

@@ -35,14 +35,6 @@ pub fn models_mod(services: &[(String, String)]) -> String {
 //!   values they do not know in `Other(String)`.
 //! - UUIDs and dates are `String`s: iconik sends dates with and without a
 //!   timezone.
-//! - `<Operation>Params`: an operation's query parameters.
-//!
-//! The earlier hand-written models stay importable under their flat names
-//! (`models::Asset`, `models::AssetCreate`, `models::AssetListParams`, ...):
-//! the compatibility aliases of the handlers take and return them.
-
-mod compat;
-pub use compat::*;
 
 pub mod common;
 "#,
@@ -71,61 +63,57 @@ where
 pub fn sync_api_mod(handlers: &[Handler]) -> String {
     let mut out = String::from(HEADER);
     out.push_str(
-        r#"//! Typed handlers, one per iconik service: `client.assets()`,
+        r#"//! Every iconik operation, one handler per service: `client.assets()`,
 //! `client.users()`, `client.users_notifications()`, ...
 //!
-//! # Naming rule
+//! # The rule
 //!
-//! The method is the operation's iconik CLI name (the `name` column of
-//! `api-data/endpoints.tsv`); the handler is the service, its URL slug with
-//! `-` as `_`. Where the column holds more names, the first is the method
-//! and the others are aliases. Three examples:
-//!
-//! - `GET /API/assets/v1/assets/{asset_id}/` is
-//!   `client.assets().get_asset(id, &GetAssetParams::default())`;
-//! - `GET /API/users/v1/users/{user_id}/` is `client.users().get_user(id)`;
-//! - `DELETE /API/acls/v1/acl/{object_type}/` is
-//!   `client.acls().delete_acl_object(object_type, &body)`.
-//!
-//! Arguments: path parameters first (`&str`, validated and encoded), then
-//! the body (a model, raw bytes with their content type, or form pairs),
-//! then `&<Operation>Params` with the query parameters. Every list whose
-//! pagination iconik makes recognisable (`page`/`per_page`, `last_id`,
-//! `scroll_id`, `search_after`) also has `<name>_iter`, a lazy
-//! [`Paginator`](crate::Paginator).
-//!
-//! The earlier pythonik-style names (`client.assets().get(id)`,
-//! `client.files().get_files_by_checksum(..)`, ...) remain, with their
-//! earlier signatures, as compatibility aliases generated from a table.
+//! - **Handler** = the service: its URL slug with `-` as `_`
+//!   (`client.users_notifications()`).
+//! - **Method** = the operation's iconik CLI name (the first name of the
+//!   `name` column of `api-data/endpoints.tsv`): `get_asset`,
+//!   `get_assets`, `post_assets`, `patch_asset`.
+//! - **Arguments** = what the operation requires, in order: path
+//!   parameters (`&str`; two are integers), required query parameters and
+//!   headers, then the body (`&Model`, or raw bytes with their media type).
+//! - **Setters** = what is optional: each optional query parameter or
+//!   header (typed as the spec types it: `bool`, `i64`, text), and a body
+//!   that may be left out (`.body(&model)`), named after the parameter.
+//! - **Verbs**: `.send()` sends one request; list operations also have
+//!   `.items()`, every item lazily, page by page (`.items().pages()` for
+//!   whole pages).
 //!
 //! ```no_run
 //! # fn main() -> iconik_sync::Result<()> {
 //! let client = iconik_sync::Client::from_env()?;
-//! use iconik_sync::models::assets::GetAssetParams;
-//! let asset = client.assets().get_asset(
-//!     "6f1f5b9e-0000-0000-0000-000000000000",
-//!     &GetAssetParams::default().include_users(true),
-//! )?;
+//! let asset = client
+//!     .assets()
+//!     .get_asset("6f1f5b9e-0000-0000-0000-000000000000")
+//!     .include_users(true)
+//!     .send()?;
 //! println!("{:?}", asset.title);
-//! let user = client.users().get_user("7a2b0000-0000-0000-0000-000000000000")?;
-//! println!("{:?}", user.email);
+//! for asset in client.assets().get_assets().per_page(100).items() {
+//!     println!("{:?}", asset?.title);
+//! }
 //! # Ok(()) }
 //! ```
 //!
-//! # One source, two surfaces
+//! The handlers and their request types are generic over the
+//! [`Executor`](crate::Executor): the same types serve `iconik_async`,
+//! whose `send()` returns a future and whose `items()` is a `Stream`.
+//! Operations with optional inputs or pages have a request type of their
+//! own (`assets::GetAssets`); the others return [`Request`](crate::Request).
 //!
-//! `cargo run -p iconik-codegen` writes these modules and their awaitable
-//! twins in `iconik-async` from the same plans, so the two cannot drift; a
-//! golden test fails when a committed file differs from what the generator
-//! writes.
+//! Handlers, request types, models, the [`OPERATIONS`] table and the table
+//! below are written by `cargo run -p iconik-codegen` from `api-data/`; a
+//! golden test fails when a committed file differs from its output.
 #![doc = include_str!("../../METHODS.md")]
 
-use crate::operation::{Method, RequestBuilder};
-use crate::Client;
+use crate::executor::Executor;
+use crate::operation::{Operation, RequestBuilder};
 
-mod compat;
 pub mod operations;
-pub use operations::{OperationInfo, OPERATIONS};
+pub use operations::{OperationInfo, ParamIn, ParamInfo, ParamType, OPERATIONS};
 
 "#,
     );
@@ -140,85 +128,48 @@ pub use operations::{OperationInfo, OPERATIONS};
     }
     out.push_str(
         r#"
-/// One method of a handler, as the generator declared it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MethodInfo {
-    /// The handler type, e.g. `AssetsApi`.
-    pub handler: &'static str,
-    /// The accessor on the client, e.g. `assets`.
-    pub accessor: &'static str,
-    /// The method's name, e.g. `get_asset`.
-    pub name: &'static str,
-    /// `call` (one request) or `iter` (a lazy paginator).
-    pub kind: &'static str,
-    /// The HTTP method sent.
-    pub method: Method,
-    /// The service slug, e.g. `assets`.
-    pub service: &'static str,
-    /// The path template after the service, e.g. `/v1/assets/{asset_id}/`.
-    pub path: &'static str,
-}
-
-/// Every method of every handler compiled in, in declaration order.
-pub fn all_methods() -> Vec<MethodInfo> {
-    #[allow(unused_mut)]
-    let mut all = Vec::new();
-"#,
-    );
-    for h in handlers {
-        let _ = writeln!(
-            out,
-            "    #[cfg(feature = {:?})]\n    all.extend_from_slice({}::METHODS);",
-            feature(h),
-            h.type_name
-        );
-    }
-    out.push_str(
-        r#"    all
-}
-
-/// A request for operation `index` of [`OPERATIONS`]: method, service,
-/// path template and name from the table, marked retry-safe when it is.
+/// The request of operation `index` of [`OPERATIONS`] on `exec`: method,
+/// service, path template, name, credentials and retry class from the
+/// table.
 #[allow(dead_code)]
-pub(crate) fn operation(client: &Client, index: usize) -> RequestBuilder {
+pub(crate) fn operation<C: Executor>(exec: &C, index: usize) -> RequestBuilder<C> {
     let info = &OPERATIONS[index];
-    let request = client
-        .request(info.method, info.url_service, info.path)
-        .name(info.name);
-    if info.retry_safe {
-        request.retry_safe()
-    } else {
-        request
-    }
+    let mut op = Operation::new(info.method, info.url_service, info.path);
+    op.name = info.name.into();
+    op.auth = info.auth;
+    op.retry_safe = info.retry_safe;
+    op.empty_on_404 = info.empty_on_404;
+    RequestBuilder::from_op(exec.clone(), op)
 }
 "#,
     );
     out
 }
 
-/// `crates/iconik-async/src/api/mod.rs`.
-pub fn async_api_mod(handlers: &[Handler]) -> String {
-    let mut out = String::from(HEADER);
-    out.push_str(
-        "//! The async handlers: twins of [`iconik_sync::api`], generated from the same\n\
-         //! plans (same names, arguments, results and docs).\n\n",
-    );
-    for h in handlers {
-        let _ = writeln!(
-            out,
-            "pub mod {a};\npub use {a}::{t};",
-            a = h.accessor,
-            t = h.type_name
-        );
+/// iconik-async's manifest with its generated `[features]` block replaced:
+/// each service forwards to iconik-sync's.
+pub fn async_features(manifest: &str, services: &[(String, String)]) -> Result<String, String> {
+    let mut block = String::from(BEGIN);
+    block.push_str("[features]\n# every service, forwarded to iconik-sync; `default-features = false` + a list builds only those\n");
+    let all: Vec<String> = services.iter().map(|(s, _)| format!("{s:?}")).collect();
+    let _ = writeln!(block, "default = [{}]", all.join(", "));
+    for (s, _) in services {
+        let _ = writeln!(block, "{s} = [\"iconik-sync/{s}\"]");
     }
-    out.push_str(
-        "\n/// Every async method, in declaration order.\npub fn all_methods() -> Vec<iconik_sync::api::MethodInfo> {\n    let mut all = Vec::new();\n",
-    );
-    for h in handlers {
-        let _ = writeln!(out, "    all.extend_from_slice({}::METHODS);", h.type_name);
+    block.push_str(END);
+    replace_block(manifest, &block)
+}
+
+fn replace_block(manifest: &str, block: &str) -> Result<String, String> {
+    match (manifest.find(BEGIN), manifest.find(END)) {
+        (Some(b), Some(e)) if e > b => Ok(format!(
+            "{}{}{}",
+            &manifest[..b],
+            block,
+            &manifest[e + END.len()..]
+        )),
+        _ => Ok(format!("{}\n{}", manifest.trim_end(), block)),
     }
-    out.push_str("    all\n}\n");
-    out
 }
 
 /// iconik-sync's manifest with its generated `[features]` block replaced.
@@ -231,13 +182,5 @@ pub fn features(manifest: &str, services: &[(String, String)]) -> Result<String,
         let _ = writeln!(block, "{s} = []");
     }
     block.push_str(END);
-    match (manifest.find(BEGIN), manifest.find(END)) {
-        (Some(b), Some(e)) if e > b => Ok(format!(
-            "{}{}{}",
-            &manifest[..b],
-            block,
-            &manifest[e + END.len()..]
-        )),
-        _ => Ok(format!("{}\n{}", manifest.trim_end(), block)),
-    }
+    replace_block(manifest, &block)
 }

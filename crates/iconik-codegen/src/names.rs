@@ -104,16 +104,6 @@ pub fn type_name(raw: &str) -> String {
     }
 }
 
-/// A one-line summary from the spec's operation id.
-pub fn summary(op: &str) -> String {
-    let words = op.replace('_', " ");
-    let mut c = words.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
-}
-
 /// A string literal for generated code.
 pub fn lit(s: &str) -> String {
     format!("{s:?}")

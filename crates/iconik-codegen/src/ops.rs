@@ -1,54 +1,78 @@
-//! One plan per operation: names, arguments, body, result, pagination.
-//! Every output (handlers, async twins, the table, METHODS.md, tests)
+//! One plan per operation: names, arguments, setters, body, result,
+//! pagination. Every output (handlers, the table, METHODS.md, tests)
 //! reads these plans, so they cannot disagree.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::names;
-use crate::spec::{Endpoint, Spec};
-use crate::types::{kind, split_union, Kind, Types};
+use crate::spec::{Endpoint, In, Param, ParamType, Spec};
+use crate::types::{split_union, Types};
 
-/// How a query parameter is typed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QueryKind {
-    U32,
-    Bool,
-    /// Anything `ToString`: strings, numbers, booleans.
-    Text,
-    /// A request header the spec declares, sent only when set.
-    Header,
-}
-
-/// One field of a params struct.
-#[derive(Debug, Clone)]
-pub struct QueryField {
-    pub wire: String,
-    pub ident: String,
-    pub kind: QueryKind,
-}
-
-/// An operation's params struct.
-#[derive(Debug, Clone)]
-pub struct Params {
-    pub type_name: String,
-    pub fields: Vec<QueryField>,
-}
-
-/// The request body.
+/// How the body is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
     None,
-    /// A JSON body of this Rust type (`m::X`); `optional` for `X | Unset`.
-    Json {
-        ty: String,
-        optional: bool,
-    },
-    /// Raw bytes; `Some(ct)` fixes the content type, `None` lets the caller give it.
+    /// A JSON body of this Rust type (`m::X`).
+    Json(String),
+    /// `application/x-www-form-urlencoded`, from this typed schema.
+    Form(String),
+    /// `multipart/form-data` built from this typed schema.
+    Multipart(String),
+    /// Raw bytes; `Some(ct)` fixes the content type, `None` lets the caller
+    /// give it (`image/*`).
     Bytes {
         content_type: Option<String>,
     },
-    /// `application/x-www-form-urlencoded` pairs.
-    Form,
+}
+
+impl Body {
+    /// The model a typed body is built from.
+    pub fn model(&self) -> Option<&str> {
+        match self {
+            Body::Json(t) | Body::Form(t) | Body::Multipart(t) => Some(t),
+            Body::None | Body::Bytes { .. } => None,
+        }
+    }
+
+    /// The request method that applies a typed body called `var`.
+    fn apply(&self, var: &str) -> String {
+        match self {
+            Body::Json(_) => format!(".json({var})"),
+            Body::Form(_) => format!(".form_body({var})"),
+            Body::Multipart(_) => format!(".multipart({var})"),
+            Body::None | Body::Bytes { .. } => String::new(),
+        }
+    }
+}
+
+/// A required input: an argument of the method.
+#[derive(Debug, Clone)]
+pub struct Arg {
+    /// The argument's name.
+    pub name: String,
+    /// Its Rust type.
+    pub ty: String,
+    /// The request chain that applies it, e.g. `.path_param(asset_id)`.
+    pub apply: String,
+    /// What it is, for the docs.
+    pub doc: String,
+    /// The parameter it comes from (`None` for the body).
+    pub param: Option<Param>,
+}
+
+/// An optional input: a setter on the operation's request type.
+#[derive(Debug, Clone)]
+pub struct Setter {
+    /// The setter's name.
+    pub name: String,
+    /// Its argument list, e.g. `value: bool`.
+    pub args: String,
+    /// The expression that applies `value` to the inner request `self.0`.
+    pub apply: String,
+    /// What it is, for the docs.
+    pub doc: String,
+    /// The parameter it comes from (`None` for an optional body).
+    pub param: Option<Param>,
 }
 
 /// Everything the outputs need about one operation.
@@ -59,23 +83,25 @@ pub struct OpPlan {
     pub index: usize,
     /// Accessor on the client (`users_notifications`).
     pub handler: String,
-    /// Handler type (`UsersNotificationsApi`).
-    pub handler_type: String,
-    /// The method name (the CLI name).
+    /// The method name (the first CLI name).
     pub method_name: String,
-    /// False when an earlier (compatibility) method already has this name
-    /// with another signature: that method then serves the operation.
-    pub generated: bool,
-    /// Second CLI names that become alias methods.
-    pub aliases: Vec<String>,
-    pub path_args: Vec<String>,
-    pub params: Option<Params>,
+    /// Required inputs, in order: path, query, header parameters, body.
+    pub args: Vec<Arg>,
+    /// Optional inputs.
+    pub setters: Vec<Setter>,
     pub body: Body,
     /// Rust result type, as seen from a handler module.
     pub response: String,
-    /// `(Style variant, item type)` for the `_iter` paginator.
+    /// `(Style variant, item type)` for `.items()`.
     pub pagination: Option<(&'static str, String)>,
     pub retry_safe: bool,
+    /// The answer that stands in for a 404 meaning "no values yet".
+    pub empty_on_404: Option<String>,
+    /// One line saying what it does (see `describe`).
+    pub description: String,
+    /// The operation's own request type, when it has setters or `.items()`;
+    /// `None` means the method returns the generic `Request<T, C>`.
+    pub request_type: Option<String>,
 }
 
 /// The accessor of a service's handler.
@@ -88,36 +114,18 @@ pub fn handler_type(accessor: &str) -> String {
     format!("{}Api", names::pascal(accessor))
 }
 
-fn query_kind(spec: &Spec, wire: &str) -> QueryKind {
-    let o = &spec.overrides;
-    if o.query_u32.iter().any(|n| n == wire) {
-        QueryKind::U32
-    } else if o.query_bool.iter().any(|n| n == wire)
-        || o.query_bool_prefix
-            .iter()
-            .any(|p| wire.starts_with(p.as_str()))
-    {
-        QueryKind::Bool
-    } else {
-        QueryKind::Text
-    }
-}
-
-/// Resolves a schema name to a handler-side Rust type.
-fn schema_type(types: &Types, spec: &Spec, service: &str, name: &str) -> Option<String> {
-    let svc = spec.schemas.get(service)?;
-    match kind(svc, name)? {
-        Kind::Model | Kind::Enum | Kind::Object => Some(format!("m::{}", types.rust[name])),
-        Kind::Skipped => None,
-    }
+/// Resolves a schema name to a handler-side Rust type (`m::X`).
+fn schema_type(types: &Types, service: &str, name: &str) -> Option<String> {
+    types.rust_name(service, name).map(|n| format!("m::{n}"))
 }
 
 fn response_type(types: &Types, spec: &Spec, ep: &Endpoint) -> Result<String, String> {
-    if ep.success == 204 {
-        return Ok("()".to_owned());
-    }
     if ep.response.is_empty() {
-        return Ok("serde_json::Value".to_owned());
+        return Ok(if ep.success == 204 {
+            "()".to_owned()
+        } else {
+            "serde_json::Value".to_owned()
+        });
     }
     let chosen = if let Some(u) = spec.overrides.response_union.get(&ep.response) {
         u.use_.clone()
@@ -138,24 +146,32 @@ fn response_type(types: &Types, spec: &Spec, ep: &Endpoint) -> Result<String, St
             }
         }
     };
-    Ok(schema_type(types, spec, &ep.service, &chosen).unwrap_or("serde_json::Value".to_owned()))
+    let ty = schema_type(types, &ep.service, &chosen).unwrap_or("serde_json::Value".to_owned());
+    // a documented schema may still come back as an empty 204 (and a
+    // DELETE often does): `None` then, never a decode error
+    Ok(if ep.success == 204 || ep.method == "DELETE" {
+        format!("Option<{ty}>")
+    } else {
+        ty
+    })
 }
 
-fn body(types: &Types, spec: &Spec, ep: &Endpoint) -> Result<Body, String> {
+/// The body and whether it may be left out.
+fn body(types: &Types, spec: &Spec, ep: &Endpoint) -> Result<(Body, bool), String> {
     if ep.body.is_empty() && ep.content_type.is_empty() {
-        return Ok(Body::None);
+        return Ok((Body::None, false));
     }
     let ct = ep.content_type.as_str();
-    if ct.starts_with("image/") || ct.starts_with("multipart/") {
-        return Ok(Body::Bytes { content_type: None });
+    if ct.starts_with("image/") {
+        return Ok((Body::Bytes { content_type: None }, false));
     }
     if ct == "application/xml" {
-        return Ok(Body::Bytes {
-            content_type: Some(ct.to_owned()),
-        });
-    }
-    if ct == "application/x-www-form-urlencoded" {
-        return Ok(Body::Form);
+        return Ok((
+            Body::Bytes {
+                content_type: Some(ct.to_owned()),
+            },
+            false,
+        ));
     }
     let (name, optional) = if let Some(u) = spec.overrides.body_union.get(&ep.body) {
         (u.use_.clone(), u.optional)
@@ -167,8 +183,20 @@ fn body(types: &Types, spec: &Spec, ep: &Endpoint) -> Result<Body, String> {
     } else {
         (ep.body.clone(), false)
     };
-    let ty = schema_type(types, spec, &ep.service, &name).unwrap_or("serde_json::Value".to_owned());
-    Ok(Body::Json { ty, optional })
+    let ty = schema_type(types, &ep.service, &name).ok_or_else(|| {
+        format!(
+            "{}.{}: body {name} is not a type in models::{}",
+            ep.service, ep.name, ep.service
+        )
+    })?;
+    let body = if ct.starts_with("multipart/") {
+        Body::Multipart(ty)
+    } else if ct == "application/x-www-form-urlencoded" {
+        Body::Form(ty)
+    } else {
+        Body::Json(ty)
+    };
+    Ok((body, optional))
 }
 
 fn pagination(
@@ -177,6 +205,9 @@ fn pagination(
     ep: &Endpoint,
     response: &str,
 ) -> Option<(&'static str, String)> {
+    if ep.method != "GET" && ep.method != "POST" {
+        return None;
+    }
     let q = |n: &str| ep.query_params.iter().any(|p| p == n);
     let svc = spec.schemas.get(&ep.service)?;
     let body_has = |field: &str| {
@@ -197,11 +228,9 @@ fn pagination(
     };
     // the answer must be a list: `objects: list[T]`
     let schema = response.strip_prefix("m::")?;
-    let (name, model) = svc
-        .models
-        .iter()
-        .find(|(n, _)| types.rust.get(*n).map(String::as_str) == Some(schema))?;
-    let _ = name;
+    let model = svc.models.iter().find_map(|(n, m)| {
+        (types.rust_name(&ep.service, n).as_deref() == Some(schema)).then_some(m)
+    })?;
     let objects = model.fields.iter().find(|f| f.0 == "objects")?;
     let (ty, _) = types.map(svc, &objects.1);
     let item = ty.strip_prefix("Vec<")?.strip_suffix('>')?;
@@ -214,107 +243,204 @@ fn pagination(
     Some((style, item))
 }
 
+/// A parameter's Rust type as an argument (borrowed) or a setter (owned).
+fn param_type(p: &Param, setter: bool) -> &'static str {
+    match (p.ty, setter) {
+        (ParamType::Integer, _) => "i64",
+        (ParamType::Boolean, _) => "bool",
+        (ParamType::Object, _) => "&serde_json::Value",
+        (ParamType::String, false) => "&str",
+        (ParamType::String, true) => "impl Into<String>",
+    }
+}
+
+fn type_word(p: &Param) -> &'static str {
+    match (p.ty, p.format.as_str()) {
+        (ParamType::String, "uuid") => "string, a UUID",
+        (ParamType::String, _) => "string",
+        (ParamType::Integer, _) => "integer",
+        (ParamType::Boolean, _) => "boolean",
+        (ParamType::Object, _) => "JSON object",
+    }
+}
+
+/// Names a setter may not take: the request types' own methods.
+const RESERVED_SETTERS: &[&str] = &["send", "items", "timeout", "into_request", "body"];
+
+fn inputs(ep: &Endpoint, body: &Body, body_optional: bool) -> (Vec<Arg>, Vec<Setter>) {
+    let mut args = Vec::new();
+    let mut setters = Vec::new();
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    for p in &ep.params {
+        let mut name = names::ident(&p.wire);
+        while !used.insert(name.clone()) || RESERVED_SETTERS.contains(&name.as_str()) {
+            name.push('_');
+        }
+        let wire = names::lit(&p.wire);
+        let doc = format!("`{}` ({})", p.wire, type_word(p));
+        let value = match p.ty {
+            ParamType::String => "value.into()",
+            _ => "value.to_string()",
+        };
+        if p.required {
+            let apply = match (p.location, p.ty) {
+                (In::Path, ParamType::String) => format!(".path_param({name})"),
+                (In::Path, _) => format!(".path_param({name}.to_string())"),
+                (In::Query, _) => format!(".set_query({wire}, {name}.to_string())"),
+                (In::Header, _) => format!(".set_header({wire}, {name}.to_string())"),
+            };
+            args.push(Arg {
+                ty: param_type(p, false).to_owned(),
+                apply,
+                doc,
+                param: Some(p.clone()),
+                name,
+            });
+        } else {
+            let ty = param_type(p, true);
+            // `metadata.<field>`: a family of parameters, one per field
+            let (args, wire) = match p.wire.split_once('<') {
+                Some((prefix, _)) if p.wire.ends_with('>') => (
+                    format!("field: &str, value: {ty}"),
+                    format!("&format!(\"{prefix}{{field}}\")"),
+                ),
+                _ => (format!("value: {ty}"), wire),
+            };
+            let apply = match p.location {
+                In::Header => format!("self.0.set_header({wire}, {value})"),
+                _ => format!("self.0.set_query({wire}, {value})"),
+            };
+            setters.push(Setter {
+                args,
+                apply,
+                doc,
+                param: Some(p.clone()),
+                name,
+            });
+        }
+    }
+    match body {
+        Body::None => {}
+        Body::Bytes { content_type } => {
+            if content_type.is_none() {
+                args.push(Arg {
+                    name: "content_type".to_owned(),
+                    ty: "&str".to_owned(),
+                    apply: String::new(),
+                    doc: format!("the body's media type (`{}`)", ep.content_type),
+                    param: None,
+                });
+            }
+            let ct = match content_type {
+                Some(ct) => names::lit(ct),
+                None => "content_type".to_owned(),
+            };
+            args.push(Arg {
+                name: "body".to_owned(),
+                ty: "Vec<u8>".to_owned(),
+                apply: format!(".bytes({ct}, body)"),
+                doc: "the raw body".to_owned(),
+                param: None,
+            });
+        }
+        typed => {
+            let ty = typed.model().unwrap_or_default().to_owned();
+            let how = match typed {
+                Body::Form(_) => "form-urlencoded",
+                Body::Multipart(_) => "multipart/form-data",
+                _ => "JSON",
+            };
+            if body_optional {
+                setters.push(Setter {
+                    name: "body".to_owned(),
+                    args: format!("value: &{ty}"),
+                    apply: format!("self.0{}", typed.apply("value")),
+                    doc: format!("the body, sent as {how} (without it, none is sent)"),
+                    param: None,
+                });
+            } else {
+                args.push(Arg {
+                    name: "body".to_owned(),
+                    ty: format!("&{ty}"),
+                    apply: typed.apply("body"),
+                    doc: format!("sent as {how}"),
+                    param: None,
+                });
+            }
+        }
+    }
+    (args, setters)
+}
+
 /// Plans every operation.
 pub fn plan(spec: &Spec, types: &Types) -> Result<Vec<OpPlan>, String> {
-    let taken: BTreeSet<(String, String)> = spec
-        .overrides
-        .alias
-        .iter()
-        .map(|a| (a.handler.clone(), a.name.clone()))
-        .collect();
     let mut plans = Vec::new();
-    let mut model_names: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (svc, s) in &spec.schemas {
-        let set = model_names.entry(svc.clone()).or_default();
-        set.extend(
-            s.models
-                .keys()
-                .chain(s.enums.keys())
-                .map(|n| types.rust[n].clone()),
-        );
-    }
     for (index, ep) in spec.endpoints.iter().enumerate() {
         let handler = accessor(&ep.url_service);
-        let generated = !taken.contains(&(handler.clone(), ep.name.clone()));
-        let aliases = ep
-            .aliases
-            .iter()
-            .filter(|a| !taken.contains(&(handler.clone(), (*a).clone())))
-            .cloned()
-            .collect();
-        let mut fields: Vec<QueryField> = ep
-            .query_params
-            .iter()
-            .map(|w| QueryField {
-                wire: w.clone(),
-                ident: names::ident(w),
-                kind: query_kind(spec, w),
-            })
-            .collect();
-        fields.extend(ep.header_params.iter().map(|h| QueryField {
-            wire: h.clone(),
-            ident: names::ident(h),
-            kind: QueryKind::Header,
-        }));
-        let params = if fields.is_empty() {
-            None
-        } else {
-            let mut type_name = format!("{}Params", names::pascal(&ep.name));
-            let taken_names = model_names.get(&ep.service).cloned().unwrap_or_default();
-            while taken_names.contains(&type_name) || types.shared.contains(&type_name) {
-                type_name.push_str("Query");
-            }
-            Some(Params { type_name, fields })
-        };
         let response = response_type(types, spec, ep)?;
-        let pagination = if ep.method == "GET" || ep.method == "POST" {
-            pagination(types, spec, ep, &response)
-        } else {
-            None
-        };
+        let pagination = pagination(types, spec, ep, &response);
+        let (body, body_optional) = body(types, spec, ep)?;
+        let (args, setters) = inputs(ep, &body, body_optional);
         let key = format!("{}.{}", ep.service, ep.name);
+        let request_type =
+            (!setters.is_empty() || pagination.is_some()).then(|| names::pascal(&ep.name));
         plans.push(OpPlan {
             index,
-            handler_type: handler_type(&handler),
             handler,
             method_name: ep.name.clone(),
-            generated,
-            aliases,
-            path_args: ep.path_params.iter().map(|p| names::ident(p)).collect(),
-            params,
-            body: body(types, spec, ep)?,
+            args,
+            setters,
+            body,
+            description: crate::describe::describe(ep, pagination.is_some()),
             response,
             pagination,
             retry_safe: spec.overrides.retry_safe.contains_key(&key),
+            empty_on_404: spec
+                .overrides
+                .empty_on_404
+                .get(&key)
+                .map(|e| e.body.clone()),
+            request_type,
             ep: ep.clone(),
         });
     }
-    // every retry_safe key and alias must name a real operation
-    for key in spec.overrides.retry_safe.keys() {
+    // every retry_safe and empty_on_404 key must name a real operation
+    for key in spec
+        .overrides
+        .retry_safe
+        .keys()
+        .chain(spec.overrides.empty_on_404.keys())
+    {
         if !plans
             .iter()
             .any(|p| format!("{}.{}", p.ep.service, p.ep.name) == *key)
         {
-            return Err(format!(
-                "overrides.toml: retry_safe names no operation: {key}"
-            ));
+            return Err(format!("overrides.toml: {key} names no operation"));
         }
     }
-    // method names unique per handler
-    let mut seen: BTreeSet<(String, String)> = taken;
+    // method and type names unique per handler, and clear of what the
+    // handler modules import
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
     for p in &plans {
-        let mut names = Vec::new();
-        if p.generated {
-            names.push(p.method_name.clone());
+        let mut names = vec![p.method_name.clone()];
+        if let Some(t) = &p.request_type {
+            if [
+                "Client",
+                "Request",
+                "Response",
+                "Paginator",
+                "Style",
+                "Executor",
+            ]
+            .contains(&t.as_str())
+            {
+                return Err(format!("{}: request type {t} shadows an import", p.handler));
+            }
+            names.push(t.clone());
         }
-        names.extend(p.aliases.iter().cloned());
-        if p.pagination.is_some() {
-            names.push(format!("{}_iter", p.method_name));
-        }
-        names.push(format!("{}_builder", p.method_name));
         for n in names {
             if !seen.insert((p.handler.clone(), n.clone())) {
-                return Err(format!("{}: method {n} would be declared twice", p.handler));
+                return Err(format!("{}: {n} would be declared twice", p.handler));
             }
         }
     }

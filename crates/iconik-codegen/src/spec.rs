@@ -23,9 +23,75 @@ pub struct Endpoint {
     pub body: String,
     pub success: u16,
     pub response: String,
+    /// Which credentials the operation takes (the `auth` column).
+    pub auth: Auth,
     #[allow(dead_code)]
     pub tag: String,
     pub op: String,
+    /// Path, query and header parameters from `params.tsv`, in its order
+    /// (path parameters in template order, then query, then headers).
+    pub params: Vec<Param>,
+}
+
+/// The credentials an operation takes, from the `auth` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// `App-ID,Auth-Token`.
+    AppIdAndToken,
+    /// `App-ID` only.
+    AppId,
+    /// `none`, or an empty column.
+    None,
+}
+
+impl Auth {
+    fn parse(column: &str) -> Result<Auth, String> {
+        match column.replace(' ', "").as_str() {
+            "App-ID,Auth-Token" => Ok(Auth::AppIdAndToken),
+            "App-ID" => Ok(Auth::AppId),
+            "none" | "" => Ok(Auth::None),
+            other => Err(format!("unknown auth column {other:?}")),
+        }
+    }
+
+    /// The variant of `iconik_sync::api::Auth`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Auth::AppIdAndToken => "AppIdAndToken",
+            Auth::AppId => "AppId",
+            Auth::None => "None",
+        }
+    }
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum In {
+    Path,
+    Query,
+    Header,
+}
+
+/// A parameter's type, as `params.tsv` declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    String,
+    Integer,
+    Boolean,
+    /// A free-form JSON object (sent as JSON text).
+    Object,
+}
+
+/// One row of `params.tsv`.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// The name on the wire.
+    pub wire: String,
+    pub location: In,
+    pub ty: ParamType,
+    /// `uuid` or empty.
+    pub format: String,
+    pub required: bool,
 }
 
 /// One schema: `(json_key, type, required)` fields.
@@ -56,32 +122,31 @@ pub struct UnionChoice {
     pub reason: String,
 }
 
-/// A handler that exists only for compatibility (no service of its own).
+/// The stand-in answer of a read whose 404 means "no values yet".
 #[derive(Debug, Clone, Deserialize)]
-pub struct CompatHandler {
-    pub handler: String,
-    pub type_name: String,
-    pub service: String,
-    pub doc: String,
+pub struct EmptyOn404 {
+    /// The JSON decoded instead of the 404.
+    pub body: String,
+    /// Why.
+    #[allow(dead_code)]
+    pub reason: String,
 }
 
-/// An earlier (pythonik-compatible) method kept as an alias.
+/// A pythonik / aiopythonik method and its equivalent here, for the
+/// porting table (`aliases/*.toml`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Alias {
+    /// pythonik's spec object (`assets`, `collections`, `files`, ...).
     pub handler: String,
+    /// pythonik's method name.
     pub name: String,
     /// The operation (CLI name) it sends.
     pub op: String,
-    /// `call` or `iter`.
-    pub kind: String,
-    /// The earlier argument list, e.g. `asset_id: &str, params: &AssetListParams`.
-    pub args: String,
-    /// The earlier result type.
-    pub ret: String,
-    /// How the arguments are applied to the operation's request `op`
-    /// (and any convenience it adds, as a call to a hand-written helper).
-    pub expr: String,
-    pub doc: String,
+    /// The equivalent call.
+    pub call: String,
+    /// What else to know, if anything.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// `overrides.toml`: every hand decision the generator applies.
@@ -97,13 +162,11 @@ pub struct Overrides {
     pub field_union: BTreeMap<String, UnionChoice>,
     /// Reads sent as POST that are safe to retry: `service.name` -> reason.
     pub retry_safe: BTreeMap<String, String>,
-    /// Query parameters typed `u32` by name.
-    pub query_u32: Vec<String>,
-    /// Query parameters typed `bool` by name.
-    pub query_bool: Vec<String>,
-    /// Query parameters typed `bool` by name prefix.
-    pub query_bool_prefix: Vec<String>,
-    pub compat_handler: Vec<CompatHandler>,
+    /// Reads whose 404 means "nothing there yet" (a view without values):
+    /// `service.name` -> the empty answer decoded instead, when the client
+    /// is built with `metadata_view_404_as_empty`.
+    #[serde(default)]
+    pub empty_on_404: BTreeMap<String, EmptyOn404>,
     /// Filled from `aliases/*.toml`, in file-name order.
     #[serde(default)]
     pub alias: Vec<Alias>,
@@ -129,6 +192,84 @@ fn split_list(s: &str) -> Vec<String> {
         .filter(|x| !x.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+/// Reads `params.tsv` into each endpoint's `params`, checking that the
+/// rows name exactly the parameters `endpoints.tsv` lists, in its order.
+fn attach_params(endpoints: &mut [Endpoint], tsv: &str) -> Result<(), String> {
+    let mut lines = tsv.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .ok_or("empty params.tsv")?
+        .split('\t')
+        .collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .ok_or(format!("params.tsv has no column {name}"))
+    };
+    let [service, method, path, param, location, ty, format, required] = [
+        "service", "method", "path", "param", "in", "type", "format", "required",
+    ]
+    .map(col);
+    let (service, method, path, param) = (service?, method?, path?, param?);
+    let (location, ty, format, required) = (location?, ty?, format?, required?);
+    for (n, line) in lines.enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        let get = |i: usize| f.get(i).copied().unwrap_or("").trim();
+        let at = || format!("params.tsv line {}", n + 2);
+        let ep = endpoints
+            .iter_mut()
+            .find(|e| e.service == get(service) && e.method == get(method) && e.path == get(path))
+            .ok_or_else(|| format!("{}: no operation {} {}", at(), get(method), get(path)))?;
+        ep.params.push(Param {
+            wire: get(param).to_owned(),
+            location: match get(location) {
+                "path" => In::Path,
+                "query" => In::Query,
+                "header" => In::Header,
+                other => return Err(format!("{}: unknown location {other:?}", at())),
+            },
+            ty: match get(ty) {
+                "string" => ParamType::String,
+                "integer" => ParamType::Integer,
+                "boolean" => ParamType::Boolean,
+                "object" => ParamType::Object,
+                other => return Err(format!("{}: unknown type {other:?}", at())),
+            },
+            format: get(format).to_owned(),
+            required: match get(required) {
+                "yes" => true,
+                "no" => false,
+                other => return Err(format!("{}: required is {other:?}", at())),
+            },
+        });
+    }
+    for ep in endpoints.iter() {
+        let listed: Vec<(&str, In)> = ep
+            .path_params
+            .iter()
+            .map(|p| (p.as_str(), In::Path))
+            .chain(ep.query_params.iter().map(|p| (p.as_str(), In::Query)))
+            .chain(ep.header_params.iter().map(|p| (p.as_str(), In::Header)))
+            .collect();
+        let typed: Vec<(&str, In)> = ep
+            .params
+            .iter()
+            .map(|p| (p.wire.as_str(), p.location))
+            .collect();
+        if listed != typed {
+            return Err(format!(
+                "{}.{}: params.tsv lists {typed:?}, endpoints.tsv {listed:?}",
+                ep.service, ep.name
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Loads `api-data/` and the overrides file under `root` (the workspace).
@@ -163,9 +304,10 @@ pub fn load(root: &Path) -> Result<Spec, String> {
         "response",
         "tag",
         "op",
+        "auth",
     ]
     .map(col);
-    let mut idx = [0usize; 14];
+    let mut idx = [0usize; 15];
     for (i, c) in cols.into_iter().enumerate() {
         idx[i] = c?;
     }
@@ -195,11 +337,15 @@ pub fn load(root: &Path) -> Result<Spec, String> {
             body: get(9),
             success: get(10).parse().unwrap_or(200),
             response: get(11),
+            auth: Auth::parse(&get(14))
+                .map_err(|e| format!("endpoints.tsv line {}: {e}", n + 2))?,
             tag: get(12),
             op: get(13),
+            params: Vec::new(),
         });
     }
     endpoints.sort_by(|a, b| (&a.service, &a.name).cmp(&(&b.service, &b.name)));
+    attach_params(&mut endpoints, &read("api-data/params.tsv")?)?;
     let schemas: BTreeMap<String, ServiceSchemas> =
         serde_json::from_str(&read("api-data/schemas.json")?)
             .map_err(|e| format!("schemas.json: {e}"))?;

@@ -36,6 +36,8 @@ pub struct Types {
     pub boxed: BTreeSet<(String, String, String)>,
     /// Field unions resolved by hand: members -> schema.
     pub field_union: BTreeMap<String, String>,
+    /// `(service, schema)` -> the Rust name `models::<service>` exports it under.
+    exported: BTreeMap<(String, String), String>,
 }
 
 /// Splits `A | list[B | C] | None` at the top level.
@@ -242,7 +244,19 @@ impl Types {
                 }
             }
         }
+        let mut exported = BTreeMap::new();
+        for (svc_name, svc) in &spec.schemas {
+            for name in svc.models.keys().chain(svc.enums.keys()) {
+                if matches!(
+                    kind(svc, name),
+                    Some(Kind::Model) | Some(Kind::Enum) | Some(Kind::Object)
+                ) {
+                    exported.insert((svc_name.clone(), name.clone()), rust[name].clone());
+                }
+            }
+        }
         Types {
+            exported,
             rust,
             shared,
             request,
@@ -254,6 +268,14 @@ impl Types {
                 .map(|(k, v)| (k.clone(), v.use_.clone()))
                 .collect(),
         }
+    }
+
+    /// The Rust name under which `models::<service>` exports the type of
+    /// `schema`; `None` when the schema is not a type.
+    pub fn rust_name(&self, service: &str, schema: &str) -> Option<String> {
+        self.exported
+            .get(&(service.to_owned(), schema.to_owned()))
+            .cloned()
     }
 
     /// The Rust type of a schema name used in `svc`, as seen from inside

@@ -82,6 +82,91 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// The files iconik has with a given MD5: an MD5 as given, anything else
+/// hashed as a local file's path first. Built by
+/// `client.files_by_checksum(md5_or_path)`; every page is read (lazily,
+/// `last_id` style) and at most [`max_items`](Self::max_items) files are
+/// kept.
+///
+/// ```no_run
+/// # fn main() -> iconik_sync::Result<()> {
+/// let client = iconik_sync::Client::from_env()?;
+/// for file in client.files_by_checksum("clip.mov").send()? {
+///     println!("already in iconik: asset {:?}, file {}", file.asset_id, file.id);
+/// }
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "files")]
+#[must_use = "a lookup does nothing until it is sent"]
+#[derive(Debug, Clone)]
+pub struct FilesByChecksum<C = crate::Client> {
+    exec: C,
+    md5_or_path: String,
+    max_items: usize,
+}
+
+#[cfg(feature = "files")]
+impl<C: crate::Executor> FilesByChecksum<C> {
+    /// The files with `md5_or_path`'s checksum.
+    pub fn new(exec: C, md5_or_path: impl Into<String>) -> Self {
+        FilesByChecksum {
+            exec,
+            md5_or_path: md5_or_path.into(),
+            max_items: crate::page::DEFAULT_MAX_COLLECTED_ITEMS,
+        }
+    }
+
+    /// The most files kept (default
+    /// [`DEFAULT_MAX_COLLECTED_ITEMS`](crate::page::DEFAULT_MAX_COLLECTED_ITEMS)):
+    /// more is an [`Error::BoundReached`], never a silent truncation.
+    pub fn max_items(mut self, max: usize) -> Self {
+        self.max_items = max;
+        self
+    }
+
+    /// Hashes the file (when given a path), then reads every page.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read; any error of the
+    /// lookup's pages; [`Error::BoundReached`] past `max_items`.
+    pub fn send(self) -> C::Output<Vec<crate::models::files::File>> {
+        let FilesByChecksum {
+            exec,
+            md5_or_path,
+            max_items,
+        } = self;
+        exec.run(move |client| {
+            let md5 = if is_md5(&md5_or_path) {
+                md5_or_path.to_ascii_lowercase()
+            } else {
+                md5_file(Path::new(&md5_or_path))?
+            };
+            client
+                .files()
+                .get_files_checksum_by_checksum(&md5)
+                .items()
+                .collect_bounded(max_items)
+        })
+    }
+}
+
+#[cfg(feature = "files")]
+impl crate::Client {
+    /// The files iconik has with the checksum of `md5_or_path` (an MD5, or
+    /// a local file to hash): see [`FilesByChecksum`].
+    ///
+    /// ```no_run
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// # let client = iconik_sync::Client::from_env()?;
+    /// let same = client.files_by_checksum("d41d8cd98f00b204e9800998ecf8427e").send()?;
+    /// println!("{} file(s)", same.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn files_by_checksum(&self, md5_or_path: impl Into<String>) -> FilesByChecksum {
+        FilesByChecksum::new(self.clone(), md5_or_path)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use crate::cache::{Cache, CacheConfig};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::network::{self, ProxySetting};
-use crate::operation::{Method, Operation, RequestBuilder};
+use crate::operation::{Method, RequestBuilder};
 use crate::rate_limit::{RateLimitConfig, RateLimiter, SharedLimiter};
 use crate::resolve::{
     CachingResolver, Lookup, SharedResolver, SystemLookup, DEFAULT_DNS_CACHE_TTL,
@@ -36,7 +36,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 /// use iconik_sync::Client;
 /// # fn main() -> iconik_sync::Result<()> {
 /// let client = Client::new("my-app-id", "my-auth-token")?;
-/// let asset = client.assets().get("6f1f5b9e-0000-0000-0000-000000000000")?;
+/// let asset = client.assets().get_asset("6f1f5b9e-0000-0000-0000-000000000000").send()?;
 /// println!("{:?}", asset.title);
 /// # Ok(()) }
 /// ```
@@ -62,7 +62,7 @@ pub(crate) struct Inner {
     pub(crate) limiter: RateLimiter,
     pub(crate) cache: Option<Cache>,
     pub(crate) clock: Arc<dyn Clock>,
-    /// Read by the metadata handler.
+    /// Reads marked `empty_on_404` answer their empty value on a 404.
     pub(crate) view_404_as_empty: bool,
 }
 
@@ -151,7 +151,7 @@ impl Client {
         service: impl Into<std::borrow::Cow<'static, str>>,
         template: impl Into<std::borrow::Cow<'static, str>>,
     ) -> RequestBuilder {
-        RequestBuilder::new(self.clone(), Operation::new(method, service, template))
+        RequestBuilder::new(self.clone(), method, service, template)
     }
 
     /// The base URL requests go to.
@@ -415,8 +415,28 @@ impl ClientBuilder {
         self
     }
 
-    /// Answers iconik's 404 for "this view has no values yet" on metadata
-    /// reads with an empty result instead of an error. Default: false.
+    /// Answers iconik's 404 for "this view has no values yet" on the
+    /// metadata reads (`metadata().get_object_metadata(..)` and
+    /// `get_object_metadata_direct(..)`) with an empty result instead of an
+    /// error: `metadata_values` empty, and the response's
+    /// [`http_status`](crate::Response::http_status) still 404 (iconik's 404
+    /// does not say whether the object itself exists). Default: false.
+    ///
+    /// ```no_run
+    /// # fn main() -> iconik_sync::Result<()> {
+    /// let client = iconik_sync::Client::builder()
+    ///     .from_env()?
+    ///     .metadata_view_404_as_empty(true)
+    ///     .build()?;
+    /// let values = client
+    ///     .metadata()
+    ///     .get_object_metadata("assets", "6f1f5b9e-0000-0000-0000-000000000000", "view-id")
+    ///     .send()?;
+    /// if values.http_status() == 404 {
+    ///     println!("no values yet");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn metadata_view_404_as_empty(mut self, enabled: bool) -> Self {
         self.view_404_as_empty = enabled;
         self

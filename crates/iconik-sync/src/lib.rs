@@ -1,38 +1,68 @@
 //! A blocking, typed client for the [iconik](https://app.iconik.io) media
-//! asset management API.
+//! asset management API: every one of iconik's 1002 operations, typed as
+//! its spec types them, on a request path that paces under iconik's rate
+//! limits, retries what is safe to retry and never resends a POST.
 //!
 //! ```no_run
 //! use iconik_sync::Client;
 //! # fn main() -> iconik_sync::Result<()> {
 //! let client = Client::from_env()?; // ICONIK_APP_ID, ICONIK_AUTH_TOKEN
-//! let asset = client.assets().get("6f1f5b9e-0000-0000-0000-000000000000")?;
-//! println!("{:?} after {} attempt(s)", asset.title, asset.attempts());
+//! let asset = client
+//!     .assets()
+//!     .get_asset("6f1f5b9e-0000-0000-0000-000000000000")
+//!     .include_users(true)
+//!     .send()?;
+//! println!("{} after {} attempt(s)", asset.title, asset.attempts());
+//! for asset in client.assets().get_assets().per_page(100).items() {
+//!     println!("{}", asset?.title);
+//! }
 //! # Ok(()) }
 //! ```
+//!
+//! # The rule
+//!
+//! `client.<service>().<operation>(required inputs)`, then setters for
+//! what is optional, then one verb: **`.send()`** sends the request;
+//! list operations also have **`.items()`**, every item, fetched lazily
+//! page by page. The service is the handler (`client.assets()`,
+//! `client.users_notifications()`); the operation is its iconik CLI name
+//! (`get_asset`, `get_assets`, `post_assets`). Required inputs (path
+//! parameters, required query parameters and headers, the body) are
+//! arguments and cannot be forgotten; optional parameters are typed as
+//! iconik's spec types them (`bool`, `i64`, text). The [`api`] module
+//! spells the rule out and lists every operation, and how pythonik's
+//! method names map onto it.
+//!
+//! The same request types serve the async client (`iconik-async`): there
+//! `.send()` returns a future and `.items()` a `Stream`. They are generic
+//! over the [`Executor`]; code written for one client reads the same for
+//! the other.
 //!
 //! # Task guide
 //!
 //! | to | use |
 //! |---|---|
 //! | connect | [`Client::from_env`], [`Client::new`], [`Client::builder`] ([`ClientBuilder`]) |
-//! | create an asset | [`AssetsApi::create`](api::AssetsApi::create) with [`models::AssetCreate`] |
-//! | read one | [`AssetsApi::get`](api::AssetsApi::get): a [`Response`] that derefs to the [`models::Asset`]; [`Response::http_status`], [`Response::attempts`] describe the exchange |
-//! | list every asset | [`AssetsApi::list_all`](api::AssetsApi::list_all): a lazy [`Paginator`] of items ([`Paginator::pages`] for whole pages) |
-//! | search | [`SearchApi::search`](api::SearchApi::search) (one page), [`SearchApi::search_all`](api::SearchApi::search_all) (every hit) with [`models::SearchBody`] |
-//! | read and write metadata | [`MetadataApi::get_asset_metadata`](api::MetadataApi::get_asset_metadata), [`MetadataApi::update_asset_metadata`](api::MetadataApi::update_asset_metadata) with [`models::Metadata`]; a view's fields: [`MetadataApi::get_view`](api::MetadataApi::get_view) |
-//! | collections | [`CollectionsApi::create`](api::CollectionsApi::create), [`CollectionsApi::add_content`](api::CollectionsApi::add_content) |
-//! | find files by checksum | [`FilesApi::get_files_by_checksum`](api::FilesApi::get_files_by_checksum), [`checksum::md5_file`] |
-//! | upload a file, download one | [`Client::upload`] with [`transfer::Upload`] (asset, format, file set, file, the bytes by the storage's method, closed) → [`transfer::UploadReport`]; [`Client::download`] with [`transfer::Download`]; [`Client::upload_resumable`] with a [`transfer::UploadState`]; progress as [`transfer::Progress`] |
+//! | create an asset | [`client.assets().post_assets(&body)`](api::AssetsApi::post_assets) |
+//! | read one | [`client.assets().get_asset(id)`](api::AssetsApi::get_asset): a [`Response`] that derefs to the model; [`Response::http_status`], [`Response::attempts`] describe the exchange |
+//! | list every asset | [`client.assets().get_assets().items()`](api::assets::GetAssets::items): a lazy [`Paginator`] ([`Paginator::pages`] for whole pages) |
+//! | collections | [`post_collections`](api::AssetsApi::post_collections), [`post_collection_contents`](api::AssetsApi::post_collection_contents), [`get_collection_contents`](api::AssetsApi::get_collection_contents) |
+//! | search | [`client.search().post_search(&criteria)`](api::SearchApi::post_search) |
+//! | read and write metadata | [`get_object_metadata`](api::MetadataApi::get_object_metadata), [`put_object_metadata`](api::MetadataApi::put_object_metadata); a view's fields: [`get_view_metadata`](api::MetadataApi::get_view_metadata) |
+//! | upload a file, download one | [`client.upload(path)`](Client::upload) ([`transfer::Upload`]: asset, format, file set, file, the bytes by the storage's method, closed) → [`transfer::UploadReport`]; [`client.download(asset, file, dest)`](Client::download) → [`transfer::DownloadReport`], checked; [`Upload::resume`](transfer::Upload::resume) to continue one later |
+//! | find files by checksum | [`client.files_by_checksum(md5_or_path)`](Client::files_by_checksum), [`checksum::md5_file`] |
 //! | handle errors | [`Error`]: [`Error::is_not_found`], [`Error::is_rate_limited`], [`Error::retry_after`], [`Error::may_have_reached_server`] |
-//! | call any other operation | [`Client::request`] → [`RequestBuilder`] (same request path) |
-//! | go async | the `iconik-async` crate: the same handlers with `.await` |
+//! | call anything raw | [`Client::request`] → [`RequestBuilder`] (same request path, any `T`) |
+//! | go async | the `iconik-async` crate: the same requests with `.send().await` |
 //! | tune rate limits and retries | [`RateLimitConfig`] via [`ClientBuilder::rate_limit`]; [`ClientBuilder::disable_rate_limit_handling`]; for your own loops, [`Throttle`] |
 //! | cache reads | [`CacheConfig`] via [`ClientBuilder::cache`] |
 //! | proxies, extra CAs | [`ClientBuilder::proxy`], [`ClientBuilder::disable_proxy`], [`ClientBuilder::add_root_certificates_pem`] (details: [`network`]) |
+//! | build less | each service is a cargo feature (all on by default): `default-features = false, features = ["assets", "files"]` |
 //! | see what it does | [Logging](#logging) |
 //!
-//! Every handler method is listed, with its HTTP method and path, in the
-//! [`api`] module's method table.
+//! Models are per service ([`models::assets::AssetPost`],
+//! [`models::files::File`], ...): fields iconik's spec requires are plain
+//! fields, the rest `Option`s; unknown fields and enum values are kept.
 //!
 //! # Logging
 //!
@@ -64,11 +94,13 @@
 //! default, shared by every clone of the client), send with `ureq`,
 //! classify the answer, decide on a retry, decode into [`Response<T>`].
 //!
-//! Typed handlers (`client.assets()`, ...) and the raw escape hatch
-//! ([`Client::request`]) build the same [`Operation`] value. Handlers,
-//! models and the operation table are generated from `api-data/` by
-//! `cargo run -p iconik-codegen` (see [`api`] for the naming rule); each
-//! service is a cargo feature (all on by default).
+//! Typed requests (`client.assets().get_asset(..)`, ...), the transfers
+//! and the raw escape hatch ([`Client::request`]) build the same
+//! [`Operation`] value and hand it to the [`Executor`]: the blocking
+//! [`Client`] runs it at once, `iconik_async::Client` on a worker. Handlers,
+//! request types, models and the operation table are generated from
+//! `api-data/` by `cargo run -p iconik-codegen` (see [`api`] for the
+//! rule); each service is a cargo feature (all on by default).
 //!
 //! # Security
 //!
@@ -85,6 +117,8 @@
 #![deny(missing_docs)]
 
 pub mod api;
+mod body;
+#[cfg(all(feature = "assets", feature = "files"))]
 pub mod bulk;
 pub mod cache;
 pub mod cancel;
@@ -92,12 +126,14 @@ pub mod checksum;
 mod client;
 pub mod clock;
 mod error;
+mod executor;
 pub mod models;
 pub mod network;
 mod operation;
 pub mod page;
 mod path;
 pub mod rate_limit;
+mod request;
 mod resolve;
 mod response;
 pub mod retry;
@@ -111,20 +147,19 @@ pub use client::{
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
 pub use error::{ApiError, Bound, DecodeError, Error, Result};
-pub use operation::{Method, Operation, RequestBuilder};
+pub use executor::Executor;
+pub use operation::{Auth, Method, Operation, RequestBuilder};
 pub use page::{Page, Paginator};
 pub use rate_limit::RateLimitConfig;
+pub use request::Request;
 pub use resolve::DEFAULT_DNS_CACHE_TTL;
 pub use response::{Headers, Response};
 pub use throttle::{Rate, Throttle, ThrottleGuard};
 
-/// Everything the handler signatures mention, for `use iconik_sync::prelude::*`.
+/// The names most programs use, for `use iconik_sync::prelude::*`.
 pub mod prelude {
-    pub use crate::models::*;
-    pub use crate::page::{Page, Paginator, Style};
-    pub use crate::{Client, Error, Method, RequestBuilder, Response, Result};
-    /// Signatures may name `serde_json::Value`.
-    pub use serde_json;
+    pub use crate::page::{Page, Paginator};
+    pub use crate::{Client, Error, Executor, Method, Request, RequestBuilder, Response, Result};
 }
 
 #[cfg(test)]

@@ -9,14 +9,17 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::body::{form_text, push_query_value};
+pub(crate) use crate::body::{Payload, SharedBytes};
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::executor::Executor;
 use crate::response::Response;
 
 /// HTTP methods iconik uses.
@@ -70,6 +73,22 @@ impl fmt::Display for Method {
     }
 }
 
+/// The credentials an operation sends, as iconik's spec declares per
+/// operation: most take both headers; the login, SAML, registration and
+/// password-reset flows take none (or the App-ID alone), so a client's
+/// token never travels with them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Auth {
+    /// `App-ID` and `Auth-Token` (the default).
+    #[default]
+    AppIdAndToken,
+    /// `App-ID` only.
+    AppId,
+    /// No credential header.
+    None,
+}
+
 /// One iconik operation, fully described: method, service, path template
 /// and its parameters, query, JSON body, extra headers and timeout.
 ///
@@ -93,6 +112,11 @@ pub struct Operation {
     /// Safe to resend after it may have reached iconik although its
     /// method is not idempotent (a read sent as POST, e.g. a search).
     pub(crate) retry_safe: bool,
+    /// Which credentials go with it (API operations only).
+    pub(crate) auth: Auth,
+    /// A read whose 404 means "no values yet": the JSON that stands in
+    /// for it when the client is so configured.
+    pub(crate) empty_on_404: Option<&'static str>,
     /// Where the request goes: iconik's API, or a storage URL iconik
     /// handed out.
     pub(crate) target: Target,
@@ -117,92 +141,6 @@ pub(crate) enum Target {
     Storage { url: String, retry_safe: bool },
 }
 
-/// A request body other than JSON.
-#[derive(Clone)]
-pub(crate) enum Payload {
-    /// Bytes in memory (`range` of a shared buffer, so a retry resends
-    /// them without copying).
-    Bytes {
-        data: SharedBytes,
-        range: std::ops::Range<usize>,
-        content_type: Option<String>,
-    },
-    /// A file, opened again for each attempt (so it can be retried).
-    File {
-        path: PathBuf,
-        content_type: Option<String>,
-    },
-    /// Opens a fresh reader for each attempt (so it can be retried);
-    /// `len` is sent as `Content-Length` when known.
-    Source {
-        open: Arc<dyn Fn() -> std::io::Result<Box<dyn Read + Send>> + Send + Sync>,
-        len: Option<u64>,
-        content_type: Option<String>,
-    },
-    /// A reader that can be read once: the request is never retried after
-    /// it started sending.
-    Reader {
-        reader: Arc<Mutex<Option<Box<dyn Read + Send>>>>,
-        content_type: Option<String>,
-    },
-}
-
-impl Payload {
-    pub(crate) fn content_type(&self) -> Option<&str> {
-        match self {
-            Payload::Bytes { content_type, .. }
-            | Payload::File { content_type, .. }
-            | Payload::Source { content_type, .. }
-            | Payload::Reader { content_type, .. } => content_type.as_deref(),
-        }
-    }
-
-    /// Whether a second attempt can send the same bytes again.
-    pub(crate) fn replayable(&self) -> bool {
-        !matches!(self, Payload::Reader { .. })
-    }
-
-    /// The reader for one attempt. A one-shot reader is handed out once;
-    /// after that this is an error rather than an empty body.
-    pub(crate) fn open(&self) -> std::io::Result<Box<dyn Read + Send>> {
-        match self {
-            Payload::Bytes { data, range, .. } => Ok(Box::new(SharedSlice {
-                data: Arc::clone(data),
-                pos: range.start,
-                end: range.end,
-            })),
-            Payload::File { path, .. } => Ok(Box::new(std::fs::File::open(path)?)),
-            Payload::Source { open, .. } => open(),
-            Payload::Reader { reader, .. } => reader
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take()
-                .map(|r| Box::new(r) as Box<dyn Read + Send>)
-                .ok_or_else(|| std::io::Error::other("the body reader was already consumed")),
-        }
-    }
-
-    /// The body's length when known before sending (sent as
-    /// `Content-Length`; storages such as S3 refuse chunked uploads).
-    pub(crate) fn len(&self) -> std::io::Result<Option<u64>> {
-        match self {
-            Payload::Bytes { range, .. } => Ok(Some(range.len() as u64)),
-            Payload::File { path, .. } => std::fs::metadata(path).map(|m| Some(m.len())),
-            Payload::Source { len, .. } => Ok(*len),
-            Payload::Reader { .. } => Ok(None),
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Payload::Bytes { range, .. } => format!("{} bytes", range.len()),
-            Payload::File { path, .. } => format!("file {}", path.display()),
-            Payload::Source { len, .. } => format!("stream of {len:?} bytes"),
-            Payload::Reader { .. } => "reader".to_owned(),
-        }
-    }
-}
-
 impl Operation {
     /// A new operation with no parameters.
     pub fn new(
@@ -224,6 +162,8 @@ impl Operation {
             headers: Vec::new(),
             timeout: None,
             retry_safe: false,
+            auth: Auth::AppIdAndToken,
+            empty_on_404: None,
             target: Target::Api,
             build_error: None,
         }
@@ -308,6 +248,10 @@ impl Operation {
     pub fn is_retry_safe(&self) -> bool {
         self.retry_safe
     }
+    /// The credentials sent with it.
+    pub fn auth(&self) -> Auth {
+        self.auth
+    }
     /// How the retry decision treats this operation.
     pub fn retry_class(&self) -> crate::retry::RetryClass {
         crate::retry::RetryClass::of(self.method, self.retry_safe)
@@ -372,31 +316,13 @@ impl fmt::Debug for Operation {
     }
 }
 
-/// Bytes shared between a request and its owner (a transfer's pooled part
-/// buffer goes back to its pool when the last holder drops it).
-pub(crate) type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
-
-/// Reads a range of a shared buffer, so each attempt resends it uncopied.
-struct SharedSlice {
-    data: SharedBytes,
-    pos: usize,
-    end: usize,
-}
-
-impl Read for SharedSlice {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = buf.len().min(self.end - self.pos);
-        let data: &[u8] = (*self.data).as_ref();
-        buf[..n].copy_from_slice(&data[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
-    }
-}
-
-/// Builds an [`Operation`] and sends it on a [`Client`].
+/// Builds an [`Operation`] and sends it: the raw escape hatch for any of
+/// iconik's operations, on the same request path as the typed ones
+/// (pacing, retries, errors, decoding into any `T`).
 ///
-/// This is the raw escape hatch for any of iconik's operations, and also
-/// what every typed method uses.
+/// Generic over the [`Executor`] like every request: with the blocking
+/// [`Client`] `send` returns a `Result`, with `iconik_async::Client` a
+/// future of one.
 ///
 /// ```no_run
 /// use iconik_sync::{Client, Method};
@@ -413,14 +339,40 @@ impl Read for SharedSlice {
 /// ```
 #[must_use = "a request does nothing until `send` is called"]
 #[derive(Debug, Clone)]
-pub struct RequestBuilder {
-    client: Client,
+pub struct RequestBuilder<C = Client> {
+    exec: C,
     op: Operation,
 }
 
-impl RequestBuilder {
-    pub(crate) fn new(client: Client, op: Operation) -> Self {
-        RequestBuilder { client, op }
+impl<C> RequestBuilder<C> {
+    /// The operation built so far.
+    pub fn operation(&self) -> &Operation {
+        &self.op
+    }
+}
+
+impl<C: Executor> RequestBuilder<C> {
+    /// A raw request for `method` on `service`'s `template`, to be carried
+    /// out by `exec` (what [`Client::request`] returns, for either client).
+    ///
+    /// ```
+    /// use iconik_sync::{Method, RequestBuilder};
+    /// # let client = iconik_sync::Client::new("app", "token").unwrap();
+    /// let request = RequestBuilder::new(client, Method::Get, "assets", "/v1/assets/");
+    /// assert_eq!(request.operation().template(), "/v1/assets/");
+    /// ```
+    pub fn new(
+        exec: C,
+        method: Method,
+        service: impl Into<Cow<'static, str>>,
+        template: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        RequestBuilder::from_op(exec, Operation::new(method, service, template))
+    }
+
+    /// A request for `op`, to be carried out by `exec`.
+    pub(crate) fn from_op(exec: C, op: Operation) -> Self {
+        RequestBuilder { exec, op }
     }
 
     /// Names the operation in logs and errors (default: the path template).
@@ -587,18 +539,28 @@ impl RequestBuilder {
     /// assert_eq!(request.operation().content_type(), "application/x-www-form-urlencoded");
     /// ```
     pub fn form<K: AsRef<str>, V: AsRef<str>>(mut self, pairs: &[(K, V)]) -> Self {
-        let mut body = String::new();
-        for (k, v) in pairs {
-            if !body.is_empty() {
-                body.push('&');
-            }
-            form_encode(&mut body, k.as_ref());
-            body.push('=');
-            form_encode(&mut body, v.as_ref());
-        }
-        self.op.body = Some(body.into_bytes());
+        self.op.body = Some(form_text(pairs).into_bytes());
         self.op.content_type = Some(Cow::Borrowed("application/x-www-form-urlencoded"));
         self.op.payload = None;
+        self
+    }
+
+    /// Sets a form-urlencoded body from a typed schema (each set field).
+    pub(crate) fn form_body<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        match crate::body::form_pairs(body) {
+            Ok(pairs) => self = self.form(&pairs),
+            Err(e) => self.op.build_error = Some(e),
+        }
+        self
+    }
+
+    /// Sets a `multipart/form-data` body from a typed schema (one part per
+    /// set field, a random boundary).
+    pub(crate) fn multipart<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        match crate::body::multipart(body) {
+            Ok((content_type, bytes)) => self = self.bytes(content_type, bytes),
+            Err(e) => self.op.build_error = Some(e),
+        }
         self
     }
 
@@ -637,58 +599,68 @@ impl RequestBuilder {
         self
     }
 
-    /// The operation built so far.
-    pub fn operation(&self) -> &Operation {
-        &self.op
+    /// Sends only the credentials `auth` names (default: both headers).
+    ///
+    /// ```
+    /// # let client = iconik_sync::Client::new("app", "token").unwrap();
+    /// use iconik_sync::{Auth, Method};
+    /// let request = client
+    ///     .request(Method::Post, "auth", "/v1/auth/simple/login/")
+    ///     .auth(Auth::None);
+    /// assert_eq!(request.operation().auth(), Auth::None);
+    /// ```
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.op.auth = auth;
+        self
     }
 
-    /// The client this request will be sent on.
+    /// The blocking client this request will be sent on.
     pub fn client(&self) -> &Client {
-        &self.client
+        self.exec.client()
     }
 
-    /// Splits into the client and the operation.
-    pub fn into_parts(self) -> (Client, Operation) {
-        (self.client, self.op)
+    /// The executor that will carry it out.
+    pub fn executor(&self) -> &C {
+        &self.exec
     }
 
-    /// Sends the request and decodes the answer as `T`.
+    /// Splits into the executor and the operation.
+    pub fn into_parts(self) -> (C, Operation) {
+        (self.exec, self.op)
+    }
+
+    /// Replaces every query pair named `key` with one `key=value` (a
+    /// setter called twice keeps the last value).
+    pub(crate) fn set_query(mut self, key: &str, value: String) -> Self {
+        self.op.query.retain(|(k, _)| k != key);
+        self.op.query.push((key.to_owned(), value));
+        self
+    }
+
+    /// Replaces the request header `name` (case-insensitively).
+    pub(crate) fn set_header(mut self, name: &str, value: String) -> Self {
+        self.op
+            .headers
+            .retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        self.op.headers.push((name.to_owned(), value));
+        self
+    }
+
+    /// Sends the request and decodes the answer as `T`: a `Result` with the
+    /// blocking client, a future of one with the async client.
     ///
     /// An empty body (e.g. HTTP 204) decodes as JSON `null`, so `()`,
-    /// `Option<_>` and `serde_json::Value` accept it.
+    /// `Option<_>` and `serde_json::Value` accept it; `()` accepts any body.
     ///
     /// # Errors
     /// Any [`Error`]: invalid arguments before sending, transport failures,
     /// timeouts, non-2xx answers ([`Error::Api`]) and bodies that do not
-    /// decode as `T` ([`Error::Decode`]).
-    pub fn send<T: DeserializeOwned>(self) -> Result<Response<T>> {
-        crate::transport::execute(&self.client, &self.op)
-    }
-}
-
-/// `application/x-www-form-urlencoded` encoding of one name or value.
-fn form_encode(out: &mut String, s: &str) {
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-}
-
-fn push_query_value(query: &mut Vec<(String, String)>, key: &str, value: serde_json::Value) {
-    use serde_json::Value;
-    match value {
-        Value::Null => {}
-        Value::String(s) => query.push((key.to_owned(), s)),
-        Value::Array(items) => {
-            for item in items {
-                push_query_value(query, key, item);
-            }
-        }
-        other => query.push((key.to_owned(), other.to_string())),
+    /// decode as `T` ([`Error::Decode`], naming `T`).
+    pub fn send<T>(self) -> C::Output<Response<T>>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let RequestBuilder { exec, op } = self;
+        exec.run(move |client| crate::transport::execute(client, &op))
     }
 }

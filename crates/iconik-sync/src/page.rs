@@ -121,8 +121,7 @@ pub enum Style {
 /// ```no_run
 /// # fn main() -> iconik_sync::Result<()> {
 /// # let client = iconik_sync::Client::from_env()?;
-/// use iconik_sync::models::AssetListParams;
-/// for asset in client.assets().list_all(&AssetListParams::default().per_page(100u32)) {
+/// for asset in client.assets().get_assets().per_page(100).items() {
 ///     let asset = asset?;
 ///     println!("{:?}", asset.title);
 /// }
@@ -194,12 +193,13 @@ impl<T: DeserializeOwned> Paginator<T> {
     /// kept, so a hostile page cannot turn a few megabytes into gigabytes.
     ///
     /// ```no_run
-    /// use iconik_sync::models::AssetListParams;
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
     /// let walk = client
     ///     .assets()
-    ///     .list_all(&AssetListParams::default().per_page(500u32))
+    ///     .get_assets()
+    ///     .per_page(500)
+    ///     .items()
     ///     .max_page_objects(1_000) // iconik sends at most per_page
     ///     .max_pages(200)
     ///     .max_items(100_000);
@@ -515,7 +515,7 @@ fn md5_of(bytes: &[u8]) -> [u8; 16] {
 fn without_query(request: RequestBuilder, key: &str) -> RequestBuilder {
     let (client, mut op) = request.into_parts();
     op.query.retain(|(k, _)| k != key);
-    RequestBuilder::new(client, op)
+    RequestBuilder::from_op(client, op)
 }
 
 /// The decoded value of `key` in `url`'s query.

@@ -15,7 +15,10 @@ use std::time::{Duration, SystemTime};
 /// ```no_run
 /// # fn main() -> iconik_sync::Result<()> {
 /// let client = iconik_sync::Client::from_env()?;
-/// let asset = client.assets().get("6f1f5b9e-0000-0000-0000-000000000000")?;
+/// let asset = client
+///     .assets()
+///     .get_asset("6f1f5b9e-0000-0000-0000-000000000000")
+///     .send()?;
 /// println!("{:?} is {:?} (HTTP {}, {} attempt(s), {:?})",
 ///          asset.title, asset.data().status, asset.http_status(),
 ///          asset.attempts(), asset.elapsed());

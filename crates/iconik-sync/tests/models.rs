@@ -142,10 +142,6 @@ fn assets_models() {
         "BulkAddToFavorites",
         r##"{"object_ids":["6f1f5b9e-0000-0000-0000-000000000001"],"object_type":"assets"}"##,
     );
-    round_trip::<m::BulkDeleteFromFavorites>(
-        "BulkDeleteFromFavorites",
-        r##"{"object_ids":["6f1f5b9e-0000-0000-0000-000000000001"],"object_type":"assets"}"##,
-    );
     round_trip::<m::Collection>(
         "Collection",
         r##"{"category":"text","created_by_user":"6f1f5b9e-0000-0000-0000-000000000001","custom_keyframe":"6f1f5b9e-0000-0000-0000-000000000001","custom_order_status":"DISABLED","custom_poster":"6f1f5b9e-0000-0000-0000-000000000001","date_created":"2006-01-02T15:04:05.999999","date_deleted":"2006-01-02T15:04:05.999999","date_modified":"2006-01-02T15:04:05.999999","date_viewed":"2006-01-02T15:04:05.999999","deleted_by_user":"6f1f5b9e-0000-0000-0000-000000000001","external_id":"text","favoured":true,"id":"6f1f5b9e-0000-0000-0000-000000000001","in_collections":["6f1f5b9e-0000-0000-0000-000000000001"],"is_root":true,"keyframe_asset_ids":["6f1f5b9e-0000-0000-0000-000000000001"],"keyframes":[{"free":"form"}],"metadata":{"free":"form"},"object_type":"text","parent_id":"6f1f5b9e-0000-0000-0000-000000000001","parents":["6f1f5b9e-0000-0000-0000-000000000001"],"permissions":["text"],"position":7,"project_id":"6f1f5b9e-0000-0000-0000-000000000001","status":"ACTIVE","storage_id":"6f1f5b9e-0000-0000-0000-000000000001","title":"text"}"##,
@@ -1051,10 +1047,6 @@ fn search_models() {
     use iconik_sync::models::search as m;
     round_trip::<m::BulkAddToFavorites>(
         "BulkAddToFavorites",
-        r##"{"object_ids":["6f1f5b9e-0000-0000-0000-000000000001"]}"##,
-    );
-    round_trip::<m::BulkDeleteFromFavorites>(
-        "BulkDeleteFromFavorites",
         r##"{"object_ids":["6f1f5b9e-0000-0000-0000-000000000001"]}"##,
     );
     round_trip::<m::ConnectionTest>(

@@ -188,3 +188,57 @@ fn the_token_appears_in_no_debug_display_error_or_log() {
     }
     assert!(seen.iter().any(|s| s.contains("[redacted]")));
 }
+
+#[test]
+fn credentials_go_only_where_the_operation_takes_them() {
+    use iconik_sync::Auth;
+    let mut server = mockito::Server::new();
+    let none = server
+        .mock("POST", "/API/auth/v1/auth/simple/login/")
+        .match_header("App-ID", Matcher::Missing)
+        .match_header("Auth-Token", Matcher::Missing)
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let app_only = server
+        .mock("POST", "/API/auth/v1/auth/simple/login/app/")
+        .match_header("App-ID", "app")
+        .match_header("Auth-Token", Matcher::Missing)
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let both = server
+        .mock("GET", "/API/assets/v1/assets/")
+        .match_header("App-ID", "app")
+        .match_header("Auth-Token", "token")
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let client = Client::builder()
+        .app_id("app")
+        .auth_token("token")
+        .base_url(server.url())
+        .build()
+        .unwrap();
+    let send = |method, path: &'static str, auth| {
+        client
+            .request(
+                method,
+                if path.contains("login") {
+                    "auth"
+                } else {
+                    "assets"
+                },
+                path,
+            )
+            .auth(auth)
+            .send::<Value>()
+            .unwrap();
+    };
+    send(Method::Post, "/v1/auth/simple/login/", Auth::None);
+    send(Method::Post, "/v1/auth/simple/login/app/", Auth::AppId);
+    send(Method::Get, "/v1/assets/", Auth::AppIdAndToken);
+    none.assert();
+    app_only.assert();
+    both.assert();
+}

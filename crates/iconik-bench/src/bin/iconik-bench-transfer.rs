@@ -15,7 +15,6 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use iconik_bench::transfer::{self, Child};
-use iconik_sync::transfer::{Download, Upload};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -66,7 +65,10 @@ fn rss(args: &[String]) -> Result<(), String> {
     let before = iconik_bench::procfs::peak_rss_kib(None).unwrap_or(0);
     let started = Instant::now();
     let report = client
-        .upload(&Upload::new(&path).part_size(part).parallelism(parallelism))
+        .upload(&path)
+        .part_size(part)
+        .parallelism(parallelism)
+        .send()
         .map_err(|e| e.to_string())?;
     let secs = started.elapsed().as_secs_f64();
     let peak = iconik_bench::procfs::peak_rss_kib(None).unwrap_or(0);
@@ -124,7 +126,10 @@ fn throughput(args: &[String]) -> Result<(), String> {
         for (row, parallelism) in [(2usize, 1usize), (3, 4)] {
             let started = Instant::now();
             let report = client
-                .upload(&Upload::new(&path).part_size(part).parallelism(parallelism))
+                .upload(&path)
+                .part_size(part)
+                .parallelism(parallelism)
+                .send()
                 .map_err(|e| e.to_string())?;
             rows[row].push(mib / started.elapsed().as_secs_f64());
             last = Some(report);
@@ -133,7 +138,8 @@ fn throughput(args: &[String]) -> Result<(), String> {
         let dest = dir.join("down.out");
         let started = Instant::now();
         client
-            .download(&Download::new(&report.asset_id, &report.file_id, &dest))
+            .download(&report.asset_id, &report.file_id, &dest)
+            .send()
             .map_err(|e| e.to_string())?;
         rows[6].push(mib / started.elapsed().as_secs_f64());
         eprintln!("run {} of {runs} done", run + 1);

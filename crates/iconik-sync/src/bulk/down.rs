@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::transfer::Download;
 
 use super::journal::{self, Direction, Ended, Index, Journal, Record};
 use super::names::{safe_name, Taken};
@@ -372,7 +371,7 @@ fn originals(ctx: &Ctx<'_>, asset: &str) -> Result<Vec<RemoteFile>> {
     let original: HashSet<String> = formats
         .iter()
         .rev()
-        .filter(|f| f.name.as_deref() == Some("ORIGINAL") && remote::is_active(f.status.as_deref()))
+        .filter(|f| f.name == "ORIGINAL" && remote::is_active(f.status.as_deref()))
         .filter_map(|f| f.id.clone())
         .take(1)
         .collect();
@@ -448,10 +447,12 @@ fn one_file(ctx: &Ctx<'_>, asset: &str, file: &RemoteFile, rel: &str) -> Result<
     let size = file.size.unwrap_or(0);
     let progress = ctx.tracker.handle();
     let progress_path = rel.to_owned();
-    let download = Download::new(asset, &file.id, &dest)
+    let download = ctx
+        .client
+        .download(asset, &file.id, &dest)
         .on_progress(move |p| progress.progress(&progress_path, p.bytes_done, size));
     let temp = download.temp_path();
-    let report = match ctx.client.download(&download) {
+    let report = match download.send() {
         Ok(report) => report,
         Err(e) => {
             if disk_full(&e) {

@@ -22,8 +22,8 @@
 //! Folders become collections: each sub-folder is found by its title
 //! among its parent collection's sub-collections, or created. Files
 //! become assets in their folder's collection, uploaded with
-//! [`Client::upload_resumable`] (asset, `ORIGINAL` format, file set,
-//! file, bytes, close). A file is skipped when the journal shows it synced
+//! [`Client::upload`] (asset, `ORIGINAL` format, file set, file, bytes,
+//! close). A file is skipped when the journal shows it synced
 //! and unchanged (same size and modification time), or when iconik
 //! already has it by the [`Dedupe`] mode: by name and size in the
 //! folder's collection (the default), by MD5 anywhere, or by MD5 in the
@@ -107,6 +107,7 @@ pub use walk::MAX_DEPTH;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::executor::Executor;
 use crate::transfer::{DEFAULT_PARALLELISM, MAX_PARALLELISM};
 use report::ProgressFn;
 
@@ -265,12 +266,22 @@ macro_rules! common_setters {
 /// # Ok(()) }
 /// ```
 #[must_use = "a sync does nothing until sent"]
-pub struct SyncUp {
-    client: Client,
+pub struct SyncUp<C = Client> {
+    exec: C,
     opts: Options,
 }
 
-impl SyncUp {
+impl<C: Executor> SyncUp<C> {
+    /// A sync of the local folder `local` into the collection
+    /// `collection_id`, carried out by `exec` (what
+    /// [`Client::sync_up`] and the async client's `sync_up` build).
+    pub fn new(exec: C, local: impl AsRef<Path>, collection_id: impl Into<String>) -> Self {
+        SyncUp {
+            exec,
+            opts: Options::new(local.as_ref().to_path_buf(), collection_id.into()),
+        }
+    }
+
     common_setters!();
 
     /// Syncs only files matching one of the include patterns (and no
@@ -321,7 +332,8 @@ impl SyncUp {
         self
     }
 
-    /// Runs the sync.
+    /// Runs the sync: at once with the blocking client, on one worker of
+    /// the async client (its files on that worker's own threads).
     ///
     /// # Errors
     /// Only for what stops it before it starts:
@@ -329,9 +341,12 @@ impl SyncUp {
     /// sync (or unreadable), a deleted collection; [`Error::Io`] for a
     /// local folder that cannot be read; the error of reading the target
     /// collection. Everything after is in the [`SyncReport`].
-    pub fn send(self) -> Result<SyncReport> {
-        self.opts.filter()?;
-        up::run(&self.client, &self.opts)
+    pub fn send(self) -> C::Output<SyncReport> {
+        let SyncUp { exec, opts } = self;
+        exec.run(move |client| {
+            opts.filter()?;
+            up::run(client, &opts)
+        })
     }
 }
 
@@ -350,23 +365,35 @@ impl SyncUp {
 /// # Ok(()) }
 /// ```
 #[must_use = "a sync does nothing until sent"]
-pub struct SyncDown {
-    client: Client,
+pub struct SyncDown<C = Client> {
+    exec: C,
     opts: Options,
 }
 
-impl SyncDown {
+impl<C: Executor> SyncDown<C> {
+    /// A sync of the collection `collection_id` into the local folder
+    /// `local`, carried out by `exec` (what [`Client::sync_down`] and the
+    /// async client's `sync_down` build).
+    pub fn new(exec: C, collection_id: impl Into<String>, local: impl AsRef<Path>) -> Self {
+        SyncDown {
+            exec,
+            opts: Options::new(local.as_ref().to_path_buf(), collection_id.into()),
+        }
+    }
+
     common_setters!();
 
-    /// Runs the sync.
+    /// Runs the sync: at once with the blocking client, on one worker of
+    /// the async client.
     ///
     /// # Errors
     /// Only for what stops it before it starts: the error of reading the
     /// collection; [`Error::InvalidArgument`] for a deleted collection or
     /// a journal of another sync; [`Error::Io`] when the local folder
     /// cannot be created. Everything after is in the [`SyncReport`].
-    pub fn send(self) -> Result<SyncReport> {
-        down::run(&self.client, &self.opts)
+    pub fn send(self) -> C::Output<SyncReport> {
+        let SyncDown { exec, opts } = self;
+        exec.run(move |client| down::run(client, &opts))
     }
 }
 
@@ -382,11 +409,8 @@ impl Client {
     /// println!("{:?}", report.transferred);
     /// # Ok(()) }
     /// ```
-    pub fn sync_up(&self, local: impl AsRef<Path>, collection_id: &str) -> SyncUp {
-        SyncUp {
-            client: self.clone(),
-            opts: Options::new(local.as_ref().to_path_buf(), collection_id.to_owned()),
-        }
+    pub fn sync_up(&self, local: impl AsRef<Path>, collection_id: impl Into<String>) -> SyncUp {
+        SyncUp::new(self.clone(), local, collection_id)
     }
 
     /// A sync of the collection `collection_id` into the local folder
@@ -399,10 +423,7 @@ impl Client {
     /// println!("{:?}", report.transferred);
     /// # Ok(()) }
     /// ```
-    pub fn sync_down(&self, collection_id: &str, local: impl AsRef<Path>) -> SyncDown {
-        SyncDown {
-            client: self.clone(),
-            opts: Options::new(local.as_ref().to_path_buf(), collection_id.to_owned()),
-        }
+    pub fn sync_down(&self, collection_id: impl Into<String>, local: impl AsRef<Path>) -> SyncDown {
+        SyncDown::new(self.clone(), collection_id, local)
     }
 }

@@ -2,10 +2,10 @@
 //! the asset, the upload, the check that the file did not change while
 //! it was read, the outcome.
 
-use std::sync::{Arc, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::{Error, Result};
-use crate::transfer::{Upload, UploadState};
+use crate::transfer::{SharedUploadState, UploadState};
 
 use super::error_text;
 use super::journal::{Ended, Record};
@@ -175,7 +175,9 @@ fn upload_into(
     }
     let path = job.file.rel.display.clone();
     let size = job.file.size;
-    let mut upload = Upload::new(&job.file.path)
+    let mut upload = ctx
+        .client
+        .upload(&job.file.path)
         .asset_id(asset)
         .parallelism(ctx.opts.parts);
     if let Some(part) = ctx.opts.part_size {
@@ -186,13 +188,17 @@ fn upload_into(
     }
     // the callback must be 'static: it reports through a shared handle
     let progress = ctx.tracker.handle();
-    let progress_path = path.clone();
-    upload = upload.on_progress(move |p| progress.progress(&progress_path, p.bytes_done, size));
-    let result = ctx.client.upload_resumable(&upload, &mut state);
+    upload = upload.on_progress(move |p| progress.progress(&path, p.bytes_done, size));
+    let shared: SharedUploadState = Arc::new(Mutex::new(state));
+    let result = upload.resume(&shared).send();
     if result.is_err() {
         // release the storage session; the asset stays for the next run
-        let _ = ctx.client.abort_upload(&mut state);
+        let _ = ctx.client.abort_upload(&shared).send();
     }
+    let state = shared
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
     let changed = changed_since_walk(job);
     let report = match result {
         Ok(report) => report,
@@ -372,15 +378,12 @@ fn continue_state(
     let formats = remote::asset_formats(ctx.client, asset)?;
     let original = formats
         .iter()
-        .find(|f| f.name.as_deref() == Some("ORIGINAL") && remote::is_active(f.status.as_deref()));
+        .find(|f| f.name == "ORIGINAL" && remote::is_active(f.status.as_deref()));
     if let Some(format_id) = original.and_then(|f| f.id.clone()) {
         let sets = remote::asset_file_sets(ctx.client, asset)?;
         state.file_set_id = sets
             .iter()
-            .find(|s| {
-                s.format_id.as_deref() == Some(format_id.as_str())
-                    && remote::is_active(s.status.as_deref())
-            })
+            .find(|s| s.format_id == format_id && remote::is_active(s.status.as_deref()))
             .and_then(|s| s.id.clone());
         state.format_id = Some(format_id);
     }

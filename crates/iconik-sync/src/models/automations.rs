@@ -8111,19 +8111,3 @@ impl<'de> Deserialize<'de> for VersionOnlineTriggerType {
         crate::models::de_open_enum(d)
     }
 }
-
-/// Query parameters of [`AutomationsApi::post_automation_history`](crate::api::AutomationsApi::post_automation_history); unset ones are not sent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct PostAutomationHistoryParams {
-    /// `ttl`
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ttl: Option<u32>,
-}
-
-impl PostAutomationHistoryParams {
-    /// Sets `ttl`.
-    pub fn ttl(mut self, value: u32) -> Self {
-        self.ttl = Some(value);
-        self
-    }
-}

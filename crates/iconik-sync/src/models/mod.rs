@@ -17,14 +17,6 @@
 //!   values they do not know in `Other(String)`.
 //! - UUIDs and dates are `String`s: iconik sends dates with and without a
 //!   timezone.
-//! - `<Operation>Params`: an operation's query parameters.
-//!
-//! The earlier hand-written models stay importable under their flat names
-//! (`models::Asset`, `models::AssetCreate`, `models::AssetListParams`, ...):
-//! the compatibility aliases of the handlers take and return them.
-
-mod compat;
-pub use compat::*;
 
 #[cfg(feature = "acls")]
 pub mod acls;

@@ -18,7 +18,7 @@ use crate::operation::{Method, Operation};
 use super::http::{max_retries, pause};
 use super::progress::Reporter;
 use super::stream::{hex, integrity};
-use super::{Download, DownloadReport};
+use super::{DownloadOptions, DownloadReport};
 
 /// Bytes read from the network per write to disk.
 const CHUNK: usize = 256 * 1024;
@@ -41,7 +41,7 @@ struct Partial {
     len: u64,
 }
 
-pub(crate) fn run(client: &Client, download: &Download) -> Result<DownloadReport> {
+pub(crate) fn run(client: &Client, download: &DownloadOptions) -> Result<DownloadReport> {
     let clock = Arc::clone(&client.inner.clock);
     let started = clock.now();
     let record = client

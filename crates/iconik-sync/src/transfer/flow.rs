@@ -16,7 +16,7 @@ use super::http::{Ctx, Object};
 use super::parts::fit_part_size;
 use super::progress::Reporter;
 use super::state::UploadState;
-use super::{azure, b2, file, gcs, s3, StorageMethod, Upload, UploadReport};
+use super::{azure, b2, file, gcs, s3, StorageMethod, UploadOptions, UploadReport};
 use super::{MAX_PART_SIZE, MIN_PART_SIZE};
 
 #[derive(Deserialize)]
@@ -116,7 +116,7 @@ pub(crate) fn local_file(path: &std::path::Path) -> Result<(u64, String)> {
 /// Runs (or continues) the upload, recording progress in `state`.
 pub(crate) fn run(
     client: &Client,
-    upload: &Upload,
+    upload: &UploadOptions,
     state: &mut UploadState,
 ) -> Result<UploadReport> {
     let clock = Arc::clone(&client.inner.clock);
@@ -410,7 +410,7 @@ pub(crate) fn abort(client: &Client, state: &mut UploadState) -> Result<()> {
     let (Some(asset_id), Some(file_id)) = (state.asset_id.clone(), state.file_id.clone()) else {
         return Ok(());
     };
-    let upload = Upload::new("");
+    let upload = UploadOptions::new("");
     let ctx = Ctx {
         client,
         upload: &upload,

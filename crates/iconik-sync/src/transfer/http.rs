@@ -11,12 +11,12 @@ use crate::operation::{Method, Operation, Payload, SharedBytes};
 use crate::transport::{self, Exchange};
 
 use super::progress::Reporter;
-use super::Upload;
+use super::UploadOptions;
 
 /// What one upload shares between its steps and threads.
 pub(crate) struct Ctx<'a> {
     pub(crate) client: &'a Client,
-    pub(crate) upload: &'a Upload,
+    pub(crate) upload: &'a UploadOptions,
     pub(crate) size: u64,
     pub(crate) part_size: u64,
     pub(crate) reporter: Arc<Reporter>,

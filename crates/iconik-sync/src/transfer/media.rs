@@ -18,7 +18,7 @@ use super::flow::{abort_session, header_map, part_size_for, transfer};
 use super::http::{Ctx, Object};
 use super::progress::Reporter;
 use super::state::UploadState;
-use super::{MediaUploadReport, StorageMethod, Upload};
+use super::{MediaUploadReport, StorageMethod, UploadOptions};
 
 #[derive(Serialize)]
 struct NewObject<'a> {
@@ -56,7 +56,7 @@ pub(crate) fn run(
     asset_id: &str,
     object: Object,
     keyframe_type: Option<&str>,
-    upload: &Upload,
+    upload: &UploadOptions,
 ) -> Result<MediaUploadReport> {
     let clock = Arc::clone(&client.inner.clock);
     let started = clock.now();

@@ -1,4 +1,5 @@
-//! What to transfer and how: [`Upload`], [`Download`], and their reports.
+//! What to transfer and how (the options the requests fill in), and the
+//! reports.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -80,26 +81,10 @@ impl fmt::Display for StorageMethod {
     }
 }
 
-/// A local file to put into iconik, and how. See
-/// [`Client::upload`](crate::Client::upload).
-///
-/// ```no_run
-/// use iconik_sync::transfer::Upload;
-/// # fn main() -> iconik_sync::Result<()> {
-/// # let client = iconik_sync::Client::from_env()?;
-/// let report = client.upload(
-///     &Upload::new("clip.mov")
-///         .title("Opening shot")
-///         .part_size(32 * 1024 * 1024)
-///         .parallelism(4)
-///         .on_progress(|p| eprintln!("{} / {:?}", p.bytes_done, p.total)),
-/// )?;
-/// println!("asset {} file {} md5 {}", report.asset_id, report.file_id, report.md5);
-/// # Ok(()) }
-/// ```
+/// What to upload and how: what the [`Upload`](super::Upload) request's
+/// setters fill in, read by the flow.
 #[derive(Clone)]
-#[must_use]
-pub struct Upload {
+pub(crate) struct UploadOptions {
     pub(crate) path: PathBuf,
     pub(crate) title: Option<String>,
     pub(crate) asset_id: Option<String>,
@@ -113,11 +98,11 @@ pub struct Upload {
     pub(crate) progress_interval: Duration,
 }
 
-impl Upload {
-    /// Uploads the file at `path` as a new asset titled by its file name,
-    /// to the account's default files storage.
-    pub fn new(path: impl Into<PathBuf>) -> Self {
-        Upload {
+impl UploadOptions {
+    /// The file at `path` as a new asset titled by its file name, on the
+    /// account's default files storage.
+    pub(crate) fn new(path: impl Into<PathBuf>) -> Self {
+        UploadOptions {
             path: path.into(),
             title: None,
             asset_id: None,
@@ -132,81 +117,12 @@ impl Upload {
         }
     }
 
-    /// The new asset's title. Default: the file name.
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
-        self
-    }
-
-    /// Adds the file to this existing asset instead of creating one.
-    pub fn asset_id(mut self, asset_id: impl Into<String>) -> Self {
-        self.asset_id = Some(asset_id.into());
-        self
-    }
-
-    /// The storage to put the file on. Default: the account's default
-    /// `FILES` storage.
-    pub fn storage_id(mut self, storage_id: impl Into<String>) -> Self {
-        self.storage_id = Some(storage_id.into());
-        self
-    }
-
-    /// Adds the asset to this collection once the file is closed.
-    pub fn collection_id(mut self, collection_id: impl Into<String>) -> Self {
-        self.collection_id = Some(collection_id.into());
-        self
-    }
-
-    /// Asks iconik to generate keyframes from the file once it is closed.
-    pub fn keyframes(mut self, enabled: bool) -> Self {
-        self.keyframes = enabled;
-        self
-    }
-
-    /// Asks iconik to transcode (proxies) the file's version once it is
-    /// closed.
-    pub fn transcode(mut self, enabled: bool) -> Self {
-        self.transcode = enabled;
-        self
-    }
-
-    /// Bytes per part (S3, Azure, B2) or per chunk (GCS, rounded down to a
-    /// multiple of 256 KiB). Files up to this size go in one request.
-    /// Default: 16 MiB; S3 and B2 need at least 5 MiB, and the size grows
-    /// when a file would need more parts than the storage allows. Memory
-    /// used: about `part_size × parallelism`.
-    pub fn part_size(mut self, bytes: u64) -> Self {
-        self.part_size = bytes;
-        self
-    }
-
-    /// Parts sent at once (S3, Azure, B2; GCS sends its chunks in order).
-    /// Default: 4; between 1 and [`MAX_PARALLELISM`].
-    pub fn parallelism(mut self, n: usize) -> Self {
-        self.parallelism = n.clamp(1, MAX_PARALLELISM);
-        self
-    }
-
-    /// Called with the bytes stored so far, at most once per
-    /// [`progress_interval`](Self::progress_interval) and once at the end.
-    pub fn on_progress(mut self, f: impl FnMut(Progress) + Send + 'static) -> Self {
+    pub(crate) fn on_progress(&mut self, f: impl FnMut(Progress) + Send + 'static) {
         self.progress = Some(Arc::new(Mutex::new(Box::new(f))));
-        self
-    }
-
-    /// The minimum time between two progress calls. Default: 250 ms.
-    pub fn progress_interval(mut self, interval: Duration) -> Self {
-        self.progress_interval = interval;
-        self
-    }
-
-    /// The file to upload.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }
 
-impl fmt::Debug for Upload {
+impl fmt::Debug for UploadOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Upload")
             .field("path", &self.path)
@@ -276,20 +192,10 @@ pub struct MediaUploadReport {
     pub elapsed: Duration,
 }
 
-/// A file of an asset to bring back to disk. See
-/// [`Client::download`](crate::Client::download).
-///
-/// ```no_run
-/// use iconik_sync::transfer::Download;
-/// # fn main() -> iconik_sync::Result<()> {
-/// # let client = iconik_sync::Client::from_env()?;
-/// let report = client.download(&Download::new("asset-id", "file-id", "clip.mov"))?;
-/// println!("{} bytes, md5 {}", report.size, report.md5);
-/// # Ok(()) }
-/// ```
+/// What to download: what the [`Download`](super::Download) request's
+/// setters fill in.
 #[derive(Clone)]
-#[must_use]
-pub struct Download {
+pub(crate) struct DownloadOptions {
     pub(crate) asset_id: String,
     pub(crate) file_id: String,
     pub(crate) dest: PathBuf,
@@ -297,55 +203,34 @@ pub struct Download {
     pub(crate) progress_interval: Duration,
 }
 
-impl Download {
-    /// Downloads file `file_id` of asset `asset_id` to `dest` (replaced
-    /// if it exists, only once the whole file arrived and checked out).
-    pub fn new(
-        asset_id: impl Into<String>,
-        file_id: impl Into<String>,
-        dest: impl Into<PathBuf>,
-    ) -> Self {
-        Download {
-            asset_id: asset_id.into(),
-            file_id: file_id.into(),
-            dest: dest.into(),
+impl DownloadOptions {
+    pub(crate) fn new(asset_id: String, file_id: String, dest: PathBuf) -> Self {
+        DownloadOptions {
+            asset_id,
+            file_id,
+            dest,
             progress: None,
             progress_interval: DEFAULT_PROGRESS_INTERVAL,
         }
     }
 
-    /// Called with the bytes written so far, at most once per
-    /// [`progress_interval`](Self::progress_interval) and once at the end.
-    pub fn on_progress(mut self, f: impl FnMut(Progress) + Send + 'static) -> Self {
-        self.progress = Some(Arc::new(Mutex::new(Box::new(f))));
-        self
-    }
-
-    /// The minimum time between two progress calls. Default: 250 ms.
-    pub fn progress_interval(mut self, interval: Duration) -> Self {
-        self.progress_interval = interval;
-        self
-    }
-
-    /// Where the file goes.
-    pub fn dest(&self) -> &Path {
-        &self.dest
-    }
-
     /// The temporary file bytes are written to before the final rename:
-    /// `.<name>.iconik-part` beside the destination. A download that
-    /// finds it continues from its end.
-    pub fn temp_path(&self) -> PathBuf {
-        let name = self
-            .dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "download".to_owned());
-        self.dest.with_file_name(format!(".{name}.iconik-part"))
+    /// `.<name>.iconik-part` beside the destination.
+    pub(crate) fn temp_path(&self) -> PathBuf {
+        temp_path_of(&self.dest)
     }
 }
 
-impl fmt::Debug for Download {
+/// `.<name>.iconik-part` beside `dest`.
+pub(crate) fn temp_path_of(dest: &Path) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "download".to_owned());
+    dest.with_file_name(format!(".{name}.iconik-part"))
+}
+
+impl fmt::Debug for DownloadOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Download")
             .field("asset_id", &self.asset_id)

@@ -8,23 +8,24 @@ use serde::{Deserialize, Serialize};
 use super::StorageMethod;
 
 /// Where an upload stands: the iconik records it created, the storage
-/// session it opened and the parts already stored. Filled in as
-/// [`Client::upload_resumable`](crate::Client::upload_resumable) goes;
-/// serialise it (serde) to continue an interrupted upload later, from the
-/// parts already stored, even in another process.
+/// session it opened and the parts already stored. Filled in as an upload
+/// with [`Upload::resume`](super::Upload::resume) goes; serialise it
+/// (serde) to continue an interrupted upload later, from the parts already
+/// stored, even in another process.
 ///
 /// It holds the storage's signed URLs and session tokens: keep it as
 /// private as the credentials. `Debug` prints none of them.
 ///
 /// ```no_run
-/// use iconik_sync::transfer::{Upload, UploadState};
-/// # fn main() -> iconik_sync::Result<()> {
+/// use std::sync::{Arc, Mutex};
+/// use iconik_sync::transfer::UploadState;
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let client = iconik_sync::Client::from_env()?;
-/// let upload = Upload::new("clip.mov");
-/// let mut state = UploadState::default();
-/// if let Err(e) = client.upload_resumable(&upload, &mut state) {
+/// let state = Arc::new(Mutex::new(UploadState::default()));
+/// if let Err(e) = client.upload("clip.mov").resume(&state).send() {
 ///     eprintln!("interrupted ({e}); saving the state to continue later");
-///     std::fs::write("clip.upload.json", serde_json::to_vec(&state).unwrap()).unwrap();
+///     let saved = serde_json::to_vec(&*state.lock().unwrap())?;
+///     std::fs::write("clip.upload.json", saved)?;
 /// }
 /// # Ok(()) }
 /// ```

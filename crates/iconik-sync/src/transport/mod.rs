@@ -36,18 +36,31 @@ pub(crate) struct Exchange {
 }
 
 /// Sends `op` on `client` and decodes a 2xx answer as `T`.
-pub(crate) fn execute<T: DeserializeOwned>(client: &Client, op: &Operation) -> Result<Response<T>> {
+pub(crate) fn execute<T: DeserializeOwned + 'static>(
+    client: &Client,
+    op: &Operation,
+) -> Result<Response<T>> {
     execute_with(client, op, decode_json::<T>)
 }
 
-/// Decodes a body as JSON `T`; an empty body reads as `null`.
-pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8], ctx: &DecodeContext<'_>) -> Result<T> {
-    let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+/// Decodes a body as JSON `T`; an empty body reads as `null` (so `()` and
+/// `Option<_>` accept a 204), and `()` accepts any body at all: an
+/// operation documented to answer nothing may still answer something.
+/// A failure names the type it was decoding.
+pub(crate) fn decode_json<T: DeserializeOwned + 'static>(
+    body: &[u8],
+    ctx: &DecodeContext<'_>,
+) -> Result<T> {
+    let unit = std::any::TypeId::of::<T>() == std::any::TypeId::of::<()>();
+    let json: &[u8] = if unit || body.iter().all(u8::is_ascii_whitespace) {
         b"null"
     } else {
         body
     };
-    serde_json::from_slice(json).map_err(|e| ctx.error(&e.to_string(), body))
+    serde_json::from_slice(json).map_err(|e| {
+        let message = format!("decoding {}: {e}", std::any::type_name::<T>());
+        ctx.error(&message, body)
+    })
 }
 
 /// Like [`execute`], decoding a 2xx body with `decode` (the paginator
@@ -271,6 +284,18 @@ fn finish<T>(
         e
     })?;
     if !(200..300).contains(&ex.status) {
+        if let Some(empty) = op
+            .empty_on_404
+            .filter(|_| ex.status == 404 && inner.view_404_as_empty)
+        {
+            // "no values yet": the empty answer, with iconik's 404 status
+            let stand_in = Exchange {
+                body: empty.as_bytes().to_vec(),
+                ..ex
+            };
+            let data = decode_exchange(inner, op, &stand_in, attempts, decode)?;
+            return Ok(respond(data, stand_in, elapsed, attempts, false));
+        }
         return Err(status_error_in(inner, op, path, ex, attempts));
     }
     if let Some(cache) = &inner.cache {
@@ -625,28 +650,4 @@ fn read_body(
         body,
         received_at,
     })
-}
-
-/// One request to a storage URL iconik handed out (an upload start): a
-/// [`Target::Storage`] operation, so never with iconik's credentials or
-/// default headers and never paced; body capped like any answer. Non-2xx
-/// is an [`Error::Api`] naming the path only (signed URLs carry secrets in
-/// their query).
-pub(crate) fn send_to_storage(
-    client: &Client,
-    name: &str,
-    method: Method,
-    url: &str,
-    headers: &[(&str, &str)],
-) -> Result<Exchange> {
-    let mut op = Operation::storage(method, name.to_owned(), url);
-    op.headers = headers
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    let (ex, attempts) = exchange(client, &op)?;
-    if !(200..300).contains(&ex.status) {
-        return Err(status_error(client, &op, ex, attempts));
-    }
-    Ok(ex)
 }

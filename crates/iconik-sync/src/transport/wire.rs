@@ -8,6 +8,7 @@ use ureq::http::{self, Uri};
 
 use super::{Inner, Operation, Origin, Target};
 use crate::error::{redact, Error, Result};
+use crate::operation::Auth;
 use crate::response::Headers;
 
 /// True for the errors that mean no connection could be made to any of the
@@ -59,9 +60,14 @@ pub(super) fn request_head(inner: &Inner, op: &Operation, target: &Uri) -> http:
         Target::Api => {
             builder = builder.header(http::header::ACCEPT, "application/json");
             if same_origin(&inner.origin, target) {
-                builder = builder
-                    .header(APP_ID, inner.app_id.as_str())
-                    .header(AUTH_TOKEN, inner.auth_token.as_str());
+                // only the credentials the operation takes (login, SAML and
+                // password-reset flows take none)
+                if op.auth != Auth::None {
+                    builder = builder.header(APP_ID, inner.app_id.as_str());
+                }
+                if op.auth == Auth::AppIdAndToken {
+                    builder = builder.header(AUTH_TOKEN, inner.auth_token.as_str());
+                }
                 for (k, v) in inner.default_headers.iter().chain(op.headers.iter()) {
                     builder = builder.header(k.as_str(), v.as_str());
                 }
