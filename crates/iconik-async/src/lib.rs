@@ -107,7 +107,9 @@ use tokio::sync::Semaphore;
 // program's only iconik dependency.
 /// The blocking core, for what the re-exports above leave out
 /// (`iconik_async::sync::Client` is the client [`Client::sync`] returns).
+#[doc(no_inline)]
 pub use iconik_sync as sync;
+#[doc(no_inline)]
 pub use iconik_sync::{
     api, clock, models, page, transfer, ApiError, Auth, CacheConfig, CacheStats, DecodeError,
     Error, Executor, Headers, Method, Page, Paginator, RateLimitConfig, Request, RequestBuilder,

@@ -1,26 +1,70 @@
-//! The command tree: global options, the built-in commands (`api`,
-//! `upload`, `download`, `config`, `completions`) and one command per operation, built at run time
-//! from `iconik_sync::api::OPERATIONS`.
+//! The command tree: global options, the built-in commands ([`BUILTINS`]:
+//! `api`, `upload`, `download`, `config`, `completions`) and one command
+//! per operation, built at run time from `iconik_sync::api::OPERATIONS`.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 
 use clap::builder::PossibleValuesParser;
-use clap::{value_parser, Arg, ArgAction, Command};
+use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
 use iconik_sync::api::{OperationInfo, OPERATIONS};
 use iconik_sync::page::Style;
 
-use crate::exit::EXIT_CODES_HELP;
+use crate::exit::{Failure, EXIT_CODES_HELP};
 use crate::schema::Schemas;
+use crate::session::Session;
+
+/// A built-in command: its definition and what runs it.
+pub struct Builtin {
+    /// The command's name (`upload`).
+    pub name: &'static str,
+    /// Its clap definition (named `name`).
+    pub command: fn() -> Command,
+    /// Runs it with its own matches.
+    pub run: fn(&ArgMatches, &mut Session<'_>) -> Result<(), Failure>,
+}
+
+/// Every built-in command, in help order: the one place to add one (a new
+/// module with a `command()` and a `run()`, and a line here).
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "api",
+        command: api_command,
+        run: crate::run::api,
+    },
+    Builtin {
+        name: "upload",
+        command: crate::transfer::upload_command,
+        run: crate::transfer::run_upload,
+    },
+    Builtin {
+        name: "download",
+        command: crate::transfer::download_command,
+        run: crate::transfer::run_download,
+    },
+    Builtin {
+        name: "config",
+        command: config_command,
+        run: crate::run::config,
+    },
+    Builtin {
+        name: "completions",
+        command: crate::complete::command,
+        run: crate::complete::run,
+    },
+];
 
 /// Text after the top-level help: configuration and exit codes.
 const MAIN_AFTER_HELP: &str = "\
 Commands per service: `iconik <service> <operation> [PATH_PARAMS...]`, e.g.
   iconik assets get-asset 6f1f5b9e-...      iconik users get-users
   iconik assets get-assets --paginate --query per_page=100
-`iconik <service> --help` lists a service's operations; `iconik <service>
-<operation> --help` shows its HTTP method, path, parameters and body.
-Files: `iconik upload FILE... [-j N]`, `iconik download ASSET_ID FILE_ID DEST`.
+`iconik <service> --help` lists a service's operations and what each does;
+`iconik <service> <operation> --help` shows an example, its parameters with
+their types, the body's fields and the HTTP request.
+Files: `iconik upload FILE... [-j N]`, `iconik download ASSET_ID FILE_ID DEST|DIR`.
+Unreachable? Each attempt is retried twice (--retries N); --timeout S bounds
+the whole command; -v shows each attempt, -vv the heads (never the token).
 
 Configuration (first found wins):
   1. --base-url, --app-id, --auth-token
@@ -40,7 +84,7 @@ pub const PATH_ARG_PREFIX: &str = "path:";
 /// The whole command tree (the binary builds [`build_for`] its arguments).
 #[cfg(test)]
 pub fn build() -> Command {
-    tree(true, None, &|_| true)
+    tree(None, &|_| true)
 }
 
 /// The tree for parsing `args`: only the services named in `args` get their
@@ -48,72 +92,52 @@ pub fn build() -> Command {
 /// builds tens of commands instead of 1002. clap matches command names
 /// exactly, so a service that is used is always named verbatim in `args`.
 pub fn build_for(args: &[OsString]) -> Command {
-    tree(true, None, &|slug| names(args, slug))
+    tree(None, &|slug| names(args, slug))
 }
 
 /// [`build_for`] with each operation's body fields in its help, for
 /// rendering `--help` (parsing the schemas costs a few milliseconds).
 pub fn build_with_body_fields(args: &[OsString]) -> Command {
-    tree(true, Schemas::load().as_ref(), &|slug| names(args, slug))
+    tree(Schemas::load().as_ref(), &|slug| names(args, slug))
 }
 
 fn names(args: &[OsString], slug: &str) -> bool {
     args.iter().skip(1).any(|a| a.to_str() == Some(slug))
 }
 
-/// The tree that completion scripts are generated from: global options are
-/// completed after `iconik` only, and there are no `help` subcommands, which
-/// keeps the scripts a fraction of the size (1002 operations each repeating
-/// every global option made a 4.5 MB bash script).
-pub fn for_completions() -> Command {
-    tree(false, None, &|_| true).disable_help_subcommand(true)
+/// The names of the top-level commands: the built-ins and the services.
+pub fn top_level_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = BUILTINS.iter().map(|b| b.name).collect();
+    names.extend(by_service().into_keys());
+    names
 }
 
-fn tree(full: bool, schemas: Option<&Schemas>, wanted: &dyn Fn(&str) -> bool) -> Command {
+fn tree(schemas: Option<&Schemas>, wanted: &dyn Fn(&str) -> bool) -> Command {
     let mut cmd = Command::new("iconik")
         .version(env!("CARGO_PKG_VERSION"))
         .about("The iconik API from the shell: every operation, raw calls, pagination, profiles")
         .after_help(format!("{MAIN_AFTER_HELP}{EXIT_CODES_HELP}"))
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .args(global_args(full))
-        .subcommand(api_command())
-        .subcommand(crate::transfer::upload_command())
-        .subcommand(crate::transfer::download_command())
-        .subcommand(
-            Command::new("config")
-                .about("Show the settings in effect and where each comes from (the token redacted)"),
-        )
-        .subcommand(
-            Command::new("completions")
-                .about("Print a shell completion script")
-                .after_help(
-                    "bash: iconik completions bash > ~/.local/share/bash-completion/completions/iconik\n\
-                     zsh:  iconik completions zsh > \"${fpath[1]}/_iconik\"\n\
-                     fish: iconik completions fish > ~/.config/fish/completions/iconik.fish",
-                )
-                .arg(
-                    Arg::new("shell")
-                        .value_name("SHELL")
-                        .required(true)
-                        .value_parser(value_parser!(clap_complete::Shell)),
-                ),
-        );
+        .args(global_args());
+    for builtin in BUILTINS {
+        cmd = cmd.subcommand((builtin.command)());
+    }
     for (slug, ops) in by_service() {
-        let service = service_command(slug, &ops, schemas, wanted(slug));
-        cmd = cmd.subcommand(if full {
-            service
-        } else {
-            service.disable_help_subcommand(true)
-        });
+        cmd = cmd.subcommand(service_command(slug, &ops, schemas, wanted(slug)));
     }
     cmd
 }
 
-/// Options every command accepts, before or after the command name
-/// (`global` false: only before it).
-fn global_args(global: bool) -> Vec<Arg> {
-    let global = |a: Arg| a.global(global).help_heading("Global options");
+/// `iconik config`.
+fn config_command() -> Command {
+    Command::new("config")
+        .about("Show the settings in effect and where each comes from (the token redacted)")
+}
+
+/// Options every command accepts, before or after the command name.
+fn global_args() -> Vec<Arg> {
+    let global = |a: Arg| a.global(true).help_heading("Global options");
     vec![
         global(
             Arg::new("base_url")
@@ -145,7 +169,7 @@ fn global_args(global: bool) -> Vec<Arg> {
                 .long("output")
                 .value_name("FORMAT")
                 .value_parser(PossibleValuesParser::new(["json", "ndjson", "table"]))
-                .help("json (pretty on a terminal, compact when piped), ndjson, or table (id and title/name)"),
+                .help("json (pretty on a terminal, compact when piped), ndjson, or table (columns for the kind of answer, fitted to the terminal)"),
         ),
         global(
             Arg::new("no_rate_limit")
@@ -157,21 +181,32 @@ fn global_args(global: bool) -> Vec<Arg> {
             Arg::new("emulator")
                 .long("emulator")
                 .action(ArgAction::SetTrue)
-                .help("Run against an in-process iconik emulator (demos, docs); its state ends with the command"),
+                .help(if cfg!(feature = "emulator") {
+                    "Run against an in-process iconik emulator (demos, docs); its state ends with the command"
+                } else {
+                    "Run against an in-process iconik emulator (not in this build: cargo install --path crates/iconik-cli --features emulator)"
+                }),
         ),
         global(
             Arg::new("timeout")
                 .long("timeout")
                 .value_name("SECONDS")
-                .value_parser(value_parser!(u64).range(1..=86_400))
-                .help("Whole-request timeout [default: 60]"),
+                .value_parser(value_parser!(u64).range(1..=604_800))
+                .help("Bound the whole command: every attempt, retry, wait and page (exit 3 when it expires) [default: none; one attempt at most 60 s]"),
+        ),
+        global(
+            Arg::new("retries")
+                .long("retries")
+                .value_name("N")
+                .value_parser(value_parser!(u32).range(0..=100))
+                .help("Retries after a connection failure, a timeout or a 502/503/504 (429s are waited out apart) [default: 2]"),
         ),
         global(
             Arg::new("verbose")
                 .short('v')
                 .long("verbose")
-                .action(ArgAction::SetTrue)
-                .help("Print the request and the answer's status on stderr (never the token)"),
+                .action(ArgAction::Count)
+                .help("On stderr: -v one line per attempt, retry and wait; -vv also the request and response heads (secrets redacted)"),
         ),
     ]
 }
@@ -185,6 +220,12 @@ fn request_args() -> Vec<Arg> {
             .value_name("KEY=VALUE")
             .action(ArgAction::Append)
             .help("Add a query parameter (repeatable)"),
+        Arg::new("header")
+            .short('H')
+            .long("header")
+            .value_name("NAME:VALUE")
+            .action(ArgAction::Append)
+            .help("Add a request header (repeatable), e.g. -H User-ID:6f1f..."),
         Arg::new("body")
             .short('b')
             .long("body")
@@ -329,14 +370,10 @@ fn operation_command(
     alias: Option<String>,
     schemas: Option<&Schemas>,
 ) -> Command {
-    let mut help = details(op);
-    if let (Some(schemas), Some(body)) = (schemas, op.body) {
-        help.push_str(&schemas.body_fields(op.service, body));
-    }
     let mut cmd = Command::new(command_name(op.name))
-        .about(format!("{} {}", op.method, op.path))
-        .long_about(format!("{} {}\n\n{}", op.method, op.path, op.description))
-        .after_help(help);
+        .about(op.description)
+        .help_template(crate::help::TEMPLATE)
+        .after_help(crate::help::operation_help(op, schemas));
     if let Some(alias) = alias {
         cmd = cmd.visible_alias(alias);
     }
@@ -345,7 +382,7 @@ fn operation_command(
             Arg::new(format!("{PATH_ARG_PREFIX}{p}"))
                 .value_name(p.to_uppercase())
                 .required(true)
-                .help(format!("Path parameter {{{p}}}")),
+                .help(crate::help::path_arg_help(op, p)),
         );
     }
     cmd = cmd.args(request_args());
@@ -353,52 +390,6 @@ fn operation_command(
         cmd = cmd.args(paginate_args());
     }
     cmd
-}
-
-/// The help text block of one operation.
-pub fn details(op: &OperationInfo) -> String {
-    let mut s = format!(
-        "HTTP:       {} /API/{}{}\n",
-        op.method, op.url_service, op.path
-    );
-    s.push_str(&format!(
-        "Operation:  {} (client.{}().{}())\n",
-        op.name, op.handler, op.name
-    ));
-    if !op.path_params.is_empty() {
-        let names: Vec<String> = op.path_params.iter().map(|p| p.to_uppercase()).collect();
-        s.push_str(&format!("Path:       {}\n", names.join(" ")));
-    }
-    if !op.query_params.is_empty() {
-        s.push_str(&format!(
-            "Query:      {} (--query KEY=VALUE)\n",
-            op.query_params.join(", ")
-        ));
-    }
-    match (op.body, op.content_type) {
-        (Some(body), Some(ct)) if ct.contains("json") => {
-            s.push_str(&format!("Body:       {body} ({ct}; --body, -F, -f)\n"));
-        }
-        (Some(body), Some(ct)) => {
-            s.push_str(&format!(
-                "Body:       {body} ({ct}: not sendable here, this command sends JSON bodies only)\n"
-            ));
-        }
-        (Some(body), None) => s.push_str(&format!("Body:       {body}\n")),
-        (None, _) => s.push_str("Body:       none\n"),
-    }
-    s.push_str(&format!(
-        "Response:   {} (HTTP {})\n",
-        op.response.unwrap_or("no body"),
-        op.success
-    ));
-    if let Some(style) = op.pagination {
-        s.push_str(&format!(
-            "Pagination: {} (--paginate fetches every page)\n",
-            style_name(style)
-        ));
-    }
-    s
 }
 
 /// A human name for a pagination style.
@@ -478,26 +469,5 @@ mod tests {
             .unwrap();
         let (_, service) = m.subcommand().unwrap();
         assert_eq!(service.subcommand_name(), Some("get-object-metadata"));
-    }
-
-    #[test]
-    fn help_details_name_method_path_params_and_body() {
-        let op = OPERATIONS
-            .iter()
-            .find(|o| o.name == "get_asset" && o.url_service == "assets")
-            .unwrap();
-        let text = details(op);
-        assert!(
-            text.contains("GET /API/assets/v1/assets/{asset_id}/"),
-            "{text}"
-        );
-        assert!(text.contains("Path:       ASSET_ID"), "{text}");
-        assert!(text.contains("include_collections"), "{text}");
-        assert!(text.contains("Body:       none"), "{text}");
-        let post = OPERATIONS
-            .iter()
-            .find(|o| o.name == "post_assets" && o.url_service == "assets")
-            .unwrap();
-        assert!(details(post).contains("Body:       AssetCreateSchema"));
     }
 }

@@ -66,6 +66,7 @@ pub enum Source {
     /// The built-in default.
     Default,
     /// The in-process emulator (`--emulator`).
+    #[cfg_attr(not(feature = "emulator"), allow(dead_code))]
     Emulator,
     /// Nowhere: the setting is missing.
     Unset,
@@ -321,6 +322,7 @@ fn read_file(path: &Path) -> Result<(ConfigFile, bool), Failure> {
 
 impl Settings {
     /// Replaces the endpoint and credentials with an emulator's.
+    #[cfg_attr(not(feature = "emulator"), allow(dead_code))]
     pub fn use_emulator(&mut self, base_url: String, app_id: &str, auth_token: &str) {
         self.base_url = Setting {
             value: Some(base_url),

@@ -8,7 +8,7 @@ use std::fmt;
 pub enum Exit {
     /// The call succeeded.
     Ok = 0,
-    /// iconik answered with an error status (4xx/5xx).
+    /// iconik answered with an error status (4xx/5xx other than 404).
     Api = 1,
     /// The command line was wrong: unknown command, missing argument, bad
     /// `k=v` pair, a body that is not JSON, a bad path parameter.
@@ -22,18 +22,22 @@ pub enum Exit {
     Response = 5,
     /// Writing the output failed (other than a closed pipe).
     Io = 6,
+    /// iconik answered 404: what was asked for does not exist (or the
+    /// credentials may not see it).
+    NotFound = 7,
 }
 
 /// The exit-code table as shown in `--help`.
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  iconik answered with an error (HTTP 4xx/5xx); its message is on stderr
+  1  iconik answered with an error (HTTP 4xx/5xx but 404); its message is on stderr
   2  usage error (unknown command, missing or malformed argument or body)
-  3  transport failure or timeout (nothing usable came back)
+  3  transport failure or timeout, --timeout included (nothing usable came back)
   4  configuration error (credentials, base URL, config file, profile)
   5  the answer was not usable (not JSON, over the size cap)
-  6  writing the output failed";
+  6  writing the output failed
+  7  not found: iconik answered 404 (the asset, file, ... does not exist)";
 
 /// A failure: what to print on stderr and which code to exit with.
 #[derive(Debug)]
@@ -80,6 +84,7 @@ impl From<iconik_sync::Error> for Failure {
     fn from(e: iconik_sync::Error) -> Failure {
         use iconik_sync::Error as E;
         let exit = match &e {
+            E::Api(api) if api.status == 404 => Exit::NotFound,
             E::Api(_) => Exit::Api,
             E::InvalidArgument(_) => Exit::Usage,
             E::Config(_) => Exit::Config,
@@ -117,15 +122,6 @@ fn describe(e: &iconik_sync::Error) -> String {
     out
 }
 
-/// Replaces every occurrence of `secret` in `text` (secrets shorter than 4
-/// characters are too likely to match ordinary words and are left alone).
-pub fn redact(text: &str, secret: &str) -> String {
-    if secret.len() < 4 {
-        return text.to_owned();
-    }
-    text.replace(secret, "[redacted]")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,14 +148,5 @@ mod tests {
             }),
             5
         );
-    }
-
-    #[test]
-    fn redact_replaces_every_occurrence() {
-        assert_eq!(
-            redact("a s3cret b s3cret", "s3cret"),
-            "a [redacted] b [redacted]"
-        );
-        assert_eq!(redact("abc", "ab"), "abc");
     }
 }

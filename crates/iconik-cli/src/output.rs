@@ -1,9 +1,20 @@
 //! Printing answers: JSON (pretty on a terminal, compact when piped),
-//! NDJSON, or a table of id and title/name.
+//! NDJSON, or a table ([`crate::table`]).
+//!
+//! JSON strings escape, besides what JSON requires, every character a
+//! terminal could act on (DEL, the C1 controls such as U+009B, the
+//! bidirectional overrides) as `\uXXXX`: the value is the same for any
+//! JSON reader, and nothing a server sent reaches a terminal as a control
+//! sequence, piped through `cat` or not.
 
 use std::io::{self, Write};
 
+use serde::Serialize;
+use serde_json::ser::{CharEscape, CompactFormatter, Formatter, PrettyFormatter};
 use serde_json::Value;
+
+use crate::table::{Kind, Table};
+use crate::term;
 
 /// `--output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,7 +23,7 @@ pub enum Format {
     Json,
     /// One JSON value per line; a list answer prints one item per line.
     Ndjson,
-    /// Columns `ID` and `TITLE`/`NAME`, one row per item.
+    /// Columns chosen for the kind of item ([`crate::table`]).
     Table,
 }
 
@@ -35,6 +46,7 @@ pub fn write_value(
     value: &Value,
     format: Format,
     pretty: bool,
+    table: (Kind, Option<usize>),
 ) -> io::Result<()> {
     if value.is_null() {
         return Ok(());
@@ -48,11 +60,12 @@ pub fn write_value(
             Ok(())
         }
         Format::Table => {
-            let mut table = Table::default();
+            let (kind, width) = table;
+            let mut t = Table::new(kind);
             for item in items(value) {
-                table.push(item);
+                t.push(item);
             }
-            table.write(out)
+            t.write(out, width)
         }
     }
 }
@@ -71,12 +84,90 @@ fn items(value: &Value) -> Box<dyn Iterator<Item = &Value> + '_> {
 }
 
 fn write_json_line(out: &mut dyn Write, value: &Value, pretty: bool) -> io::Result<()> {
-    if pretty {
-        serde_json::to_writer_pretty(&mut *out, value)?;
-    } else {
-        serde_json::to_writer(&mut *out, value)?;
-    }
+    write_json(out, value, pretty)?;
     out.write_all(b"\n")
+}
+
+/// `value` as JSON, terminal-safe ([`Safe`]).
+pub fn write_json(out: &mut dyn Write, value: &Value, pretty: bool) -> io::Result<()> {
+    if pretty {
+        let mut ser = serde_json::Serializer::with_formatter(out, Safe(PrettyFormatter::new()));
+        value.serialize(&mut ser)?;
+    } else {
+        let mut ser = serde_json::Serializer::with_formatter(out, Safe(CompactFormatter));
+        value.serialize(&mut ser)?;
+    }
+    Ok(())
+}
+
+/// A JSON formatter that also escapes what [`term::is_unsafe`] names
+/// (serde_json escapes only C0 controls, `"` and `\\`).
+struct Safe<F>(F);
+
+impl<F: Formatter> Formatter for Safe<F> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if term::is_unsafe(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                write!(writer, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn write_char_escape<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        char_escape: CharEscape,
+    ) -> io::Result<()> {
+        self.0.write_char_escape(writer, char_escape)
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+
+    fn end_object_key<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_key(w)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 /// Where paginated items go, one at a time, so memory stays flat however
@@ -93,8 +184,8 @@ pub enum ItemSink<'a> {
         /// Items written so far.
         count: u64,
     },
-    /// A table printed at the end.
-    Table(&'a mut dyn Write, Table),
+    /// A table printed at the end, fitted to a terminal's width.
+    Table(&'a mut dyn Write, Table, Option<usize>),
 }
 
 impl ItemSink<'_> {
@@ -111,15 +202,17 @@ impl ItemSink<'_> {
                 };
                 out.write_all(sep)?;
                 if *pretty {
-                    let text = serde_json::to_string_pretty(item)?;
+                    let mut text = Vec::new();
+                    write_json(&mut text, item, true)?;
+                    let text = String::from_utf8_lossy(&text);
                     out.write_all(text.replace('\n', "\n  ").as_bytes())?;
                 } else {
-                    serde_json::to_writer(&mut **out, item)?;
+                    write_json(&mut **out, item, false)?;
                 }
                 *count += 1;
                 Ok(())
             }
-            ItemSink::Table(_, table) => {
+            ItemSink::Table(_, table, _) => {
                 table.push(item);
                 Ok(())
             }
@@ -139,68 +232,9 @@ impl ItemSink<'_> {
                 out.write_all(end)?;
                 out.flush()
             }
-            ItemSink::Table(out, table) => table.write(out),
+            ItemSink::Table(out, table, width) => table.write(out, width),
         }
     }
-}
-
-/// Rows of id and title (or name), aligned when written.
-#[derive(Default)]
-pub struct Table {
-    rows: Vec<(String, String)>,
-    titles: usize,
-    names: usize,
-}
-
-impl Table {
-    /// Adds the row for one item.
-    pub fn push(&mut self, item: &Value) {
-        let text = |v: &Value| match v {
-            Value::String(s) => Some(clean(s)),
-            Value::Null => None,
-            other => Some(clean(&other.to_string())),
-        };
-        let id = item.get("id").and_then(text).unwrap_or_else(|| "-".into());
-        let label = if let Some(t) = item.get("title").and_then(text) {
-            self.titles += 1;
-            t
-        } else if let Some(n) = item.get("name").and_then(text) {
-            self.names += 1;
-            n
-        } else {
-            String::new()
-        };
-        self.rows.push((id, label));
-    }
-
-    /// Writes the header and the rows.
-    pub fn write(&self, out: &mut dyn Write) -> io::Result<()> {
-        let header = if self.names > 0 && self.titles == 0 {
-            "NAME"
-        } else {
-            "TITLE"
-        };
-        let width = self
-            .rows
-            .iter()
-            .map(|(id, _)| id.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(2);
-        writeln!(out, "{:<width$}  {header}", "ID")?;
-        for (id, label) in &self.rows {
-            writeln!(out, "{id:<width$}  {label}")?;
-        }
-        out.flush()
-    }
-}
-
-/// Control characters (which could move the cursor or inject terminal
-/// escapes) become spaces.
-fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 #[cfg(test)]
@@ -210,7 +244,7 @@ mod tests {
 
     fn render(value: &Value, format: Format, pretty: bool) -> String {
         let mut out = Vec::new();
-        write_value(&mut out, value, format, pretty).unwrap();
+        write_value(&mut out, value, format, pretty, (Kind::Auto, None)).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -223,6 +257,20 @@ mod tests {
     }
 
     #[test]
+    fn json_escapes_what_a_terminal_would_act_on_and_keeps_the_value() {
+        let v = json!({"t": "a\u{1b}[2J\u{9b}31m\u{7f}\u{202e}é\"\\"});
+        for pretty in [false, true] {
+            let text = render(&v, Format::Json, pretty);
+            assert!(
+                !text.chars().any(|c| term::is_unsafe(c) && c != '\n'),
+                "{text:?}"
+            );
+            assert!(text.contains(r"\u001b[2J\u009b31m\u007f\u202eé"), "{text}");
+            assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), v);
+        }
+    }
+
+    #[test]
     fn ndjson_prints_list_items_one_per_line() {
         let v = json!({"objects": [{"id": "1"}, {"id": "2"}], "page": 1});
         assert_eq!(
@@ -230,21 +278,6 @@ mod tests {
             "{\"id\":\"1\"}\n{\"id\":\"2\"}\n"
         );
         assert_eq!(render(&json!([1, 2]), Format::Ndjson, false), "1\n2\n");
-    }
-
-    #[test]
-    fn table_aligns_ids_and_strips_control_characters() {
-        let v = json!({"objects": [
-            {"id": "abc", "title": "first\u{1b}[2J"},
-            {"id": "a", "name": "second"},
-            {"title": "no id"}
-        ]});
-        assert_eq!(
-            render(&v, Format::Table, false),
-            "ID   TITLE\nabc  first [2J\na    second\n-    no id\n"
-        );
-        let names = json!([{"id": "u1", "name": "Ann"}]);
-        assert_eq!(render(&names, Format::Table, false), "ID  NAME\nu1  Ann\n");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::io::Read;
 
 use clap::ArgMatches;
+use iconik_sync::api::OperationInfo;
 use iconik_sync::{Method, RequestBuilder};
 use serde_json::{Map, Value};
 
@@ -17,6 +18,8 @@ const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
 pub struct Parts {
     /// Query pairs, unencoded, in command-line order.
     pub query: Vec<(String, String)>,
+    /// Request headers (`-H NAME:VALUE`), in command-line order.
+    pub headers: Vec<(String, String)>,
     /// The JSON body, when there is one.
     pub body: Option<Value>,
 }
@@ -26,6 +29,9 @@ impl Parts {
     pub fn apply(self, mut request: RequestBuilder) -> RequestBuilder {
         for (k, v) in self.query {
             request = request.query(k, v);
+        }
+        for (k, v) in self.headers {
+            request = request.header(k, v);
         }
         if let Some(body) = &self.body {
             request = request.json(body);
@@ -45,6 +51,18 @@ pub fn parts(m: &ArgMatches, method: Method) -> Result<Parts, Failure> {
     let mut out = Parts::default();
     for pair in m.get_many::<String>("query").into_iter().flatten() {
         out.query.push(split_pair("--query", pair)?);
+    }
+    for header in m.get_many::<String>("header").into_iter().flatten() {
+        let (name, value) = split_header(header)?;
+        // tokens travel in headers (Temp-Auth-Token, Authorization)
+        let lower = name.to_ascii_lowercase();
+        if ["token", "authorization", "secret", "password", "key"]
+            .iter()
+            .any(|s| lower.contains(s))
+        {
+            crate::stderr::add_secret(&value);
+        }
+        out.headers.push((name, value));
     }
     let mut body = match m.get_one::<String>("body") {
         Some(spec) => Some(read_body(spec)?),
@@ -91,6 +109,82 @@ pub fn split_pair(flag: &str, pair: &str) -> Result<(String, String), Failure> {
         Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
         _ => Err(Failure::usage(format!(
             "{flag} expects KEY=VALUE, got {pair:?}"
+        ))),
+    }
+}
+
+/// Checks the query pairs and headers given for `op` against what it
+/// declares: integers and booleans must parse, required ones must be
+/// there. Nothing is sent otherwise (`iconik api` sends without checks).
+///
+/// # Errors
+/// A usage failure naming the parameter, its type and how to pass it.
+pub fn check_declared(op: &OperationInfo, parts: &Parts) -> Result<(), Failure> {
+    use iconik_sync::api::operations::{ParamIn, ParamType};
+    for p in op.params {
+        let given: Vec<&String> = match p.location {
+            ParamIn::Query => parts
+                .query
+                .iter()
+                .filter(|(k, _)| k == p.name)
+                .map(|(_, v)| v)
+                .collect(),
+            ParamIn::Header => parts
+                .headers
+                .iter()
+                .filter(|(k, _)| k.eq_ignore_ascii_case(p.name))
+                .map(|(_, v)| v)
+                .collect(),
+            _ => continue,
+        };
+        let (flag, sep) = match p.location {
+            ParamIn::Header => ("-H", ":"),
+            _ => ("-q", "="),
+        };
+        let ty = crate::help::param_type(p);
+        if p.required && given.is_empty() {
+            return Err(Failure::usage(format!(
+                "{} needs {} ({ty}): {flag} {}{sep}VALUE",
+                op.name, p.name, p.name
+            )));
+        }
+        for value in given {
+            let ok = match p.ty {
+                ParamType::Integer => value.parse::<i64>().is_ok(),
+                ParamType::Boolean => value == "true" || value == "false",
+                _ => true,
+            };
+            if !ok {
+                return Err(Failure::usage(format!(
+                    "{} of {} is {ty}{}, got {value:?}",
+                    p.name,
+                    op.name,
+                    if p.ty == ParamType::Boolean {
+                        ": true or false"
+                    } else {
+                        ""
+                    }
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `NAME:VALUE` split at the first `:`, spaces around the value dropped;
+/// the name must be a valid header name.
+pub fn split_header(text: &str) -> Result<(String, String), Failure> {
+    match text.split_once(':') {
+        Some((name, value))
+            if !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_!#$%&'*+.^`|~".contains(&b)) =>
+        {
+            Ok((name.to_owned(), value.trim().to_owned()))
+        }
+        _ => Err(Failure::usage(format!(
+            "-H expects NAME:VALUE, got {text:?}"
         ))),
     }
 }
@@ -297,6 +391,18 @@ mod tests {
         assert_eq!(split_pair("-q", "a=").unwrap(), ("a".into(), String::new()));
         assert!(split_pair("-q", "=b").is_err());
         assert!(split_pair("-q", "ab").is_err());
+    }
+
+    #[test]
+    fn headers_are_name_colon_value() {
+        assert_eq!(
+            split_header("User-ID: 6f1f").unwrap(),
+            ("User-ID".into(), "6f1f".into())
+        );
+        assert_eq!(split_header("X:a:b").unwrap(), ("X".into(), "a:b".into()));
+        assert!(split_header("no-colon").is_err());
+        assert!(split_header(":v").is_err());
+        assert!(split_header("bad name:v").is_err());
     }
 
     #[test]

@@ -1,31 +1,31 @@
 //! `iconik upload FILE...` and `iconik download ASSET_ID FILE_ID DEST`: the
-//! library's transfers (`iconik_sync::transfer`) with a progress display on
-//! stderr and a JSON summary on stdout.
-//!
-//! Progress: on a terminal, an indicatif bar per file (several at once with
-//! `-j`); otherwise one plain line per file at most every second, and one
-//! at the end of each file.
+//! library's transfers (`iconik_sync::transfer`) with progress on stderr
+//! ([`crate::progress`]) and a summary on stdout.
 
-use std::io::{self, IsTerminal, Write};
+use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
-use iconik_sync::transfer::{Progress, UploadReport};
-use iconik_sync::Client;
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use iconik_sync::transfer::UploadReport;
+use iconik_sync::{Client, Method};
 use serde_json::{json, Value};
 
 use crate::exit::Failure;
+use crate::progress::{Direction, Display};
+use crate::session::Session;
+use crate::stderr;
+use crate::table::Kind;
 
 /// Most files uploaded at once (`-j`): each is a thread with its own part
 /// buffers.
 const MAX_JOBS: u64 = 16;
 
-/// How often a plain progress line is printed per file (not a terminal).
-const LINE_INTERVAL: Duration = Duration::from_secs(1);
+/// The longest file name written by `download` into a directory, in bytes
+/// (most file systems allow 255).
+const MAX_NAME_BYTES: usize = 200;
 
 /// `iconik upload`.
 pub fn upload_command() -> Command {
@@ -95,14 +95,19 @@ pub fn upload_command() -> Command {
 /// `iconik download`.
 pub fn download_command() -> Command {
     Command::new("download")
-        .about("Download a file of an asset to DEST")
+        .about("Download a file of an asset to DEST (a file name, or a directory)")
         .after_help(
-            "The file is streamed from its signed URL to a temporary name beside DEST, \
+            "DEST may be a directory: the file is then written there under the name it had \
+             when uploaded (iconik's original_name), made safe: path separators and control \
+             characters become '_', and '.', '..' or an empty name become the file id. An \
+             existing file is never overwritten without --force.\n\n\
+             The file is streamed from its signed URL to a temporary name beside DEST, \
              resumed with Range after a broken connection, checked against the size and \
              MD5 iconik has for it, then renamed to DEST. Progress goes to stderr; stdout \
              gets a JSON object: asset_id, file_id, path, size, md5, checksum_verified, \
-             resumes and elapsed (seconds).\n\nExample:\n  \
-             iconik download 6f1f... 9a2b... clip.mov",
+             resumes and elapsed (seconds).\n\nExamples:\n  \
+             iconik download 6f1f... 9a2b... clip.mov\n  \
+             iconik download 6f1f... 9a2b... ~/Downloads/",
         )
         .arg(Arg::new("asset_id").value_name("ASSET_ID").required(true))
         .arg(Arg::new("file_id").value_name("FILE_ID").required(true))
@@ -111,20 +116,39 @@ pub fn download_command() -> Command {
                 .value_name("DEST")
                 .required(true)
                 .value_parser(value_parser!(PathBuf))
-                .help("Where to write the file (not a directory)"),
+                .help("The file to write, or a directory to write it into under its original name"),
+        )
+        .arg(
+            Arg::new("force")
+                .long("force")
+                .action(ArgAction::SetTrue)
+                .help("Overwrite DEST (or the file of that name in the directory) if it exists"),
         )
 }
 
-/// What a transfer command prints, and how it ends.
-pub struct Outcome {
-    /// The JSON summary for stdout.
-    pub summary: Value,
-    /// The failure to exit with after printing the summary, if any.
-    pub failure: Option<Failure>,
+/// `iconik upload`: every FILE, then the summary (also when some failed),
+/// then the first failure's exit code.
+///
+/// # Errors
+/// A usage failure for unreadable files; the first upload's failure.
+pub fn run_upload(m: &ArgMatches, session: &mut Session<'_>) -> Result<(), Failure> {
+    check_upload(m)?;
+    let conn = session.connect()?;
+    let (summary, failure) = upload(&conn.client, m, session);
+    session.print(&summary, Kind::Transfers)?;
+    failure.map_or(Ok(()), Err)
 }
 
-/// A line on stderr with the secrets removed.
-pub type Note<'a> = &'a (dyn Fn(&str) + Sync);
+/// `iconik download`.
+///
+/// # Errors
+/// A usage failure when DEST exists (without `--force`); the library's
+/// error otherwise.
+pub fn run_download(m: &ArgMatches, session: &mut Session<'_>) -> Result<(), Failure> {
+    let conn = session.connect()?;
+    let summary = download(&conn.client, m, session)?;
+    session.print(&summary, Kind::Transfers)
+}
 
 /// Checks `iconik upload`'s arguments; nothing is sent before they are good.
 ///
@@ -152,8 +176,9 @@ pub fn check_upload(m: &ArgMatches) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Runs `iconik upload` (arguments checked by [`check_upload`]).
-pub fn upload(client: &Client, m: &ArgMatches, note: Note<'_>) -> Outcome {
+/// Runs `iconik upload` (arguments checked by [`check_upload`]): the
+/// summary, and the failure to exit with after printing it.
+fn upload(client: &Client, m: &ArgMatches, session: &Session<'_>) -> (Value, Option<Failure>) {
     let files: Vec<PathBuf> = m
         .get_many::<PathBuf>("files")
         .into_iter()
@@ -194,20 +219,16 @@ pub fn upload(client: &Client, m: &ArgMatches, note: Note<'_>) -> Outcome {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(path) = files.get(i) else { break };
-                let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
                 let label = path.display().to_string();
-                let (callback, bar) = display.track(&label, total);
+                let (callback, bar) = display.track(&label, Direction::Upload);
                 let upload = options(path)
                     .on_progress(callback)
                     .progress_interval(display.interval());
-                let result = upload.send().map_err(Failure::from);
-                display.done(
-                    bar,
-                    &label,
-                    result.as_ref().err().map(|f| f.message.as_str()),
-                );
+                let started = Instant::now();
+                let result = upload.send().map_err(|e| session.fail(e));
+                display.done(bar, &label, result.is_ok(), started.elapsed());
                 if let Err(f) = &result {
-                    note(&format!("iconik: error: upload {label}: {f}"));
+                    stderr::note(&format!("iconik: error: upload {label}: {f}"));
                 }
                 if let Ok(mut slot) = results[i].lock() {
                     *slot = Some(result);
@@ -216,6 +237,7 @@ pub fn upload(client: &Client, m: &ArgMatches, note: Note<'_>) -> Outcome {
         }
     });
 
+    display.end();
     let mut summary = Vec::with_capacity(files.len());
     let mut failure: Option<Failure> = None;
     let mut failed = 0;
@@ -241,7 +263,7 @@ pub fn upload(client: &Client, m: &ArgMatches, note: Note<'_>) -> Outcome {
                 failed += 1;
                 summary.push(json!({
                     "path": path.display().to_string(),
-                    "error": f.message,
+                    "error": stderr::redact(&f.message),
                 }));
                 failure.get_or_insert(f);
             }
@@ -251,40 +273,58 @@ pub fn upload(client: &Client, m: &ArgMatches, note: Note<'_>) -> Outcome {
         f.message = format!("{failed} of {} upload(s) failed", files.len());
         f
     });
-    Outcome {
-        summary: Value::Array(summary),
-        failure,
-    }
+    (Value::Array(summary), failure)
 }
 
-/// Runs `iconik download`.
-///
-/// # Errors
-/// A usage failure when DEST is a directory; the library's error otherwise
-/// (with its exit code).
-pub fn download(client: &Client, m: &ArgMatches) -> Result<Value, Failure> {
+/// Runs `iconik download`: resolves DEST (a directory gets the file's
+/// original name), reserves it, downloads.
+fn download(client: &Client, m: &ArgMatches, session: &Session<'_>) -> Result<Value, Failure> {
     let arg = |id: &str| m.get_one::<String>(id).cloned().unwrap_or_default();
     let (asset_id, file_id) = (arg("asset_id"), arg("file_id"));
     let dest = m
         .get_one::<PathBuf>("dest")
         .cloned()
         .ok_or_else(|| Failure::usage("download needs DEST"))?;
-    if dest.is_dir() {
-        return Err(Failure::usage(format!(
-            "DEST {} is a directory; name the file to write",
-            dest.display()
-        )));
-    }
+    let dest = if dest.is_dir() {
+        let record = client
+            .request(
+                Method::Get,
+                "files",
+                "/v1/assets/{asset_id}/files/{file_id}/",
+            )
+            .name("get_asset_file")
+            .path_param(&asset_id)
+            .path_param(&file_id)
+            .send::<Value>()
+            .map_err(|e| session.fail(e))?
+            .into_data();
+        let original = ["original_name", "name"]
+            .iter()
+            .find_map(|k| record.get(*k).and_then(Value::as_str))
+            .unwrap_or("");
+        dest.join(safe_file_name(original, &file_id))
+    } else {
+        dest
+    };
+    let reserved = reserve(&dest, m.get_flag("force"))?;
     let display = Display::new();
     let label = dest.display().to_string();
-    let (callback, bar) = display.track(&label, 0);
+    let (callback, bar) = display.track(&label, Direction::Download);
+    let started = Instant::now();
     let result = client
         .download(&asset_id, &file_id, &dest)
         .on_progress(callback)
         .progress_interval(display.interval())
         .send();
-    display.done(bar, &label, result.as_ref().err().map(|_| "failed"));
-    let report = result?;
+    display.done(bar, &label, result.is_ok(), started.elapsed());
+    display.end();
+    let report = match result {
+        Ok(report) => report,
+        Err(e) => {
+            reserved.release();
+            return Err(session.fail(e));
+        }
+    };
     Ok(json!({
         "asset_id": asset_id,
         "file_id": file_id,
@@ -297,121 +337,120 @@ pub fn download(client: &Client, m: &ArgMatches) -> Result<Value, Failure> {
     }))
 }
 
+/// A name from iconik made safe to create in a directory: no path
+/// separators (`/`, `\\`), no control or bidirectional characters, none
+/// of the characters Windows refuses, not `.` or `..`, at most
+/// [`MAX_NAME_BYTES`] bytes (the extension kept); `fallback` when nothing
+/// usable is left.
+pub fn safe_file_name(name: &str, fallback: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if crate::term::is_unsafe(c)
+                || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+            {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim().trim_end_matches('.').to_owned();
+    let name = if cleaned.is_empty() || cleaned.chars().all(|c| c == '.' || c == '_') {
+        let fallback: String = fallback
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if fallback.is_empty() {
+            "download".to_owned()
+        } else {
+            fallback
+        }
+    } else {
+        cleaned
+    };
+    if name.len() <= MAX_NAME_BYTES {
+        return name;
+    }
+    // keep a short extension, cut the stem on a character boundary
+    let ext = name
+        .rfind('.')
+        .map(|i| &name[i..])
+        .filter(|e| e.len() <= 16)
+        .unwrap_or("");
+    let mut stem_end = MAX_NAME_BYTES - ext.len();
+    while !name.is_char_boundary(stem_end) {
+        stem_end -= 1;
+    }
+    format!("{}{ext}", &name[..stem_end])
+}
+
+/// DEST, reserved by creating it empty (so a file that appears meanwhile
+/// is not overwritten); with `force` an existing file is left for the
+/// download to replace.
+struct Reserved {
+    path: PathBuf,
+    created: bool,
+}
+
+impl Reserved {
+    /// Removes the empty placeholder after a failed download.
+    fn release(self) {
+        if self.created && std::fs::metadata(&self.path).is_ok_and(|m| m.len() == 0) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn reserve(dest: &Path, force: bool) -> Result<Reserved, Failure> {
+    let exists = || {
+        Failure::usage(format!(
+            "{} exists; pass --force to overwrite it",
+            dest.display()
+        ))
+    };
+    if dest.is_dir() {
+        return Err(Failure::usage(format!(
+            "{} is a directory, and so is the name the file would get in it",
+            dest.display()
+        )));
+    }
+    match OpenOptions::new().write(true).create_new(true).open(dest) {
+        Ok(_) => Ok(Reserved {
+            path: dest.to_owned(),
+            created: true,
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            if force {
+                Ok(Reserved {
+                    path: dest.to_owned(),
+                    created: false,
+                })
+            } else {
+                Err(exists())
+            }
+        }
+        Err(e) => Err(Failure::io(format!(
+            "cannot create {}: {e}",
+            dest.display()
+        ))),
+    }
+}
+
 /// Seconds with millisecond precision.
 fn seconds(d: Duration) -> f64 {
     (d.as_millis() as f64) / 1000.0
 }
 
-/// Where progress goes: bars on a terminal, plain lines otherwise.
-enum Display {
-    Bars(MultiProgress),
-    Lines,
-}
-
-impl Display {
-    fn new() -> Display {
-        if io::stderr().is_terminal() {
-            Display::Bars(MultiProgress::new())
-        } else {
-            Display::Lines
-        }
-    }
-
-    fn interval(&self) -> Duration {
-        match self {
-            Display::Bars(_) => Duration::from_millis(100),
-            Display::Lines => LINE_INTERVAL,
-        }
-    }
-
-    /// A progress callback for one file of `total` bytes (0: unknown until
-    /// the transfer says), and its bar.
-    fn track(
-        &self,
-        label: &str,
-        total: u64,
-    ) -> (
-        Box<dyn FnMut(Progress) + Send + 'static>,
-        Option<ProgressBar>,
-    ) {
-        match self {
-            Display::Bars(multi) => {
-                let bar = multi.add(ProgressBar::new(total));
-                bar.set_style(bar_style());
-                bar.set_message(label.to_owned());
-                let handle = bar.clone();
-                let callback = move |p: Progress| {
-                    if let Some(t) = p.total {
-                        handle.set_length(t);
-                    }
-                    handle.set_position(p.bytes_done);
-                };
-                (Box::new(callback), Some(bar))
-            }
-            Display::Lines => {
-                let label = label.to_owned();
-                let mut last_done = None;
-                let callback = move |p: Progress| {
-                    // the end can be reported twice (last part, then done)
-                    if last_done.replace(p.bytes_done) == Some(p.bytes_done) {
-                        return;
-                    }
-                    let text = line(&label, p.bytes_done, p.total, p.bytes_per_second);
-                    let _ = writeln!(io::stderr().lock(), "{text}");
-                };
-                (Box::new(callback), None)
-            }
-        }
-    }
-
-    /// Ends a file's bar (plain lines already printed their last line).
-    fn done(&self, bar: Option<ProgressBar>, label: &str, error: Option<&str>) {
-        if let Some(bar) = bar {
-            match error {
-                None => bar.finish_with_message(format!("{label} done")),
-                Some(_) => bar.abandon_with_message(format!("{label} failed")),
-            }
-        }
-    }
-}
-
-fn bar_style() -> ProgressStyle {
-    ProgressStyle::with_template(
-        "{msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar())
-    .progress_chars("=> ")
-}
-
-/// One plain progress line: `clip.mov: 5242880/11534336 bytes (45%), 12.3 MiB/s`.
-fn line(label: &str, done: u64, total: Option<u64>, bytes_per_second: f64) -> String {
-    let rate = bytes_per_second / (1024.0 * 1024.0);
-    match total {
-        Some(total) if total > 0 => format!(
-            "{label}: {done}/{total} bytes ({:.0}%), {rate:.1} MiB/s",
-            done as f64 * 100.0 / total as f64
-        ),
-        _ => format!("{label}: {done} bytes, {rate:.1} MiB/s"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const TWO_MIB_S: f64 = 2.0 * 1024.0 * 1024.0;
-
-    #[test]
-    fn plain_lines_show_bytes_percent_and_rate() {
-        assert_eq!(
-            line("a.bin", 50, Some(200), TWO_MIB_S),
-            "a.bin: 50/200 bytes (25%), 2.0 MiB/s"
-        );
-        assert_eq!(
-            line("a.bin", 7, None, TWO_MIB_S),
-            "a.bin: 7 bytes, 2.0 MiB/s"
-        );
-    }
 
     #[test]
     fn the_commands_parse() {
@@ -429,5 +468,24 @@ mod tests {
         assert!(download_command()
             .try_get_matches_from(["download", "a", "f"])
             .is_err());
+    }
+
+    #[test]
+    fn names_from_iconik_are_made_safe() {
+        let safe = |n: &str| safe_file_name(n, "f-1");
+        assert_eq!(safe("clip.mov"), "clip.mov");
+        assert_eq!(safe("../../etc/passwd"), ".._.._etc_passwd");
+        assert_eq!(safe(".."), "f-1");
+        assert_eq!(safe("."), "f-1");
+        assert_eq!(safe(""), "f-1");
+        assert_eq!(safe("a\\b"), "a_b");
+        assert_eq!(safe("C:\\x"), "C__x");
+        assert_eq!(safe("evil\u{1b}]0;x\u{7}.mov"), "evil_]0;x_.mov");
+        assert_eq!(safe("name\u{202e}vom.exe"), "name_vom.exe");
+        assert_eq!(safe("trailing. "), "trailing");
+        let long = format!("{}.mov", "é".repeat(300));
+        let s = safe(&long);
+        assert!(s.len() <= MAX_NAME_BYTES && s.ends_with(".mov"), "{s}");
+        assert_eq!(safe_file_name("..", "../x"), "___x");
     }
 }

@@ -232,7 +232,7 @@ fn a_bad_token_exits_1_with_the_401_and_never_prints_the_token() {
 }
 
 #[test]
-fn api_errors_carry_iconiks_message() {
+fn not_found_exits_7_with_iconiks_message() {
     let emu = seeded();
     let out = against(&emu)
         .args([
@@ -242,12 +242,19 @@ fn api_errors_carry_iconiks_message() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(7));
     let err = stderr(&out);
     assert!(
         err.starts_with("iconik: error: get_asset: HTTP 404"),
         "{err}"
     );
+    // other API errors stay 1: a 400 for a body that is not an asset
+    let out = against(&emu)
+        .args(["assets", "post-assets", "-F", "title=7"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("HTTP 400"), "{}", stderr(&out));
 }
 
 #[test]
@@ -304,6 +311,7 @@ fn transport_failures_exit_3() {
     assert!(stderr(&out).contains("transport error"), "{}", stderr(&out));
 }
 
+#[cfg(feature = "emulator")]
 #[test]
 fn emulator_flag_runs_in_process() {
     let out = iconik()
@@ -318,17 +326,28 @@ fn emulator_flag_runs_in_process() {
     assert_eq!(titles, SAMPLE_ASSET_TITLES.map(Value::from));
 }
 
+#[cfg(not(feature = "emulator"))]
 #[test]
-fn completions_cover_the_operations() {
-    for shell in ["bash", "zsh", "fish"] {
+fn without_the_emulator_feature_the_flag_says_how_to_get_it() {
+    let out = iconik()
+        .args(["--emulator", "assets", "get-assets"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("--features emulator"), "{err}");
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn completions_are_small_and_answered_by_the_binary() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         let out = iconik().args(["completions", shell]).output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{shell}");
         let script = stdout(&out);
-        assert!(script.contains("get-asset"), "{shell}");
-        assert!(script.contains("users-notifications"), "{shell}");
-        assert!(script.contains("--paginate"), "{shell}");
-        // global options are completed once, not under each of 1002 operations
-        assert!(script.len() < 8_000_000, "{shell}: {} bytes", script.len());
+        // the registration only: the binary answers each TAB
+        assert!(script.contains("COMPLETE"), "{shell}: {script}");
+        assert!(script.len() < 10_000, "{shell}: {} bytes", script.len());
     }
     // the bash script parses
     let out = iconik().args(["completions", "bash"]).output().unwrap();
@@ -341,15 +360,50 @@ fn completions_cover_the_operations() {
         .unwrap();
     assert!(check.status.success(), "{}", stderr(&check));
     let _ = std::fs::remove_dir_all(script.parent().unwrap());
+
+    // what the shell asks at a TAB, and what it gets
+    let ask = |words: &[&str]| {
+        let out = iconik()
+            .env("COMPLETE", "bash")
+            .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
+            .env("_CLAP_COMPLETE_COMP_TYPE", "9")
+            .env("_CLAP_COMPLETE_SPACE", "true")
+            .env("_CLAP_IFS", "\n")
+            .arg("--")
+            .args(words)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{words:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let services = ask(&["iconik", "users-n"]);
+    assert_eq!(services.trim(), "users-notifications", "{services}");
+    let ops = ask(&["iconik", "files", "get-asset-f"]);
+    let ops: Vec<&str> = ops.lines().collect();
+    assert!(ops.contains(&"get-asset-files"), "{ops:?}");
+    assert!(ops.iter().all(|o| o.starts_with("get-asset-f")), "{ops:?}");
+    let flags = ask(&["iconik", "assets", "get-assets", "--pagi"]);
+    assert_eq!(flags.trim(), "--paginate", "{flags}");
 }
 
 #[test]
 fn a_reader_that_stops_early_ends_the_command_quietly() {
     use std::io::Read;
     use std::process::Stdio;
-    // megabytes of output, far past a pipe's buffer: writes hit a closed pipe
+    // a megabyte of output, far past a pipe's buffer: writes hit a closed pipe
+    let mut server = mockito::Server::new();
+    let big: Vec<Value> = (0..20_000)
+        .map(|i| json!({"id": format!("{i:036}"), "title": "x"}))
+        .collect();
+    server
+        .mock("GET", "/API/assets/v1/assets/")
+        .with_body(Value::Array(big).to_string())
+        .create();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("iconik"))
-        .args(["completions", "fish"])
+        .args(["--base-url", &server.url(), "--app-id", "a"])
+        .args(["--auth-token", "tok-12345", "assets", "get-assets"])
+        .args(["-o", "ndjson"])
+        .env("ICONIK_CONFIG", "/nonexistent/iconik.toml")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

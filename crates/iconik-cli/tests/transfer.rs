@@ -161,12 +161,12 @@ fn usage_errors_exit_2_before_anything_is_sent() {
             "-j".into(),
             "0".into(),
         ],
-        // download into a directory
+        // download over an existing file, without --force
         vec![
             "download".into(),
             "a".into(),
             "f".into(),
-            dir.display().to_string(),
+            file.display().to_string(),
         ],
     ];
     for args in cases {
@@ -180,7 +180,7 @@ fn usage_errors_exit_2_before_anything_is_sent() {
 }
 
 #[test]
-fn a_missing_file_record_is_an_api_error_exit_1() {
+fn a_missing_file_record_is_not_found_exit_7() {
     let emu = emulator();
     let dir = temp_dir();
     let out = against(&emu)
@@ -192,8 +192,93 @@ fn a_missing_file_record_is_an_api_error_exit_1() {
         .arg(dir.join("nothing.bin"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
     assert!(stderr(&out).contains("404"), "{}", stderr(&out));
     assert!(!dir.join("nothing.bin").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn download_into_a_directory_writes_the_original_name_made_safe_and_never_overwrites() {
+    let emu = emulator();
+    let dir = temp_dir();
+    let source = dir.join("clip.bin");
+    let bytes = contents(300_000, 7);
+    std::fs::write(&source, &bytes).unwrap();
+    let out = against(&emu).arg("upload").arg(&source).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let (asset, file) = (
+        summary[0]["asset_id"].as_str().unwrap().to_owned(),
+        summary[0]["file_id"].as_str().unwrap().to_owned(),
+    );
+    let into = dir.join("into");
+    std::fs::create_dir(&into).unwrap();
+    let download = || {
+        against(&emu)
+            .args(["download", &asset, &file])
+            .arg(&into)
+            .output()
+            .unwrap()
+    };
+
+    // the name it was uploaded under
+    let out = download();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read(into.join("clip.bin")).unwrap(), bytes);
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        report["path"].as_str().unwrap(),
+        into.join("clip.bin").display().to_string()
+    );
+
+    // a second time: refused, the file untouched, nothing fetched from storage
+    std::fs::write(into.join("clip.bin"), b"mine").unwrap();
+    let out = download();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(into.join("clip.bin")).unwrap(), b"mine");
+    let out = against(&emu)
+        .args(["download", &asset, &file, "--force"])
+        .arg(&into)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read(into.join("clip.bin")).unwrap(), bytes);
+
+    // a hostile name: separators, `..`, control characters
+    let client = iconik_sync::Client::builder()
+        .base_url(emu.base_url())
+        .app_id(emu.app_id())
+        .auth_token(emu.auth_token())
+        .build()
+        .unwrap();
+    for (name, safe) in [
+        ("../../escape\u{1b}]0;x\u{7}.bin", ".._.._escape_]0;x_.bin"),
+        ("..", file.as_str()),
+        ("a/b\\c.bin", "a_b_c.bin"),
+    ] {
+        client
+            .request(
+                iconik_sync::Method::Patch,
+                "files",
+                "/v1/assets/{asset_id}/files/{file_id}/",
+            )
+            .path_param(&asset)
+            .path_param(&file)
+            .json(&serde_json::json!({ "original_name": name }))
+            .send::<Value>()
+            .unwrap();
+        let out = download();
+        assert_eq!(out.status.code(), Some(0), "{name:?}: {}", stderr(&out));
+        assert_eq!(std::fs::read(into.join(safe)).unwrap(), bytes, "{name:?}");
+    }
+    // nothing was written outside the directory
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["clip.bin", "into"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -172,30 +172,62 @@ fn missing_credentials_exit_4() {
 }
 
 #[test]
-fn help_shows_method_path_parameters_and_body() {
-    let out = iconik()
-        .args(["assets", "post-assets", "--help"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let text = stdout(&out);
-    assert!(text.contains("POST /API/assets/v1/assets/"), "{text}");
-    assert!(text.contains("apply_default_acls"), "{text}");
-    assert!(text.contains("Body:       AssetCreateSchema"), "{text}");
-    assert!(
-        text.contains("Body fields of AssetCreateSchema (* required):"),
-        "{text}"
-    );
-    assert!(
-        text.lines()
-            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["title*", "str"]),
-        "{text}"
-    );
-    let top = stdout(&iconik().arg("--help").output().unwrap());
-    assert!(
-        top.contains("Exit codes:") && top.contains("ICONIK_CONFIG"),
-        "{top}"
-    );
+fn declared_parameters_are_checked_before_sending_and_headers_reach_the_wire() {
+    let mut server = mockito::Server::new();
+    let path = "/API/files/v1/assets/a1/files/f1/multipart_url/";
+    let mock = server
+        .mock("GET", path)
+        .match_query(Matcher::AllOf(vec![
+            Matcher::UrlEncoded("upload_id".into(), "u1".into()),
+            Matcher::UrlEncoded("max_part_number".into(), "3".into()),
+        ]))
+        .match_header("X-Trace", "abc")
+        .with_body(r#"{"objects": []}"#)
+        .expect(1)
+        .create();
+    let call = |extra: &[&str]| {
+        iconik()
+            .args(["--base-url", &server.url(), "--app-id", "a"])
+            .args(["--auth-token", "tok-12345"])
+            .args(["files", "get-asset-file-multipart-url", "a1", "f1"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // a required query parameter missing, an integer that is not one, a
+    // boolean that is not one, a header without a colon: nothing is sent
+    for (extra, says) in [
+        (
+            &["-q", "max_part_number=3"][..],
+            "needs upload_id (string): -q upload_id=VALUE",
+        ),
+        (
+            &["-q", "upload_id=u1", "-q", "max_part_number=three"],
+            "max_part_number of get_asset_file_multipart_url is integer, got \"three\"",
+        ),
+        (
+            &["-q", "upload_id=u1", "-q", "temporary=yes"],
+            "temporary of get_asset_file_multipart_url is boolean: true or false",
+        ),
+        (
+            &["-q", "upload_id=u1", "-H", "X-Trace"],
+            "-H expects NAME:VALUE",
+        ),
+    ] {
+        let out = call(extra);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{extra:?}: {}", stderr(&out));
+    }
+    let out = call(&[
+        "-q",
+        "upload_id=u1",
+        "-q",
+        "max_part_number=3",
+        "-H",
+        "X-Trace: abc",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    mock.assert();
 }
 
 #[test]

@@ -115,6 +115,30 @@
 //! ([`Paginator::collect_bounded`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// With no service feature (a dependent that reaches operations through
+// `api::OPERATIONS` and raw requests, like the `iconik` command) the
+// request helpers only the generated handlers call are unused: dead, not
+// wrong.
+#![cfg_attr(
+    not(any(
+        feature = "acls",
+        feature = "assets",
+        feature = "auth",
+        feature = "automations",
+        feature = "files",
+        feature = "jobs",
+        feature = "metadata",
+        feature = "ml",
+        feature = "notifications",
+        feature = "search",
+        feature = "settings",
+        feature = "stats",
+        feature = "transcode",
+        feature = "users",
+        feature = "usersnotifications"
+    )),
+    allow(dead_code)
+)]
 
 pub mod api;
 mod body;

@@ -35,7 +35,7 @@
 //! ```
 //!
 //! The handlers and their request types are generic over the
-//! [`Executor`](crate::Executor): the same types serve `iconik_async`,
+//! [`Executor`]: the same types serve `iconik_async`,
 //! whose `send()` returns a future and whose `items()` is a `Stream`.
 //! Operations with optional inputs or pages have a request type of their
 //! own (`assets::GetAssets`); the others return [`Request`](crate::Request).

@@ -44,8 +44,11 @@ impl Progress {
 /// A progress callback shared by the threads of one transfer.
 pub(crate) type ProgressFn = Arc<Mutex<Box<dyn FnMut(Progress) + Send>>>;
 
-/// Counts bytes and calls the callback at most once per interval (plus
-/// once at the end), from whichever thread moved the count.
+/// Counts bytes and calls the callback at most once per interval, plus
+/// at once when the count first reaches the total (what follows the last
+/// byte, closing a file or checking a digest, can take a while and a
+/// display should say so) and once at the end, from whichever thread
+/// moved the count.
 pub(crate) struct Reporter {
     callback: Option<ProgressFn>,
     clock: Arc<dyn Clock>,
@@ -60,6 +63,8 @@ struct ReporterState {
     /// Bytes that were already done when this call started.
     baseline: u64,
     last_call: Option<Duration>,
+    /// The count reaching the total was reported.
+    reached_total: bool,
 }
 
 impl fmt::Debug for Reporter {
@@ -88,6 +93,7 @@ impl Reporter {
                 done: 0,
                 baseline: 0,
                 last_call: None,
+                reached_total: false,
             }),
         }
     }
@@ -135,7 +141,10 @@ impl Reporter {
             None => true,
             Some(last) => now.saturating_sub(last) >= self.interval,
         };
-        if !(due || force) {
+        let at_total = self.total.is_some_and(|t| state.done >= t);
+        let reaches_total = at_total && !state.reached_total;
+        state.reached_total = at_total;
+        if !(due || force || reaches_total) {
             return;
         }
         state.last_call = Some(now);
@@ -189,5 +198,28 @@ mod tests {
         let rate = seen[2].bytes_per_second;
         assert!((rate - 520.0 / 0.110).abs() < 1.0, "{rate}");
         assert_eq!(seen[2].fraction(), Some(0.62));
+    }
+
+    #[test]
+    fn reaching_the_total_is_reported_at_once() {
+        let clock = Arc::new(FakeClock::new());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let callback: ProgressFn = Arc::new(Mutex::new(Box::new(move |p: Progress| {
+            sink.lock().unwrap().push(p.bytes_done)
+        })));
+        let r = Reporter::new(
+            Some(callback),
+            clock.clone(),
+            Duration::from_secs(1),
+            Some(100),
+        );
+        r.add(50); // the first call
+        r.add(50); // within the interval, but the last byte
+        r.add(0); // still at the total: not again
+        r.set(0); // a restart from zero
+        r.add(100); // the total again
+        r.finish();
+        assert_eq!(*seen.lock().unwrap(), vec![50, 100, 100, 100]);
     }
 }
