@@ -116,8 +116,7 @@ pub use iconik_sync::{
     Response, Result,
 };
 
-/// Bulk sync (needs the `assets` and `files` features).
-#[cfg(all(feature = "assets", feature = "files"))]
+/// Bulk sync: [`Client::sync_up`], [`Client::sync_down`].
 pub use iconik_sync::bulk;
 
 mod executor;

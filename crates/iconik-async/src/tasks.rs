@@ -150,7 +150,6 @@ impl Client {
     /// println!("{} uploaded", report.transferred.files);
     /// # Ok(()) }
     /// ```
-    #[cfg(all(feature = "assets", feature = "files"))]
     pub fn sync_up(
         &self,
         local: impl AsRef<std::path::Path>,
@@ -168,7 +167,6 @@ impl Client {
     /// println!("{} downloaded", report.transferred.files);
     /// # Ok(()) }
     /// ```
-    #[cfg(all(feature = "assets", feature = "files"))]
     pub fn sync_down(
         &self,
         collection_id: impl Into<String>,

@@ -1,14 +1,50 @@
-//! The iconik calls a sync makes, each in one place, on the generated
-//! operations: collections and their contents, assets and their files,
-//! the checksum lookup.
+//! The iconik calls a sync makes, each in one place: collections and
+//! their contents, assets and their files, the checksum lookup.
+//!
+//! Each is the generated operation of that name, built from the operation
+//! table ([`OPERATIONS`]: method, path, credentials and retry class as the
+//! generated handler sends them) rather than through the service
+//! handlers, so a sync needs none of the per-service features (the
+//! `iconik` command builds without them). Bodies and answers are the
+//! few fields a sync reads, typed here.
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::api::OPERATIONS;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::models::assets::{AssetPostCreate, CollectionContent, CollectionInput};
+use crate::operation::RequestBuilder;
+use crate::page::{Paginator, Style};
 
 use super::plan::RemoteFile;
+
+/// The operations a sync sends (service, name); a test checks each
+/// against the table.
+#[cfg(test)]
+const USED: &[(&str, &str)] = &[
+    ("assets", "get_collection"),
+    ("assets", "get_collection_contents"),
+    ("assets", "post_collections"),
+    ("assets", "post_assets"),
+    ("assets", "post_collection_contents"),
+    ("assets", "get_asset"),
+    ("assets", "delete_asset"),
+    ("files", "get_asset_files"),
+    ("files", "get_asset_formats"),
+    ("files", "get_asset_file_sets"),
+    ("files", "delete_asset_file"),
+    ("files", "get_files_checksum_by_checksum"),
+];
+
+/// The request of the generated operation `name` of `service`.
+fn op(client: &Client, service: &str, name: &str) -> Result<RequestBuilder> {
+    OPERATIONS
+        .iter()
+        .position(|o| o.service == service && o.name == name)
+        .map(|index| crate::api::operation(client, index))
+        .ok_or_else(|| Error::invalid(format!("no operation {service}.{name} in the table")))
+}
 
 /// Items per page of the lists a sync reads.
 const PER_PAGE: i64 = 100;
@@ -103,17 +139,97 @@ pub(crate) struct FileSet {
     pub(crate) status: Option<String>,
 }
 
-fn file(f: crate::models::files::File) -> Option<RemoteFile> {
+#[derive(Deserialize)]
+struct FileWire {
+    id: Option<String>,
+    #[serde(default)]
+    asset_id: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    size: Option<u64>,
+    #[serde(default)]
+    format_id: Option<String>,
+    #[serde(default)]
+    checksum: Option<String>,
+    #[serde(default)]
+    original_name: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    version_id: Option<String>,
+}
+
+fn file(f: FileWire) -> Option<RemoteFile> {
     Some(RemoteFile {
         id: f.id?,
         asset_id: f.asset_id,
-        status: f.status.map(|s| s.as_str().to_owned()),
-        size: f.size.and_then(|s| u64::try_from(s).ok()),
+        status: f.status,
+        size: f.size,
         format_id: f.format_id,
         checksum: f.checksum,
-        name: Some(f.original_name).filter(|n| !n.is_empty()).or(f.name),
+        name: f.original_name.filter(|n| !n.is_empty()).or(f.name),
         version_id: f.version_id,
     })
+}
+
+#[derive(Deserialize)]
+struct CollectionWire {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    parents: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct Created {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    in_collections: Option<Vec<String>>,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct FormatWire {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct FileSetWire {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    format_id: String,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+#[derive(Serialize)]
+struct NewCollection<'a> {
+    title: &'a str,
+    parent_id: &'a str,
+}
+
+#[derive(Serialize)]
+struct NewAsset<'a> {
+    title: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    external_id: &'a str,
+    collection_id: &'a str,
+}
+
+#[derive(Serialize)]
+struct NewContent<'a> {
+    object_id: &'a str,
+    object_type: &'static str,
 }
 
 fn no_id(what: &str) -> Error {
@@ -124,9 +240,12 @@ fn no_id(what: &str) -> Error {
 
 /// `get_collection`
 pub(crate) fn collection(client: &Client, id: &str) -> Result<Collection> {
-    let c = client.assets().get_collection(id).send()?.into_data();
+    let c = op(client, "assets", "get_collection")?
+        .path_param(id)
+        .send::<CollectionWire>()?
+        .into_data();
     Ok(Collection {
-        status: c.status.map(|s| s.as_str().to_owned()),
+        status: c.status,
         parents: c.parents,
     })
 }
@@ -138,30 +257,33 @@ pub(crate) fn contents(
     id: &str,
     object_types: Option<&str>,
     external_id: Option<&str>,
-) -> impl Iterator<Item = Result<Content>> {
-    let mut request = client
-        .assets()
-        .get_collection_contents(id)
-        .per_page(PER_PAGE);
+) -> Box<dyn Iterator<Item = Result<Content>>> {
+    let request = match op(client, "assets", "get_collection_contents") {
+        Ok(r) => r,
+        Err(e) => return Box::new(std::iter::once(Err(e))),
+    };
+    let mut request = request.path_param(id).query("per_page", PER_PAGE);
     if let Some(types) = object_types {
-        request = request.object_types(types);
+        request = request.query("object_types", types);
     }
     if let Some(external_id) = external_id {
-        request = request.external_id(external_id);
+        request = request.query("external_id", external_id);
     }
-    request
-        .items()
-        .max_items(MAX_LISTED)
-        .map(|item| item.map(|v| Content::of(&v)))
+    Box::new(
+        Paginator::<Value>::new(request, Style::PageNumber)
+            .max_items(MAX_LISTED)
+            .map(|item| item.map(|v| Content::of(&v))),
+    )
 }
 
 /// `post_collections` with a parent: a sub-collection.
 pub(crate) fn create_collection(client: &Client, parent: &str, title: &str) -> Result<String> {
-    let body = CollectionInput::new(title).parent_id(parent);
-    client
-        .assets()
-        .post_collections(&body)
-        .send()?
+    op(client, "assets", "post_collections")?
+        .json(&NewCollection {
+            title,
+            parent_id: parent,
+        })
+        .send::<Created>()?
         .into_data()
         .id
         .ok_or_else(|| no_id("collection"))
@@ -176,16 +298,15 @@ pub(crate) fn create_asset(
     external_id: &str,
     collection: &str,
 ) -> Result<String> {
-    // the body schema's `type` enum lists only POST; iconik's assets are ASSET
-    let body = AssetPostCreate::new(title)
-        .type_("ASSET")
-        .external_id(external_id)
-        .collection_id(collection);
-    let created = client
-        .assets()
-        .post_assets(&body)
-        .assign_to_collection(true)
-        .send()?
+    let created = op(client, "assets", "post_assets")?
+        .query("assign_to_collection", true)
+        .json(&NewAsset {
+            title,
+            kind: "ASSET",
+            external_id,
+            collection_id: collection,
+        })
+        .send::<Created>()?
         .into_data();
     let id = created.id.ok_or_else(|| no_id("asset"))?;
     let placed = created
@@ -193,93 +314,93 @@ pub(crate) fn create_asset(
         .as_ref()
         .is_some_and(|c| c.iter().any(|c| c == collection));
     if !placed {
-        let content = CollectionContent::new(&id, "assets");
-        client
-            .assets()
-            .post_collection_contents(collection, &content)
-            .send()?;
+        op(client, "assets", "post_collection_contents")?
+            .path_param(collection)
+            .json(&NewContent {
+                object_id: &id,
+                object_type: "assets",
+            })
+            .send::<Value>()?;
     }
     Ok(id)
 }
 
 /// `get_asset`
 pub(crate) fn asset(client: &Client, id: &str) -> Result<Asset> {
-    let a = client.assets().get_asset(id).send()?.into_data();
+    let a = op(client, "assets", "get_asset")?
+        .path_param(id)
+        .send::<Created>()?
+        .into_data();
     Ok(Asset {
-        status: a.status.map(|s| s.as_str().to_owned()),
+        status: a.status,
         in_collections: a.in_collections,
     })
 }
 
 /// `delete_asset` (iconik's delete queue keeps it until purged).
 pub(crate) fn delete_asset(client: &Client, id: &str) -> Result<()> {
-    client.assets().delete_asset(id).send()?;
+    op(client, "assets", "delete_asset")?
+        .path_param(id)
+        .send::<Value>()?;
     Ok(())
+}
+
+/// A files-service list, every page (`last_id`), bounded.
+fn listed<T: serde::de::DeserializeOwned>(request: RequestBuilder) -> Result<Vec<T>> {
+    Paginator::new(request.query("per_page", PER_PAGE), Style::LastId).collect_bounded(MAX_LISTED)
 }
 
 /// `get_asset_files`: every file of an asset.
 pub(crate) fn asset_files(client: &Client, asset: &str) -> Result<Vec<RemoteFile>> {
-    let files = client
-        .files()
-        .get_asset_files(asset)
-        .per_page(PER_PAGE)
-        .items()
-        .collect_bounded(MAX_LISTED)?;
+    let files: Vec<FileWire> = listed(op(client, "files", "get_asset_files")?.path_param(asset))?;
     Ok(files.into_iter().filter_map(file).collect())
 }
 
 /// `get_asset_formats`: every format of the asset's current version.
 pub(crate) fn asset_formats(client: &Client, asset: &str) -> Result<Vec<Format>> {
-    let formats = client
-        .files()
-        .get_asset_formats(asset)
-        .per_page(PER_PAGE)
-        .items()
-        .collect_bounded(MAX_LISTED)?;
+    let formats: Vec<FormatWire> =
+        listed(op(client, "files", "get_asset_formats")?.path_param(asset))?;
     Ok(formats
         .into_iter()
         .map(|f| Format {
             id: f.id,
             name: f.name,
-            status: f.status.map(|s| s.as_str().to_owned()),
+            status: f.status,
         })
         .collect())
 }
 
 /// `get_asset_file_sets`: every file set of an asset.
 pub(crate) fn asset_file_sets(client: &Client, asset: &str) -> Result<Vec<FileSet>> {
-    let sets = client
-        .files()
-        .get_asset_file_sets(asset)
-        .per_page(PER_PAGE)
-        .items()
-        .collect_bounded(MAX_LISTED)?;
+    let sets: Vec<FileSetWire> =
+        listed(op(client, "files", "get_asset_file_sets")?.path_param(asset))?;
     Ok(sets
         .into_iter()
         .map(|s| FileSet {
             id: s.id,
             format_id: s.format_id,
-            status: s.status.map(|s| s.as_str().to_owned()),
+            status: s.status,
         })
         .collect())
 }
 
 /// `delete_asset_file`
 pub(crate) fn delete_file(client: &Client, asset: &str, file_id: &str) -> Result<()> {
-    client.files().delete_asset_file(asset, file_id).send()?;
+    op(client, "files", "delete_asset_file")?
+        .path_param(asset)
+        .path_param(file_id)
+        .send::<Value>()?;
     Ok(())
 }
 
 /// `get_files_checksum_by_checksum`: files whose checksum is `md5` (the
 /// first 1,000).
 pub(crate) fn files_by_checksum(client: &Client, md5: &str) -> Result<Vec<RemoteFile>> {
+    let request = op(client, "files", "get_files_checksum_by_checksum")?
+        .path_param(md5.to_ascii_lowercase())
+        .query("per_page", PER_PAGE);
     let mut out = Vec::new();
-    let matches = client
-        .files()
-        .get_files_checksum_by_checksum(&md5.to_ascii_lowercase())
-        .per_page(PER_PAGE)
-        .items();
-    for f in matches {
+    for f in Paginator::<FileWire>::new(request, Style::LastId) {
         if let Some(f) = file(f?) {
             out.push(f);
         }
@@ -288,4 +409,37 @@ pub(crate) fn files_by_checksum(client: &Client, md5: &str) -> Result<Vec<Remote
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_a_sync_sends_is_in_the_table_as_expected() {
+        let want = [
+            ("GET", "/v1/collections/{collection_id}/"),
+            ("GET", "/v1/collections/{collection_id}/contents/"),
+            ("POST", "/v1/collections/"),
+            ("POST", "/v1/assets/"),
+            ("POST", "/v1/collections/{collection_id}/contents/"),
+            ("GET", "/v1/assets/{asset_id}/"),
+            ("DELETE", "/v1/assets/{asset_id}/"),
+            ("GET", "/v1/assets/{asset_id}/files/"),
+            ("GET", "/v1/assets/{asset_id}/formats/"),
+            ("GET", "/v1/assets/{asset_id}/file_sets/"),
+            ("DELETE", "/v1/assets/{asset_id}/files/{file_id}/"),
+            ("GET", "/v1/files/checksum/{checksum}/"),
+        ];
+        assert_eq!(USED.len(), want.len());
+        for ((service, name), (method, path)) in USED.iter().zip(want) {
+            let found: Vec<_> = OPERATIONS
+                .iter()
+                .filter(|o| o.service == *service && o.name == *name)
+                .collect();
+            assert_eq!(found.len(), 1, "{service}.{name}");
+            assert_eq!(found[0].method.as_str(), method, "{name}");
+            assert_eq!(found[0].path, path, "{name}");
+        }
+    }
 }
