@@ -1,5 +1,5 @@
 //! The command tree: global options, the built-in commands ([`BUILTINS`]:
-//! `api`, `upload`, `download`, `config`, `completions`) and one command
+//! `api`, `upload`, `download`, `sync`, `config`, `completions`) and one command
 //! per operation, built at run time from `iconik_sync::api::OPERATIONS`.
 
 use std::collections::BTreeMap;
@@ -41,6 +41,11 @@ pub const BUILTINS: &[Builtin] = &[
         name: "download",
         command: crate::transfer::download_command,
         run: crate::transfer::run_download,
+    },
+    Builtin {
+        name: "sync",
+        command: crate::sync::command,
+        run: crate::sync::run,
     },
     Builtin {
         name: "config",
