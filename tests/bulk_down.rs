@@ -85,11 +85,10 @@ fn down_makes_unsafe_and_colliding_names_safe_and_unique() {
         ("f4", "..", &sub),
     ] {
         let up = client
-            .upload(
-                &Upload::new(src.join(file))
-                    .title(name)
-                    .collection_id(coll.as_str()),
-            )
+            .upload(src.join(file))
+            .title(name)
+            .collection_id(coll.as_str())
+            .send()
             .unwrap();
         // the local name comes from the file's original name: make it hostile
         client

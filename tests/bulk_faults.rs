@@ -19,11 +19,12 @@ fn refusals_and_lost_answers_fail_files_and_a_rerun_finishes_without_duplicates(
         tree(&local, SAMPLE);
         let journal = scratch("faults-journal").join("j");
         let target = new_collection(&client, "Rushes", None);
-        let mut faults = FaultConfig::default();
-        faults.error_rate = 0.08;
-        faults.error_statuses = vec![400];
-        faults.after_apply_rate = 0.12;
-        emulator.set_faults(faults);
+        emulator.set_faults(
+            FaultConfig::none()
+                .error_rate(0.08)
+                .error_statuses(vec![400])
+                .after_apply_rate(0.12),
+        );
 
         // reading the target collection may be refused too: try again
         let first = (0..20)
