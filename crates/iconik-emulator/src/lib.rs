@@ -306,6 +306,11 @@ pub struct EmulatorConfig {
     /// (NDJSON): time, method, path, query (API requests only: storage URLs
     /// carry signatures), headers (credentials redacted), body, status, ms, op.
     pub record: Option<std::path::PathBuf>,
+    /// Keep a copy of each completed upload's bytes for
+    /// [`Emulator::uploads`] (default true). Off, those records have empty
+    /// `bytes` (stored objects are still served): for benchmarks with large
+    /// files, where the copy doubles the emulator's memory.
+    pub keep_upload_bytes: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -323,6 +328,7 @@ impl Default for EmulatorConfig {
             workers: 2,
             log_requests: false,
             record: None,
+            keep_upload_bytes: true,
         }
     }
 }
@@ -417,6 +423,13 @@ impl EmulatorConfig {
         self.workers = n;
         self
     }
+
+    /// Keeps (default) or drops the copy of upload bytes behind
+    /// [`Emulator::uploads`] (see [`EmulatorConfig::keep_upload_bytes`]).
+    pub fn keep_upload_bytes(mut self, on: bool) -> Self {
+        self.keep_upload_bytes = on;
+        self
+    }
 }
 
 /// A counters snapshot, see [`Emulator::stats`].
@@ -444,6 +457,10 @@ pub struct Stats {
     /// for no route), storage requests under `storage`, whatever their
     /// answer (429s included): what a client's calls cost, per operation.
     pub by_operation: BTreeMap<String, u64>,
+    /// Body bytes received by the fake storages (every part and chunk,
+    /// resent ones included): what a client sent, to compare with what it
+    /// had to send.
+    pub storage_bytes_in: u64,
 }
 
 /// What the fake storage endpoint received for one object.
