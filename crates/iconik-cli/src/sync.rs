@@ -180,10 +180,7 @@ pub fn run(m: &ArgMatches, session: &mut Session<'_>) -> Result<(), Failure> {
         }
     }
     let limiter = match m.get_one::<String>("redis") {
-        Some(url) => Some(
-            iconik_redis::RedisLimiter::connect(url)
-                .map_err(|e| Failure::config(format!("--redis {url}: {e}")))?,
-        ),
+        Some(url) => Some(redis_limiter(url)?),
         None => None,
     };
     let conn = session.connect_with(|builder| match limiter {
@@ -195,6 +192,22 @@ pub fn run(m: &ArgMatches, session: &mut Session<'_>) -> Result<(), Failure> {
         .map_err(|e| Failure::io(format!("encoding the report: {e}")))?;
     session.print(&summary, Kind::Auto)?;
     failure(&report).map_or(Ok(()), Err)
+}
+
+/// The limiter `--redis URL` asks for.
+#[cfg(feature = "redis")]
+fn redis_limiter(url: &str) -> Result<iconik_redis::RedisLimiter, Failure> {
+    iconik_redis::RedisLimiter::connect(url)
+        .map_err(|e| Failure::config(format!("--redis {url}: {e}")))
+}
+
+/// Without the `redis` feature there is no limiter to make.
+#[cfg(not(feature = "redis"))]
+fn redis_limiter(url: &str) -> Result<iconik_sync::rate_limit::LocalLimiter, Failure> {
+    Err(Failure::config(format!(
+        "--redis {url}: this iconik was built without the redis feature \
+         (cargo install --path crates/iconik-cli, default features)"
+    )))
 }
 
 /// Runs the sync the arguments describe, with progress on stderr.
