@@ -15,5 +15,6 @@ pub mod peers;
 pub mod procfs;
 pub mod runner;
 pub mod stats;
+pub mod sync;
 pub mod transfer;
 pub mod workload;
