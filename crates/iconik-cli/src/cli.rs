@@ -67,7 +67,8 @@ Commands per service: `iconik <service> <operation> [PATH_PARAMS...]`, e.g.
 `iconik <service> --help` lists a service's operations and what each does;
 `iconik <service> <operation> --help` shows an example, its parameters with
 their types, the body's fields and the HTTP request.
-Files: `iconik upload FILE... [-j N]`, `iconik download ASSET_ID FILE_ID DEST|DIR`.
+Files: `iconik upload FILE... [-j N]`, `iconik download ASSET_ID FILE_ID DEST|DIR`,
+`iconik sync LOCAL --to-collection ID` (and `--from-collection ID LOCAL`).
 Unreachable? Each attempt is retried twice (--retries N); --timeout S bounds
 the whole command; -v shows each attempt, -vv the heads (never the token).
 
