@@ -10,40 +10,36 @@
 //! Uses `ICONIK_APP_ID`, `ICONIK_AUTH_TOKEN`, `ICONIK_BASE_URL` and
 //! `ICONIK_ASSET_ID` when set; otherwise starts the emulator in-process.
 
-use iconik_async::models::{AssetListParams, FilesListParams, SearchBody, SearchParams};
+use iconik_async::models::search::SearchCriteriaSchema;
 
 #[tokio::main]
 pub async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (client, asset_id, _emulator) = connect()?;
 
-    let asset = client.assets().get(&asset_id).await?;
-    let files = client
-        .files()
-        .get_asset_files(&asset_id, &FilesListParams::default())
-        .await?;
+    // the same request builders as the blocking client, awaited
+    let asset = client.assets().get_asset(&asset_id).send().await?;
+    let files = client.files().get_asset_files(&asset_id).send().await?;
     let hits = client
         .search()
-        .search(
-            &SearchBody::default().query("clip"),
-            &SearchParams::default(),
-        )
+        .post_search(&SearchCriteriaSchema::new().query("clip"))
+        .send()
         .await?;
     println!(
         "{:?}: {} file(s); {} search hit(s)",
         asset.title,
-        files.objects.len(),
-        hits.objects.len()
+        files.objects.as_ref().map_or(0, Vec::len),
+        hits.objects.as_ref().map_or(0, Vec::len)
     );
 
     // five concurrent gets, at most max_workers at once
     let assets = client.assets();
     let id = asset_id.as_str();
     let (a, b, c, d, e) = tokio::join!(
-        assets.get(id),
-        assets.get(id),
-        assets.get(id),
-        assets.get(id),
-        assets.get(id),
+        assets.get_asset(id).send(),
+        assets.get_asset(id).send(),
+        assets.get_asset(id).send(),
+        assets.get_asset(id).send(),
+        assets.get_asset(id).send(),
     );
     for r in [a, b, c, d, e] {
         let r = r?;
@@ -51,9 +47,7 @@ pub async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // every asset, as a stream of items: pages are fetched on the workers
-    let mut assets = client
-        .assets()
-        .list_all(&AssetListParams::default().per_page(100));
+    let mut assets = client.assets().get_assets().per_page(100).items();
     while let Some(asset) = assets.next().await {
         println!("listed {:?}", asset?.title);
     }

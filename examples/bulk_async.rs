@@ -13,7 +13,7 @@
 
 use std::io::Write;
 
-use iconik_async::models::{AssetCreate, AssetCreateParams, AssetListParams, FilesListParams};
+use iconik_async::models::assets::AssetPostCreate;
 use iconik_async::Client;
 use iconik_emulator::{Emulator, EmulatorConfig};
 use tokio::task::JoinSet;
@@ -42,12 +42,9 @@ pub async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Counts every asset's files, `IN_FLIGHT` assets at a time, listing
 /// `per_page` assets a page.
-pub async fn run(client: &Client, per_page: u32) -> Result<Tally, Box<dyn std::error::Error>> {
+pub async fn run(client: &Client, per_page: i64) -> Result<Tally, Box<dyn std::error::Error>> {
     // one small page just to learn the total, for the progress line
-    let first = client
-        .assets()
-        .fetch(&AssetListParams::default().per_page(1))
-        .await?;
+    let first = client.assets().get_assets().per_page(1).send().await?;
     let total = first.total.unwrap_or_default();
 
     let mut tally = Tally {
@@ -55,21 +52,18 @@ pub async fn run(client: &Client, per_page: u32) -> Result<Tally, Box<dyn std::e
         files: 0,
     };
     let mut tasks = JoinSet::new();
-    let mut assets = client
-        .assets()
-        .list_all(&AssetListParams::default().per_page(per_page));
+    let mut assets = client.assets().get_assets().per_page(per_page).items();
     // the listing is a stream: the next page is fetched only when needed
     while let Some(asset) = assets.next().await {
         let Some(asset_id) = asset?.id.clone() else {
             continue;
         };
-        let client = client.clone();
+        // a sent request is a future that owns what it needs: spawn it
+        let files = client.files().get_asset_files(&asset_id).send();
         tasks.spawn(async move {
-            client
-                .files()
-                .get_asset_files(&asset_id, &FilesListParams::default())
+            files
                 .await
-                .map(|page| page.objects.len())
+                .map(|page| page.objects.as_ref().map_or(0, Vec::len))
         });
         while tasks.len() >= IN_FLIGHT {
             settle(tasks.join_next().await, &mut tally, total)?;
@@ -85,7 +79,7 @@ pub async fn run(client: &Client, per_page: u32) -> Result<Tally, Box<dyn std::e
 type Joined = Option<Result<iconik_async::Result<usize>, tokio::task::JoinError>>;
 
 /// Counts one finished call and redraws the progress line.
-fn settle(joined: Joined, tally: &mut Tally, total: u64) -> Result<(), Box<dyn std::error::Error>> {
+fn settle(joined: Joined, tally: &mut Tally, total: i64) -> Result<(), Box<dyn std::error::Error>> {
     let Some(joined) = joined else {
         return Ok(());
     };
@@ -116,16 +110,8 @@ async fn connect() -> Result<(Client, Option<Emulator>), Box<dyn std::error::Err
 pub async fn seed(client: &Client, n: usize) -> Result<(), Box<dyn std::error::Error>> {
     let mut tasks = JoinSet::new();
     for i in 0..n {
-        let client = client.clone();
-        tasks.spawn(async move {
-            client
-                .assets()
-                .create(
-                    &AssetCreate::new(format!("Bulk clip {i}")),
-                    &AssetCreateParams::default(),
-                )
-                .await
-        });
+        let body = AssetPostCreate::new(format!("Bulk clip {i}"));
+        tasks.spawn(client.assets().post_assets(&body).send());
     }
     while let Some(created) = tasks.join_next().await {
         created??;

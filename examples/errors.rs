@@ -55,7 +55,11 @@ pub fn run(emulator: &Emulator) -> iconik_sync::Result<Seen> {
     let mut wait = None;
 
     // 1. a 404 is an `Err`, never an empty success
-    match raw.assets().get("00000000-0000-4000-8000-000000000404") {
+    match raw
+        .assets()
+        .get_asset("00000000-0000-4000-8000-000000000404")
+        .send()
+    {
         Err(e) if e.is_not_found() => {
             println!("no such asset ({e})");
             seen.not_found = true;
@@ -67,7 +71,7 @@ pub fn run(emulator: &Emulator) -> iconik_sync::Result<Seen> {
     // 2. an id that cannot be a path segment (empty, `.`, `..`, control
     // characters) is refused before anything is sent; anything else is
     // percent-encoded
-    match raw.assets().get("..") {
+    match raw.assets().get_asset("..").send() {
         Err(Error::InvalidArgument(why)) => {
             println!("refused before sending: {why}");
             seen.refused_before_sending = true;
@@ -78,7 +82,7 @@ pub fn run(emulator: &Emulator) -> iconik_sync::Result<Seen> {
 
     // 3. a burst over the limit, with retries off: some answers are 429
     for _ in 0..10 {
-        match raw.assets().get(SAMPLE_ASSET_IDS[0]) {
+        match raw.assets().get_asset(SAMPLE_ASSET_IDS[0]).send() {
             Ok(_) => {}
             Err(e) if e.is_rate_limited() => {
                 seen.rate_limited += 1;
@@ -102,7 +106,7 @@ pub fn run(emulator: &Emulator) -> iconik_sync::Result<Seen> {
     // number blindly), then the same request goes through
     if let Some(wait) = wait {
         std::thread::sleep(wait.min(Duration::from_secs(5)));
-        let asset = raw.assets().get(SAMPLE_ASSET_IDS[0])?;
+        let asset = raw.assets().get_asset(SAMPLE_ASSET_IDS[0]).send()?;
         println!("after waiting {wait:?}: {:?}", asset.title);
         seen.retried_after_waiting = true;
     }

@@ -10,9 +10,9 @@
 //! emulator with its sample asset and view and needs no credentials.
 
 use iconik_emulator::{Emulator, EmulatorConfig, SAMPLE_ASSET_IDS, SAMPLE_VIEW_ID};
-use iconik_sync::models::Metadata;
+use iconik_sync::models::metadata::MetadataValues;
 use iconik_sync::Client;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 pub fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (client, asset_id, view_id, _emulator) = connect()?;
@@ -30,48 +30,63 @@ pub fn run(
     view_id: &str,
 ) -> iconik_sync::Result<Vec<(String, Value)>> {
     // the view says which fields exist and of which type
-    let view = client.metadata().get_view(view_id)?;
-    let fields = view.view_fields.clone().unwrap_or_default();
+    let view = client.metadata().get_view_metadata(view_id).send()?;
+    let fields = &view.view_fields;
     println!("view {:?}:", view.name);
-    for field in &fields {
-        println!("  {:?} ({:?})", field.name, field.field_type);
+    for field in fields {
+        println!("  {} ({})", field.name, field.field_type);
     }
 
     // current values (a view nobody has written to yet may answer 404 on
     // iconik: `metadata_view_404_as_empty(true)` on the builder makes that
     // an empty result, as `connect` below does)
-    let before = client.metadata().get_asset_metadata(asset_id, view_id)?;
-    for field in fields.iter().filter_map(|f| f.name.as_deref()) {
-        println!("  before: {field} = {:?}", before.values(field));
+    let before = client
+        .metadata()
+        .get_object_metadata("assets", asset_id, view_id)
+        .send()?;
+    for field in fields {
+        let values = before.metadata_values.get(&field.name);
+        println!("  before: {} = {values:?}", field.name);
     }
 
     // pick what to write: a text and an integer field, when the view has them
     let pick = |types: &[&str]| {
         fields
             .iter()
-            .find(|f| types.contains(&f.field_type.as_deref().unwrap_or_default()))
-            .and_then(|f| f.name.clone())
+            .find(|f| types.contains(&f.field_type.as_str()))
+            .map(|f| f.name.clone())
     };
-    let mut values = Metadata::default();
+    // iconik's shape for values: {"<field>": {"field_values": [{"value": ...}]}}
+    let mut values = Map::new();
     let mut wrote = Vec::new();
     if let Some(text) = pick(&["string", "text"]) {
-        values = values.with_field(text.as_str(), ["Written by the iconik-rs example"]);
+        let value = json!({"field_values": [{"value": "Written by the iconik-rs example"}]});
+        values.insert(text.clone(), value);
         wrote.push(text);
     }
     if let Some(number) = pick(&["integer"]) {
-        values = values.with_field(number.as_str(), [4]);
+        values.insert(number.clone(), json!({"field_values": [{"value": 4}]}));
         wrote.push(number);
     }
     // PUT through the view: only the fields in `values` change
     client
         .metadata()
-        .update_asset_metadata(asset_id, view_id, &values)?;
+        .put_object_metadata("assets", asset_id, view_id, &MetadataValues::new(values))
+        .send()?;
 
-    let after = client.metadata().get_asset_metadata(asset_id, view_id)?;
+    let after = client
+        .metadata()
+        .get_object_metadata("assets", asset_id, view_id)
+        .send()?;
     Ok(wrote
         .into_iter()
         .map(|field| {
-            let value = after.first_value(&field).cloned().unwrap_or(json!(null));
+            let value = after
+                .metadata_values
+                .get(&field)
+                .and_then(|v| v.pointer("/field_values/0/value"))
+                .cloned()
+                .unwrap_or(json!(null));
             (field, value)
         })
         .collect())

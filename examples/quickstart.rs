@@ -12,10 +12,8 @@
 //! shows each request it makes.
 
 use iconik_emulator::{Emulator, EmulatorConfig};
-use iconik_sync::models::{
-    AssetCreate, AssetCreateParams, AssetListParams, CollectionContent, CollectionContentsParams,
-    CollectionCreate, CollectionCreateParams, SearchBody, SearchParams,
-};
+use iconik_sync::models::assets::{AssetPostCreate, CollectionContent, CollectionInput};
+use iconik_sync::models::search::SearchCriteriaSchema;
 use iconik_sync::Client;
 
 /// What the quickstart saw, for the test that runs it.
@@ -44,12 +42,13 @@ pub fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// The sync client's calls, then the async client's.
 pub fn run(client: &Client) -> Result<Summary, Box<dyn std::error::Error>> {
-    // create an asset; the response derefs to the asset and carries the
-    // exchange's facts behind methods
-    let created = client.assets().create(
-        &AssetCreate::new("Quickstart clip"),
-        &AssetCreateParams::default(),
-    )?;
+    // create an asset: one method per operation, named as iconik names it;
+    // the response derefs to the asset and carries the exchange's facts
+    // behind methods
+    let created = client
+        .assets()
+        .post_assets(&AssetPostCreate::new("Quickstart clip"))
+        .send()?;
     let asset_id = created.id.clone().ok_or("the new asset has no id")?;
     println!(
         "created {asset_id}: HTTP {}, {} attempt(s) in {:?}",
@@ -60,7 +59,7 @@ pub fn run(client: &Client) -> Result<Summary, Box<dyn std::error::Error>> {
 
     // read it back: `data()` is the asset itself, whose `status` is the
     // asset's status; the HTTP status is `http_status()`
-    let asset = client.assets().get(&asset_id)?;
+    let asset = client.assets().get_asset(&asset_id).send()?;
     println!(
         "read back {:?}: asset status {:?}, HTTP {}",
         asset.title,
@@ -68,49 +67,49 @@ pub fn run(client: &Client) -> Result<Summary, Box<dyn std::error::Error>> {
         asset.http_status()
     );
 
-    // a collection holding the asset
-    let collection = client.collections().create(
-        &CollectionCreate::new("Quickstart collection"),
-        &CollectionCreateParams::default(),
-    )?;
+    // a collection holding the asset (collections are part of the assets
+    // service, as in iconik's API)
+    let collection = client
+        .assets()
+        .post_collections(&CollectionInput::new("Quickstart collection"))
+        .send()?;
     let collection_id = collection.id.clone().ok_or("the collection has no id")?;
-    client.collections().add_content(
-        &collection_id,
-        &CollectionContent::new(asset_id.as_str(), "assets"),
-    )?;
+    client
+        .assets()
+        .post_collection_contents(&collection_id, &CollectionContent::new(&asset_id, "assets"))
+        .send()?;
     let contents = client
-        .collections()
-        .get_contents(&collection_id, &CollectionContentsParams::default())?;
-    println!(
-        "collection {collection_id}: {} item(s)",
-        contents.objects.len()
-    );
+        .assets()
+        .get_collection_contents(&collection_id)
+        .send()?;
+    let collection_items = contents.objects.as_ref().map_or(0, Vec::len);
+    println!("collection {collection_id}: {collection_items} item(s)");
 
     // every asset, 100 a page, fetched lazily as the loop goes
     let mut assets_listed = 0;
-    for asset in client
-        .assets()
-        .list_all(&AssetListParams::default().per_page(100))
-    {
+    for asset in client.assets().get_assets().per_page(100).items() {
         let asset = asset?;
         assets_listed += 1;
         println!("  listed {:?}", asset.title);
     }
 
     // search by title
-    let hits = client.search().search(
-        &SearchBody::default()
-            .doc_types(vec!["assets".to_string()])
-            .query("Quickstart clip"),
-        &SearchParams::default(),
-    )?;
+    let hits = client
+        .search()
+        .post_search(
+            &SearchCriteriaSchema::new()
+                .doc_types(vec!["assets".into()])
+                .query("Quickstart clip"),
+        )
+        .send()?;
+    let hits = hits.data().objects.as_deref().unwrap_or_default();
     let found_by_search = hits
-        .objects
         .iter()
         .any(|hit| hit.id.as_deref() == Some(asset_id.as_str()));
-    println!("search: {} hit(s)", hits.objects.len());
+    println!("search: {} hit(s)", hits.len());
 
-    // the async client wraps the same core: same pool, pacer and limits
+    // the async client wraps the same core: same pool, pacer and limits,
+    // and the very same requests, awaited
     let async_client = iconik_async::Client::from_sync(client.clone(), 8);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -119,13 +118,13 @@ pub fn run(client: &Client) -> Result<Summary, Box<dyn std::error::Error>> {
     let fetched_concurrently = runtime.block_on(async {
         let assets = async_client.assets();
         let (a, b, c) = tokio::join!(
-            assets.get(&asset_id),
-            assets.get(&asset_id),
-            assets.get(&asset_id)
+            assets.get_asset(&asset_id).send(),
+            assets.get_asset(&asset_id).send(),
+            assets.get_asset(&asset_id).send()
         );
         let mut titles = Vec::new();
         for response in [a, b, c] {
-            titles.push(response?.title.clone().unwrap_or_default());
+            titles.push(response?.into_data().title);
         }
         async_client.close().await;
         Ok::<_, iconik_async::Error>(titles)
@@ -133,8 +132,8 @@ pub fn run(client: &Client) -> Result<Summary, Box<dyn std::error::Error>> {
     println!("fetched concurrently: {fetched_concurrently:?}");
 
     Ok(Summary {
-        title: asset.title.clone().unwrap_or_default(),
-        collection_items: contents.objects.len(),
+        title: asset.into_data().title,
+        collection_items,
         assets_listed,
         found_by_search,
         fetched_concurrently,

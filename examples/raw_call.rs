@@ -1,8 +1,9 @@
-//! Raw calls: any iconik operation without a typed method goes through the
-//! same request path as the typed ones (pacing, retries, errors,
-//! decoding). Here: iconik's delete queue. An asset is deleted with the
-//! typed method, found in the queue and restored with `client.request(...)`,
-//! decoding into a struct of our own.
+//! Raw calls: any request, built by hand, goes through the same request
+//! path as the typed methods (pacing, retries, errors, decoding), into a
+//! type of your own. For what the spec does not declare, or a shape you
+//! want to decode differently. Here: iconik's delete queue. An asset is
+//! deleted with the typed method, found in the queue and restored with
+//! `client.request(...)`, decoding into a struct of our own.
 //!
 //! ```sh
 //! cargo run --example raw_call
@@ -13,7 +14,7 @@
 //! needs no credentials.
 
 use iconik_emulator::{Emulator, EmulatorConfig};
-use iconik_sync::models::{AssetCreate, AssetCreateParams};
+use iconik_sync::models::assets::AssetPostCreate;
 use iconik_sync::{Client, Method, Page};
 use serde::Deserialize;
 
@@ -38,13 +39,13 @@ pub fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Deletes a new asset, finds it in the delete queue and restores it;
 /// returns the asset's status after the restore.
-pub fn run(client: &Client) -> iconik_sync::Result<Option<String>> {
-    let asset = client.assets().create(
-        &AssetCreate::new("Raw call example"),
-        &AssetCreateParams::default(),
-    )?;
-    let id = asset.id.clone().unwrap_or_default();
-    client.assets().delete(&id)?;
+pub fn run(client: &Client) -> Result<Option<String>, Box<dyn std::error::Error>> {
+    let asset = client
+        .assets()
+        .post_assets(&AssetPostCreate::new("Raw call example"))
+        .send()?;
+    let id = asset.id.clone().ok_or("the new asset has no id")?;
+    client.assets().delete_asset(&id).send()?;
 
     // GET with query parameters, decoded as iconik's page of our own type:
     // GET /API/assets/v1/delete_queue/assets/?per_page=100

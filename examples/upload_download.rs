@@ -16,7 +16,7 @@
 use std::path::{Path, PathBuf};
 
 use iconik_emulator::{Emulator, EmulatorConfig};
-use iconik_sync::transfer::{Download, Progress, Upload};
+use iconik_sync::transfer::Progress;
 use iconik_sync::Client;
 
 /// What the round trip did, for the test that runs it.
@@ -60,7 +60,8 @@ pub fn run(
     storage_id: Option<&str>,
 ) -> Result<Summary, Box<dyn std::error::Error>> {
     // the upload: parts of 5 MiB (S3's smallest), two at a time
-    let mut upload = Upload::new(source)
+    let mut upload = client
+        .upload(source)
         .title("Upload example")
         .part_size(5 * 1024 * 1024)
         .parallelism(2)
@@ -68,7 +69,7 @@ pub fn run(
     if let Some(id) = storage_id {
         upload = upload.storage_id(id);
     }
-    let up = client.upload(&upload)?;
+    let up = upload.send()?;
     println!(
         "uploaded {} bytes to asset {} file {} by {} in {} part(s), {} retries, {:?}",
         up.size, up.asset_id, up.file_id, up.storage_method, up.parts, up.retries, up.elapsed
@@ -76,9 +77,10 @@ pub fn run(
 
     // the download: streamed to a temporary name beside `dest`, checked
     // against iconik's size and MD5, then renamed into place
-    let down = client.download(
-        &Download::new(&up.asset_id, &up.file_id, dest).on_progress(|p| line("down", &p)),
-    )?;
+    let down = client
+        .download(&up.asset_id, &up.file_id, dest)
+        .on_progress(|p| line("down", &p))
+        .send()?;
     println!(
         "downloaded {} bytes to {} (checksum verified: {})",
         down.size,

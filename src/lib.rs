@@ -28,12 +28,22 @@ mod emulator_readme {}
 use std::io::Cursor;
 
 use iconik_sync::checksum;
-use iconik_sync::models::{
-    AssetCreate, AssetCreateParams, CollectionContent, CollectionContentsParams, CollectionCreate,
-    CollectionCreateParams, FileCreate, FileSetCreate, FilesListParams, FormatCreate, Metadata,
-    SearchBody, SearchParams,
+use iconik_sync::models::assets::{AssetPostCreate, CollectionContent, CollectionInput};
+use iconik_sync::models::files::{FileCreate, FileSet, Format};
+use iconik_sync::models::metadata::MetadataValues;
+use iconik_sync::models::search::{
+    CriteriaFilter, SearchCriteriaSchema, SearchSuggestDocTypesType0Item, SearchTerm,
 };
-use iconik_sync::Result;
+use iconik_sync::Error;
+use serde_json::{json, Map, Value};
+
+/// What the flow can fail with: a failed call, or an answer that lacks
+/// what the flow needs (an id the models leave optional, as iconik's spec
+/// does).
+pub type FlowError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The flow's result.
+pub type Result<T> = std::result::Result<T, FlowError>;
 
 /// What the flow needs besides a client.
 #[derive(Debug, Clone)]
@@ -81,6 +91,12 @@ pub struct Outcome {
 /// The content whose checksum the flow registers and looks up.
 pub const SAMPLE_FILE: &[u8] = b"iconik-rs quickstart sample media\n";
 
+/// The value the flow writes to the view's field.
+const METADATA_VALUE: &str = "Shot on the quickstart";
+
+/// The most items the flow reads from its one-item collection.
+const MAX_COLLECTION_ITEMS: usize = 1_000;
+
 fn title(label: &str) -> String {
     format!("Quickstart clip ({label})")
 }
@@ -89,98 +105,110 @@ fn strip(title: &str, label: &str) -> String {
     title.replace(&format!(" ({label})"), "")
 }
 
+/// An id iconik must have sent (the models keep `id` optional, as the
+/// spec does): its absence is an error, never an empty string.
+fn required_id(id: &Option<String>, what: &str) -> Result<String> {
+    id.clone()
+        .ok_or_else(|| format!("iconik answered a {what} without an id").into())
+}
+
 /// The flow on the blocking client.
 ///
 /// # Errors
 /// The first failed call.
 pub fn run_sync(client: &iconik_sync::Client, ctx: &FlowContext) -> Result<Report> {
     let title = title(&ctx.label);
-    let asset = client.assets().create(
-        &AssetCreate::new(title.as_str()),
-        &AssetCreateParams::default(),
-    )?;
-    let asset_id = asset.id.clone().unwrap_or_default();
+    let asset = client
+        .assets()
+        .post_assets(&AssetPostCreate::new(title.as_str()))
+        .send()?;
+    let asset_id = required_id(&asset.id, "new asset")?;
 
-    let collection = client.collections().create(
-        &CollectionCreate::new(format!("Quickstart collection ({})", ctx.label)),
-        &CollectionCreateParams::default(),
-    )?;
-    let collection_id = collection.id.clone().unwrap_or_default();
-    client.collections().add_content(
-        &collection_id,
-        &CollectionContent::new(asset_id.as_str(), "assets"),
-    )?;
+    let collection = client
+        .assets()
+        .post_collections(&CollectionInput::new(format!(
+            "Quickstart collection ({})",
+            ctx.label
+        )))
+        .send()?;
+    let collection_id = required_id(&collection.id, "new collection")?;
+    client
+        .assets()
+        .post_collection_contents(&collection_id, &CollectionContent::new(&asset_id, "assets"))
+        .send()?;
     let contents = client
-        .collections()
-        .get_contents(&collection_id, &CollectionContentsParams::default())?;
+        .assets()
+        .get_collection_contents(&collection_id)
+        .items()
+        .collect_bounded(MAX_COLLECTION_ITEMS)?;
 
     let metadata_value = match &ctx.view {
         Some((view_id, field)) => {
-            let values = Metadata::default().with_field(field.as_str(), ["Shot on the quickstart"]);
             client
                 .metadata()
-                .update_asset_metadata(&asset_id, view_id, &values)?;
-            let back = client.metadata().get_asset_metadata(&asset_id, view_id)?;
-            back.first_value(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
+                .put_object_metadata("assets", &asset_id, view_id, &metadata_body(field))
+                .send()?;
+            let back = client
+                .metadata()
+                .get_object_metadata("assets", &asset_id, view_id)
+                .send()?;
+            first_text(&back.metadata_values, field)
         }
         None => None,
     };
 
-    let hits = client.search().search(
-        &SearchBody::default()
-            .doc_types(vec!["assets".to_string()])
-            .query(title.as_str()),
-        &SearchParams::default(),
-    )?;
+    let hits = client.search().post_search(&search_body(&title)).send()?;
     let found_by_search = hits
         .objects
         .iter()
+        .flatten()
         .any(|h| h.id.as_deref() == Some(asset_id.as_str()));
 
     let md5 = md5_of_sample();
-    register_file_sync(client, &asset_id, ctx, &md5)?;
-    let files = client
+    let format = client
         .files()
-        .get_asset_files(&asset_id, &FilesListParams::default())?;
-    let matches = client.files().get_files_by_checksum(&md5)?;
+        .post_asset_formats(&asset_id, &Format::new("ORIGINAL"))
+        .send()?;
+    let format_id = required_id(&format.id, "new format")?;
+    let file_set = client
+        .files()
+        .post_asset_file_sets(&asset_id, &file_set_body(ctx, &format_id))
+        .send()?;
+    let file_set_id = required_id(&file_set.id, "new file set")?;
+    client
+        .files()
+        .post_asset_files(&asset_id, &file_body(ctx, &md5, &format_id, &file_set_id))
+        .send()?;
+    let files = client.files().get_asset_files(&asset_id).send()?;
+    let matches = client.files_by_checksum(&md5).send()?;
 
     let mut ids = vec![asset_id.clone()];
     ids.extend(ctx.fetch_ids.iter().cloned());
     let fetched = std::thread::scope(|s| {
         let handles: Vec<_> = ids
             .iter()
-            .map(|id| s.spawn(move || client.assets().get(id)))
+            .map(|id| s.spawn(move || client.assets().get_asset(id).send()))
             .collect();
         handles
             .into_iter()
             .map(|h| match h.join() {
                 Ok(r) => r,
-                Err(_) => Err(iconik_sync::Error::WorkerFailed(
-                    "fetch thread panicked".into(),
-                )),
+                Err(_) => Err(Error::WorkerFailed("fetch thread panicked".into())),
             })
-            .collect::<Result<Vec<_>>>()
+            .collect::<iconik_sync::Result<Vec<_>>>()
     })?;
 
+    let read_back = client.assets().get_asset(&asset_id).send()?;
     Ok(Report {
         outcome: Outcome {
-            asset_title: strip(
-                &client
-                    .assets()
-                    .get(&asset_id)?
-                    .title
-                    .clone()
-                    .unwrap_or_default(),
-                &ctx.label,
-            ),
-            collection_items: contents.objects.len(),
+            asset_title: strip(&read_back.title, &ctx.label),
+            collection_items: contents.len(),
             metadata_value,
             found_by_search,
             file_names: files
                 .objects
                 .iter()
+                .flatten()
                 .filter_map(|f| f.name.clone())
                 .collect(),
             checksum_matches: matches
@@ -189,7 +217,7 @@ pub fn run_sync(client: &iconik_sync::Client, ctx: &FlowContext) -> Result<Repor
                 .count(),
             fetched_titles: fetched
                 .iter()
-                .map(|a| strip(a.title.as_deref().unwrap_or_default(), &ctx.label))
+                .map(|a| strip(&a.title, &ctx.label))
                 .collect(),
         },
         asset_id,
@@ -205,109 +233,115 @@ pub async fn run_async(client: &iconik_async::Client, ctx: &FlowContext) -> Resu
     let title = title(&ctx.label);
     let asset = client
         .assets()
-        .create(
-            &AssetCreate::new(title.as_str()),
-            &AssetCreateParams::default(),
-        )
+        .post_assets(&AssetPostCreate::new(title.as_str()))
+        .send()
         .await?;
-    let asset_id = asset.id.clone().unwrap_or_default();
+    let asset_id = required_id(&asset.id, "new asset")?;
 
     let collection = client
-        .collections()
-        .create(
-            &CollectionCreate::new(format!("Quickstart collection ({})", ctx.label)),
-            &CollectionCreateParams::default(),
-        )
+        .assets()
+        .post_collections(&CollectionInput::new(format!(
+            "Quickstart collection ({})",
+            ctx.label
+        )))
+        .send()
         .await?;
-    let collection_id = collection.id.clone().unwrap_or_default();
+    let collection_id = required_id(&collection.id, "new collection")?;
     client
-        .collections()
-        .add_content(
-            &collection_id,
-            &CollectionContent::new(asset_id.as_str(), "assets"),
-        )
+        .assets()
+        .post_collection_contents(&collection_id, &CollectionContent::new(&asset_id, "assets"))
+        .send()
         .await?;
-    let contents = client
-        .collections()
-        .get_contents(&collection_id, &CollectionContentsParams::default())
-        .await?;
+    // the listing as a stream: each page is fetched on a worker
+    let mut contents = client
+        .assets()
+        .get_collection_contents(&collection_id)
+        .items();
+    let mut collection_items = 0;
+    while let Some(item) = contents.next().await {
+        item?;
+        collection_items += 1;
+        if collection_items > MAX_COLLECTION_ITEMS {
+            return Err(
+                format!("more than {MAX_COLLECTION_ITEMS} items in a new collection").into(),
+            );
+        }
+    }
 
     let metadata_value = match &ctx.view {
         Some((view_id, field)) => {
-            let values = Metadata::default().with_field(field.as_str(), ["Shot on the quickstart"]);
             client
                 .metadata()
-                .update_asset_metadata(&asset_id, view_id, &values)
+                .put_object_metadata("assets", &asset_id, view_id, &metadata_body(field))
+                .send()
                 .await?;
             let back = client
                 .metadata()
-                .get_asset_metadata(&asset_id, view_id)
+                .get_object_metadata("assets", &asset_id, view_id)
+                .send()
                 .await?;
-            back.first_value(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
+            first_text(&back.metadata_values, field)
         }
         None => None,
     };
 
     let hits = client
         .search()
-        .search(
-            &SearchBody::default()
-                .doc_types(vec!["assets".to_string()])
-                .query(title.as_str()),
-            &SearchParams::default(),
-        )
+        .post_search(&search_body(&title))
+        .send()
         .await?;
     let found_by_search = hits
         .objects
         .iter()
+        .flatten()
         .any(|h| h.id.as_deref() == Some(asset_id.as_str()));
 
     let md5 = md5_of_sample();
     let format = client
         .files()
-        .create_asset_format(&asset_id, &FormatCreate::new("ORIGINAL"))
+        .post_asset_formats(&asset_id, &Format::new("ORIGINAL"))
+        .send()
         .await?;
-    let format_id = format.id.clone().unwrap_or_default();
+    let format_id = required_id(&format.id, "new format")?;
     let file_set = client
         .files()
-        .create_asset_file_sets(&asset_id, &file_set_body(ctx, &format_id))
+        .post_asset_file_sets(&asset_id, &file_set_body(ctx, &format_id))
+        .send()
         .await?;
-    let file_set_id = file_set.id.clone().unwrap_or_default();
+    let file_set_id = required_id(&file_set.id, "new file set")?;
     client
         .files()
-        .create_asset_file(&asset_id, &file_body(ctx, &md5, &format_id, &file_set_id))
+        .post_asset_files(&asset_id, &file_body(ctx, &md5, &format_id, &file_set_id))
+        .send()
         .await?;
-    let files = client
-        .files()
-        .get_asset_files(&asset_id, &FilesListParams::default())
-        .await?;
-    let matches = client.files().get_files_by_checksum(&md5).await?;
+    let files = client.files().get_asset_files(&asset_id).send().await?;
+    let matches = client.files_by_checksum(&md5).send().await?;
 
     let mut ids = vec![asset_id.clone()];
     ids.extend(ctx.fetch_ids.iter().cloned());
     let mut tasks = tokio::task::JoinSet::new();
     for (i, id) in ids.iter().enumerate() {
-        let (c, id) = (client.clone(), id.clone());
-        tasks.spawn(async move { (i, c.assets().get(&id).await) });
+        // a sent request is a 'static future: it can be spawned as it is
+        let call = client.assets().get_asset(id).send();
+        tasks.spawn(async move { (i, call.await) });
     }
     let mut fetched = vec![None; ids.len()];
     while let Some(joined) = tasks.join_next().await {
-        let (i, r) = joined.map_err(|e| iconik_sync::Error::WorkerFailed(e.to_string()))?;
+        let (i, r) = joined.map_err(|e| Error::WorkerFailed(e.to_string()))?;
         fetched[i] = Some(r?);
     }
 
-    let read_back = client.assets().get(&asset_id).await?;
+    let read_back = client.assets().get_asset(&asset_id).send().await?;
     Ok(Report {
         outcome: Outcome {
-            asset_title: strip(read_back.title.as_deref().unwrap_or_default(), &ctx.label),
-            collection_items: contents.objects.len(),
+            asset_title: strip(&read_back.title, &ctx.label),
+            collection_items,
             metadata_value,
             found_by_search,
             file_names: files
                 .objects
                 .iter()
+                .flatten()
                 .filter_map(|f| f.name.clone())
                 .collect(),
             checksum_matches: matches
@@ -317,7 +351,7 @@ pub async fn run_async(client: &iconik_async::Client, ctx: &FlowContext) -> Resu
             fetched_titles: fetched
                 .iter()
                 .flatten()
-                .map(|a| strip(a.title.as_deref().unwrap_or_default(), &ctx.label))
+                .map(|a| strip(&a.title, &ctx.label))
                 .collect(),
         },
         asset_id,
@@ -325,14 +359,43 @@ pub async fn run_async(client: &iconik_async::Client, ctx: &FlowContext) -> Resu
     })
 }
 
+/// `field` set to [`METADATA_VALUE`], in iconik's shape for metadata
+/// values: `{"<field>": {"field_values": [{"value": ...}]}}`.
+fn metadata_body(field: &str) -> MetadataValues {
+    let mut values = Map::new();
+    values.insert(
+        field.to_owned(),
+        json!({ "field_values": [{ "value": METADATA_VALUE }] }),
+    );
+    MetadataValues::new(values)
+}
+
+/// The first value of `field`, when it is text.
+fn first_text(values: &Map<String, Value>, field: &str) -> Option<String> {
+    values
+        .get(field)?
+        .get("field_values")?
+        .get(0)?
+        .get("value")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// Assets whose title is `title`.
+fn search_body(title: &str) -> SearchCriteriaSchema {
+    SearchCriteriaSchema::new()
+        .doc_types(vec![SearchSuggestDocTypesType0Item::Assets])
+        .filter(CriteriaFilter::new("AND").terms(vec![SearchTerm::new("title").value(title)]))
+}
+
 fn md5_of_sample() -> String {
     // the same streaming MD5 the checksum lookup uses for files
     checksum::md5_reader(Cursor::new(SAMPLE_FILE)).unwrap_or_default()
 }
 
-fn file_set_body(ctx: &FlowContext, format_id: &str) -> FileSetCreate {
+fn file_set_body(ctx: &FlowContext, format_id: &str) -> FileSet {
     let storage = ctx.storage_id.clone().unwrap_or_default();
-    FileSetCreate::new(
+    FileSet::new(
         "quickstart",
         Vec::<String>::new(),
         format_id,
@@ -351,24 +414,4 @@ fn file_body(ctx: &FlowContext, md5: &str, format_id: &str, file_set_id: &str) -
         .status("CLOSED")
         .format_id(format_id)
         .file_set_id(file_set_id)
-}
-
-fn register_file_sync(
-    client: &iconik_sync::Client,
-    asset_id: &str,
-    ctx: &FlowContext,
-    md5: &str,
-) -> Result<()> {
-    let format = client
-        .files()
-        .create_asset_format(asset_id, &FormatCreate::new("ORIGINAL"))?;
-    let format_id = format.id.clone().unwrap_or_default();
-    let file_set = client
-        .files()
-        .create_asset_file_sets(asset_id, &file_set_body(ctx, &format_id))?;
-    let file_set_id = file_set.id.clone().unwrap_or_default();
-    client
-        .files()
-        .create_asset_file(asset_id, &file_body(ctx, md5, &format_id, &file_set_id))?;
-    Ok(())
 }

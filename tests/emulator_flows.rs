@@ -109,7 +109,7 @@ fn sixty_four_threads_stay_under_the_limits_with_zero_429s() {
         for _ in 0..64 {
             s.spawn(|| {
                 for _ in 0..50 {
-                    if client.assets().get(id).is_err() {
+                    if client.assets().get_asset(id).send().is_err() {
                         failures.fetch_add(1, Ordering::SeqCst);
                     }
                 }
@@ -152,7 +152,7 @@ fn three_clients_sharing_credentials_lose_nothing() {
                 s.spawn(|| {
                     // 3 clients x 8 threads x 84 = 2,016 requests
                     for _ in 0..84 {
-                        match client.assets().get(id) {
+                        match client.assets().get_asset(id).send() {
                             Ok(_) => done.fetch_add(1, Ordering::SeqCst),
                             Err(_) => failures.fetch_add(1, Ordering::SeqCst),
                         };
@@ -203,7 +203,7 @@ fn gets_survive_503s_and_resets() {
         for _ in 0..16 {
             s.spawn(|| {
                 for _ in 0..(5000 / 16 + 1) {
-                    match client.assets().get(id) {
+                    match client.assets().get_asset(id).send() {
                         Ok(r) => attempts.fetch_add(r.attempts as usize, Ordering::SeqCst),
                         Err(_) => failures.fetch_add(1, Ordering::SeqCst),
                     };
@@ -280,7 +280,8 @@ fn bad_requests_come_back_as_typed_errors() {
     let client = client_for(&emulator, RateLimitConfig::default());
     let err = client
         .assets()
-        .get("00000000-0000-4000-8000-00000000dead")
+        .get_asset("00000000-0000-4000-8000-00000000dead")
+        .send()
         .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
     let Error::Api(api) = &err else { panic!() };
@@ -309,7 +310,8 @@ fn bad_requests_come_back_as_typed_errors() {
     assert_eq!(
         wrong
             .assets()
-            .get(iconik_emulator::SAMPLE_ASSET_IDS[0])
+            .get_asset(iconik_emulator::SAMPLE_ASSET_IDS[0])
+            .send()
             .unwrap_err()
             .status(),
         Some(401)
@@ -327,11 +329,12 @@ fn async_paginator_walks_every_page() {
             .send::<Value>()
             .unwrap();
     }
-    let params = iconik_sync::models::AssetListParams::default().per_page(2u32);
     let sync_titles: Vec<String> = client
         .assets()
-        .list_all(&params)
-        .map(|a| a.unwrap().title.unwrap_or_default())
+        .get_assets()
+        .per_page(2)
+        .items()
+        .map(|a| a.unwrap().title)
         .collect();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -340,9 +343,9 @@ fn async_paginator_walks_every_page() {
     let async_client = iconik_async::Client::from_sync(client, 2);
     let async_titles: Vec<String> = runtime.block_on(async {
         let mut out = Vec::new();
-        let mut it = async_client.assets().list_all(&params);
+        let mut it = async_client.assets().get_assets().per_page(2).items();
         while let Some(a) = it.next().await {
-            out.push(a.unwrap().title.unwrap_or_default());
+            out.push(a.unwrap().title);
         }
         out
     });

@@ -27,6 +27,12 @@ mod quickstart;
 #[path = "../examples/raw_call.rs"]
 mod raw_call;
 #[allow(dead_code)]
+#[path = "../examples/tour.rs"]
+mod tour;
+#[allow(dead_code)]
+#[path = "../examples/tour_async.rs"]
+mod tour_async;
+#[allow(dead_code)]
 #[path = "../examples/upload_download.rs"]
 mod upload_download;
 
@@ -42,6 +48,7 @@ fn without_credentials() {
             "ICONIK_BASE_URL",
             "ICONIK_ASSET_ID",
             "ICONIK_VIEW_ID",
+            "ICONIK_FIELD",
         ] {
             std::env::remove_var(var);
         }
@@ -200,6 +207,58 @@ fn upload_download() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A scratch directory for one test.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("iconik-examples-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn tour() {
+    without_credentials();
+    tour::main().unwrap();
+
+    let emulator = emulator();
+    let dir = scratch("tour");
+    let field = tour::Field {
+        view_id: iconik_emulator::SAMPLE_VIEW_ID.into(),
+        name: iconik_emulator::SAMPLE_FIELD_NAMES[0].into(),
+    };
+    let seen = tour::run(&sync_client(&emulator), &field, &dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(seen.listed, ["iconik-rs tour clip"]);
+    assert_eq!(seen.metadata.as_deref(), Some("Shot for the tour"));
+    assert!(seen.found_by_search);
+    assert!(seen.checksum_verified && seen.identical, "{seen:?}");
+    // one upload, stored once
+    assert_eq!(emulator.uploads().len(), 1);
+}
+
+#[test]
+fn tour_async() {
+    without_credentials();
+    tour_async::main().unwrap();
+
+    let emulator = emulator();
+    let dir = scratch("tour-async");
+    let field = tour_async::Field {
+        view_id: iconik_emulator::SAMPLE_VIEW_ID.into(),
+        name: iconik_emulator::SAMPLE_FIELD_NAMES[0].into(),
+    };
+    let client = iconik_async::Client::from_sync(sync_client(&emulator), 4);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let seen = runtime
+        .block_on(tour_async::run(&client, &field, &dir))
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(seen.listed, ["iconik-rs async tour clip"]);
+    assert_eq!(seen.metadata.as_deref(), Some("Shot for the tour"));
+    assert!(seen.found_by_search);
+    assert!(seen.checksum_verified && seen.identical, "{seen:?}");
+    assert_eq!(emulator.uploads().len(), 1);
+}
+
 #[test]
 fn the_async_examples_name_no_other_iconik_client_crate() {
     // what they use comes through `iconik_async`'s re-exports
@@ -209,6 +268,7 @@ fn the_async_examples_name_no_other_iconik_client_crate() {
             include_str!("../examples/async_quickstart.rs"),
         ),
         ("bulk_async", include_str!("../examples/bulk_async.rs")),
+        ("tour_async", include_str!("../examples/tour_async.rs")),
     ] {
         assert!(!source.contains("iconik_sync"), "{name} names iconik_sync");
     }

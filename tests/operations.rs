@@ -20,14 +20,14 @@ fn acls() {
             0,
             |c| {
                 c.acls()
-                    .delete_acl_object("p0", &Default::default())
+                    .delete_acl_object("p0", &iconik_sync::models::acls::DeleteACLs::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.acls()
-                        .delete_acl_object("p0", &Default::default())
+                        .delete_acl_object("p0", &iconik_sync::models::acls::DeleteACLs::new())
                         .send()
                         .await
                         .map(drop)
@@ -38,14 +38,20 @@ fn acls() {
             1,
             |c| {
                 c.acls()
-                    .delete_acl_object_content("p0", &Default::default())
+                    .delete_acl_object_content(
+                        "p0",
+                        &iconik_sync::models::acls::DeleteBulkACLs::new(true, true),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.acls()
-                        .delete_acl_object_content("p0", &Default::default())
+                        .delete_acl_object_content(
+                            "p0",
+                            &iconik_sync::models::acls::DeleteBulkACLs::new(true, true),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -307,14 +313,14 @@ fn acls() {
             18,
             |c| {
                 c.acls()
-                    .patch_acl_template("p0", &Default::default())
+                    .patch_acl_template("p0", &iconik_sync::models::acls::ACLTemplate::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.acls()
-                        .patch_acl_template("p0", &Default::default())
+                        .patch_acl_template("p0", &iconik_sync::models::acls::ACLTemplate::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -323,11 +329,16 @@ fn acls() {
         ),
         Case::new(
             19,
-            |c| c.acls().post_acl(&Default::default()).send().map(drop),
+            |c| {
+                c.acls()
+                    .post_acl(&iconik_sync::models::acls::CheckBulkACLs::new(Vec::new()))
+                    .send()
+                    .map(drop)
+            },
             |c| {
                 Box::pin(async move {
                     c.acls()
-                        .post_acl(&Default::default())
+                        .post_acl(&iconik_sync::models::acls::CheckBulkACLs::new(Vec::new()))
                         .send()
                         .await
                         .map(drop)
@@ -338,14 +349,22 @@ fn acls() {
             20,
             |c| {
                 c.acls()
-                    .post_acl_object_by_permission("p0", "p1", &Default::default())
+                    .post_acl_object_by_permission(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::acls::ACLs::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.acls()
-                        .post_acl_object_by_permission("p0", "p1", &Default::default())
+                        .post_acl_object_by_permission(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::acls::ACLs::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -378,14 +397,14 @@ fn acls() {
             22,
             |c| {
                 c.acls()
-                    .post_acl_templates(&Default::default())
+                    .post_acl_templates(&iconik_sync::models::acls::ACLTemplate::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.acls()
-                        .post_acl_templates(&Default::default())
+                        .post_acl_templates(&iconik_sync::models::acls::ACLTemplate::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -396,14 +415,24 @@ fn acls() {
             23,
             |c| {
                 c.acls()
-                    .post_share_acl_object_by_object_key("p0", "p1", "p2", &Default::default())
+                    .post_share_acl_object_by_object_key(
+                        "p0",
+                        "p1",
+                        "p2",
+                        &iconik_sync::models::acls::ShareACL::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.acls()
-                        .post_share_acl_object_by_object_key("p0", "p1", "p2", &Default::default())
+                        .post_share_acl_object_by_object_key(
+                            "p0",
+                            "p1",
+                            "p2",
+                            &iconik_sync::models::acls::ShareACL::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -414,14 +443,20 @@ fn acls() {
             24,
             |c| {
                 c.acls()
-                    .put_acl_object("p0", &Default::default())
+                    .put_acl_object(
+                        "p0",
+                        &iconik_sync::models::acls::CreateACLs::new(Vec::new(), Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.acls()
-                        .put_acl_object("p0", &Default::default())
+                        .put_acl_object(
+                            "p0",
+                            &iconik_sync::models::acls::CreateACLs::new(Vec::new(), Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -432,14 +467,20 @@ fn acls() {
             25,
             |c| {
                 c.acls()
-                    .put_acl_object_bulk("p0", &Default::default())
+                    .put_acl_object_bulk(
+                        "p0",
+                        &iconik_sync::models::acls::CreateMultipleACLs::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.acls()
-                        .put_acl_object_bulk("p0", &Default::default())
+                        .put_acl_object_bulk(
+                            "p0",
+                            &iconik_sync::models::acls::CreateMultipleACLs::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -450,14 +491,20 @@ fn acls() {
             26,
             |c| {
                 c.acls()
-                    .put_acl_object_content("p0", &Default::default())
+                    .put_acl_object_content(
+                        "p0",
+                        &iconik_sync::models::acls::CreateBulkACLs::new(true, true, Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.acls()
-                        .put_acl_object_content("p0", &Default::default())
+                        .put_acl_object_content(
+                            "p0",
+                            &iconik_sync::models::acls::CreateBulkACLs::new(true, true, Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -468,14 +515,14 @@ fn acls() {
             27,
             |c| {
                 c.acls()
-                    .put_acl_template("p0", &Default::default())
+                    .put_acl_template("p0", &iconik_sync::models::acls::ACLTemplate::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.acls()
-                        .put_acl_template("p0", &Default::default())
+                        .put_acl_template("p0", &iconik_sync::models::acls::ACLTemplate::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -486,14 +533,24 @@ fn acls() {
             28,
             |c| {
                 c.acls()
-                    .put_group_acl_object_by_object_key("p0", "p1", "p2", &Default::default())
+                    .put_group_acl_object_by_object_key(
+                        "p0",
+                        "p1",
+                        "p2",
+                        &iconik_sync::models::acls::GroupACL::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.acls()
-                        .put_group_acl_object_by_object_key("p0", "p1", "p2", &Default::default())
+                        .put_group_acl_object_by_object_key(
+                            "p0",
+                            "p1",
+                            "p2",
+                            &iconik_sync::models::acls::GroupACL::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -504,14 +561,22 @@ fn acls() {
             29,
             |c| {
                 c.acls()
-                    .put_share_acl_object("p0", "p1", &Default::default())
+                    .put_share_acl_object(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::acls::CreateShareACLs::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.acls()
-                        .put_share_acl_object("p0", "p1", &Default::default())
+                        .put_share_acl_object(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::acls::CreateShareACLs::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -522,14 +587,24 @@ fn acls() {
             30,
             |c| {
                 c.acls()
-                    .put_share_acl_object_by_object_key("p0", "p1", "p2", &Default::default())
+                    .put_share_acl_object_by_object_key(
+                        "p0",
+                        "p1",
+                        "p2",
+                        &iconik_sync::models::acls::ShareACL::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.acls()
-                        .put_share_acl_object_by_object_key("p0", "p1", "p2", &Default::default())
+                        .put_share_acl_object_by_object_key(
+                            "p0",
+                            "p1",
+                            "p2",
+                            &iconik_sync::models::acls::ShareACL::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -540,14 +615,24 @@ fn acls() {
             31,
             |c| {
                 c.acls()
-                    .put_user_acl_object_by_object_key("p0", "p1", "p2", &Default::default())
+                    .put_user_acl_object_by_object_key(
+                        "p0",
+                        "p1",
+                        "p2",
+                        &iconik_sync::models::acls::UserACL::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.acls()
-                        .put_user_acl_object_by_object_key("p0", "p1", "p2", &Default::default())
+                        .put_user_acl_object_by_object_key(
+                            "p0",
+                            "p1",
+                            "p2",
+                            &iconik_sync::models::acls::UserACL::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -633,7 +718,10 @@ fn assets() {
             37,
             |c| {
                 c.assets()
-                    .delete_asset_segments_bulk("p0", &Default::default())
+                    .delete_asset_segments_bulk(
+                        "p0",
+                        &iconik_sync::models::assets::DeleteSegments::new(),
+                    )
                     .immediately(true)
                     .ignore_reindexing(true)
                     .send()
@@ -642,7 +730,10 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .delete_asset_segments_bulk("p0", &Default::default())
+                        .delete_asset_segments_bulk(
+                            "p0",
+                            &iconik_sync::models::assets::DeleteSegments::new(),
+                        )
                         .immediately(true)
                         .ignore_reindexing(true)
                         .send()
@@ -805,14 +896,18 @@ fn assets() {
             48,
             |c| {
                 c.assets()
-                    .delete_delete_queue_assets(&Default::default())
+                    .delete_delete_queue_assets(&iconik_sync::models::assets::BulkFileset::new(
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .delete_delete_queue_assets(&Default::default())
+                        .delete_delete_queue_assets(&iconik_sync::models::assets::BulkFileset::new(
+                            Vec::new(),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -823,14 +918,18 @@ fn assets() {
             49,
             |c| {
                 c.assets()
-                    .delete_delete_queue_collections(&Default::default())
+                    .delete_delete_queue_collections(
+                        &iconik_sync::models::assets::BulkFileset::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .delete_delete_queue_collections(&Default::default())
+                        .delete_delete_queue_collections(
+                            &iconik_sync::models::assets::BulkFileset::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -846,14 +945,22 @@ fn assets() {
             51,
             |c| {
                 c.assets()
-                    .delete_favorites_assets(&Default::default())
+                    .delete_favorites_assets(&iconik_sync::models::assets::BulkAddToFavorites::new(
+                        Vec::new(),
+                        iconik_sync::models::assets::SequenceItemObjectType::from("assets"),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .delete_favorites_assets(&Default::default())
+                        .delete_favorites_assets(
+                            &iconik_sync::models::assets::BulkAddToFavorites::new(
+                                Vec::new(),
+                                iconik_sync::models::assets::SequenceItemObjectType::from("assets"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -1064,14 +1171,18 @@ fn assets() {
             68,
             |c| {
                 c.assets()
-                    .delete_shares_bulk(&Default::default())
+                    .delete_shares_bulk(&iconik_sync::models::assets::BulkShareDelete::new(
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .delete_shares_bulk(&Default::default())
+                        .delete_shares_bulk(&iconik_sync::models::assets::BulkShareDelete::new(
+                            Vec::new(),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -1082,14 +1193,18 @@ fn assets() {
             69,
             |c| {
                 c.assets()
-                    .delete_shares_bulk_all(&Default::default())
+                    .delete_shares_bulk_all(&iconik_sync::models::assets::BulkShareDelete::new(
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .delete_shares_bulk_all(&Default::default())
+                        .delete_shares_bulk_all(&iconik_sync::models::assets::BulkShareDelete::new(
+                            Vec::new(),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -2523,7 +2638,7 @@ fn assets() {
             136,
             |c| {
                 c.assets()
-                    .patch_asset("p0", &Default::default())
+                    .patch_asset("p0", &iconik_sync::models::assets::AssetPost::new("v"))
                     .generate_subclip_keyframes(true)
                     .send()
                     .map(drop)
@@ -2531,7 +2646,7 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .patch_asset("p0", &Default::default())
+                        .patch_asset("p0", &iconik_sync::models::assets::AssetPost::new("v"))
                         .generate_subclip_keyframes(true)
                         .send()
                         .await
@@ -2543,7 +2658,13 @@ fn assets() {
             137,
             |c| {
                 c.assets()
-                    .patch_asset_segment("p0", "p1", &Default::default())
+                    .patch_asset_segment(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::EditSegment::new(
+                            iconik_sync::models::assets::SegmentSegmentType::from("COMMENT"),
+                        ),
+                    )
                     .generate_subclip_keyframes(true)
                     .send()
                     .map(drop)
@@ -2551,7 +2672,13 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .patch_asset_segment("p0", "p1", &Default::default())
+                        .patch_asset_segment(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::EditSegment::new(
+                                iconik_sync::models::assets::SegmentSegmentType::from("COMMENT"),
+                            ),
+                        )
                         .generate_subclip_keyframes(true)
                         .send()
                         .await
@@ -2563,14 +2690,22 @@ fn assets() {
             138,
             |c| {
                 c.assets()
-                    .patch_asset_version("p0", "p1", &Default::default())
+                    .patch_asset_version(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::AssetVersion::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .patch_asset_version("p0", "p1", &Default::default())
+                        .patch_asset_version(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::AssetVersion::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -2585,7 +2720,7 @@ fn assets() {
                         "p0",
                         "p1",
                         "p2",
-                        &Default::default(),
+                        &iconik_sync::models::assets::AssetTranscriptionProperties::new(),
                     )
                     .send()
                     .map(drop)
@@ -2597,7 +2732,7 @@ fn assets() {
                             "p0",
                             "p1",
                             "p2",
-                            &Default::default(),
+                            &iconik_sync::models::assets::AssetTranscriptionProperties::new(),
                         )
                         .send()
                         .await
@@ -2609,14 +2744,14 @@ fn assets() {
             140,
             |c| {
                 c.assets()
-                    .patch_assets(&Default::default())
+                    .patch_assets(&iconik_sync::models::assets::BulkAssetEdit::new(Vec::new()))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .patch_assets(&Default::default())
+                        .patch_assets(&iconik_sync::models::assets::BulkAssetEdit::new(Vec::new()))
                         .send()
                         .await
                         .map(drop)
@@ -2627,14 +2762,20 @@ fn assets() {
             141,
             |c| {
                 c.assets()
-                    .patch_assets_relation_types_by_relation_type("p0", &Default::default())
+                    .patch_assets_relation_types_by_relation_type(
+                        "p0",
+                        &iconik_sync::models::assets::RelationType::new("v", "v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .patch_assets_relation_types_by_relation_type("p0", &Default::default())
+                        .patch_assets_relation_types_by_relation_type(
+                            "p0",
+                            &iconik_sync::models::assets::RelationType::new("v", "v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -2645,7 +2786,10 @@ fn assets() {
             142,
             |c| {
                 c.assets()
-                    .patch_collection("p0", &Default::default())
+                    .patch_collection(
+                        "p0",
+                        &iconik_sync::models::assets::CollectionInput::new("v"),
+                    )
                     .change_parent_mode("v")
                     .send()
                     .map(drop)
@@ -2653,7 +2797,10 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .patch_collection("p0", &Default::default())
+                        .patch_collection(
+                            "p0",
+                            &iconik_sync::models::assets::CollectionInput::new("v"),
+                        )
                         .change_parent_mode("v")
                         .send()
                         .await
@@ -2665,14 +2812,30 @@ fn assets() {
             143,
             |c| {
                 c.assets()
-                    .patch_custom_actions_by_context_by_action("p0", "p1", &Default::default())
+                    .patch_custom_actions_by_context_by_action(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::CustomAction::new(
+                            iconik_sync::models::assets::CustomActionContext::from("ASSET"),
+                            "v",
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .patch_custom_actions_by_context_by_action("p0", "p1", &Default::default())
+                        .patch_custom_actions_by_context_by_action(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::CustomAction::new(
+                                iconik_sync::models::assets::CustomActionContext::from("ASSET"),
+                                "v",
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -2683,14 +2846,22 @@ fn assets() {
             144,
             |c| {
                 c.assets()
-                    .patch_object_approvals_request("p0", "p1", &Default::default())
+                    .patch_object_approvals_request(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::Approval::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .patch_object_approvals_request("p0", "p1", &Default::default())
+                        .patch_object_approvals_request(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::Approval::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -2706,7 +2877,7 @@ fn assets() {
                         "p1",
                         "p2",
                         "p3",
-                        &Default::default(),
+                        &iconik_sync::models::assets::ShareUser::new("v"),
                     )
                     .send()
                     .map(drop)
@@ -2719,7 +2890,7 @@ fn assets() {
                             "p1",
                             "p2",
                             "p3",
-                            &Default::default(),
+                            &iconik_sync::models::assets::ShareUser::new("v"),
                         )
                         .send()
                         .await
@@ -2731,14 +2902,17 @@ fn assets() {
             146,
             |c| {
                 c.assets()
-                    .patch_playlist("p0", &Default::default())
+                    .patch_playlist("p0", &iconik_sync::models::assets::PlaylistSchema::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .patch_playlist("p0", &Default::default())
+                        .patch_playlist(
+                            "p0",
+                            &iconik_sync::models::assets::PlaylistSchema::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -2749,14 +2923,28 @@ fn assets() {
             147,
             |c| {
                 c.assets()
-                    .patch_playlist_item("p0", "p1", &Default::default())
+                    .patch_playlist_item(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::PlaylistItem::new(
+                            "v",
+                            iconik_sync::models::assets::PlaylistItemObjectType::from("assets"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .patch_playlist_item("p0", "p1", &Default::default())
+                        .patch_playlist_item(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::PlaylistItem::new(
+                                "v",
+                                iconik_sync::models::assets::PlaylistItemObjectType::from("assets"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -2767,14 +2955,14 @@ fn assets() {
             148,
             |c| {
                 c.assets()
-                    .patch_portal("p0", &Default::default())
+                    .patch_portal("p0", &iconik_sync::models::assets::Portal::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .patch_portal("p0", &Default::default())
+                        .patch_portal("p0", &iconik_sync::models::assets::Portal::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -2785,14 +2973,14 @@ fn assets() {
             149,
             |c| {
                 c.assets()
-                    .patch_project("p0", &Default::default())
+                    .patch_project("p0", &iconik_sync::models::assets::Project::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .patch_project("p0", &Default::default())
+                        .patch_project("p0", &iconik_sync::models::assets::Project::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -2803,14 +2991,14 @@ fn assets() {
             150,
             |c| {
                 c.assets()
-                    .patch_sequence("p0", &Default::default())
+                    .patch_sequence("p0", &iconik_sync::models::assets::Sequence::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .patch_sequence("p0", &Default::default())
+                        .patch_sequence("p0", &iconik_sync::models::assets::Sequence::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -2821,7 +3009,10 @@ fn assets() {
             151,
             |c| {
                 c.assets()
-                    .patch_sync_sessions_by_sync_session("p0", &Default::default())
+                    .patch_sync_sessions_by_sync_session(
+                        "p0",
+                        &iconik_sync::models::assets::SyncSession::new(),
+                    )
                     .update_if_none(true)
                     .send()
                     .map(drop)
@@ -2829,7 +3020,10 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .patch_sync_sessions_by_sync_session("p0", &Default::default())
+                        .patch_sync_sessions_by_sync_session(
+                            "p0",
+                            &iconik_sync::models::assets::SyncSession::new(),
+                        )
                         .update_if_none(true)
                         .send()
                         .await
@@ -2841,14 +3035,22 @@ fn assets() {
             152,
             |c| {
                 c.assets()
-                    .post_approvals_bulk(&Default::default())
+                    .post_approvals_bulk(&iconik_sync::models::assets::BulkSetApproval::new(
+                        Vec::new(),
+                        iconik_sync::models::assets::BulkDeleteObjectType::from("assets"),
+                        iconik_sync::models::assets::BulkSetApprovalStatus::from("APPROVED"),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_approvals_bulk(&Default::default())
+                        .post_approvals_bulk(&iconik_sync::models::assets::BulkSetApproval::new(
+                            Vec::new(),
+                            iconik_sync::models::assets::BulkDeleteObjectType::from("assets"),
+                            iconik_sync::models::assets::BulkSetApprovalStatus::from("APPROVED"),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -2859,14 +3061,24 @@ fn assets() {
             153,
             |c| {
                 c.assets()
-                    .post_approvals_bulk_remove(&Default::default())
+                    .post_approvals_bulk_remove(
+                        &iconik_sync::models::assets::BulkRemoveApproval::new(
+                            Vec::new(),
+                            iconik_sync::models::assets::BulkDeleteObjectType::from("assets"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_approvals_bulk_remove(&Default::default())
+                        .post_approvals_bulk_remove(
+                            &iconik_sync::models::assets::BulkRemoveApproval::new(
+                                Vec::new(),
+                                iconik_sync::models::assets::BulkDeleteObjectType::from("assets"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -2877,14 +3089,28 @@ fn assets() {
             154,
             |c| {
                 c.assets()
-                    .post_asset_history("p0", &Default::default())
+                    .post_asset_history(
+                        "p0",
+                        &iconik_sync::models::assets::AssetHistory::new(
+                            iconik_sync::models::assets::AssetHistoryOperationType::from(
+                                "ADD_FORMAT",
+                            ),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_asset_history("p0", &Default::default())
+                        .post_asset_history(
+                            "p0",
+                            &iconik_sync::models::assets::AssetHistory::new(
+                                iconik_sync::models::assets::AssetHistoryOperationType::from(
+                                    "ADD_FORMAT",
+                                ),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -2895,7 +3121,11 @@ fn assets() {
             155,
             |c| {
                 c.assets()
-                    .post_asset_history_reindex_by_history_entity("p0", "p1", &Default::default())
+                    .post_asset_history_reindex_by_history_entity(
+                        "p0",
+                        "p1",
+                        &serde_json::Map::new(),
+                    )
                     .send()
                     .map(drop)
             },
@@ -2905,7 +3135,7 @@ fn assets() {
                         .post_asset_history_reindex_by_history_entity(
                             "p0",
                             "p1",
-                            &Default::default(),
+                            &serde_json::Map::new(),
                         )
                         .send()
                         .await
@@ -2917,14 +3147,14 @@ fn assets() {
             156,
             |c| {
                 c.assets()
-                    .post_asset_reindex("p0", &Default::default())
+                    .post_asset_reindex("p0", &iconik_sync::models::assets::ReindexAsset::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_asset_reindex("p0", &Default::default())
+                        .post_asset_reindex("p0", &iconik_sync::models::assets::ReindexAsset::new())
                         .send()
                         .await
                         .map(drop)
@@ -2935,14 +3165,20 @@ fn assets() {
             157,
             |c| {
                 c.assets()
-                    .post_asset_relations("p0", &Default::default())
+                    .post_asset_relations(
+                        "p0",
+                        &iconik_sync::models::assets::Relation::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_asset_relations("p0", &Default::default())
+                        .post_asset_relations(
+                            "p0",
+                            &iconik_sync::models::assets::Relation::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -2957,7 +3193,7 @@ fn assets() {
                         "p0",
                         "p1",
                         "p2",
-                        &Default::default(),
+                        &iconik_sync::models::assets::Relation::new("v", "v"),
                     )
                     .send()
                     .map(drop)
@@ -2969,7 +3205,7 @@ fn assets() {
                             "p0",
                             "p1",
                             "p2",
-                            &Default::default(),
+                            &iconik_sync::models::assets::Relation::new("v", "v"),
                         )
                         .send()
                         .await
@@ -3003,14 +3239,22 @@ fn assets() {
             160,
             |c| {
                 c.assets()
-                    .post_asset_segment_reindex("p0", "p1", &Default::default())
+                    .post_asset_segment_reindex(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::ReindexSegment::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_asset_segment_reindex("p0", "p1", &Default::default())
+                        .post_asset_segment_reindex(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::ReindexSegment::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3021,7 +3265,12 @@ fn assets() {
             161,
             |c| {
                 c.assets()
-                    .post_asset_segments("p0", &Default::default())
+                    .post_asset_segments(
+                        "p0",
+                        &iconik_sync::models::assets::SegmentSchema::new(
+                            iconik_sync::models::assets::SegmentSegmentType::from("COMMENT"),
+                        ),
+                    )
                     .share_user_email("v")
                     .send()
                     .map(drop)
@@ -3029,7 +3278,12 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_asset_segments("p0", &Default::default())
+                        .post_asset_segments(
+                            "p0",
+                            &iconik_sync::models::assets::SegmentSchema::new(
+                                iconik_sync::models::assets::SegmentSegmentType::from("COMMENT"),
+                            ),
+                        )
                         .share_user_email("v")
                         .send()
                         .await
@@ -3041,14 +3295,20 @@ fn assets() {
             162,
             |c| {
                 c.assets()
-                    .post_asset_segments_bulk("p0", &Default::default())
+                    .post_asset_segments_bulk(
+                        "p0",
+                        &iconik_sync::models::assets::BulkCreateSegments::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_asset_segments_bulk("p0", &Default::default())
+                        .post_asset_segments_bulk(
+                            "p0",
+                            &iconik_sync::models::assets::BulkCreateSegments::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3059,14 +3319,20 @@ fn assets() {
             163,
             |c| {
                 c.assets()
-                    .post_asset_segments_reindex("p0", &Default::default())
+                    .post_asset_segments_reindex(
+                        "p0",
+                        &iconik_sync::models::assets::ReindexSegment::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_asset_segments_reindex("p0", &Default::default())
+                        .post_asset_segments_reindex(
+                            "p0",
+                            &iconik_sync::models::assets::ReindexSegment::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3077,7 +3343,11 @@ fn assets() {
             164,
             |c| {
                 c.assets()
-                    .post_asset_version_transcriptions_properties("p0", "p1", &Default::default())
+                    .post_asset_version_transcriptions_properties(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::AssetTranscriptionProperties::new(),
+                    )
                     .send()
                     .map(drop)
             },
@@ -3087,7 +3357,7 @@ fn assets() {
                         .post_asset_version_transcriptions_properties(
                             "p0",
                             "p1",
-                            &Default::default(),
+                            &iconik_sync::models::assets::AssetTranscriptionProperties::new(),
                         )
                         .send()
                         .await
@@ -3099,7 +3369,11 @@ fn assets() {
             165,
             |c| {
                 c.assets()
-                    .post_asset_version_transcriptions_subtitles("p0", "p1", &Default::default())
+                    .post_asset_version_transcriptions_subtitles(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::AssetTranscriptionFromSubtitle::new(),
+                    )
                     .send()
                     .map(drop)
             },
@@ -3109,7 +3383,7 @@ fn assets() {
                         .post_asset_version_transcriptions_subtitles(
                             "p0",
                             "p1",
-                            &Default::default(),
+                            &iconik_sync::models::assets::AssetTranscriptionFromSubtitle::new(),
                         )
                         .send()
                         .await
@@ -3121,14 +3395,20 @@ fn assets() {
             166,
             |c| {
                 c.assets()
-                    .post_asset_versions("p0", &Default::default())
+                    .post_asset_versions(
+                        "p0",
+                        &iconik_sync::models::assets::CreateAssetVersion::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_asset_versions("p0", &Default::default())
+                        .post_asset_versions(
+                            "p0",
+                            &iconik_sync::models::assets::CreateAssetVersion::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3142,7 +3422,7 @@ fn assets() {
                     .post_asset_versions_from_assets_by_source_asset(
                         "p0",
                         "p1",
-                        &Default::default(),
+                        &iconik_sync::models::assets::CreateAssetVersionFromAsset::new(),
                     )
                     .send()
                     .map(drop)
@@ -3153,7 +3433,7 @@ fn assets() {
                         .post_asset_versions_from_assets_by_source_asset(
                             "p0",
                             "p1",
-                            &Default::default(),
+                            &iconik_sync::models::assets::CreateAssetVersionFromAsset::new(),
                         )
                         .send()
                         .await
@@ -3168,7 +3448,7 @@ fn assets() {
                     .post_asset_versions_from_versions_by_source_version(
                         "p0",
                         "p1",
-                        &Default::default(),
+                        &iconik_sync::models::assets::CreateAssetVersionFromVersion::new(),
                     )
                     .send()
                     .map(drop)
@@ -3179,7 +3459,7 @@ fn assets() {
                         .post_asset_versions_from_versions_by_source_version(
                             "p0",
                             "p1",
-                            &Default::default(),
+                            &iconik_sync::models::assets::CreateAssetVersionFromVersion::new(),
                         )
                         .send()
                         .await
@@ -3196,7 +3476,7 @@ fn assets() {
             170,
             |c| {
                 c.assets()
-                    .post_assets(&Default::default())
+                    .post_assets(&iconik_sync::models::assets::AssetPostCreate::new("v"))
                     .apply_default_acls(true)
                     .apply_collection_acls(true)
                     .assign_to_collection(true)
@@ -3208,7 +3488,7 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_assets(&Default::default())
+                        .post_assets(&iconik_sync::models::assets::AssetPostCreate::new("v"))
                         .apply_default_acls(true)
                         .apply_collection_acls(true)
                         .assign_to_collection(true)
@@ -3225,7 +3505,7 @@ fn assets() {
             |c| {
                 c.assets()
                     .post_assets_reindex()
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::assets::ReindexAllAssets::new())
                     .send()
                     .map(drop)
             },
@@ -3233,7 +3513,7 @@ fn assets() {
                 Box::pin(async move {
                     c.assets()
                         .post_assets_reindex()
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::assets::ReindexAllAssets::new())
                         .send()
                         .await
                         .map(drop)
@@ -3244,14 +3524,18 @@ fn assets() {
             172,
             |c| {
                 c.assets()
-                    .post_assets_relation_types(&Default::default())
+                    .post_assets_relation_types(&iconik_sync::models::assets::RelationType::new(
+                        "v", "v", "v",
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_assets_relation_types(&Default::default())
+                        .post_assets_relation_types(
+                            &iconik_sync::models::assets::RelationType::new("v", "v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3262,14 +3546,18 @@ fn assets() {
             173,
             |c| {
                 c.assets()
-                    .post_assets_segments_reindex(&Default::default())
+                    .post_assets_segments_reindex(
+                        &iconik_sync::models::assets::ReindexAllSegments::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_assets_segments_reindex(&Default::default())
+                        .post_assets_segments_reindex(
+                            &iconik_sync::models::assets::ReindexAllSegments::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3280,14 +3568,20 @@ fn assets() {
             174,
             |c| {
                 c.assets()
-                    .post_collection_contents("p0", &Default::default())
+                    .post_collection_contents(
+                        "p0",
+                        &iconik_sync::models::assets::CollectionContent::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_collection_contents("p0", &Default::default())
+                        .post_collection_contents(
+                            "p0",
+                            &iconik_sync::models::assets::CollectionContent::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3298,7 +3592,12 @@ fn assets() {
             175,
             |c| {
                 c.assets()
-                    .post_collection_contents_object_reindex("p0", "p1", "p2", &Default::default())
+                    .post_collection_contents_object_reindex(
+                        "p0",
+                        "p1",
+                        "p2",
+                        &iconik_sync::models::assets::ReindexJob::new(),
+                    )
                     .send()
                     .map(drop)
             },
@@ -3309,7 +3608,7 @@ fn assets() {
                             "p0",
                             "p1",
                             "p2",
-                            &Default::default(),
+                            &iconik_sync::models::assets::ReindexJob::new(),
                         )
                         .send()
                         .await
@@ -3321,14 +3620,20 @@ fn assets() {
             176,
             |c| {
                 c.assets()
-                    .post_collection_contents_ordering_custom("p0", &Default::default())
+                    .post_collection_contents_ordering_custom(
+                        "p0",
+                        &iconik_sync::models::assets::CreateCollectionContentOrdering::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_collection_contents_ordering_custom("p0", &Default::default())
+                        .post_collection_contents_ordering_custom(
+                            "p0",
+                            &iconik_sync::models::assets::CreateCollectionContentOrdering::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3339,14 +3644,20 @@ fn assets() {
             177,
             |c| {
                 c.assets()
-                    .post_collection_keyframes_assets("p0", &Default::default())
+                    .post_collection_keyframes_assets(
+                        "p0",
+                        &iconik_sync::models::assets::SynchronizeCollectionKeyframes::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_collection_keyframes_assets("p0", &Default::default())
+                        .post_collection_keyframes_assets(
+                            "p0",
+                            &iconik_sync::models::assets::SynchronizeCollectionKeyframes::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3357,14 +3668,20 @@ fn assets() {
             178,
             |c| {
                 c.assets()
-                    .post_collection_reindex("p0", &Default::default())
+                    .post_collection_reindex(
+                        "p0",
+                        &iconik_sync::models::assets::ReindexAsset::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_collection_reindex("p0", &Default::default())
+                        .post_collection_reindex(
+                            "p0",
+                            &iconik_sync::models::assets::ReindexAsset::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3375,14 +3692,14 @@ fn assets() {
             179,
             |c| {
                 c.assets()
-                    .post_collection_reindex_contents("p0", &Default::default())
+                    .post_collection_reindex_contents("p0", &serde_json::Map::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_collection_reindex_contents("p0", &Default::default())
+                        .post_collection_reindex_contents("p0", &serde_json::Map::new())
                         .send()
                         .await
                         .map(drop)
@@ -3393,7 +3710,10 @@ fn assets() {
             180,
             |c| {
                 c.assets()
-                    .post_collection_subcollections("p0", &Default::default())
+                    .post_collection_subcollections(
+                        "p0",
+                        &iconik_sync::models::assets::CollectionContent::new("v", "v"),
+                    )
                     .copy_acl("v")
                     .copy_keyframes("v")
                     .send()
@@ -3402,7 +3722,10 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_collection_subcollections("p0", &Default::default())
+                        .post_collection_subcollections(
+                            "p0",
+                            &iconik_sync::models::assets::CollectionContent::new("v", "v"),
+                        )
                         .copy_acl("v")
                         .copy_keyframes("v")
                         .send()
@@ -3428,7 +3751,7 @@ fn assets() {
             182,
             |c| {
                 c.assets()
-                    .post_collections(&Default::default())
+                    .post_collections(&iconik_sync::models::assets::CollectionInput::new("v"))
                     .apply_default_acls(true)
                     .apply_collection_acls(true)
                     .restrict_collection_acls(true)
@@ -3439,7 +3762,7 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_collections(&Default::default())
+                        .post_collections(&iconik_sync::models::assets::CollectionInput::new("v"))
                         .apply_default_acls(true)
                         .apply_collection_acls(true)
                         .restrict_collection_acls(true)
@@ -3455,7 +3778,7 @@ fn assets() {
             |c| {
                 c.assets()
                     .post_collections_reindex()
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::assets::ReindexAllCollections::new())
                     .send()
                     .map(drop)
             },
@@ -3463,7 +3786,7 @@ fn assets() {
                 Box::pin(async move {
                     c.assets()
                         .post_collections_reindex()
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::assets::ReindexAllCollections::new())
                         .send()
                         .await
                         .map(drop)
@@ -3474,14 +3797,28 @@ fn assets() {
             184,
             |c| {
                 c.assets()
-                    .post_custom_actions_by_context("p0", &Default::default())
+                    .post_custom_actions_by_context(
+                        "p0",
+                        &iconik_sync::models::assets::CustomActionCreate::new(
+                            iconik_sync::models::assets::CustomActionContext::from("ASSET"),
+                            "v",
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_custom_actions_by_context("p0", &Default::default())
+                        .post_custom_actions_by_context(
+                            "p0",
+                            &iconik_sync::models::assets::CustomActionCreate::new(
+                                iconik_sync::models::assets::CustomActionContext::from("ASSET"),
+                                "v",
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3495,7 +3832,7 @@ fn assets() {
                     .post_custom_actions_callback_by_context_by_action(
                         "p0",
                         "p1",
-                        &Default::default(),
+                        &iconik_sync::models::assets::CustomActionCallback::new(),
                     )
                     .send()
                     .map(drop)
@@ -3506,7 +3843,7 @@ fn assets() {
                         .post_custom_actions_callback_by_context_by_action(
                             "p0",
                             "p1",
-                            &Default::default(),
+                            &iconik_sync::models::assets::CustomActionCallback::new(),
                         )
                         .send()
                         .await
@@ -3521,7 +3858,7 @@ fn assets() {
                     .post_custom_actions_shared_callback_by_context_by_action(
                         "p0",
                         "p1",
-                        &Default::default(),
+                        &iconik_sync::models::assets::CustomActionCallback::new(),
                     )
                     .send()
                     .map(drop)
@@ -3532,7 +3869,7 @@ fn assets() {
                         .post_custom_actions_shared_callback_by_context_by_action(
                             "p0",
                             "p1",
-                            &Default::default(),
+                            &iconik_sync::models::assets::CustomActionCallback::new(),
                         )
                         .send()
                         .await
@@ -3544,14 +3881,18 @@ fn assets() {
             187,
             |c| {
                 c.assets()
-                    .post_delete_queue_assets(&Default::default())
+                    .post_delete_queue_assets(&iconik_sync::models::assets::BulkFileset::new(
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_delete_queue_assets(&Default::default())
+                        .post_delete_queue_assets(&iconik_sync::models::assets::BulkFileset::new(
+                            Vec::new(),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -3562,14 +3903,18 @@ fn assets() {
             188,
             |c| {
                 c.assets()
-                    .post_delete_queue_assets_purge(&Default::default())
+                    .post_delete_queue_assets_purge(&iconik_sync::models::assets::BulkFileset::new(
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_delete_queue_assets_purge(&Default::default())
+                        .post_delete_queue_assets_purge(
+                            &iconik_sync::models::assets::BulkFileset::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3616,14 +3961,20 @@ fn assets() {
             191,
             |c| {
                 c.assets()
-                    .post_delete_queue_bulk(&Default::default())
+                    .post_delete_queue_bulk(&iconik_sync::models::assets::BulkDelete::new(
+                        Vec::new(),
+                        iconik_sync::models::assets::BulkDeleteObjectType::from("assets"),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_delete_queue_bulk(&Default::default())
+                        .post_delete_queue_bulk(&iconik_sync::models::assets::BulkDelete::new(
+                            Vec::new(),
+                            iconik_sync::models::assets::BulkDeleteObjectType::from("assets"),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -3634,14 +3985,18 @@ fn assets() {
             192,
             |c| {
                 c.assets()
-                    .post_delete_queue_collections(&Default::default())
+                    .post_delete_queue_collections(&iconik_sync::models::assets::BulkFileset::new(
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_delete_queue_collections(&Default::default())
+                        .post_delete_queue_collections(
+                            &iconik_sync::models::assets::BulkFileset::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3652,14 +4007,18 @@ fn assets() {
             193,
             |c| {
                 c.assets()
-                    .post_delete_queue_collections_purge(&Default::default())
+                    .post_delete_queue_collections_purge(
+                        &iconik_sync::models::assets::BulkFileset::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_delete_queue_collections_purge(&Default::default())
+                        .post_delete_queue_collections_purge(
+                            &iconik_sync::models::assets::BulkFileset::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3719,14 +4078,22 @@ fn assets() {
             197,
             |c| {
                 c.assets()
-                    .post_favorites_assets(&Default::default())
+                    .post_favorites_assets(&iconik_sync::models::assets::BulkAddToFavorites::new(
+                        Vec::new(),
+                        iconik_sync::models::assets::SequenceItemObjectType::from("assets"),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_favorites_assets(&Default::default())
+                        .post_favorites_assets(
+                            &iconik_sync::models::assets::BulkAddToFavorites::new(
+                                Vec::new(),
+                                iconik_sync::models::assets::SequenceItemObjectType::from("assets"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3737,14 +4104,22 @@ fn assets() {
             198,
             |c| {
                 c.assets()
-                    .post_object_approvals_request("p0", "p1", &Default::default())
+                    .post_object_approvals_request(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::Approval::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_object_approvals_request("p0", "p1", &Default::default())
+                        .post_object_approvals_request(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::Approval::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3755,14 +4130,24 @@ fn assets() {
             199,
             |c| {
                 c.assets()
-                    .post_object_share_reindex("p0", "p1", "p2", &Default::default())
+                    .post_object_share_reindex(
+                        "p0",
+                        "p1",
+                        "p2",
+                        &iconik_sync::models::assets::ReindexJob::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_object_share_reindex("p0", "p1", "p2", &Default::default())
+                        .post_object_share_reindex(
+                            "p0",
+                            "p1",
+                            "p2",
+                            &iconik_sync::models::assets::ReindexJob::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3773,14 +4158,24 @@ fn assets() {
             200,
             |c| {
                 c.assets()
-                    .post_object_share_users("p0", "p1", "p2", &Default::default())
+                    .post_object_share_users(
+                        "p0",
+                        "p1",
+                        "p2",
+                        &iconik_sync::models::assets::ShareUser::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_object_share_users("p0", "p1", "p2", &Default::default())
+                        .post_object_share_users(
+                            "p0",
+                            "p1",
+                            "p2",
+                            &iconik_sync::models::assets::ShareUser::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3791,14 +4186,34 @@ fn assets() {
             201,
             |c| {
                 c.assets()
-                    .post_object_shares("p0", "p1", &Default::default())
+                    .post_object_shares(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::ShareCreate::new(
+                            true,
+                            true,
+                            true,
+                            true,
+                            Vec::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_object_shares("p0", "p1", &Default::default())
+                        .post_object_shares(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::ShareCreate::new(
+                                true,
+                                true,
+                                true,
+                                true,
+                                Vec::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3809,14 +4224,24 @@ fn assets() {
             202,
             |c| {
                 c.assets()
-                    .post_object_shares_url("p0", "p1", &Default::default())
+                    .post_object_shares_url(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::ShareURLCreate::new(true, true, true, true),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_object_shares_url("p0", "p1", &Default::default())
+                        .post_object_shares_url(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::ShareURLCreate::new(
+                                true, true, true, true,
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3827,14 +4252,26 @@ fn assets() {
             203,
             |c| {
                 c.assets()
-                    .post_playlist_items("p0", &Default::default())
+                    .post_playlist_items(
+                        "p0",
+                        &iconik_sync::models::assets::PlaylistItem::new(
+                            "v",
+                            iconik_sync::models::assets::PlaylistItemObjectType::from("assets"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_playlist_items("p0", &Default::default())
+                        .post_playlist_items(
+                            "p0",
+                            &iconik_sync::models::assets::PlaylistItem::new(
+                                "v",
+                                iconik_sync::models::assets::PlaylistItemObjectType::from("assets"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3845,14 +4282,20 @@ fn assets() {
             204,
             |c| {
                 c.assets()
-                    .post_playlist_keyframes_assets("p0", &Default::default())
+                    .post_playlist_keyframes_assets(
+                        "p0",
+                        &iconik_sync::models::assets::SynchronizeCollectionKeyframes::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_playlist_keyframes_assets("p0", &Default::default())
+                        .post_playlist_keyframes_assets(
+                            "p0",
+                            &iconik_sync::models::assets::SynchronizeCollectionKeyframes::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3863,14 +4306,17 @@ fn assets() {
             205,
             |c| {
                 c.assets()
-                    .post_playlist_reindex("p0", &Default::default())
+                    .post_playlist_reindex("p0", &iconik_sync::models::assets::ReindexJob::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_playlist_reindex("p0", &Default::default())
+                        .post_playlist_reindex(
+                            "p0",
+                            &iconik_sync::models::assets::ReindexJob::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3881,14 +4327,14 @@ fn assets() {
             206,
             |c| {
                 c.assets()
-                    .post_playlists(&Default::default())
+                    .post_playlists(&iconik_sync::models::assets::PlaylistCreate::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_playlists(&Default::default())
+                        .post_playlists(&iconik_sync::models::assets::PlaylistCreate::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -3917,14 +4363,14 @@ fn assets() {
             208,
             |c| {
                 c.assets()
-                    .post_portal_reindex("p0", &Default::default())
+                    .post_portal_reindex("p0", &iconik_sync::models::assets::ReindexJob::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_portal_reindex("p0", &Default::default())
+                        .post_portal_reindex("p0", &iconik_sync::models::assets::ReindexJob::new())
                         .send()
                         .await
                         .map(drop)
@@ -3935,14 +4381,14 @@ fn assets() {
             209,
             |c| {
                 c.assets()
-                    .post_portals(&Default::default())
+                    .post_portals(&iconik_sync::models::assets::PortalCreate::new("v", "v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_portals(&Default::default())
+                        .post_portals(&iconik_sync::models::assets::PortalCreate::new("v", "v"))
                         .send()
                         .await
                         .map(drop)
@@ -3953,14 +4399,20 @@ fn assets() {
             210,
             |c| {
                 c.assets()
-                    .post_project_members("p0", &Default::default())
+                    .post_project_members(
+                        "p0",
+                        &iconik_sync::models::assets::ProjectMemberCreate::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_project_members("p0", &Default::default())
+                        .post_project_members(
+                            "p0",
+                            &iconik_sync::models::assets::ProjectMemberCreate::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -3971,14 +4423,14 @@ fn assets() {
             211,
             |c| {
                 c.assets()
-                    .post_project_reindex("p0", &Default::default())
+                    .post_project_reindex("p0", &iconik_sync::models::assets::ReindexJob::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_project_reindex("p0", &Default::default())
+                        .post_project_reindex("p0", &iconik_sync::models::assets::ReindexJob::new())
                         .send()
                         .await
                         .map(drop)
@@ -3989,14 +4441,14 @@ fn assets() {
             212,
             |c| {
                 c.assets()
-                    .post_projects(&Default::default())
+                    .post_projects(&iconik_sync::models::assets::ProjectCreate::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_projects(&Default::default())
+                        .post_projects(&iconik_sync::models::assets::ProjectCreate::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -4020,14 +4472,18 @@ fn assets() {
             214,
             |c| {
                 c.assets()
-                    .post_publications_jobs(&Default::default())
+                    .post_publications_jobs(
+                        &iconik_sync::models::assets::CreatePublicationJob::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_publications_jobs(&Default::default())
+                        .post_publications_jobs(
+                            &iconik_sync::models::assets::CreatePublicationJob::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4038,14 +4494,20 @@ fn assets() {
             215,
             |c| {
                 c.assets()
-                    .post_reindex_bulk(&Default::default())
+                    .post_reindex_bulk(&iconik_sync::models::assets::ReindexBulkAction::new(
+                        Vec::new(),
+                        iconik_sync::models::assets::BulkDeleteObjectType::from("assets"),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_reindex_bulk(&Default::default())
+                        .post_reindex_bulk(&iconik_sync::models::assets::ReindexBulkAction::new(
+                            Vec::new(),
+                            iconik_sync::models::assets::BulkDeleteObjectType::from("assets"),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -4056,14 +4518,18 @@ fn assets() {
             216,
             |c| {
                 c.assets()
-                    .post_segments_reindex(&Default::default())
+                    .post_segments_reindex(&iconik_sync::models::assets::ReindexSegments::new(
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_segments_reindex(&Default::default())
+                        .post_segments_reindex(&iconik_sync::models::assets::ReindexSegments::new(
+                            Vec::new(),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -4074,14 +4540,26 @@ fn assets() {
             217,
             |c| {
                 c.assets()
-                    .post_sequence_items("p0", &Default::default())
+                    .post_sequence_items(
+                        "p0",
+                        &iconik_sync::models::assets::SequenceItem::new(
+                            "v",
+                            iconik_sync::models::assets::SequenceItemObjectType::from("assets"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_sequence_items("p0", &Default::default())
+                        .post_sequence_items(
+                            "p0",
+                            &iconik_sync::models::assets::SequenceItem::new(
+                                "v",
+                                iconik_sync::models::assets::SequenceItemObjectType::from("assets"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4092,14 +4570,17 @@ fn assets() {
             218,
             |c| {
                 c.assets()
-                    .post_sequence_reindex("p0", &Default::default())
+                    .post_sequence_reindex("p0", &iconik_sync::models::assets::ReindexJob::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_sequence_reindex("p0", &Default::default())
+                        .post_sequence_reindex(
+                            "p0",
+                            &iconik_sync::models::assets::ReindexJob::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4110,14 +4591,14 @@ fn assets() {
             219,
             |c| {
                 c.assets()
-                    .post_sequences(&Default::default())
+                    .post_sequences(&iconik_sync::models::assets::Sequence::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_sequences(&Default::default())
+                        .post_sequences(&iconik_sync::models::assets::Sequence::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -4128,14 +4609,20 @@ fn assets() {
             220,
             |c| {
                 c.assets()
-                    .post_share_magic_link_request("p0", &Default::default())
+                    .post_share_magic_link_request(
+                        "p0",
+                        &iconik_sync::models::assets::SAMLLogin::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_share_magic_link_request("p0", &Default::default())
+                        .post_share_magic_link_request(
+                            "p0",
+                            &iconik_sync::models::assets::SAMLLogin::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4146,14 +4633,20 @@ fn assets() {
             221,
             |c| {
                 c.assets()
-                    .post_share_magic_link_validate("p0", &Default::default())
+                    .post_share_magic_link_validate(
+                        "p0",
+                        &iconik_sync::models::assets::MagicLinkValidate::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_share_magic_link_validate("p0", &Default::default())
+                        .post_share_magic_link_validate(
+                            "p0",
+                            &iconik_sync::models::assets::MagicLinkValidate::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4164,14 +4657,34 @@ fn assets() {
             222,
             |c| {
                 c.assets()
-                    .post_share_object("p0", &Default::default())
+                    .post_share_object(
+                        "p0",
+                        &iconik_sync::models::assets::BulkShareCreate::new(
+                            true,
+                            true,
+                            true,
+                            true,
+                            Vec::new(),
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_share_object("p0", &Default::default())
+                        .post_share_object(
+                            "p0",
+                            &iconik_sync::models::assets::BulkShareCreate::new(
+                                true,
+                                true,
+                                true,
+                                true,
+                                Vec::new(),
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4182,14 +4695,28 @@ fn assets() {
             223,
             |c| {
                 c.assets()
-                    .post_shares_allowlist_entries(&Default::default())
+                    .post_shares_allowlist_entries(
+                        &iconik_sync::models::assets::MagicLinkAllowlistCreate::new(
+                            iconik_sync::models::assets::MagicLinkAllowlistEntryEntryType::from(
+                                "domain",
+                            ),
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_shares_allowlist_entries(&Default::default())
+                        .post_shares_allowlist_entries(
+                            &iconik_sync::models::assets::MagicLinkAllowlistCreate::new(
+                                iconik_sync::models::assets::MagicLinkAllowlistEntryEntryType::from(
+                                    "domain",
+                                ),
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4200,14 +4727,14 @@ fn assets() {
             224,
             |c| {
                 c.assets()
-                    .post_shares_auth_login(&Default::default())
+                    .post_shares_auth_login(&iconik_sync::models::assets::ShareLogin::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_shares_auth_login(&Default::default())
+                        .post_shares_auth_login(&iconik_sync::models::assets::ShareLogin::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -4218,14 +4745,18 @@ fn assets() {
             225,
             |c| {
                 c.assets()
-                    .post_shares_magic_link_enabled(&Default::default())
+                    .post_shares_magic_link_enabled(
+                        &iconik_sync::models::assets::MagicLinkCheckSetting::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_shares_magic_link_enabled(&Default::default())
+                        .post_shares_magic_link_enabled(
+                            &iconik_sync::models::assets::MagicLinkCheckSetting::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4236,14 +4767,14 @@ fn assets() {
             226,
             |c| {
                 c.assets()
-                    .post_sync_sessions(&Default::default())
+                    .post_sync_sessions(&iconik_sync::models::assets::SyncSession::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .post_sync_sessions(&Default::default())
+                        .post_sync_sessions(&iconik_sync::models::assets::SyncSession::new())
                         .send()
                         .await
                         .map(drop)
@@ -4254,7 +4785,7 @@ fn assets() {
             227,
             |c| {
                 c.assets()
-                    .put_asset("p0", &Default::default())
+                    .put_asset("p0", &iconik_sync::models::assets::AssetPost::new("v"))
                     .generate_subclip_keyframes(true)
                     .send()
                     .map(drop)
@@ -4262,7 +4793,7 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_asset("p0", &Default::default())
+                        .put_asset("p0", &iconik_sync::models::assets::AssetPost::new("v"))
                         .generate_subclip_keyframes(true)
                         .send()
                         .await
@@ -4279,14 +4810,20 @@ fn assets() {
             229,
             |c| {
                 c.assets()
-                    .put_asset_search_document("p0", &Default::default())
+                    .put_asset_search_document(
+                        "p0",
+                        &iconik_sync::models::assets::AssetElastic::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_asset_search_document("p0", &Default::default())
+                        .put_asset_search_document(
+                            "p0",
+                            &iconik_sync::models::assets::AssetElastic::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4297,7 +4834,13 @@ fn assets() {
             230,
             |c| {
                 c.assets()
-                    .put_asset_segment("p0", "p1", &Default::default())
+                    .put_asset_segment(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::EditSegment::new(
+                            iconik_sync::models::assets::SegmentSegmentType::from("COMMENT"),
+                        ),
+                    )
                     .generate_subclip_keyframes(true)
                     .send()
                     .map(drop)
@@ -4305,7 +4848,13 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_asset_segment("p0", "p1", &Default::default())
+                        .put_asset_segment(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::EditSegment::new(
+                                iconik_sync::models::assets::SegmentSegmentType::from("COMMENT"),
+                            ),
+                        )
                         .generate_subclip_keyframes(true)
                         .send()
                         .await
@@ -4317,7 +4866,10 @@ fn assets() {
             231,
             |c| {
                 c.assets()
-                    .put_asset_segments_bulk("p0", &Default::default())
+                    .put_asset_segments_bulk(
+                        "p0",
+                        &iconik_sync::models::assets::BulkEditAssetSegments::new(Vec::new()),
+                    )
                     .generate_subclip_keyframes(true)
                     .send()
                     .map(drop)
@@ -4325,7 +4877,10 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_asset_segments_bulk("p0", &Default::default())
+                        .put_asset_segments_bulk(
+                            "p0",
+                            &iconik_sync::models::assets::BulkEditAssetSegments::new(Vec::new()),
+                        )
                         .generate_subclip_keyframes(true)
                         .send()
                         .await
@@ -4337,14 +4892,22 @@ fn assets() {
             232,
             |c| {
                 c.assets()
-                    .put_asset_version("p0", "p1", &Default::default())
+                    .put_asset_version(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::AssetVersion::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_asset_version("p0", "p1", &Default::default())
+                        .put_asset_version(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::AssetVersion::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4377,7 +4940,7 @@ fn assets() {
                         "p0",
                         "p1",
                         "p2",
-                        &Default::default(),
+                        &iconik_sync::models::assets::AssetTranscriptionProperties::new(),
                     )
                     .send()
                     .map(drop)
@@ -4389,7 +4952,7 @@ fn assets() {
                             "p0",
                             "p1",
                             "p2",
-                            &Default::default(),
+                            &iconik_sync::models::assets::AssetTranscriptionProperties::new(),
                         )
                         .send()
                         .await
@@ -4399,11 +4962,16 @@ fn assets() {
         ),
         Case::new(
             235,
-            |c| c.assets().put_assets(&Default::default()).send().map(drop),
+            |c| {
+                c.assets()
+                    .put_assets(&iconik_sync::models::assets::BulkAssetEdit::new(Vec::new()))
+                    .send()
+                    .map(drop)
+            },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_assets(&Default::default())
+                        .put_assets(&iconik_sync::models::assets::BulkAssetEdit::new(Vec::new()))
                         .send()
                         .await
                         .map(drop)
@@ -4414,14 +4982,20 @@ fn assets() {
             236,
             |c| {
                 c.assets()
-                    .put_assets_relation_types_by_relation_type("p0", &Default::default())
+                    .put_assets_relation_types_by_relation_type(
+                        "p0",
+                        &iconik_sync::models::assets::RelationType::new("v", "v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_assets_relation_types_by_relation_type("p0", &Default::default())
+                        .put_assets_relation_types_by_relation_type(
+                            "p0",
+                            &iconik_sync::models::assets::RelationType::new("v", "v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4432,7 +5006,10 @@ fn assets() {
             237,
             |c| {
                 c.assets()
-                    .put_collection("p0", &Default::default())
+                    .put_collection(
+                        "p0",
+                        &iconik_sync::models::assets::CollectionInput::new("v"),
+                    )
                     .change_parent_mode("v")
                     .send()
                     .map(drop)
@@ -4440,7 +5017,10 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_collection("p0", &Default::default())
+                        .put_collection(
+                            "p0",
+                            &iconik_sync::models::assets::CollectionInput::new("v"),
+                        )
                         .change_parent_mode("v")
                         .send()
                         .await
@@ -4452,14 +5032,24 @@ fn assets() {
             238,
             |c| {
                 c.assets()
-                    .put_collection_contents_object("p0", "p1", "p2", &Default::default())
+                    .put_collection_contents_object(
+                        "p0",
+                        "p1",
+                        "p2",
+                        &iconik_sync::models::assets::CollectionContentOrdering::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_collection_contents_object("p0", "p1", "p2", &Default::default())
+                        .put_collection_contents_object(
+                            "p0",
+                            "p1",
+                            "p2",
+                            &iconik_sync::models::assets::CollectionContentOrdering::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4483,14 +5073,20 @@ fn assets() {
             240,
             |c| {
                 c.assets()
-                    .put_collection_search_document("p0", &Default::default())
+                    .put_collection_search_document(
+                        "p0",
+                        &iconik_sync::models::assets::Collection::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_collection_search_document("p0", &Default::default())
+                        .put_collection_search_document(
+                            "p0",
+                            &iconik_sync::models::assets::Collection::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4501,14 +5097,30 @@ fn assets() {
             241,
             |c| {
                 c.assets()
-                    .put_custom_actions_by_context_by_action("p0", "p1", &Default::default())
+                    .put_custom_actions_by_context_by_action(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::CustomAction::new(
+                            iconik_sync::models::assets::CustomActionContext::from("ASSET"),
+                            "v",
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_custom_actions_by_context_by_action("p0", "p1", &Default::default())
+                        .put_custom_actions_by_context_by_action(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::CustomAction::new(
+                                iconik_sync::models::assets::CustomActionContext::from("ASSET"),
+                                "v",
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4519,14 +5131,22 @@ fn assets() {
             242,
             |c| {
                 c.assets()
-                    .put_object_approvals("p0", "p1", &Default::default())
+                    .put_object_approvals(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::ApprovalBy::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_object_approvals("p0", "p1", &Default::default())
+                        .put_object_approvals(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::ApprovalBy::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4537,14 +5157,22 @@ fn assets() {
             243,
             |c| {
                 c.assets()
-                    .put_object_approvals_request("p0", "p1", &Default::default())
+                    .put_object_approvals_request(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::Approval::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_object_approvals_request("p0", "p1", &Default::default())
+                        .put_object_approvals_request(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::Approval::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4555,14 +5183,24 @@ fn assets() {
             244,
             |c| {
                 c.assets()
-                    .put_object_share("p0", "p1", "p2", &Default::default())
+                    .put_object_share(
+                        "p0",
+                        "p1",
+                        "p2",
+                        &iconik_sync::models::assets::Share::new(true, true, true, true),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_object_share("p0", "p1", "p2", &Default::default())
+                        .put_object_share(
+                            "p0",
+                            "p1",
+                            "p2",
+                            &iconik_sync::models::assets::Share::new(true, true, true, true),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4578,7 +5216,7 @@ fn assets() {
                         "p1",
                         "p2",
                         "p3",
-                        &Default::default(),
+                        &iconik_sync::models::assets::ShareUser::new("v"),
                     )
                     .send()
                     .map(drop)
@@ -4591,7 +5229,7 @@ fn assets() {
                             "p1",
                             "p2",
                             "p3",
-                            &Default::default(),
+                            &iconik_sync::models::assets::ShareUser::new("v"),
                         )
                         .send()
                         .await
@@ -4603,14 +5241,14 @@ fn assets() {
             246,
             |c| {
                 c.assets()
-                    .put_playlist("p0", &Default::default())
+                    .put_playlist("p0", &iconik_sync::models::assets::PlaylistSchema::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_playlist("p0", &Default::default())
+                        .put_playlist("p0", &iconik_sync::models::assets::PlaylistSchema::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -4621,14 +5259,28 @@ fn assets() {
             247,
             |c| {
                 c.assets()
-                    .put_playlist_item("p0", "p1", &Default::default())
+                    .put_playlist_item(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::PlaylistItem::new(
+                            "v",
+                            iconik_sync::models::assets::PlaylistItemObjectType::from("assets"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_playlist_item("p0", "p1", &Default::default())
+                        .put_playlist_item(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::PlaylistItem::new(
+                                "v",
+                                iconik_sync::models::assets::PlaylistItemObjectType::from("assets"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4639,14 +5291,22 @@ fn assets() {
             248,
             |c| {
                 c.assets()
-                    .put_playlist_item_position("p0", "p1", &Default::default())
+                    .put_playlist_item_position(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::PlaylistItemUpdatePosition::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_playlist_item_position("p0", "p1", &Default::default())
+                        .put_playlist_item_position(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::PlaylistItemUpdatePosition::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4657,14 +5317,14 @@ fn assets() {
             249,
             |c| {
                 c.assets()
-                    .put_portal("p0", &Default::default())
+                    .put_portal("p0", &iconik_sync::models::assets::Portal::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_portal("p0", &Default::default())
+                        .put_portal("p0", &iconik_sync::models::assets::Portal::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -4675,14 +5335,14 @@ fn assets() {
             250,
             |c| {
                 c.assets()
-                    .put_project("p0", &Default::default())
+                    .put_project("p0", &iconik_sync::models::assets::Project::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_project("p0", &Default::default())
+                        .put_project("p0", &iconik_sync::models::assets::Project::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -4693,14 +5353,14 @@ fn assets() {
             251,
             |c| {
                 c.assets()
-                    .put_sequence("p0", &Default::default())
+                    .put_sequence("p0", &iconik_sync::models::assets::Sequence::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_sequence("p0", &Default::default())
+                        .put_sequence("p0", &iconik_sync::models::assets::Sequence::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -4711,14 +5371,22 @@ fn assets() {
             252,
             |c| {
                 c.assets()
-                    .put_sequence_item_position("p0", "p1", &Default::default())
+                    .put_sequence_item_position(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::assets::PlaylistItemUpdatePosition::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_sequence_item_position("p0", "p1", &Default::default())
+                        .put_sequence_item_position(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::assets::PlaylistItemUpdatePosition::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4729,14 +5397,20 @@ fn assets() {
             253,
             |c| {
                 c.assets()
-                    .put_shares_allowlist_entry("p0", &Default::default())
+                    .put_shares_allowlist_entry(
+                        "p0",
+                        &iconik_sync::models::assets::MagicLinkAllowlistUpdate::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_shares_allowlist_entry("p0", &Default::default())
+                        .put_shares_allowlist_entry(
+                            "p0",
+                            &iconik_sync::models::assets::MagicLinkAllowlistUpdate::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -4756,7 +5430,10 @@ fn assets() {
             255,
             |c| {
                 c.assets()
-                    .put_sync_sessions_by_sync_session("p0", &Default::default())
+                    .put_sync_sessions_by_sync_session(
+                        "p0",
+                        &iconik_sync::models::assets::SyncSession::new(),
+                    )
                     .update_if_none(true)
                     .send()
                     .map(drop)
@@ -4764,7 +5441,10 @@ fn assets() {
             |c| {
                 Box::pin(async move {
                     c.assets()
-                        .put_sync_sessions_by_sync_session("p0", &Default::default())
+                        .put_sync_sessions_by_sync_session(
+                            "p0",
+                            &iconik_sync::models::assets::SyncSession::new(),
+                        )
                         .update_if_none(true)
                         .send()
                         .await
@@ -5340,14 +6020,14 @@ fn auth() {
             295,
             |c| {
                 c.auth()
-                    .patch_app("p0", &Default::default())
+                    .patch_app("p0", &iconik_sync::models::auth::App::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .patch_app("p0", &Default::default())
+                        .patch_app("p0", &iconik_sync::models::auth::App::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -5358,14 +6038,26 @@ fn auth() {
             296,
             |c| {
                 c.auth()
-                    .patch_auth_saml_idp_by_identity_provider("p0", &Default::default())
+                    .patch_auth_saml_idp_by_identity_provider(
+                        "p0",
+                        &iconik_sync::models::auth::IdentityProvider::new(
+                            serde_json::Map::new(),
+                            iconik_sync::models::auth::IdentityProviderType::from("auth0.com"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .patch_auth_saml_idp_by_identity_provider("p0", &Default::default())
+                        .patch_auth_saml_idp_by_identity_provider(
+                            "p0",
+                            &iconik_sync::models::auth::IdentityProvider::new(
+                                serde_json::Map::new(),
+                                iconik_sync::models::auth::IdentityProviderType::from("auth0.com"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -5376,14 +6068,20 @@ fn auth() {
             297,
             |c| {
                 c.auth()
-                    .patch_system_domain("p0", &Default::default())
+                    .patch_system_domain(
+                        "p0",
+                        &iconik_sync::models::auth::SystemDomainSuperAdmin::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .patch_system_domain("p0", &Default::default())
+                        .patch_system_domain(
+                            "p0",
+                            &iconik_sync::models::auth::SystemDomainSuperAdmin::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -5394,14 +6092,20 @@ fn auth() {
             298,
             |c| {
                 c.auth()
-                    .patch_system_domain_profile("p0", &Default::default())
+                    .patch_system_domain_profile(
+                        "p0",
+                        &iconik_sync::models::auth::SystemDomainProfile::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .patch_system_domain_profile("p0", &Default::default())
+                        .patch_system_domain_profile(
+                            "p0",
+                            &iconik_sync::models::auth::SystemDomainProfile::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -5424,11 +6128,16 @@ fn auth() {
         ),
         Case::new(
             300,
-            |c| c.auth().post_apps(&Default::default()).send().map(drop),
+            |c| {
+                c.auth()
+                    .post_apps(&iconik_sync::models::auth::AppCreate::new("v"))
+                    .send()
+                    .map(drop)
+            },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_apps(&Default::default())
+                        .post_apps(&iconik_sync::models::auth::AppCreate::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -5439,14 +6148,18 @@ fn auth() {
             301,
             |c| {
                 c.auth()
-                    .post_apps_external_auth(&Default::default())
+                    .post_apps_external_auth(&iconik_sync::models::auth::ExternalAuthRequest::new(
+                        "v",
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_apps_external_auth(&Default::default())
+                        .post_apps_external_auth(
+                            &iconik_sync::models::auth::ExternalAuthRequest::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -5457,14 +6170,18 @@ fn auth() {
             302,
             |c| {
                 c.auth()
-                    .post_apps_instance(&Default::default())
+                    .post_apps_instance(&iconik_sync::models::auth::ApprovedAppInstance::new(
+                        "v", "v",
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_apps_instance(&Default::default())
+                        .post_apps_instance(&iconik_sync::models::auth::ApprovedAppInstance::new(
+                            "v", "v",
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -5475,14 +6192,14 @@ fn auth() {
             303,
             |c| {
                 c.auth()
-                    .post_auth_ad_login(&Default::default())
+                    .post_auth_ad_login(&serde_json::Map::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_auth_ad_login(&Default::default())
+                        .post_auth_ad_login(&serde_json::Map::new())
                         .send()
                         .await
                         .map(drop)
@@ -5506,14 +6223,14 @@ fn auth() {
             305,
             |c| {
                 c.auth()
-                    .post_auth_embed_token(&Default::default())
+                    .post_auth_embed_token(&iconik_sync::models::auth::EmbedTokenRequest::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_auth_embed_token(&Default::default())
+                        .post_auth_embed_token(&iconik_sync::models::auth::EmbedTokenRequest::new())
                         .send()
                         .await
                         .map(drop)
@@ -5524,7 +6241,9 @@ fn auth() {
             306,
             |c| {
                 c.auth()
-                    .post_auth_embed_token_exchange(&Default::default())
+                    .post_auth_embed_token_exchange(
+                        &iconik_sync::models::auth::TokenExchangeRequest::new("v"),
+                    )
                     .format("v")
                     .send()
                     .map(drop)
@@ -5532,7 +6251,9 @@ fn auth() {
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_auth_embed_token_exchange(&Default::default())
+                        .post_auth_embed_token_exchange(
+                            &iconik_sync::models::auth::TokenExchangeRequest::new("v"),
+                        )
                         .format("v")
                         .send()
                         .await
@@ -5544,14 +6265,20 @@ fn auth() {
             307,
             |c| {
                 c.auth()
-                    .post_auth_multidomain_login("v", &Default::default())
+                    .post_auth_multidomain_login(
+                        "v",
+                        &iconik_sync::models::auth::MultiDomainLogin::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_auth_multidomain_login("v", &Default::default())
+                        .post_auth_multidomain_login(
+                            "v",
+                            &iconik_sync::models::auth::MultiDomainLogin::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -5562,14 +6289,20 @@ fn auth() {
             308,
             |c| {
                 c.auth()
-                    .post_auth_otp_generate("v", &Default::default())
+                    .post_auth_otp_generate(
+                        "v",
+                        &iconik_sync::models::auth::MultiDomainLogin::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_auth_otp_generate("v", &Default::default())
+                        .post_auth_otp_generate(
+                            "v",
+                            &iconik_sync::models::auth::MultiDomainLogin::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -5611,14 +6344,20 @@ fn auth() {
             311,
             |c| {
                 c.auth()
-                    .post_auth_saml_domains(&Default::default())
+                    .post_auth_saml_domains(
+                        &iconik_sync::models::auth::DomainIdentityProviderMap::new("v", "v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_auth_saml_domains(&Default::default())
+                        .post_auth_saml_domains(
+                            &iconik_sync::models::auth::DomainIdentityProviderMap::new(
+                                "v", "v", "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -5630,7 +6369,10 @@ fn auth() {
             |c| {
                 c.auth()
                     .post_auth_saml_idp()
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::auth::IdentityProvider::new(
+                        serde_json::Map::new(),
+                        iconik_sync::models::auth::IdentityProviderType::from("auth0.com"),
+                    ))
                     .send()
                     .map(drop)
             },
@@ -5638,7 +6380,10 @@ fn auth() {
                 Box::pin(async move {
                     c.auth()
                         .post_auth_saml_idp()
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::auth::IdentityProvider::new(
+                            serde_json::Map::new(),
+                            iconik_sync::models::auth::IdentityProviderType::from("auth0.com"),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -5667,14 +6412,14 @@ fn auth() {
             314,
             |c| {
                 c.auth()
-                    .post_auth_saml_login(&Default::default())
+                    .post_auth_saml_login(&iconik_sync::models::auth::SAMLLogin::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_auth_saml_login(&Default::default())
+                        .post_auth_saml_login(&iconik_sync::models::auth::SAMLLogin::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -5703,14 +6448,18 @@ fn auth() {
             316,
             |c| {
                 c.auth()
-                    .post_auth_saml_multidomain_login(&Default::default())
+                    .post_auth_saml_multidomain_login(&iconik_sync::models::auth::SAMLLogin::new(
+                        "v",
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_auth_saml_multidomain_login(&Default::default())
+                        .post_auth_saml_multidomain_login(
+                            &iconik_sync::models::auth::SAMLLogin::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -5721,14 +6470,16 @@ fn auth() {
             317,
             |c| {
                 c.auth()
-                    .post_auth_simple_login(&Default::default())
+                    .post_auth_simple_login(&iconik_sync::models::auth::SimpleLogin::new("v", "v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_auth_simple_login(&Default::default())
+                        .post_auth_simple_login(&iconik_sync::models::auth::SimpleLogin::new(
+                            "v", "v",
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -5753,14 +6504,18 @@ fn auth() {
             319,
             |c| {
                 c.auth()
-                    .post_marketplace_google_link(&Default::default())
+                    .post_marketplace_google_link(
+                        &iconik_sync::models::auth::MarketplaceGoogleLink::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_marketplace_google_link(&Default::default())
+                        .post_marketplace_google_link(
+                            &iconik_sync::models::auth::MarketplaceGoogleLink::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -5772,7 +6527,7 @@ fn auth() {
             |c| {
                 c.auth()
                     .post_marketplace_google_signup()
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::auth::MarketplaceGoogleSignup::new())
                     .send()
                     .map(drop)
             },
@@ -5780,7 +6535,7 @@ fn auth() {
                 Box::pin(async move {
                     c.auth()
                         .post_marketplace_google_signup()
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::auth::MarketplaceGoogleSignup::new())
                         .send()
                         .await
                         .map(drop)
@@ -5811,7 +6566,11 @@ fn auth() {
             322,
             |c| {
                 c.auth()
-                    .post_oauth_token(&Default::default())
+                    .post_oauth_token(&iconik_sync::models::auth::PostOauthTokenBody::new(
+                        iconik_sync::models::auth::PostOauthTokenBodyGrantType::from(
+                            "authorization_code",
+                        ),
+                    ))
                     .expires_in(2)
                     .authorization("v")
                     .send()
@@ -5820,7 +6579,11 @@ fn auth() {
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_oauth_token(&Default::default())
+                        .post_oauth_token(&iconik_sync::models::auth::PostOauthTokenBody::new(
+                            iconik_sync::models::auth::PostOauthTokenBodyGrantType::from(
+                                "authorization_code",
+                            ),
+                        ))
                         .expires_in(2)
                         .authorization("v")
                         .send()
@@ -5833,14 +6596,14 @@ fn auth() {
             323,
             |c| {
                 c.auth()
-                    .post_password_forgot(&Default::default())
+                    .post_password_forgot(&iconik_sync::models::auth::ForgotPassword::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_password_forgot(&Default::default())
+                        .post_password_forgot(&iconik_sync::models::auth::ForgotPassword::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -5851,14 +6614,18 @@ fn auth() {
             324,
             |c| {
                 c.auth()
-                    .post_referral_codes(&Default::default())
+                    .post_referral_codes(&iconik_sync::models::auth::ReferralCode::new(
+                        "v", "v", 1.5,
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_referral_codes(&Default::default())
+                        .post_referral_codes(&iconik_sync::models::auth::ReferralCode::new(
+                            "v", "v", 1.5,
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -5869,14 +6636,18 @@ fn auth() {
             325,
             |c| {
                 c.auth()
-                    .post_registrations(&Default::default())
+                    .post_registrations(&iconik_sync::models::auth::Registration::new(
+                        "v", "v", "v", "v", "v",
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_registrations(&Default::default())
+                        .post_registrations(&iconik_sync::models::auth::Registration::new(
+                            "v", "v", "v", "v", "v",
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -5905,17 +6676,25 @@ fn auth() {
             327,
             |c| {
                 c.auth()
-                    .post_system_domain_features("p0", &Default::default())
+                    .post_system_domain_features(
+                        "p0",
+                        &iconik_sync::models::auth::EnableSystemDomainFeature::new(
+                            iconik_sync::models::auth::PublishFeature::new(
+                                iconik_sync::models::auth::PublishFeatureParameters::new(
+                                    iconik_sync::models::auth::PublishFeatureParametersRegion::from(
+                                        "EU",
+                                    ),
+                                    "v",
+                                ),
+                            ),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
-                    c.auth()
-                        .post_system_domain_features("p0", &Default::default())
-                        .send()
-                        .await
-                        .map(drop)
+                    c.auth().post_system_domain_features("p0", &iconik_sync::models::auth::EnableSystemDomainFeature::new(iconik_sync::models::auth::PublishFeature::new(iconik_sync::models::auth::PublishFeatureParameters::new(iconik_sync::models::auth::PublishFeatureParametersRegion::from("EU"), "v")))).send().await.map(drop)
                 })
             },
         ),
@@ -5941,14 +6720,17 @@ fn auth() {
             329,
             |c| {
                 c.auth()
-                    .post_system_domain_reindex("p0", &Default::default())
+                    .post_system_domain_reindex("p0", &iconik_sync::models::auth::ReindexJob::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_system_domain_reindex("p0", &Default::default())
+                        .post_system_domain_reindex(
+                            "p0",
+                            &iconik_sync::models::auth::ReindexJob::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -5959,14 +6741,16 @@ fn auth() {
             330,
             |c| {
                 c.auth()
-                    .post_system_domains(&Default::default())
+                    .post_system_domains(&iconik_sync::models::auth::SystemDomain::new("v", "v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .post_system_domains(&Default::default())
+                        .post_system_domains(&iconik_sync::models::auth::SystemDomain::new(
+                            "v", "v",
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -5977,7 +6761,10 @@ fn auth() {
             331,
             |c| {
                 c.auth()
-                    .post_system_domains_referral_code_by_referral_code("p0", &Default::default())
+                    .post_system_domains_referral_code_by_referral_code(
+                        "p0",
+                        &iconik_sync::models::auth::SystemDomainFromReferralCode::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
@@ -5986,7 +6773,7 @@ fn auth() {
                     c.auth()
                         .post_system_domains_referral_code_by_referral_code(
                             "p0",
-                            &Default::default(),
+                            &iconik_sync::models::auth::SystemDomainFromReferralCode::new("v", "v"),
                         )
                         .send()
                         .await
@@ -5996,11 +6783,16 @@ fn auth() {
         ),
         Case::new(
             332,
-            |c| c.auth().put_app("p0", &Default::default()).send().map(drop),
+            |c| {
+                c.auth()
+                    .put_app("p0", &iconik_sync::models::auth::App::new("v"))
+                    .send()
+                    .map(drop)
+            },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .put_app("p0", &Default::default())
+                        .put_app("p0", &iconik_sync::models::auth::App::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -6011,14 +6803,26 @@ fn auth() {
             333,
             |c| {
                 c.auth()
-                    .put_auth_saml_idp_by_identity_provider("p0", &Default::default())
+                    .put_auth_saml_idp_by_identity_provider(
+                        "p0",
+                        &iconik_sync::models::auth::IdentityProvider::new(
+                            serde_json::Map::new(),
+                            iconik_sync::models::auth::IdentityProviderType::from("auth0.com"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .put_auth_saml_idp_by_identity_provider("p0", &Default::default())
+                        .put_auth_saml_idp_by_identity_provider(
+                            "p0",
+                            &iconik_sync::models::auth::IdentityProvider::new(
+                                serde_json::Map::new(),
+                                iconik_sync::models::auth::IdentityProviderType::from("auth0.com"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -6034,14 +6838,20 @@ fn auth() {
             335,
             |c| {
                 c.auth()
-                    .put_invitation_complete_by_reset_hash("p0", &Default::default())
+                    .put_invitation_complete_by_reset_hash(
+                        "p0",
+                        &iconik_sync::models::auth::CompleteInvitation::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .put_invitation_complete_by_reset_hash("p0", &Default::default())
+                        .put_invitation_complete_by_reset_hash(
+                            "p0",
+                            &iconik_sync::models::auth::CompleteInvitation::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -6052,14 +6862,20 @@ fn auth() {
             336,
             |c| {
                 c.auth()
-                    .put_password_reset_by_reset_hash("p0", &Default::default())
+                    .put_password_reset_by_reset_hash(
+                        "p0",
+                        &iconik_sync::models::auth::ResetPassword::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .put_password_reset_by_reset_hash("p0", &Default::default())
+                        .put_password_reset_by_reset_hash(
+                            "p0",
+                            &iconik_sync::models::auth::ResetPassword::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -6070,14 +6886,20 @@ fn auth() {
             337,
             |c| {
                 c.auth()
-                    .put_system_domain("p0", &Default::default())
+                    .put_system_domain(
+                        "p0",
+                        &iconik_sync::models::auth::SystemDomainSuperAdmin::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.auth()
-                        .put_system_domain("p0", &Default::default())
+                        .put_system_domain(
+                            "p0",
+                            &iconik_sync::models::auth::SystemDomainSuperAdmin::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -6174,14 +6996,28 @@ fn automations() {
             344,
             |c| {
                 c.automations()
-                    .patch_automation("p0", &Default::default())
+                    .patch_automation(
+                        "p0",
+                        &iconik_sync::models::automations::Automation::new(
+                            Vec::new(),
+                            "v",
+                            Vec::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.automations()
-                        .patch_automation("p0", &Default::default())
+                        .patch_automation(
+                            "p0",
+                            &iconik_sync::models::automations::Automation::new(
+                                Vec::new(),
+                                "v",
+                                Vec::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -6192,7 +7028,19 @@ fn automations() {
             345,
             |c| {
                 c.automations()
-                    .post_automation_history("p0", &Default::default())
+                    .post_automation_history(
+                        "p0",
+                        &iconik_sync::models::automations::AutomationHistory::new(
+                            "v",
+                            "v",
+                            "v",
+                            iconik_sync::models::automations::AutomationHistoryStatus::from(
+                                "FAILED",
+                            ),
+                            "v",
+                            "v",
+                        ),
+                    )
                     .ttl(2)
                     .send()
                     .map(drop)
@@ -6200,7 +7048,19 @@ fn automations() {
             |c| {
                 Box::pin(async move {
                     c.automations()
-                        .post_automation_history("p0", &Default::default())
+                        .post_automation_history(
+                            "p0",
+                            &iconik_sync::models::automations::AutomationHistory::new(
+                                "v",
+                                "v",
+                                "v",
+                                iconik_sync::models::automations::AutomationHistoryStatus::from(
+                                    "FAILED",
+                                ),
+                                "v",
+                                "v",
+                            ),
+                        )
                         .ttl(2)
                         .send()
                         .await
@@ -6225,14 +7085,22 @@ fn automations() {
             347,
             |c| {
                 c.automations()
-                    .post_automations(&Default::default())
+                    .post_automations(&iconik_sync::models::automations::Automation::new(
+                        Vec::new(),
+                        "v",
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.automations()
-                        .post_automations(&Default::default())
+                        .post_automations(&iconik_sync::models::automations::Automation::new(
+                            Vec::new(),
+                            "v",
+                            Vec::new(),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -6243,14 +7111,28 @@ fn automations() {
             348,
             |c| {
                 c.automations()
-                    .put_automation("p0", &Default::default())
+                    .put_automation(
+                        "p0",
+                        &iconik_sync::models::automations::Automation::new(
+                            Vec::new(),
+                            "v",
+                            Vec::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.automations()
-                        .put_automation("p0", &Default::default())
+                        .put_automation(
+                            "p0",
+                            &iconik_sync::models::automations::Automation::new(
+                                Vec::new(),
+                                "v",
+                                Vec::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -6390,14 +7272,22 @@ fn files() {
             356,
             |c| {
                 c.files()
-                    .delete_asset_format_archive("p0", "p1", &Default::default())
+                    .delete_asset_format_archive(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::FormatDeleteArchive::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .delete_asset_format_archive("p0", "p1", &Default::default())
+                        .delete_asset_format_archive(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::FormatDeleteArchive::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -6852,14 +7742,18 @@ fn files() {
             381,
             |c| {
                 c.files()
-                    .delete_delete_queue_file_sets(&Default::default())
+                    .delete_delete_queue_file_sets(&iconik_sync::models::files::BulkFileset::new(
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .delete_delete_queue_file_sets(&Default::default())
+                        .delete_delete_queue_file_sets(
+                            &iconik_sync::models::files::BulkFileset::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -6870,14 +7764,18 @@ fn files() {
             382,
             |c| {
                 c.files()
-                    .delete_delete_queue_formats(&Default::default())
+                    .delete_delete_queue_formats(&iconik_sync::models::files::BulkFileset::new(
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .delete_delete_queue_formats(&Default::default())
+                        .delete_delete_queue_formats(&iconik_sync::models::files::BulkFileset::new(
+                            Vec::new(),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -7140,14 +8038,25 @@ fn files() {
             398,
             |c| {
                 c.files()
-                    .delete_storage_object_files("p0", "p1", &Default::default())
+                    .delete_storage_object_files(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::StorageFilesDeleteBulk::new(Vec::new(), "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .delete_storage_object_files("p0", "p1", &Default::default())
+                        .delete_storage_object_files(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::StorageFilesDeleteBulk::new(
+                                Vec::new(),
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9144,14 +10053,32 @@ fn files() {
             496,
             |c| {
                 c.files()
-                    .patch_analysis_profile("p0", &Default::default())
+                    .patch_analysis_profile(
+                        "p0",
+                        &iconik_sync::models::files::AnalysisProfile::new(
+                            "v",
+                            iconik_sync::models::files::AnalysisProfileMediaType::from(
+                                "face_image",
+                            ),
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_analysis_profile("p0", &Default::default())
+                        .patch_analysis_profile(
+                            "p0",
+                            &iconik_sync::models::files::AnalysisProfile::new(
+                                "v",
+                                iconik_sync::models::files::AnalysisProfileMediaType::from(
+                                    "face_image",
+                                ),
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9164,7 +10091,13 @@ fn files() {
                 c.files()
                     .patch_analysis_service_accounts_by_analysis_service_account(
                         "p0",
-                        &Default::default(),
+                        &iconik_sync::models::files::AnalysisServiceAccount::new(
+                            iconik_sync::models::files::AnalysisServiceAccountMethod::from(
+                                "AMAZON",
+                            ),
+                            "v",
+                            serde_json::Map::new(),
+                        ),
                     )
                     .send()
                     .map(drop)
@@ -9174,7 +10107,13 @@ fn files() {
                     c.files()
                         .patch_analysis_service_accounts_by_analysis_service_account(
                             "p0",
-                            &Default::default(),
+                            &iconik_sync::models::files::AnalysisServiceAccount::new(
+                                iconik_sync::models::files::AnalysisServiceAccountMethod::from(
+                                    "AMAZON",
+                                ),
+                                "v",
+                                serde_json::Map::new(),
+                            ),
                         )
                         .send()
                         .await
@@ -9186,14 +10125,32 @@ fn files() {
             498,
             |c| {
                 c.files()
-                    .patch_asset_file("p0", "p1", &Default::default())
+                    .patch_asset_file(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::File::new(
+                            "v",
+                            "v",
+                            "v",
+                            iconik_sync::models::files::FileType::from("DIRECTORY"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_asset_file("p0", "p1", &Default::default())
+                        .patch_asset_file(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::File::new(
+                                "v",
+                                "v",
+                                "v",
+                                iconik_sync::models::files::FileType::from("DIRECTORY"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9204,14 +10161,22 @@ fn files() {
             499,
             |c| {
                 c.files()
-                    .patch_asset_file_set("p0", "p1", &Default::default())
+                    .patch_asset_file_set(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::FileSet::new("v", Vec::new(), "v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_asset_file_set("p0", "p1", &Default::default())
+                        .patch_asset_file_set(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::FileSet::new("v", Vec::new(), "v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9222,7 +10187,7 @@ fn files() {
             500,
             |c| {
                 c.files()
-                    .patch_asset_format("p0", "p1", &Default::default())
+                    .patch_asset_format("p0", "p1", &iconik_sync::models::files::Format::new("v"))
                     .sync_components(true)
                     .send()
                     .map(drop)
@@ -9230,7 +10195,11 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_asset_format("p0", "p1", &Default::default())
+                        .patch_asset_format(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::Format::new("v"),
+                        )
                         .sync_components(true)
                         .send()
                         .await
@@ -9242,14 +10211,26 @@ fn files() {
             501,
             |c| {
                 c.files()
-                    .patch_asset_keyframe("p0", "p1", &Default::default())
+                    .patch_asset_keyframe(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::KeyframeCreate::new(
+                            iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_asset_keyframe("p0", "p1", &Default::default())
+                        .patch_asset_keyframe(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::KeyframeCreate::new(
+                                iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9260,14 +10241,18 @@ fn files() {
             502,
             |c| {
                 c.files()
-                    .patch_asset_proxy("p0", "p1", &Default::default())
+                    .patch_asset_proxy("p0", "p1", &iconik_sync::models::files::ProxyUpdate::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_asset_proxy("p0", "p1", &Default::default())
+                        .patch_asset_proxy(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::ProxyUpdate::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9278,7 +10263,15 @@ fn files() {
             503,
             |c| {
                 c.files()
-                    .patch_asset_proxy_container_file("p0", "p1", "p2", "p3", &Default::default())
+                    .patch_asset_proxy_container_file(
+                        "p0",
+                        "p1",
+                        "p2",
+                        "p3",
+                        &iconik_sync::models::files::ProxyFileUpdate::new(
+                            iconik_sync::models::files::ProxyFileStatus::from("CLOSED"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
@@ -9290,7 +10283,9 @@ fn files() {
                             "p1",
                             "p2",
                             "p3",
-                            &Default::default(),
+                            &iconik_sync::models::files::ProxyFileUpdate::new(
+                                iconik_sync::models::files::ProxyFileStatus::from("CLOSED"),
+                            ),
                         )
                         .send()
                         .await
@@ -9302,14 +10297,24 @@ fn files() {
             504,
             |c| {
                 c.files()
-                    .patch_asset_segment_attachment("p0", "p1", "p2", &Default::default())
+                    .patch_asset_segment_attachment(
+                        "p0",
+                        "p1",
+                        "p2",
+                        &iconik_sync::models::files::AttachmentUpdate::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_asset_segment_attachment("p0", "p1", "p2", &Default::default())
+                        .patch_asset_segment_attachment(
+                            "p0",
+                            "p1",
+                            "p2",
+                            &iconik_sync::models::files::AttachmentUpdate::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9320,14 +10325,24 @@ fn files() {
             505,
             |c| {
                 c.files()
-                    .patch_asset_subtitle("p0", "p1", &Default::default())
+                    .patch_asset_subtitle(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::SubtitleSchema::new("v", true, "v", "v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_asset_subtitle("p0", "p1", &Default::default())
+                        .patch_asset_subtitle(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::SubtitleSchema::new(
+                                "v", true, "v", "v", "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9338,14 +10353,32 @@ fn files() {
             506,
             |c| {
                 c.files()
-                    .patch_asset_temporary_files_by_file("p0", "p1", &Default::default())
+                    .patch_asset_temporary_files_by_file(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::File::new(
+                            "v",
+                            "v",
+                            "v",
+                            iconik_sync::models::files::FileType::from("DIRECTORY"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_asset_temporary_files_by_file("p0", "p1", &Default::default())
+                        .patch_asset_temporary_files_by_file(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::File::new(
+                                "v",
+                                "v",
+                                "v",
+                                iconik_sync::models::files::FileType::from("DIRECTORY"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9356,14 +10389,26 @@ fn files() {
             507,
             |c| {
                 c.files()
-                    .patch_collection_keyframe("p0", "p1", &Default::default())
+                    .patch_collection_keyframe(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::CollectionKeyframe::new(
+                            iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_collection_keyframe("p0", "p1", &Default::default())
+                        .patch_collection_keyframe(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::CollectionKeyframe::new(
+                                iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9374,14 +10419,20 @@ fn files() {
             508,
             |c| {
                 c.files()
-                    .patch_export_location("p0", &Default::default())
+                    .patch_export_location(
+                        "p0",
+                        &iconik_sync::models::files::ExportLocation::new("v", "v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_export_location("p0", &Default::default())
+                        .patch_export_location(
+                            "p0",
+                            &iconik_sync::models::files::ExportLocation::new("v", "v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9392,14 +10443,14 @@ fn files() {
             509,
             |c| {
                 c.files()
-                    .patch_logo("p0", &Default::default())
+                    .patch_logo("p0", &iconik_sync::models::files::Logo::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_logo("p0", &Default::default())
+                        .patch_logo("p0", &iconik_sync::models::files::Logo::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -9410,14 +10461,26 @@ fn files() {
             510,
             |c| {
                 c.files()
-                    .patch_playlist_keyframe("p0", "p1", &Default::default())
+                    .patch_playlist_keyframe(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::PlaylistKeyframe::new(
+                            iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_playlist_keyframe("p0", "p1", &Default::default())
+                        .patch_playlist_keyframe(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::PlaylistKeyframe::new(
+                                iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9428,14 +10491,30 @@ fn files() {
             511,
             |c| {
                 c.files()
-                    .patch_storage("p0", &Default::default())
+                    .patch_storage(
+                        "p0",
+                        &iconik_sync::models::files::Storage::new(
+                            iconik_sync::models::files::StorageMethod::from("AZURE"),
+                            "v",
+                            iconik_sync::models::files::StoragePurpose::from("ARCHIVE"),
+                            serde_json::Map::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_storage("p0", &Default::default())
+                        .patch_storage(
+                            "p0",
+                            &iconik_sync::models::files::Storage::new(
+                                iconik_sync::models::files::StorageMethod::from("AZURE"),
+                                "v",
+                                iconik_sync::models::files::StoragePurpose::from("ARCHIVE"),
+                                serde_json::Map::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9446,14 +10525,28 @@ fn files() {
             512,
             |c| {
                 c.files()
-                    .patch_storage_files("p0", &Default::default())
+                    .patch_storage_files(
+                        "p0",
+                        &iconik_sync::models::files::FileBase::new(
+                            "v",
+                            "v",
+                            iconik_sync::models::files::FileType::from("DIRECTORY"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_storage_files("p0", &Default::default())
+                        .patch_storage_files(
+                            "p0",
+                            &iconik_sync::models::files::FileBase::new(
+                                "v",
+                                "v",
+                                iconik_sync::models::files::FileType::from("DIRECTORY"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9464,14 +10557,20 @@ fn files() {
             513,
             |c| {
                 c.files()
-                    .patch_storage_gateway("p0", &Default::default())
+                    .patch_storage_gateway(
+                        "p0",
+                        &iconik_sync::models::files::IconikStorageGateway::new(true, "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_storage_gateway("p0", &Default::default())
+                        .patch_storage_gateway(
+                            "p0",
+                            &iconik_sync::models::files::IconikStorageGateway::new(true, "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9482,14 +10581,28 @@ fn files() {
             514,
             |c| {
                 c.files()
-                    .patch_storage_gateway_clusters_by_cluster("p0", &Default::default())
+                    .patch_storage_gateway_clusters_by_cluster(
+                        "p0",
+                        &iconik_sync::models::files::IconikStorageGatewayCluster::new(
+                            true,
+                            "v",
+                            Vec::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_storage_gateway_clusters_by_cluster("p0", &Default::default())
+                        .patch_storage_gateway_clusters_by_cluster(
+                            "p0",
+                            &iconik_sync::models::files::IconikStorageGatewayCluster::new(
+                                true,
+                                "v",
+                                Vec::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9500,14 +10613,28 @@ fn files() {
             515,
             |c| {
                 c.files()
-                    .patch_transcoder("p0", &Default::default())
+                    .patch_transcoder(
+                        "p0",
+                        &iconik_sync::models::files::Transcoder::new(
+                            "v",
+                            serde_json::Map::new(),
+                            iconik_sync::models::files::TranscoderType::from("EDITREADY"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .patch_transcoder("p0", &Default::default())
+                        .patch_transcoder(
+                            "p0",
+                            &iconik_sync::models::files::Transcoder::new(
+                                "v",
+                                serde_json::Map::new(),
+                                iconik_sync::models::files::TranscoderType::from("EDITREADY"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9536,14 +10663,24 @@ fn files() {
             517,
             |c| {
                 c.files()
-                    .post_analysis_profiles(&Default::default())
+                    .post_analysis_profiles(&iconik_sync::models::files::AnalysisProfile::new(
+                        "v",
+                        iconik_sync::models::files::AnalysisProfileMediaType::from("face_image"),
+                        "v",
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_analysis_profiles(&Default::default())
+                        .post_analysis_profiles(&iconik_sync::models::files::AnalysisProfile::new(
+                            "v",
+                            iconik_sync::models::files::AnalysisProfileMediaType::from(
+                                "face_image",
+                            ),
+                            "v",
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -9554,14 +10691,30 @@ fn files() {
             518,
             |c| {
                 c.files()
-                    .post_analysis_service_accounts(&Default::default())
+                    .post_analysis_service_accounts(
+                        &iconik_sync::models::files::AnalysisServiceAccount::new(
+                            iconik_sync::models::files::AnalysisServiceAccountMethod::from(
+                                "AMAZON",
+                            ),
+                            "v",
+                            serde_json::Map::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_analysis_service_accounts(&Default::default())
+                        .post_analysis_service_accounts(
+                            &iconik_sync::models::files::AnalysisServiceAccount::new(
+                                iconik_sync::models::files::AnalysisServiceAccountMethod::from(
+                                    "AMAZON",
+                                ),
+                                "v",
+                                serde_json::Map::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9612,7 +10765,11 @@ fn files() {
             521,
             |c| {
                 c.files()
-                    .post_asset_export_location("p0", "p1", &Default::default())
+                    .post_asset_export_location(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::AssetExport::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -9620,7 +10777,11 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_export_location("p0", "p1", &Default::default())
+                        .post_asset_export_location(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::AssetExport::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -9632,7 +10793,12 @@ fn files() {
             522,
             |c| {
                 c.files()
-                    .post_asset_file_capture_by_milliseconds("p0", "p1", 12, &Default::default())
+                    .post_asset_file_capture_by_milliseconds(
+                        "p0",
+                        "p1",
+                        12,
+                        &iconik_sync::models::files::TranscodeRequest::new(),
+                    )
                     .send()
                     .map(drop)
             },
@@ -9643,7 +10809,7 @@ fn files() {
                             "p0",
                             "p1",
                             12,
-                            &Default::default(),
+                            &iconik_sync::models::files::TranscodeRequest::new(),
                         )
                         .send()
                         .await
@@ -9655,14 +10821,22 @@ fn files() {
             523,
             |c| {
                 c.files()
-                    .post_asset_file_edit_proxies("p0", "p1", &Default::default())
+                    .post_asset_file_edit_proxies(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::EditProxy::new(2, "v", "v", "v", 2),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_file_edit_proxies("p0", "p1", &Default::default())
+                        .post_asset_file_edit_proxies(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::EditProxy::new(2, "v", "v", "v", 2),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9673,14 +10847,22 @@ fn files() {
             524,
             |c| {
                 c.files()
-                    .post_asset_file_keyframes("p0", "p1", &Default::default())
+                    .post_asset_file_keyframes(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::TranscodeRequest::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_file_keyframes("p0", "p1", &Default::default())
+                        .post_asset_file_keyframes(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::TranscodeRequest::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9691,14 +10873,22 @@ fn files() {
             525,
             |c| {
                 c.files()
-                    .post_asset_file_mediainfo("p0", "p1", &Default::default())
+                    .post_asset_file_mediainfo(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::TranscodeRequest::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_file_mediainfo("p0", "p1", &Default::default())
+                        .post_asset_file_mediainfo(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::TranscodeRequest::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9709,7 +10899,11 @@ fn files() {
             526,
             |c| {
                 c.files()
-                    .post_asset_file_multipart("p0", "p1", &Default::default())
+                    .post_asset_file_multipart(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::MultipartUpload::new(Vec::new()),
+                    )
                     .temporary(true)
                     .send()
                     .map(drop)
@@ -9717,7 +10911,11 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_file_multipart("p0", "p1", &Default::default())
+                        .post_asset_file_multipart(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::MultipartUpload::new(Vec::new()),
+                        )
                         .temporary(true)
                         .send()
                         .await
@@ -9729,7 +10927,11 @@ fn files() {
             527,
             |c| {
                 c.files()
-                    .post_asset_file_multipart_b2_cancel("p0", "p1", &Default::default())
+                    .post_asset_file_multipart_b2_cancel(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::MultipartB2CancelUpload::new("v"),
+                    )
                     .temporary(true)
                     .send()
                     .map(drop)
@@ -9737,7 +10939,11 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_file_multipart_b2_cancel("p0", "p1", &Default::default())
+                        .post_asset_file_multipart_b2_cancel(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::MultipartB2CancelUpload::new("v"),
+                        )
                         .temporary(true)
                         .send()
                         .await
@@ -9749,7 +10955,11 @@ fn files() {
             528,
             |c| {
                 c.files()
-                    .post_asset_file_multipart_b2_finish("p0", "p1", &Default::default())
+                    .post_asset_file_multipart_b2_finish(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::MultipartB2FinishUpload::new(Vec::new(), "v"),
+                    )
                     .temporary(true)
                     .send()
                     .map(drop)
@@ -9757,7 +10967,14 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_file_multipart_b2_finish("p0", "p1", &Default::default())
+                        .post_asset_file_multipart_b2_finish(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::MultipartB2FinishUpload::new(
+                                Vec::new(),
+                                "v",
+                            ),
+                        )
                         .temporary(true)
                         .send()
                         .await
@@ -9771,7 +10988,7 @@ fn files() {
                 c.files()
                     .post_asset_file_multipart_b2_start("p0", "p1")
                     .temporary(true)
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::files::MultipartB2StartUpload::new())
                     .send()
                     .map(drop)
             },
@@ -9780,7 +10997,7 @@ fn files() {
                     c.files()
                         .post_asset_file_multipart_b2_start("p0", "p1")
                         .temporary(true)
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::files::MultipartB2StartUpload::new())
                         .send()
                         .await
                         .map(drop)
@@ -9791,14 +11008,22 @@ fn files() {
             530,
             |c| {
                 c.files()
-                    .post_asset_file_multipart_cleanup("p0", "p1", &Default::default())
+                    .post_asset_file_multipart_cleanup(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::MultipartUploadCleanup::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_file_multipart_cleanup("p0", "p1", &Default::default())
+                        .post_asset_file_multipart_cleanup(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::MultipartUploadCleanup::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9809,7 +11034,11 @@ fn files() {
             531,
             |c| {
                 c.files()
-                    .post_asset_file_multipart_gcs_compose_url("p0", "p1", &Default::default())
+                    .post_asset_file_multipart_gcs_compose_url(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::MultipartUploadCompose::new(),
+                    )
                     .temporary(true)
                     .send()
                     .map(drop)
@@ -9817,7 +11046,11 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_file_multipart_gcs_compose_url("p0", "p1", &Default::default())
+                        .post_asset_file_multipart_gcs_compose_url(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::MultipartUploadCompose::new(),
+                        )
                         .temporary(true)
                         .send()
                         .await
@@ -9829,7 +11062,11 @@ fn files() {
             532,
             |c| {
                 c.files()
-                    .post_asset_file_multipart_url_s3_part("p0", "p1", &Default::default())
+                    .post_asset_file_multipart_url_s3_part(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::MultiPartS3UrlParts::new(Vec::new(), "v"),
+                    )
                     .temporary(true)
                     .send()
                     .map(drop)
@@ -9837,7 +11074,11 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_file_multipart_url_s3_part("p0", "p1", &Default::default())
+                        .post_asset_file_multipart_url_s3_part(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::MultiPartS3UrlParts::new(Vec::new(), "v"),
+                        )
                         .temporary(true)
                         .send()
                         .await
@@ -9849,14 +11090,14 @@ fn files() {
             533,
             |c| {
                 c.files()
-                    .post_asset_file_reindex("p0", "p1", &Default::default())
+                    .post_asset_file_reindex("p0", "p1", &serde_json::Map::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_file_reindex("p0", "p1", &Default::default())
+                        .post_asset_file_reindex("p0", "p1", &serde_json::Map::new())
                         .send()
                         .await
                         .map(drop)
@@ -9867,14 +11108,20 @@ fn files() {
             534,
             |c| {
                 c.files()
-                    .post_asset_file_sets("p0", &Default::default())
+                    .post_asset_file_sets(
+                        "p0",
+                        &iconik_sync::models::files::FileSet::new("v", Vec::new(), "v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_file_sets("p0", &Default::default())
+                        .post_asset_file_sets(
+                            "p0",
+                            &iconik_sync::models::files::FileSet::new("v", Vec::new(), "v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9885,7 +11132,10 @@ fn files() {
             535,
             |c| {
                 c.files()
-                    .post_asset_file_sets_bulk("p0", &Default::default())
+                    .post_asset_file_sets_bulk(
+                        "p0",
+                        &iconik_sync::models::files::BulkFileset::new(Vec::new()),
+                    )
                     .keep_source(true)
                     .immediately(true)
                     .do_not_delete_last_copy(true)
@@ -9895,7 +11145,10 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_file_sets_bulk("p0", &Default::default())
+                        .post_asset_file_sets_bulk(
+                            "p0",
+                            &iconik_sync::models::files::BulkFileset::new(Vec::new()),
+                        )
                         .keep_source(true)
                         .immediately(true)
                         .do_not_delete_last_copy(true)
@@ -9910,7 +11163,7 @@ fn files() {
             |c| {
                 c.files()
                     .post_asset_file_subtitles("p0", "p1")
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::files::SubtitleRequest::new())
                     .send()
                     .map(drop)
             },
@@ -9918,7 +11171,7 @@ fn files() {
                 Box::pin(async move {
                     c.files()
                         .post_asset_file_subtitles("p0", "p1")
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::files::SubtitleRequest::new())
                         .send()
                         .await
                         .map(drop)
@@ -9929,14 +11182,28 @@ fn files() {
             537,
             |c| {
                 c.files()
-                    .post_asset_files("p0", &Default::default())
+                    .post_asset_files(
+                        "p0",
+                        &iconik_sync::models::files::FileCreate::new(
+                            "v",
+                            "v",
+                            iconik_sync::models::files::FileType::from("DIRECTORY"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_files("p0", &Default::default())
+                        .post_asset_files(
+                            "p0",
+                            &iconik_sync::models::files::FileCreate::new(
+                                "v",
+                                "v",
+                                iconik_sync::models::files::FileType::from("DIRECTORY"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -9947,7 +11214,11 @@ fn files() {
             538,
             |c| {
                 c.files()
-                    .post_asset_format_archive("p0", "p1", &Default::default())
+                    .post_asset_format_archive(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::FormatArchive::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -9955,7 +11226,11 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_format_archive("p0", "p1", &Default::default())
+                        .post_asset_format_archive(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::FormatArchive::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -9967,7 +11242,11 @@ fn files() {
             539,
             |c| {
                 c.files()
-                    .post_asset_format_archive_v2("p0", "p1", &Default::default())
+                    .post_asset_format_archive_v2(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::ArchiveAssetFormat::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -9975,7 +11254,11 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_format_archive_v2("p0", "p1", &Default::default())
+                        .post_asset_format_archive_v2(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::ArchiveAssetFormat::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -9987,14 +11270,28 @@ fn files() {
             540,
             |c| {
                 c.files()
-                    .post_asset_format_components("p0", "p1", &Default::default())
+                    .post_asset_format_components(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::Component::new(
+                            "v",
+                            iconik_sync::models::files::ComponentType::from("AUDIO"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_format_components("p0", "p1", &Default::default())
+                        .post_asset_format_components(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::Component::new(
+                                "v",
+                                iconik_sync::models::files::ComponentType::from("AUDIO"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -10005,7 +11302,11 @@ fn files() {
             541,
             |c| {
                 c.files()
-                    .post_asset_format_restore("p0", "p1", &Default::default())
+                    .post_asset_format_restore(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::FormatRestore::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10013,7 +11314,11 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_format_restore("p0", "p1", &Default::default())
+                        .post_asset_format_restore(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::FormatRestore::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10025,7 +11330,12 @@ fn files() {
             542,
             |c| {
                 c.files()
-                    .post_asset_format_storage_v2("p0", "p1", "p2", &Default::default())
+                    .post_asset_format_storage_v2(
+                        "p0",
+                        "p1",
+                        "p2",
+                        &iconik_sync::models::files::TransferFormatToStorage::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10033,7 +11343,12 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_format_storage_v2("p0", "p1", "p2", &Default::default())
+                        .post_asset_format_storage_v2(
+                            "p0",
+                            "p1",
+                            "p2",
+                            &iconik_sync::models::files::TransferFormatToStorage::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10045,14 +11360,14 @@ fn files() {
             543,
             |c| {
                 c.files()
-                    .post_asset_formats("p0", &Default::default())
+                    .post_asset_formats("p0", &iconik_sync::models::files::Format::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_formats("p0", &Default::default())
+                        .post_asset_formats("p0", &iconik_sync::models::files::Format::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -10081,7 +11396,12 @@ fn files() {
             545,
             |c| {
                 c.files()
-                    .post_asset_keyframes("p0", &Default::default())
+                    .post_asset_keyframes(
+                        "p0",
+                        &iconik_sync::models::files::KeyframeCreate::new(
+                            iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                        ),
+                    )
                     .use_google_resumable_upload(true)
                     .send()
                     .map(drop)
@@ -10089,7 +11409,12 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_keyframes("p0", &Default::default())
+                        .post_asset_keyframes(
+                            "p0",
+                            &iconik_sync::models::files::KeyframeCreate::new(
+                                iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                            ),
+                        )
                         .use_google_resumable_upload(true)
                         .send()
                         .await
@@ -10101,7 +11426,13 @@ fn files() {
             546,
             |c| {
                 c.files()
-                    .post_asset_method_keyframes_by_storage_method("p0", "p1", &Default::default())
+                    .post_asset_method_keyframes_by_storage_method(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::KeyframeCreate::new(
+                            iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                        ),
+                    )
                     .use_google_resumable_upload(true)
                     .send()
                     .map(drop)
@@ -10112,7 +11443,9 @@ fn files() {
                         .post_asset_method_keyframes_by_storage_method(
                             "p0",
                             "p1",
-                            &Default::default(),
+                            &iconik_sync::models::files::KeyframeCreate::new(
+                                iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                            ),
                         )
                         .use_google_resumable_upload(true)
                         .send()
@@ -10125,7 +11458,11 @@ fn files() {
             547,
             |c| {
                 c.files()
-                    .post_asset_method_proxies_by_storage_method("p0", "p1", &Default::default())
+                    .post_asset_method_proxies_by_storage_method(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::ProxyCreate::new(),
+                    )
                     .send()
                     .map(drop)
             },
@@ -10135,7 +11472,7 @@ fn files() {
                         .post_asset_method_proxies_by_storage_method(
                             "p0",
                             "p1",
-                            &Default::default(),
+                            &iconik_sync::models::files::ProxyCreate::new(),
                         )
                         .send()
                         .await
@@ -10147,14 +11484,14 @@ fn files() {
             548,
             |c| {
                 c.files()
-                    .post_asset_proxies("p0", &Default::default())
+                    .post_asset_proxies("p0", &iconik_sync::models::files::ProxyCreate::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_proxies("p0", &Default::default())
+                        .post_asset_proxies("p0", &iconik_sync::models::files::ProxyCreate::new())
                         .send()
                         .await
                         .map(drop)
@@ -10165,7 +11502,17 @@ fn files() {
             549,
             |c| {
                 c.files()
-                    .post_asset_proxy_container_files("p0", "p1", "p2", &Default::default())
+                    .post_asset_proxy_container_files(
+                        "p0",
+                        "p1",
+                        "p2",
+                        &iconik_sync::models::files::ProxyFile::new(
+                            "v",
+                            "v",
+                            "v",
+                            iconik_sync::models::files::FileType::from("DIRECTORY"),
+                        ),
+                    )
                     .drm("v")
                     .watermark("v")
                     .send()
@@ -10174,7 +11521,17 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_proxy_container_files("p0", "p1", "p2", &Default::default())
+                        .post_asset_proxy_container_files(
+                            "p0",
+                            "p1",
+                            "p2",
+                            &iconik_sync::models::files::ProxyFile::new(
+                                "v",
+                                "v",
+                                "v",
+                                iconik_sync::models::files::FileType::from("DIRECTORY"),
+                            ),
+                        )
                         .drm("v")
                         .watermark("v")
                         .send()
@@ -10187,14 +11544,22 @@ fn files() {
             550,
             |c| {
                 c.files()
-                    .post_asset_proxy_keyframes("p0", "p1", &Default::default())
+                    .post_asset_proxy_keyframes(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::TranscodeRequest::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_proxy_keyframes("p0", "p1", &Default::default())
+                        .post_asset_proxy_keyframes(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::TranscodeRequest::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -10205,14 +11570,22 @@ fn files() {
             551,
             |c| {
                 c.files()
-                    .post_asset_proxy_multipart_cleanup("p0", "p1", &Default::default())
+                    .post_asset_proxy_multipart_cleanup(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::MultipartUploadProxyCleanup::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_proxy_multipart_cleanup("p0", "p1", &Default::default())
+                        .post_asset_proxy_multipart_cleanup(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::MultipartUploadProxyCleanup::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -10241,7 +11614,11 @@ fn files() {
             553,
             |c| {
                 c.files()
-                    .post_asset_segment_attachments("p0", "p1", &Default::default())
+                    .post_asset_segment_attachments(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::AttachmentCreate::new(),
+                    )
                     .use_google_resumable_upload(true)
                     .send()
                     .map(drop)
@@ -10249,7 +11626,11 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_segment_attachments("p0", "p1", &Default::default())
+                        .post_asset_segment_attachments(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::AttachmentCreate::new(),
+                        )
                         .use_google_resumable_upload(true)
                         .send()
                         .await
@@ -10261,14 +11642,22 @@ fn files() {
             554,
             |c| {
                 c.files()
-                    .post_asset_subtitles("p0", &Default::default())
+                    .post_asset_subtitles(
+                        "p0",
+                        &iconik_sync::models::files::SubtitleSchema::new("v", true, "v", "v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_subtitles("p0", &Default::default())
+                        .post_asset_subtitles(
+                            "p0",
+                            &iconik_sync::models::files::SubtitleSchema::new(
+                                "v", true, "v", "v", "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -10279,14 +11668,32 @@ fn files() {
             555,
             |c| {
                 c.files()
-                    .post_asset_temporary_file_sets("p0", &Default::default())
+                    .post_asset_temporary_file_sets(
+                        "p0",
+                        &iconik_sync::models::files::TemporaryFileSet::new(
+                            "v",
+                            Vec::new(),
+                            "v",
+                            "v",
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_temporary_file_sets("p0", &Default::default())
+                        .post_asset_temporary_file_sets(
+                            "p0",
+                            &iconik_sync::models::files::TemporaryFileSet::new(
+                                "v",
+                                Vec::new(),
+                                "v",
+                                "v",
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -10297,7 +11704,14 @@ fn files() {
             556,
             |c| {
                 c.files()
-                    .post_asset_temporary_files("p0", &Default::default())
+                    .post_asset_temporary_files(
+                        "p0",
+                        &iconik_sync::models::files::TemporaryFileCreate::new(
+                            "v",
+                            "v",
+                            iconik_sync::models::files::FileType::from("DIRECTORY"),
+                        ),
+                    )
                     .store(true)
                     .send()
                     .map(drop)
@@ -10305,7 +11719,14 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_temporary_files("p0", &Default::default())
+                        .post_asset_temporary_files(
+                            "p0",
+                            &iconik_sync::models::files::TemporaryFileCreate::new(
+                                "v",
+                                "v",
+                                iconik_sync::models::files::FileType::from("DIRECTORY"),
+                            ),
+                        )
                         .store(true)
                         .send()
                         .await
@@ -10317,14 +11738,22 @@ fn files() {
             557,
             |c| {
                 c.files()
-                    .post_asset_version_transcode("p0", "p1", &Default::default())
+                    .post_asset_version_transcode(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::TranscodeRequest::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_asset_version_transcode("p0", "p1", &Default::default())
+                        .post_asset_version_transcode(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::TranscodeRequest::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -10335,7 +11764,9 @@ fn files() {
             558,
             |c| {
                 c.files()
-                    .post_assets_bulk_archive_v2(&Default::default())
+                    .post_assets_bulk_archive_v2(
+                        &iconik_sync::models::files::BulkArchiveAssetRequest::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10343,7 +11774,9 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_assets_bulk_archive_v2(&Default::default())
+                        .post_assets_bulk_archive_v2(
+                            &iconik_sync::models::files::BulkArchiveAssetRequest::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10355,14 +11788,22 @@ fn files() {
             559,
             |c| {
                 c.files()
-                    .post_assets_bulk_keyframes(&Default::default())
+                    .post_assets_bulk_keyframes(&iconik_sync::models::files::BulkTranscode::new(
+                        Vec::new(),
+                        iconik_sync::models::files::BulkTranscodeObjectType::from("assets"),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_assets_bulk_keyframes(&Default::default())
+                        .post_assets_bulk_keyframes(
+                            &iconik_sync::models::files::BulkTranscode::new(
+                                Vec::new(),
+                                iconik_sync::models::files::BulkTranscodeObjectType::from("assets"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -10373,7 +11814,9 @@ fn files() {
             560,
             |c| {
                 c.files()
-                    .post_assets_bulk_restore_v2(&Default::default())
+                    .post_assets_bulk_restore_v2(
+                        &iconik_sync::models::files::BulkRestoreAssetRequest::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10381,7 +11824,9 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_assets_bulk_restore_v2(&Default::default())
+                        .post_assets_bulk_restore_v2(
+                            &iconik_sync::models::files::BulkRestoreAssetRequest::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10393,7 +11838,10 @@ fn files() {
             561,
             |c| {
                 c.files()
-                    .post_assets_export_location("p0", &Default::default())
+                    .post_assets_export_location(
+                        "p0",
+                        &iconik_sync::models::files::AssetBatchExport::new(Vec::new()),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10401,7 +11849,10 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_assets_export_location("p0", &Default::default())
+                        .post_assets_export_location(
+                            "p0",
+                            &iconik_sync::models::files::AssetBatchExport::new(Vec::new()),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10413,7 +11864,10 @@ fn files() {
             562,
             |c| {
                 c.files()
-                    .post_assets_export_location_bulk_export_v2("p0", &Default::default())
+                    .post_assets_export_location_bulk_export_v2(
+                        "p0",
+                        &iconik_sync::models::files::BulkExportAssetRequest::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10421,7 +11875,10 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_assets_export_location_bulk_export_v2("p0", &Default::default())
+                        .post_assets_export_location_bulk_export_v2(
+                            "p0",
+                            &iconik_sync::models::files::BulkExportAssetRequest::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10433,7 +11890,10 @@ fn files() {
             563,
             |c| {
                 c.files()
-                    .post_assets_storage_bulk_transfer_v2("p0", &Default::default())
+                    .post_assets_storage_bulk_transfer_v2(
+                        "p0",
+                        &iconik_sync::models::files::BulkTransferAssetRequest::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10441,7 +11901,10 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_assets_storage_bulk_transfer_v2("p0", &Default::default())
+                        .post_assets_storage_bulk_transfer_v2(
+                            "p0",
+                            &iconik_sync::models::files::BulkTransferAssetRequest::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10473,7 +11936,11 @@ fn files() {
             565,
             |c| {
                 c.files()
-                    .post_collection_export_location("p0", "p1", &Default::default())
+                    .post_collection_export_location(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::CollectionExport::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10481,7 +11948,11 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_collection_export_location("p0", "p1", &Default::default())
+                        .post_collection_export_location(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::CollectionExport::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10493,14 +11964,20 @@ fn files() {
             566,
             |c| {
                 c.files()
-                    .post_collection_keyframes_copy("p0", &Default::default())
+                    .post_collection_keyframes_copy(
+                        "p0",
+                        &iconik_sync::models::files::CollectionCopyKeyframesRequest::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_collection_keyframes_copy("p0", &Default::default())
+                        .post_collection_keyframes_copy(
+                            "p0",
+                            &iconik_sync::models::files::CollectionCopyKeyframesRequest::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -10511,14 +11988,24 @@ fn files() {
             567,
             |c| {
                 c.files()
-                    .post_collection_keyframes_files("p0", &Default::default())
+                    .post_collection_keyframes_files(
+                        "p0",
+                        &iconik_sync::models::files::CollectionKeyframeCreate::new(
+                            iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_collection_keyframes_files("p0", &Default::default())
+                        .post_collection_keyframes_files(
+                            "p0",
+                            &iconik_sync::models::files::CollectionKeyframeCreate::new(
+                                iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -10529,7 +12016,9 @@ fn files() {
             568,
             |c| {
                 c.files()
-                    .post_collections_bulk_archive_v2(&Default::default())
+                    .post_collections_bulk_archive_v2(
+                        &iconik_sync::models::files::BulkArchiveCollectionRequest::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10537,7 +12026,9 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_collections_bulk_archive_v2(&Default::default())
+                        .post_collections_bulk_archive_v2(
+                            &iconik_sync::models::files::BulkArchiveCollectionRequest::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10549,7 +12040,9 @@ fn files() {
             569,
             |c| {
                 c.files()
-                    .post_collections_bulk_restore_v2(&Default::default())
+                    .post_collections_bulk_restore_v2(
+                        &iconik_sync::models::files::BulkRestoreCollectionRequest::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10557,7 +12050,9 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_collections_bulk_restore_v2(&Default::default())
+                        .post_collections_bulk_restore_v2(
+                            &iconik_sync::models::files::BulkRestoreCollectionRequest::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10569,7 +12064,10 @@ fn files() {
             570,
             |c| {
                 c.files()
-                    .post_collections_export_location_bulk_export_v2("p0", &Default::default())
+                    .post_collections_export_location_bulk_export_v2(
+                        "p0",
+                        &iconik_sync::models::files::BulkExportCollectionRequest::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10577,7 +12075,10 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_collections_export_location_bulk_export_v2("p0", &Default::default())
+                        .post_collections_export_location_bulk_export_v2(
+                            "p0",
+                            &iconik_sync::models::files::BulkExportCollectionRequest::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10589,7 +12090,10 @@ fn files() {
             571,
             |c| {
                 c.files()
-                    .post_collections_storage_bulk_transfer_v2("p0", &Default::default())
+                    .post_collections_storage_bulk_transfer_v2(
+                        "p0",
+                        &iconik_sync::models::files::BulkTransferCollectionRequest::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10597,7 +12101,10 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_collections_storage_bulk_transfer_v2("p0", &Default::default())
+                        .post_collections_storage_bulk_transfer_v2(
+                            "p0",
+                            &iconik_sync::models::files::BulkTransferCollectionRequest::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10609,14 +12116,18 @@ fn files() {
             572,
             |c| {
                 c.files()
-                    .post_delete_queue_file_sets_purge(&Default::default())
+                    .post_delete_queue_file_sets_purge(
+                        &iconik_sync::models::files::BulkFileset::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_delete_queue_file_sets_purge(&Default::default())
+                        .post_delete_queue_file_sets_purge(
+                            &iconik_sync::models::files::BulkFileset::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -10645,14 +12156,18 @@ fn files() {
             574,
             |c| {
                 c.files()
-                    .post_delete_queue_formats_purge(&Default::default())
+                    .post_delete_queue_formats_purge(&iconik_sync::models::files::BulkFileset::new(
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_delete_queue_formats_purge(&Default::default())
+                        .post_delete_queue_formats_purge(
+                            &iconik_sync::models::files::BulkFileset::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -10703,7 +12218,13 @@ fn files() {
             577,
             |c| {
                 c.files()
-                    .post_export_location_bulk_export("p0", &Default::default())
+                    .post_export_location_bulk_export(
+                        "p0",
+                        &iconik_sync::models::files::BulkFilesetExport::new(
+                            Vec::new(),
+                            iconik_sync::models::files::SequenceItemObjectType::from("assets"),
+                        ),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10711,7 +12232,13 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_export_location_bulk_export("p0", &Default::default())
+                        .post_export_location_bulk_export(
+                            "p0",
+                            &iconik_sync::models::files::BulkFilesetExport::new(
+                                Vec::new(),
+                                iconik_sync::models::files::SequenceItemObjectType::from("assets"),
+                            ),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10723,14 +12250,14 @@ fn files() {
             578,
             |c| {
                 c.files()
-                    .post_export_location_reindex("p0", &Default::default())
+                    .post_export_location_reindex("p0", &serde_json::Map::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_export_location_reindex("p0", &Default::default())
+                        .post_export_location_reindex("p0", &serde_json::Map::new())
                         .send()
                         .await
                         .map(drop)
@@ -10741,14 +12268,18 @@ fn files() {
             579,
             |c| {
                 c.files()
-                    .post_export_locations(&Default::default())
+                    .post_export_locations(&iconik_sync::models::files::ExportLocation::new(
+                        "v", "v", "v",
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_export_locations(&Default::default())
+                        .post_export_locations(&iconik_sync::models::files::ExportLocation::new(
+                            "v", "v", "v",
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -10762,7 +12293,7 @@ fn files() {
                     .post_exports_temporary_file_sets_storage_by_file_set(
                         "p0",
                         "p1",
-                        &Default::default(),
+                        &iconik_sync::models::files::TransferToStorageRead::new("v", "v"),
                     )
                     .send()
                     .map(drop)
@@ -10773,7 +12304,7 @@ fn files() {
                         .post_exports_temporary_file_sets_storage_by_file_set(
                             "p0",
                             "p1",
-                            &Default::default(),
+                            &iconik_sync::models::files::TransferToStorageRead::new("v", "v"),
                         )
                         .send()
                         .await
@@ -10785,7 +12316,11 @@ fn files() {
             581,
             |c| {
                 c.files()
-                    .post_file_set_storage("p0", "p1", &Default::default())
+                    .post_file_set_storage(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::TransferFromStorage::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10793,7 +12328,11 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_file_set_storage("p0", "p1", &Default::default())
+                        .post_file_set_storage(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::TransferFromStorage::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10805,7 +12344,10 @@ fn files() {
             582,
             |c| {
                 c.files()
-                    .post_files_storage("p0", &Default::default())
+                    .post_files_storage(
+                        "p0",
+                        &iconik_sync::models::files::FileExistenceCheck::new("v", "v"),
+                    )
                     .get_file_size(true)
                     .send()
                     .map(drop)
@@ -10813,7 +12355,10 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_files_storage("p0", &Default::default())
+                        .post_files_storage(
+                            "p0",
+                            &iconik_sync::models::files::FileExistenceCheck::new("v", "v"),
+                        )
                         .get_file_size(true)
                         .send()
                         .await
@@ -10825,14 +12370,14 @@ fn files() {
             583,
             |c| {
                 c.files()
-                    .post_files_upload(&Default::default())
+                    .post_files_upload(&iconik_sync::models::files::UploadFiles::new("v", "v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_files_upload(&Default::default())
+                        .post_files_upload(&iconik_sync::models::files::UploadFiles::new("v", "v"))
                         .send()
                         .await
                         .map(drop)
@@ -10843,14 +12388,22 @@ fn files() {
             584,
             |c| {
                 c.files()
-                    .post_format_storage("p0", "p1", &Default::default())
+                    .post_format_storage(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::TransferFromStorage::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_format_storage("p0", "p1", &Default::default())
+                        .post_format_storage(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::TransferFromStorage::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -10861,7 +12414,13 @@ fn files() {
             585,
             |c| {
                 c.files()
-                    .post_formats_archive_bulk_by_format_name("p0", &Default::default())
+                    .post_formats_archive_bulk_by_format_name(
+                        "p0",
+                        &iconik_sync::models::files::BulkFilesetArchive::new(
+                            Vec::new(),
+                            iconik_sync::models::files::BulkTranscodeObjectType::from("assets"),
+                        ),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10869,7 +12428,13 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_formats_archive_bulk_by_format_name("p0", &Default::default())
+                        .post_formats_archive_bulk_by_format_name(
+                            "p0",
+                            &iconik_sync::models::files::BulkFilesetArchive::new(
+                                Vec::new(),
+                                iconik_sync::models::files::BulkTranscodeObjectType::from("assets"),
+                            ),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10881,7 +12446,13 @@ fn files() {
             586,
             |c| {
                 c.files()
-                    .post_formats_restore_bulk_by_format_name("p0", &Default::default())
+                    .post_formats_restore_bulk_by_format_name(
+                        "p0",
+                        &iconik_sync::models::files::BulkFilesetArchive::new(
+                            Vec::new(),
+                            iconik_sync::models::files::BulkTranscodeObjectType::from("assets"),
+                        ),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10889,7 +12460,13 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_formats_restore_bulk_by_format_name("p0", &Default::default())
+                        .post_formats_restore_bulk_by_format_name(
+                            "p0",
+                            &iconik_sync::models::files::BulkFilesetArchive::new(
+                                Vec::new(),
+                                iconik_sync::models::files::BulkTranscodeObjectType::from("assets"),
+                            ),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10899,11 +12476,16 @@ fn files() {
         ),
         Case::new(
             587,
-            |c| c.files().post_logos(&Default::default()).send().map(drop),
+            |c| {
+                c.files()
+                    .post_logos(&iconik_sync::models::files::LogoCreate::new("v"))
+                    .send()
+                    .map(drop)
+            },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_logos(&Default::default())
+                        .post_logos(&iconik_sync::models::files::LogoCreate::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -10914,14 +12496,24 @@ fn files() {
             588,
             |c| {
                 c.files()
-                    .post_playlist_keyframes_files("p0", &Default::default())
+                    .post_playlist_keyframes_files(
+                        "p0",
+                        &iconik_sync::models::files::PlaylistKeyframeCreate::new(
+                            iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_playlist_keyframes_files("p0", &Default::default())
+                        .post_playlist_keyframes_files(
+                            "p0",
+                            &iconik_sync::models::files::PlaylistKeyframeCreate::new(
+                                iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -10932,7 +12524,9 @@ fn files() {
             589,
             |c| {
                 c.files()
-                    .post_saved_searches_bulk_archive_v2(&Default::default())
+                    .post_saved_searches_bulk_archive_v2(
+                        &iconik_sync::models::files::BulkArchiveSavedSearchRequest::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10940,7 +12534,9 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_saved_searches_bulk_archive_v2(&Default::default())
+                        .post_saved_searches_bulk_archive_v2(
+                            &iconik_sync::models::files::BulkArchiveSavedSearchRequest::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10952,7 +12548,9 @@ fn files() {
             590,
             |c| {
                 c.files()
-                    .post_saved_searches_bulk_restore_v2(&Default::default())
+                    .post_saved_searches_bulk_restore_v2(
+                        &iconik_sync::models::files::BulkRestoreSavedSearchRequest::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10960,7 +12558,9 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_saved_searches_bulk_restore_v2(&Default::default())
+                        .post_saved_searches_bulk_restore_v2(
+                            &iconik_sync::models::files::BulkRestoreSavedSearchRequest::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -10972,7 +12572,10 @@ fn files() {
             591,
             |c| {
                 c.files()
-                    .post_saved_searches_export_location_bulk_export_v2("p0", &Default::default())
+                    .post_saved_searches_export_location_bulk_export_v2(
+                        "p0",
+                        &iconik_sync::models::files::BulkExportSavedSearchRequest::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -10982,7 +12585,7 @@ fn files() {
                     c.files()
                         .post_saved_searches_export_location_bulk_export_v2(
                             "p0",
-                            &Default::default(),
+                            &iconik_sync::models::files::BulkExportSavedSearchRequest::new(),
                         )
                         .allow_host_transfer(true)
                         .send()
@@ -10995,7 +12598,10 @@ fn files() {
             592,
             |c| {
                 c.files()
-                    .post_saved_searches_storage_bulk_transfer_v2("p0", &Default::default())
+                    .post_saved_searches_storage_bulk_transfer_v2(
+                        "p0",
+                        &iconik_sync::models::files::BulkTransferSavedSearchRequest::new(),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -11003,7 +12609,10 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_saved_searches_storage_bulk_transfer_v2("p0", &Default::default())
+                        .post_saved_searches_storage_bulk_transfer_v2(
+                            "p0",
+                            &iconik_sync::models::files::BulkTransferSavedSearchRequest::new(),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -11015,14 +12624,20 @@ fn files() {
             593,
             |c| {
                 c.files()
-                    .post_storage_auto_scan("p0", &Default::default())
+                    .post_storage_auto_scan(
+                        "p0",
+                        &iconik_sync::models::files::StorageAutoScan::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storage_auto_scan("p0", &Default::default())
+                        .post_storage_auto_scan(
+                            "p0",
+                            &iconik_sync::models::files::StorageAutoScan::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11033,7 +12648,13 @@ fn files() {
             594,
             |c| {
                 c.files()
-                    .post_storage_bulk("p0", &Default::default())
+                    .post_storage_bulk(
+                        "p0",
+                        &iconik_sync::models::files::BulkTransferToStorage::new(
+                            Vec::new(),
+                            iconik_sync::models::files::BulkTranscodeObjectType::from("assets"),
+                        ),
+                    )
                     .allow_host_transfer(true)
                     .send()
                     .map(drop)
@@ -11041,7 +12662,13 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storage_bulk("p0", &Default::default())
+                        .post_storage_bulk(
+                            "p0",
+                            &iconik_sync::models::files::BulkTransferToStorage::new(
+                                Vec::new(),
+                                iconik_sync::models::files::BulkTranscodeObjectType::from("assets"),
+                            ),
+                        )
                         .allow_host_transfer(true)
                         .send()
                         .await
@@ -11060,14 +12687,14 @@ fn files() {
             596,
             |c| {
                 c.files()
-                    .post_storage_file_reindex("p0", "p1", &Default::default())
+                    .post_storage_file_reindex("p0", "p1", &serde_json::Map::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storage_file_reindex("p0", "p1", &Default::default())
+                        .post_storage_file_reindex("p0", "p1", &serde_json::Map::new())
                         .send()
                         .await
                         .map(drop)
@@ -11078,14 +12705,28 @@ fn files() {
             597,
             |c| {
                 c.files()
-                    .post_storage_files("p0", &Default::default())
+                    .post_storage_files(
+                        "p0",
+                        &iconik_sync::models::files::FileBase::new(
+                            "v",
+                            "v",
+                            iconik_sync::models::files::FileType::from("DIRECTORY"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storage_files("p0", &Default::default())
+                        .post_storage_files(
+                            "p0",
+                            &iconik_sync::models::files::FileBase::new(
+                                "v",
+                                "v",
+                                iconik_sync::models::files::FileType::from("DIRECTORY"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11096,14 +12737,14 @@ fn files() {
             598,
             |c| {
                 c.files()
-                    .post_storage_files_reindex("p0", &Default::default())
+                    .post_storage_files_reindex("p0", &serde_json::Map::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storage_files_reindex("p0", &Default::default())
+                        .post_storage_files_reindex("p0", &serde_json::Map::new())
                         .send()
                         .await
                         .map(drop)
@@ -11114,14 +12755,26 @@ fn files() {
             599,
             |c| {
                 c.files()
-                    .post_storage_gateway_clusters(&Default::default())
+                    .post_storage_gateway_clusters(
+                        &iconik_sync::models::files::IconikStorageGatewayCluster::new(
+                            true,
+                            "v",
+                            Vec::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storage_gateway_clusters(&Default::default())
+                        .post_storage_gateway_clusters(
+                            &iconik_sync::models::files::IconikStorageGatewayCluster::new(
+                                true,
+                                "v",
+                                Vec::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11132,14 +12785,28 @@ fn files() {
             600,
             |c| {
                 c.files()
-                    .post_storage_gateway_events("p0", &Default::default())
+                    .post_storage_gateway_events(
+                        "p0",
+                        &iconik_sync::models::files::IconikStorageGatewayEvent::new(
+                            iconik_sync::models::files::IconikStorageGatewayEventType::from(
+                                "ABORT_COLLECTION_MAP",
+                            ),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storage_gateway_events("p0", &Default::default())
+                        .post_storage_gateway_events(
+                            "p0",
+                            &iconik_sync::models::files::IconikStorageGatewayEvent::new(
+                                iconik_sync::models::files::IconikStorageGatewayEventType::from(
+                                    "ABORT_COLLECTION_MAP",
+                                ),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11150,14 +12817,24 @@ fn files() {
             601,
             |c| {
                 c.files()
-                    .post_storage_gateway_events_purge("p0", &Default::default())
+                    .post_storage_gateway_events_purge(
+                        "p0",
+                        &iconik_sync::models::files::IconikStorageGatewayEventsPurge::new(
+                            Vec::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storage_gateway_events_purge("p0", &Default::default())
+                        .post_storage_gateway_events_purge(
+                            "p0",
+                            &iconik_sync::models::files::IconikStorageGatewayEventsPurge::new(
+                                Vec::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11168,14 +12845,20 @@ fn files() {
             602,
             |c| {
                 c.files()
-                    .post_storage_gateway_logs("p0", &Default::default())
+                    .post_storage_gateway_logs(
+                        "p0",
+                        &iconik_sync::models::files::UploadIconikStorageGatewayLogs::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storage_gateway_logs("p0", &Default::default())
+                        .post_storage_gateway_logs(
+                            "p0",
+                            &iconik_sync::models::files::UploadIconikStorageGatewayLogs::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11186,14 +12869,20 @@ fn files() {
             603,
             |c| {
                 c.files()
-                    .post_storage_gateway_telemetry("p0", &Default::default())
+                    .post_storage_gateway_telemetry(
+                        "p0",
+                        &iconik_sync::models::files::IconikStorageGatewayTelemetry::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storage_gateway_telemetry("p0", &Default::default())
+                        .post_storage_gateway_telemetry(
+                            "p0",
+                            &iconik_sync::models::files::IconikStorageGatewayTelemetry::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11204,14 +12893,18 @@ fn files() {
             604,
             |c| {
                 c.files()
-                    .post_storage_gateways(&Default::default())
+                    .post_storage_gateways(&iconik_sync::models::files::IconikStorageGateway::new(
+                        true, "v",
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storage_gateways(&Default::default())
+                        .post_storage_gateways(
+                            &iconik_sync::models::files::IconikStorageGateway::new(true, "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11222,14 +12915,20 @@ fn files() {
             605,
             |c| {
                 c.files()
-                    .post_storage_logs("p0", &Default::default())
+                    .post_storage_logs(
+                        "p0",
+                        &iconik_sync::models::files::UploadIconikStorageGatewayLogs::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storage_logs("p0", &Default::default())
+                        .post_storage_logs(
+                            "p0",
+                            &iconik_sync::models::files::UploadIconikStorageGatewayLogs::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11240,14 +12939,14 @@ fn files() {
             606,
             |c| {
                 c.files()
-                    .post_storage_reindex("p0", &Default::default())
+                    .post_storage_reindex("p0", &serde_json::Map::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storage_reindex("p0", &Default::default())
+                        .post_storage_reindex("p0", &serde_json::Map::new())
                         .send()
                         .await
                         .map(drop)
@@ -11258,14 +12957,14 @@ fn files() {
             607,
             |c| {
                 c.files()
-                    .post_storage_scan("p0", &Default::default())
+                    .post_storage_scan("p0", &iconik_sync::models::files::StorageScan::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storage_scan("p0", &Default::default())
+                        .post_storage_scan("p0", &iconik_sync::models::files::StorageScan::new())
                         .send()
                         .await
                         .map(drop)
@@ -11276,14 +12975,24 @@ fn files() {
             608,
             |c| {
                 c.files()
-                    .post_storages(&Default::default())
+                    .post_storages(&iconik_sync::models::files::Storage::new(
+                        iconik_sync::models::files::StorageMethod::from("AZURE"),
+                        "v",
+                        iconik_sync::models::files::StoragePurpose::from("ARCHIVE"),
+                        serde_json::Map::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storages(&Default::default())
+                        .post_storages(&iconik_sync::models::files::Storage::new(
+                            iconik_sync::models::files::StorageMethod::from("AZURE"),
+                            "v",
+                            iconik_sync::models::files::StoragePurpose::from("ARCHIVE"),
+                            serde_json::Map::new(),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -11294,14 +13003,14 @@ fn files() {
             609,
             |c| {
                 c.files()
-                    .post_storages_files_reindex(&Default::default())
+                    .post_storages_files_reindex(&serde_json::Map::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storages_files_reindex(&Default::default())
+                        .post_storages_files_reindex(&serde_json::Map::new())
                         .send()
                         .await
                         .map(drop)
@@ -11312,14 +13021,14 @@ fn files() {
             610,
             |c| {
                 c.files()
-                    .post_storages_reindex(&Default::default())
+                    .post_storages_reindex(&serde_json::Map::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storages_reindex(&Default::default())
+                        .post_storages_reindex(&serde_json::Map::new())
                         .send()
                         .await
                         .map(drop)
@@ -11330,14 +13039,18 @@ fn files() {
             611,
             |c| {
                 c.files()
-                    .post_storages_swap(&Default::default())
+                    .post_storages_swap(&iconik_sync::models::files::SwapStorages::new(
+                        "v", "v", "v",
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storages_swap(&Default::default())
+                        .post_storages_swap(&iconik_sync::models::files::SwapStorages::new(
+                            "v", "v", "v",
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -11348,14 +13061,24 @@ fn files() {
             612,
             |c| {
                 c.files()
-                    .post_storages_verifications_access(&Default::default())
+                    .post_storages_verifications_access(
+                        &iconik_sync::models::files::StorageAccess::new(
+                            iconik_sync::models::files::StorageMethod::from("AZURE"),
+                            serde_json::Map::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storages_verifications_access(&Default::default())
+                        .post_storages_verifications_access(
+                            &iconik_sync::models::files::StorageAccess::new(
+                                iconik_sync::models::files::StorageMethod::from("AZURE"),
+                                serde_json::Map::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11366,14 +13089,26 @@ fn files() {
             613,
             |c| {
                 c.files()
-                    .post_storages_verifications_permissions(&Default::default())
+                    .post_storages_verifications_permissions(
+                        &iconik_sync::models::files::StoragePermissions::new(
+                            iconik_sync::models::files::StorageMethod::from("AZURE"),
+                            iconik_sync::models::files::StoragePurpose::from("ARCHIVE"),
+                            serde_json::Map::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_storages_verifications_permissions(&Default::default())
+                        .post_storages_verifications_permissions(
+                            &iconik_sync::models::files::StoragePermissions::new(
+                                iconik_sync::models::files::StorageMethod::from("AZURE"),
+                                iconik_sync::models::files::StoragePurpose::from("ARCHIVE"),
+                                serde_json::Map::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11397,14 +13132,14 @@ fn files() {
             615,
             |c| {
                 c.files()
-                    .post_transcoder_reindex("p0", &Default::default())
+                    .post_transcoder_reindex("p0", &serde_json::Map::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_transcoder_reindex("p0", &Default::default())
+                        .post_transcoder_reindex("p0", &serde_json::Map::new())
                         .send()
                         .await
                         .map(drop)
@@ -11415,14 +13150,22 @@ fn files() {
             616,
             |c| {
                 c.files()
-                    .post_transcoders(&Default::default())
+                    .post_transcoders(&iconik_sync::models::files::Transcoder::new(
+                        "v",
+                        serde_json::Map::new(),
+                        iconik_sync::models::files::TranscoderType::from("EDITREADY"),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .post_transcoders(&Default::default())
+                        .post_transcoders(&iconik_sync::models::files::Transcoder::new(
+                            "v",
+                            serde_json::Map::new(),
+                            iconik_sync::models::files::TranscoderType::from("EDITREADY"),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -11438,14 +13181,32 @@ fn files() {
             618,
             |c| {
                 c.files()
-                    .put_analysis_profile("p0", &Default::default())
+                    .put_analysis_profile(
+                        "p0",
+                        &iconik_sync::models::files::AnalysisProfile::new(
+                            "v",
+                            iconik_sync::models::files::AnalysisProfileMediaType::from(
+                                "face_image",
+                            ),
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_analysis_profile("p0", &Default::default())
+                        .put_analysis_profile(
+                            "p0",
+                            &iconik_sync::models::files::AnalysisProfile::new(
+                                "v",
+                                iconik_sync::models::files::AnalysisProfileMediaType::from(
+                                    "face_image",
+                                ),
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11458,7 +13219,13 @@ fn files() {
                 c.files()
                     .put_analysis_service_accounts_by_analysis_service_account(
                         "p0",
-                        &Default::default(),
+                        &iconik_sync::models::files::AnalysisServiceAccount::new(
+                            iconik_sync::models::files::AnalysisServiceAccountMethod::from(
+                                "AMAZON",
+                            ),
+                            "v",
+                            serde_json::Map::new(),
+                        ),
                     )
                     .send()
                     .map(drop)
@@ -11468,7 +13235,13 @@ fn files() {
                     c.files()
                         .put_analysis_service_accounts_by_analysis_service_account(
                             "p0",
-                            &Default::default(),
+                            &iconik_sync::models::files::AnalysisServiceAccount::new(
+                                iconik_sync::models::files::AnalysisServiceAccountMethod::from(
+                                    "AMAZON",
+                                ),
+                                "v",
+                                serde_json::Map::new(),
+                            ),
                         )
                         .send()
                         .await
@@ -11480,14 +13253,32 @@ fn files() {
             620,
             |c| {
                 c.files()
-                    .put_asset_file("p0", "p1", &Default::default())
+                    .put_asset_file(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::File::new(
+                            "v",
+                            "v",
+                            "v",
+                            iconik_sync::models::files::FileType::from("DIRECTORY"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_asset_file("p0", "p1", &Default::default())
+                        .put_asset_file(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::File::new(
+                                "v",
+                                "v",
+                                "v",
+                                iconik_sync::models::files::FileType::from("DIRECTORY"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11498,14 +13289,22 @@ fn files() {
             621,
             |c| {
                 c.files()
-                    .put_asset_file_set("p0", "p1", &Default::default())
+                    .put_asset_file_set(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::FileSet::new("v", Vec::new(), "v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_asset_file_set("p0", "p1", &Default::default())
+                        .put_asset_file_set(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::FileSet::new("v", Vec::new(), "v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11534,7 +13333,7 @@ fn files() {
             623,
             |c| {
                 c.files()
-                    .put_asset_format("p0", "p1", &Default::default())
+                    .put_asset_format("p0", "p1", &iconik_sync::models::files::Format::new("v"))
                     .sync_components(true)
                     .send()
                     .map(drop)
@@ -11542,7 +13341,7 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_asset_format("p0", "p1", &Default::default())
+                        .put_asset_format("p0", "p1", &iconik_sync::models::files::Format::new("v"))
                         .sync_components(true)
                         .send()
                         .await
@@ -11590,14 +13389,26 @@ fn files() {
             626,
             |c| {
                 c.files()
-                    .put_asset_keyframe("p0", "p1", &Default::default())
+                    .put_asset_keyframe(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::KeyframeCreate::new(
+                            iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_asset_keyframe("p0", "p1", &Default::default())
+                        .put_asset_keyframe(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::KeyframeCreate::new(
+                                iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11608,14 +13419,18 @@ fn files() {
             627,
             |c| {
                 c.files()
-                    .put_asset_proxy("p0", "p1", &Default::default())
+                    .put_asset_proxy("p0", "p1", &iconik_sync::models::files::ProxyUpdate::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_asset_proxy("p0", "p1", &Default::default())
+                        .put_asset_proxy(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::ProxyUpdate::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11626,14 +13441,30 @@ fn files() {
             628,
             |c| {
                 c.files()
-                    .put_asset_proxy_container_file("p0", "p1", "p2", "p3", &Default::default())
+                    .put_asset_proxy_container_file(
+                        "p0",
+                        "p1",
+                        "p2",
+                        "p3",
+                        &iconik_sync::models::files::ProxyFileUpdate::new(
+                            iconik_sync::models::files::ProxyFileStatus::from("CLOSED"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_asset_proxy_container_file("p0", "p1", "p2", "p3", &Default::default())
+                        .put_asset_proxy_container_file(
+                            "p0",
+                            "p1",
+                            "p2",
+                            "p3",
+                            &iconik_sync::models::files::ProxyFileUpdate::new(
+                                iconik_sync::models::files::ProxyFileStatus::from("CLOSED"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11644,7 +13475,11 @@ fn files() {
             629,
             |c| {
                 c.files()
-                    .put_asset_proxy_containers("p0", "p1", &Default::default())
+                    .put_asset_proxy_containers(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::ProxyContainer::new(),
+                    )
                     .drm("v")
                     .watermark("v")
                     .send()
@@ -11653,7 +13488,11 @@ fn files() {
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_asset_proxy_containers("p0", "p1", &Default::default())
+                        .put_asset_proxy_containers(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::ProxyContainer::new(),
+                        )
                         .drm("v")
                         .watermark("v")
                         .send()
@@ -11666,14 +13505,24 @@ fn files() {
             630,
             |c| {
                 c.files()
-                    .put_asset_segment_attachment("p0", "p1", "p2", &Default::default())
+                    .put_asset_segment_attachment(
+                        "p0",
+                        "p1",
+                        "p2",
+                        &iconik_sync::models::files::AttachmentUpdate::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_asset_segment_attachment("p0", "p1", "p2", &Default::default())
+                        .put_asset_segment_attachment(
+                            "p0",
+                            "p1",
+                            "p2",
+                            &iconik_sync::models::files::AttachmentUpdate::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11684,14 +13533,24 @@ fn files() {
             631,
             |c| {
                 c.files()
-                    .put_asset_subtitle("p0", "p1", &Default::default())
+                    .put_asset_subtitle(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::SubtitleSchema::new("v", true, "v", "v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_asset_subtitle("p0", "p1", &Default::default())
+                        .put_asset_subtitle(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::SubtitleSchema::new(
+                                "v", true, "v", "v", "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11702,14 +13561,32 @@ fn files() {
             632,
             |c| {
                 c.files()
-                    .put_asset_temporary_files_by_file("p0", "p1", &Default::default())
+                    .put_asset_temporary_files_by_file(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::File::new(
+                            "v",
+                            "v",
+                            "v",
+                            iconik_sync::models::files::FileType::from("DIRECTORY"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_asset_temporary_files_by_file("p0", "p1", &Default::default())
+                        .put_asset_temporary_files_by_file(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::File::new(
+                                "v",
+                                "v",
+                                "v",
+                                iconik_sync::models::files::FileType::from("DIRECTORY"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11720,14 +13597,26 @@ fn files() {
             633,
             |c| {
                 c.files()
-                    .put_collection_keyframe("p0", "p1", &Default::default())
+                    .put_collection_keyframe(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::CollectionKeyframe::new(
+                            iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_collection_keyframe("p0", "p1", &Default::default())
+                        .put_collection_keyframe(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::CollectionKeyframe::new(
+                                iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11738,14 +13627,20 @@ fn files() {
             634,
             |c| {
                 c.files()
-                    .put_export_location("p0", &Default::default())
+                    .put_export_location(
+                        "p0",
+                        &iconik_sync::models::files::ExportLocation::new("v", "v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_export_location("p0", &Default::default())
+                        .put_export_location(
+                            "p0",
+                            &iconik_sync::models::files::ExportLocation::new("v", "v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11756,14 +13651,26 @@ fn files() {
             635,
             |c| {
                 c.files()
-                    .put_playlist_keyframe("p0", "p1", &Default::default())
+                    .put_playlist_keyframe(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::files::PlaylistKeyframe::new(
+                            iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_playlist_keyframe("p0", "p1", &Default::default())
+                        .put_playlist_keyframe(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::files::PlaylistKeyframe::new(
+                                iconik_sync::models::files::KeyframeType::from("KEYFRAME"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11774,14 +13681,30 @@ fn files() {
             636,
             |c| {
                 c.files()
-                    .put_storage("p0", &Default::default())
+                    .put_storage(
+                        "p0",
+                        &iconik_sync::models::files::Storage::new(
+                            iconik_sync::models::files::StorageMethod::from("AZURE"),
+                            "v",
+                            iconik_sync::models::files::StoragePurpose::from("ARCHIVE"),
+                            serde_json::Map::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_storage("p0", &Default::default())
+                        .put_storage(
+                            "p0",
+                            &iconik_sync::models::files::Storage::new(
+                                iconik_sync::models::files::StorageMethod::from("AZURE"),
+                                "v",
+                                iconik_sync::models::files::StoragePurpose::from("ARCHIVE"),
+                                serde_json::Map::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11792,14 +13715,28 @@ fn files() {
             637,
             |c| {
                 c.files()
-                    .put_storage_files("p0", &Default::default())
+                    .put_storage_files(
+                        "p0",
+                        &iconik_sync::models::files::FileBase::new(
+                            "v",
+                            "v",
+                            iconik_sync::models::files::FileType::from("DIRECTORY"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_storage_files("p0", &Default::default())
+                        .put_storage_files(
+                            "p0",
+                            &iconik_sync::models::files::FileBase::new(
+                                "v",
+                                "v",
+                                iconik_sync::models::files::FileType::from("DIRECTORY"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11810,14 +13747,20 @@ fn files() {
             638,
             |c| {
                 c.files()
-                    .put_storage_gateway("p0", &Default::default())
+                    .put_storage_gateway(
+                        "p0",
+                        &iconik_sync::models::files::IconikStorageGateway::new(true, "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_storage_gateway("p0", &Default::default())
+                        .put_storage_gateway(
+                            "p0",
+                            &iconik_sync::models::files::IconikStorageGateway::new(true, "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11828,14 +13771,28 @@ fn files() {
             639,
             |c| {
                 c.files()
-                    .put_storage_gateway_clusters_by_cluster("p0", &Default::default())
+                    .put_storage_gateway_clusters_by_cluster(
+                        "p0",
+                        &iconik_sync::models::files::IconikStorageGatewayCluster::new(
+                            true,
+                            "v",
+                            Vec::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_storage_gateway_clusters_by_cluster("p0", &Default::default())
+                        .put_storage_gateway_clusters_by_cluster(
+                            "p0",
+                            &iconik_sync::models::files::IconikStorageGatewayCluster::new(
+                                true,
+                                "v",
+                                Vec::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11846,14 +13803,20 @@ fn files() {
             640,
             |c| {
                 c.files()
-                    .put_storage_gateway_report("p0", &Default::default())
+                    .put_storage_gateway_report(
+                        "p0",
+                        &iconik_sync::models::files::GatewayReport::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_storage_gateway_report("p0", &Default::default())
+                        .put_storage_gateway_report(
+                            "p0",
+                            &iconik_sync::models::files::GatewayReport::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11864,14 +13827,20 @@ fn files() {
             641,
             |c| {
                 c.files()
-                    .put_storage_gateway_status("p0", &Default::default())
+                    .put_storage_gateway_status(
+                        "p0",
+                        &iconik_sync::models::files::GatewayStatus::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_storage_gateway_status("p0", &Default::default())
+                        .put_storage_gateway_status(
+                            "p0",
+                            &iconik_sync::models::files::GatewayStatus::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11882,14 +13851,30 @@ fn files() {
             642,
             |c| {
                 c.files()
-                    .put_storage_search_document("p0", &Default::default())
+                    .put_storage_search_document(
+                        "p0",
+                        &iconik_sync::models::files::Storage::new(
+                            iconik_sync::models::files::StorageMethod::from("AZURE"),
+                            "v",
+                            iconik_sync::models::files::StoragePurpose::from("ARCHIVE"),
+                            serde_json::Map::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_storage_search_document("p0", &Default::default())
+                        .put_storage_search_document(
+                            "p0",
+                            &iconik_sync::models::files::Storage::new(
+                                iconik_sync::models::files::StorageMethod::from("AZURE"),
+                                "v",
+                                iconik_sync::models::files::StoragePurpose::from("ARCHIVE"),
+                                serde_json::Map::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11918,14 +13903,28 @@ fn files() {
             644,
             |c| {
                 c.files()
-                    .put_transcoder("p0", &Default::default())
+                    .put_transcoder(
+                        "p0",
+                        &iconik_sync::models::files::Transcoder::new(
+                            "v",
+                            serde_json::Map::new(),
+                            iconik_sync::models::files::TranscoderType::from("EDITREADY"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.files()
-                        .put_transcoder("p0", &Default::default())
+                        .put_transcoder(
+                            "p0",
+                            &iconik_sync::models::files::Transcoder::new(
+                                "v",
+                                serde_json::Map::new(),
+                                iconik_sync::models::files::TranscoderType::from("EDITREADY"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -11970,7 +13969,7 @@ fn jobs() {
                     .metadata_automation_id("v")
                     .missing("v")
                     .exists("v")
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::jobs::JobsBulkDelete::new())
                     .send()
                     .map(drop)
             },
@@ -11990,7 +13989,7 @@ fn jobs() {
                         .metadata_automation_id("v")
                         .missing("v")
                         .exists("v")
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::jobs::JobsBulkDelete::new())
                         .send()
                         .await
                         .map(drop)
@@ -12068,7 +14067,14 @@ fn jobs() {
             649,
             |c| {
                 c.jobs()
-                    .patch_job("p0", &Default::default())
+                    .patch_job(
+                        "p0",
+                        &iconik_sync::models::jobs::Job::new(
+                            iconik_sync::models::jobs::JobStatus::from("ABORTED"),
+                            "v",
+                            iconik_sync::models::jobs::JobType::from("ACL"),
+                        ),
+                    )
                     .merge_metadata("v")
                     .send()
                     .map(drop)
@@ -12076,7 +14082,14 @@ fn jobs() {
             |c| {
                 Box::pin(async move {
                     c.jobs()
-                        .patch_job("p0", &Default::default())
+                        .patch_job(
+                            "p0",
+                            &iconik_sync::models::jobs::Job::new(
+                                iconik_sync::models::jobs::JobStatus::from("ABORTED"),
+                                "v",
+                                iconik_sync::models::jobs::JobType::from("ACL"),
+                            ),
+                        )
                         .merge_metadata("v")
                         .send()
                         .await
@@ -12088,14 +14101,20 @@ fn jobs() {
             650,
             |c| {
                 c.jobs()
-                    .patch_job_steps("p0", &Default::default())
+                    .patch_job_steps(
+                        "p0",
+                        &iconik_sync::models::jobs::JobStepsUpdate::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.jobs()
-                        .patch_job_steps("p0", &Default::default())
+                        .patch_job_steps(
+                            "p0",
+                            &iconik_sync::models::jobs::JobStepsUpdate::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12106,14 +14125,28 @@ fn jobs() {
             651,
             |c| {
                 c.jobs()
-                    .patch_job_steps_by_job_step("p0", "p1", &Default::default())
+                    .patch_job_steps_by_job_step(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::jobs::JobStep::new(
+                            "v",
+                            iconik_sync::models::jobs::JobStepStatus::from("DONE"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.jobs()
-                        .patch_job_steps_by_job_step("p0", "p1", &Default::default())
+                        .patch_job_steps_by_job_step(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::jobs::JobStep::new(
+                                "v",
+                                iconik_sync::models::jobs::JobStepStatus::from("DONE"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12124,7 +14157,7 @@ fn jobs() {
             652,
             |c| {
                 c.jobs()
-                    .patch_jobs(&Default::default())
+                    .patch_jobs(&iconik_sync::models::jobs::JobsBulkEdit::new())
                     .parent_id("v")
                     .object_id("v")
                     .created_by("v")
@@ -12144,7 +14177,7 @@ fn jobs() {
             |c| {
                 Box::pin(async move {
                     c.jobs()
-                        .patch_jobs(&Default::default())
+                        .patch_jobs(&iconik_sync::models::jobs::JobsBulkEdit::new())
                         .parent_id("v")
                         .object_id("v")
                         .created_by("v")
@@ -12168,14 +14201,14 @@ fn jobs() {
             653,
             |c| {
                 c.jobs()
-                    .post_job_reindex("p0", &Default::default())
+                    .post_job_reindex("p0", &iconik_sync::models::jobs::ReindexJob::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.jobs()
-                        .post_job_reindex("p0", &Default::default())
+                        .post_job_reindex("p0", &iconik_sync::models::jobs::ReindexJob::new())
                         .send()
                         .await
                         .map(drop)
@@ -12184,11 +14217,24 @@ fn jobs() {
         ),
         Case::new(
             654,
-            |c| c.jobs().post_jobs(&Default::default()).send().map(drop),
+            |c| {
+                c.jobs()
+                    .post_jobs(&iconik_sync::models::jobs::Job::new(
+                        iconik_sync::models::jobs::JobStatus::from("ABORTED"),
+                        "v",
+                        iconik_sync::models::jobs::JobType::from("ACL"),
+                    ))
+                    .send()
+                    .map(drop)
+            },
             |c| {
                 Box::pin(async move {
                     c.jobs()
-                        .post_jobs(&Default::default())
+                        .post_jobs(&iconik_sync::models::jobs::Job::new(
+                            iconik_sync::models::jobs::JobStatus::from("ABORTED"),
+                            "v",
+                            iconik_sync::models::jobs::JobType::from("ACL"),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -12199,7 +14245,14 @@ fn jobs() {
             655,
             |c| {
                 c.jobs()
-                    .put_job("p0", &Default::default())
+                    .put_job(
+                        "p0",
+                        &iconik_sync::models::jobs::Job::new(
+                            iconik_sync::models::jobs::JobStatus::from("ABORTED"),
+                            "v",
+                            iconik_sync::models::jobs::JobType::from("ACL"),
+                        ),
+                    )
                     .merge_metadata("v")
                     .send()
                     .map(drop)
@@ -12207,7 +14260,14 @@ fn jobs() {
             |c| {
                 Box::pin(async move {
                     c.jobs()
-                        .put_job("p0", &Default::default())
+                        .put_job(
+                            "p0",
+                            &iconik_sync::models::jobs::Job::new(
+                                iconik_sync::models::jobs::JobStatus::from("ABORTED"),
+                                "v",
+                                iconik_sync::models::jobs::JobType::from("ACL"),
+                            ),
+                        )
                         .merge_metadata("v")
                         .send()
                         .await
@@ -12219,14 +14279,20 @@ fn jobs() {
             656,
             |c| {
                 c.jobs()
-                    .put_job_steps("p0", &Default::default())
+                    .put_job_steps(
+                        "p0",
+                        &iconik_sync::models::jobs::JobStepsUpdate::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.jobs()
-                        .put_job_steps("p0", &Default::default())
+                        .put_job_steps(
+                            "p0",
+                            &iconik_sync::models::jobs::JobStepsUpdate::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12237,14 +14303,28 @@ fn jobs() {
             657,
             |c| {
                 c.jobs()
-                    .put_job_steps_by_job_step("p0", "p1", &Default::default())
+                    .put_job_steps_by_job_step(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::jobs::JobStep::new(
+                            "v",
+                            iconik_sync::models::jobs::JobStepStatus::from("DONE"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.jobs()
-                        .put_job_steps_by_job_step("p0", "p1", &Default::default())
+                        .put_job_steps_by_job_step(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::jobs::JobStep::new(
+                                "v",
+                                iconik_sync::models::jobs::JobStepStatus::from("DONE"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12255,14 +14335,17 @@ fn jobs() {
             658,
             |c| {
                 c.jobs()
-                    .put_jobs_priority(&Default::default())
+                    .put_jobs_priority(&iconik_sync::models::jobs::JobsPriority::new(Vec::new(), 2))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.jobs()
-                        .put_jobs_priority(&Default::default())
+                        .put_jobs_priority(&iconik_sync::models::jobs::JobsPriority::new(
+                            Vec::new(),
+                            2,
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -12273,14 +14356,20 @@ fn jobs() {
             659,
             |c| {
                 c.jobs()
-                    .put_jobs_state(&Default::default())
+                    .put_jobs_state(&iconik_sync::models::jobs::JobsState::new(
+                        iconik_sync::models::jobs::JobsStateAction::from("ABORT"),
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.jobs()
-                        .put_jobs_state(&Default::default())
+                        .put_jobs_state(&iconik_sync::models::jobs::JobsState::new(
+                            iconik_sync::models::jobs::JobsStateAction::from("ABORT"),
+                            Vec::new(),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -12657,14 +14746,20 @@ fn metadata() {
             679,
             |c| {
                 c.metadata()
-                    .patch_fields_metadata_by_field_name("p0", &Default::default())
+                    .patch_fields_metadata_by_field_name(
+                        "p0",
+                        &iconik_sync::models::metadata::MetadataField::new("v", "v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .patch_fields_metadata_by_field_name("p0", &Default::default())
+                        .patch_fields_metadata_by_field_name(
+                            "p0",
+                            &iconik_sync::models::metadata::MetadataField::new("v", "v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12675,14 +14770,20 @@ fn metadata() {
             680,
             |c| {
                 c.metadata()
-                    .patch_view_metadata("p0", &Default::default())
+                    .patch_view_metadata(
+                        "p0",
+                        &iconik_sync::models::metadata::MetadataViewInput::new("v", Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .patch_view_metadata("p0", &Default::default())
+                        .patch_view_metadata(
+                            "p0",
+                            &iconik_sync::models::metadata::MetadataViewInput::new("v", Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12693,14 +14794,18 @@ fn metadata() {
             681,
             |c| {
                 c.metadata()
-                    .post_fields_metadata(&Default::default())
+                    .post_fields_metadata(&iconik_sync::models::metadata::MetadataField::new(
+                        "v", "v", "v",
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .post_fields_metadata(&Default::default())
+                        .post_fields_metadata(&iconik_sync::models::metadata::MetadataField::new(
+                            "v", "v", "v",
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -12711,14 +14816,18 @@ fn metadata() {
             682,
             |c| {
                 c.metadata()
-                    .post_mapping_fields_metadata(&Default::default())
+                    .post_mapping_fields_metadata(
+                        &iconik_sync::models::metadata::MetadataFieldMapping::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .post_mapping_fields_metadata(&Default::default())
+                        .post_mapping_fields_metadata(
+                            &iconik_sync::models::metadata::MetadataFieldMapping::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12729,14 +14838,20 @@ fn metadata() {
             683,
             |c| {
                 c.metadata()
-                    .post_object_categories_metadata("p0", &Default::default())
+                    .post_object_categories_metadata(
+                        "p0",
+                        &iconik_sync::models::metadata::MetadataCategory::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .post_object_categories_metadata("p0", &Default::default())
+                        .post_object_categories_metadata(
+                            "p0",
+                            &iconik_sync::models::metadata::MetadataCategory::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12747,14 +14862,28 @@ fn metadata() {
             684,
             |c| {
                 c.metadata()
-                    .post_object_view_metadata("p0", "p1", &Default::default())
+                    .post_object_view_metadata(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::metadata::CreateMetadataValuesBatch::new(
+                            Vec::new(),
+                            Vec::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .post_object_view_metadata("p0", "p1", &Default::default())
+                        .post_object_view_metadata(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::metadata::CreateMetadataValuesBatch::new(
+                                Vec::new(),
+                                Vec::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12765,14 +14894,20 @@ fn metadata() {
             685,
             |c| {
                 c.metadata()
-                    .post_view_reindex_metadata("p0", &Default::default())
+                    .post_view_reindex_metadata(
+                        "p0",
+                        &iconik_sync::models::metadata::ReindexJob::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .post_view_reindex_metadata("p0", &Default::default())
+                        .post_view_reindex_metadata(
+                            "p0",
+                            &iconik_sync::models::metadata::ReindexJob::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12783,14 +14918,22 @@ fn metadata() {
             686,
             |c| {
                 c.metadata()
-                    .post_views_metadata(&Default::default())
+                    .post_views_metadata(&iconik_sync::models::metadata::MetadataViewCreate::new(
+                        "v",
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .post_views_metadata(&Default::default())
+                        .post_views_metadata(
+                            &iconik_sync::models::metadata::MetadataViewCreate::new(
+                                "v",
+                                Vec::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12801,14 +14944,16 @@ fn metadata() {
             687,
             |c| {
                 c.metadata()
-                    .post_views_reindex_metadata(&Default::default())
+                    .post_views_reindex_metadata(&iconik_sync::models::metadata::ReindexJob::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .post_views_reindex_metadata(&Default::default())
+                        .post_views_reindex_metadata(
+                            &iconik_sync::models::metadata::ReindexJob::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12819,7 +14964,13 @@ fn metadata() {
             688,
             |c| {
                 c.metadata()
-                    .put_asset_object_view_metadata("p0", "p1", "p2", "p3", &Default::default())
+                    .put_asset_object_view_metadata(
+                        "p0",
+                        "p1",
+                        "p2",
+                        "p3",
+                        &iconik_sync::models::metadata::MetadataValues::new(serde_json::Map::new()),
+                    )
                     .ignore_unchanged(true)
                     .send()
                     .map(drop)
@@ -12827,7 +14978,15 @@ fn metadata() {
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .put_asset_object_view_metadata("p0", "p1", "p2", "p3", &Default::default())
+                        .put_asset_object_view_metadata(
+                            "p0",
+                            "p1",
+                            "p2",
+                            "p3",
+                            &iconik_sync::models::metadata::MetadataValues::new(
+                                serde_json::Map::new(),
+                            ),
+                        )
                         .ignore_unchanged(true)
                         .send()
                         .await
@@ -12839,14 +14998,20 @@ fn metadata() {
             689,
             |c| {
                 c.metadata()
-                    .put_fields_metadata_by_field_name("p0", &Default::default())
+                    .put_fields_metadata_by_field_name(
+                        "p0",
+                        &iconik_sync::models::metadata::MetadataField::new("v", "v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .put_fields_metadata_by_field_name("p0", &Default::default())
+                        .put_fields_metadata_by_field_name(
+                            "p0",
+                            &iconik_sync::models::metadata::MetadataField::new("v", "v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12857,14 +15022,22 @@ fn metadata() {
             690,
             |c| {
                 c.metadata()
-                    .put_object_categories_metadata_by_name("p0", "p1", &Default::default())
+                    .put_object_categories_metadata_by_name(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::metadata::MetadataCategory::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .put_object_categories_metadata_by_name("p0", "p1", &Default::default())
+                        .put_object_categories_metadata_by_name(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::metadata::MetadataCategory::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12875,14 +15048,32 @@ fn metadata() {
             691,
             |c| {
                 c.metadata()
-                    .put_object_content_view_metadata("p0", "p1", &Default::default())
+                    .put_object_content_view_metadata(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::metadata::CollectionMetadataValuesBatch::new(
+                            true,
+                            true,
+                            serde_json::Map::new(),
+                            Vec::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .put_object_content_view_metadata("p0", "p1", &Default::default())
+                        .put_object_content_view_metadata(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::metadata::CollectionMetadataValuesBatch::new(
+                                true,
+                                true,
+                                serde_json::Map::new(),
+                                Vec::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12893,7 +15084,12 @@ fn metadata() {
             692,
             |c| {
                 c.metadata()
-                    .put_object_metadata("p0", "p1", "p2", &Default::default())
+                    .put_object_metadata(
+                        "p0",
+                        "p1",
+                        "p2",
+                        &iconik_sync::models::metadata::MetadataValues::new(serde_json::Map::new()),
+                    )
                     .check_if_subclip(true)
                     .ignore_unchanged(true)
                     .send()
@@ -12902,7 +15098,14 @@ fn metadata() {
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .put_object_metadata("p0", "p1", "p2", &Default::default())
+                        .put_object_metadata(
+                            "p0",
+                            "p1",
+                            "p2",
+                            &iconik_sync::models::metadata::MetadataValues::new(
+                                serde_json::Map::new(),
+                            ),
+                        )
                         .check_if_subclip(true)
                         .ignore_unchanged(true)
                         .send()
@@ -12915,14 +15118,28 @@ fn metadata() {
             693,
             |c| {
                 c.metadata()
-                    .put_object_metadata_bulk("p0", "p1", &Default::default())
+                    .put_object_metadata_bulk(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::metadata::MetadataValuesBatch::new(
+                            serde_json::Map::new(),
+                            Vec::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .put_object_metadata_bulk("p0", "p1", &Default::default())
+                        .put_object_metadata_bulk(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::metadata::MetadataValuesBatch::new(
+                                serde_json::Map::new(),
+                                Vec::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12933,7 +15150,11 @@ fn metadata() {
             694,
             |c| {
                 c.metadata()
-                    .put_object_metadata_direct("p0", "p1", &Default::default())
+                    .put_object_metadata_direct(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::metadata::MetadataValues::new(serde_json::Map::new()),
+                    )
                     .check_if_subclip(true)
                     .ignore_unchanged(true)
                     .send()
@@ -12942,7 +15163,13 @@ fn metadata() {
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .put_object_metadata_direct("p0", "p1", &Default::default())
+                        .put_object_metadata_direct(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::metadata::MetadataValues::new(
+                                serde_json::Map::new(),
+                            ),
+                        )
                         .check_if_subclip(true)
                         .ignore_unchanged(true)
                         .send()
@@ -12955,14 +15182,20 @@ fn metadata() {
             695,
             |c| {
                 c.metadata()
-                    .put_view_metadata("p0", &Default::default())
+                    .put_view_metadata(
+                        "p0",
+                        &iconik_sync::models::metadata::MetadataViewInput::new("v", Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.metadata()
-                        .put_view_metadata("p0", &Default::default())
+                        .put_view_metadata(
+                            "p0",
+                            &iconik_sync::models::metadata::MetadataViewInput::new("v", Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -12980,14 +15213,20 @@ fn ml() {
             696,
             |c| {
                 c.ml()
-                    .delete_face_recognition_asset_persons_bulk("p0", &Default::default())
+                    .delete_face_recognition_asset_persons_bulk(
+                        "p0",
+                        &iconik_sync::models::ml::BulkDeletePersonsByVersions::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.ml()
-                        .delete_face_recognition_asset_persons_bulk("p0", &Default::default())
+                        .delete_face_recognition_asset_persons_bulk(
+                            "p0",
+                            &iconik_sync::models::ml::BulkDeletePersonsByVersions::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -13029,14 +15268,20 @@ fn ml() {
             699,
             |c| {
                 c.ml()
-                    .delete_face_recognition_person_bulk("p0", &Default::default())
+                    .delete_face_recognition_person_bulk(
+                        "p0",
+                        &iconik_sync::models::ml::BulkDeletePersons::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.ml()
-                        .delete_face_recognition_person_bulk("p0", &Default::default())
+                        .delete_face_recognition_person_bulk(
+                            "p0",
+                            &iconik_sync::models::ml::BulkDeletePersons::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -13047,14 +15292,18 @@ fn ml() {
             700,
             |c| {
                 c.ml()
-                    .delete_face_recognition_persons_bulk_delete(&Default::default())
+                    .delete_face_recognition_persons_bulk_delete(
+                        &iconik_sync::models::ml::BulkDeletePersonsByIds::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.ml()
-                        .delete_face_recognition_persons_bulk_delete(&Default::default())
+                        .delete_face_recognition_persons_bulk_delete(
+                            &iconik_sync::models::ml::BulkDeletePersonsByIds::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -13180,14 +15429,20 @@ fn ml() {
             706,
             |c| {
                 c.ml()
-                    .patch_face_recognition_person("p0", &Default::default())
+                    .patch_face_recognition_person(
+                        "p0",
+                        &iconik_sync::models::ml::UpdatePerson::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.ml()
-                        .patch_face_recognition_person("p0", &Default::default())
+                        .patch_face_recognition_person(
+                            "p0",
+                            &iconik_sync::models::ml::UpdatePerson::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -13199,7 +15454,10 @@ fn ml() {
             |c| {
                 c.ml()
                     .post_face_recognition_bulk_extract()
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::ml::BulkFaceExtract::new(
+                        Vec::new(),
+                        iconik_sync::models::ml::BulkDeleteObjectType::from("assets"),
+                    ))
                     .send()
                     .map(drop)
             },
@@ -13207,7 +15465,10 @@ fn ml() {
                 Box::pin(async move {
                     c.ml()
                         .post_face_recognition_bulk_extract()
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::ml::BulkFaceExtract::new(
+                            Vec::new(),
+                            iconik_sync::models::ml::BulkDeleteObjectType::from("assets"),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -13218,14 +15479,20 @@ fn ml() {
             708,
             |c| {
                 c.ml()
-                    .post_face_recognition_embedding_reindex("p0", &Default::default())
+                    .post_face_recognition_embedding_reindex(
+                        "p0",
+                        &iconik_sync::models::ml::ReindexJob::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.ml()
-                        .post_face_recognition_embedding_reindex("p0", &Default::default())
+                        .post_face_recognition_embedding_reindex(
+                            "p0",
+                            &iconik_sync::models::ml::ReindexJob::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -13237,7 +15504,7 @@ fn ml() {
             |c| {
                 c.ml()
                     .post_face_recognition_embeddings_reindex()
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::ml::ReindexAllEmbeddings::new())
                     .send()
                     .map(drop)
             },
@@ -13245,7 +15512,7 @@ fn ml() {
                 Box::pin(async move {
                     c.ml()
                         .post_face_recognition_embeddings_reindex()
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::ml::ReindexAllEmbeddings::new())
                         .send()
                         .await
                         .map(drop)
@@ -13284,7 +15551,7 @@ fn ml() {
                         "p0",
                         "p1",
                         "p2",
-                        &Default::default(),
+                        &iconik_sync::models::ml::ChangePersonInstance::new(),
                     )
                     .send()
                     .map(drop)
@@ -13296,7 +15563,7 @@ fn ml() {
                             "p0",
                             "p1",
                             "p2",
-                            &Default::default(),
+                            &iconik_sync::models::ml::ChangePersonInstance::new(),
                         )
                         .send()
                         .await
@@ -13328,14 +15595,20 @@ fn ml() {
             713,
             |c| {
                 c.ml()
-                    .post_face_recognition_person_confirm_person("p0", &Default::default())
+                    .post_face_recognition_person_confirm_person(
+                        "p0",
+                        &iconik_sync::models::ml::BulkConfirmPerson::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.ml()
-                        .post_face_recognition_person_confirm_person("p0", &Default::default())
+                        .post_face_recognition_person_confirm_person(
+                            "p0",
+                            &iconik_sync::models::ml::BulkConfirmPerson::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -13367,7 +15640,7 @@ fn ml() {
                     .post_face_recognition_person_reindex("p0")
                     .sync_assets(true)
                     .low_priority_indexing(true)
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::ml::ReindexJob::new())
                     .send()
                     .map(drop)
             },
@@ -13377,7 +15650,7 @@ fn ml() {
                         .post_face_recognition_person_reindex("p0")
                         .sync_assets(true)
                         .low_priority_indexing(true)
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::ml::ReindexJob::new())
                         .send()
                         .await
                         .map(drop)
@@ -13388,14 +15661,20 @@ fn ml() {
             716,
             |c| {
                 c.ml()
-                    .post_face_recognition_person_update_and_confirm("p0", &Default::default())
+                    .post_face_recognition_person_update_and_confirm(
+                        "p0",
+                        &iconik_sync::models::ml::UpdateConfirmPerson::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.ml()
-                        .post_face_recognition_person_update_and_confirm("p0", &Default::default())
+                        .post_face_recognition_person_update_and_confirm(
+                            "p0",
+                            &iconik_sync::models::ml::UpdateConfirmPerson::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -13406,7 +15685,9 @@ fn ml() {
             717,
             |c| {
                 c.ml()
-                    .post_face_recognition_persons_reindex(&Default::default())
+                    .post_face_recognition_persons_reindex(
+                        &iconik_sync::models::ml::BulkReindexPersons::new(Vec::new()),
+                    )
                     .sync_assets(true)
                     .low_priority_indexing(true)
                     .send()
@@ -13415,7 +15696,9 @@ fn ml() {
             |c| {
                 Box::pin(async move {
                     c.ml()
-                        .post_face_recognition_persons_reindex(&Default::default())
+                        .post_face_recognition_persons_reindex(
+                            &iconik_sync::models::ml::BulkReindexPersons::new(Vec::new()),
+                        )
                         .sync_assets(true)
                         .low_priority_indexing(true)
                         .send()
@@ -13428,14 +15711,24 @@ fn ml() {
             718,
             |c| {
                 c.ml()
-                    .put_face_recognition_change_person_jobs_state(&Default::default())
+                    .put_face_recognition_change_person_jobs_state(
+                        &iconik_sync::models::ml::JobsState::new(
+                            iconik_sync::models::ml::JobsStateAction::from("ABORT"),
+                            Vec::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.ml()
-                        .put_face_recognition_change_person_jobs_state(&Default::default())
+                        .put_face_recognition_change_person_jobs_state(
+                            &iconik_sync::models::ml::JobsState::new(
+                                iconik_sync::models::ml::JobsStateAction::from("ABORT"),
+                                Vec::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -13446,14 +15739,18 @@ fn ml() {
             719,
             |c| {
                 c.ml()
-                    .put_face_recognition_jobs_priority(&Default::default())
+                    .put_face_recognition_jobs_priority(
+                        &iconik_sync::models::ml::JobsPriority::new(Vec::new(), 2),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.ml()
-                        .put_face_recognition_jobs_priority(&Default::default())
+                        .put_face_recognition_jobs_priority(
+                            &iconik_sync::models::ml::JobsPriority::new(Vec::new(), 2),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -13464,14 +15761,20 @@ fn ml() {
             720,
             |c| {
                 c.ml()
-                    .put_face_recognition_jobs_state(&Default::default())
+                    .put_face_recognition_jobs_state(&iconik_sync::models::ml::JobsState::new(
+                        iconik_sync::models::ml::JobsStateAction::from("ABORT"),
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.ml()
-                        .put_face_recognition_jobs_state(&Default::default())
+                        .put_face_recognition_jobs_state(&iconik_sync::models::ml::JobsState::new(
+                            iconik_sync::models::ml::JobsStateAction::from("ABORT"),
+                            Vec::new(),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -13482,14 +15785,20 @@ fn ml() {
             721,
             |c| {
                 c.ml()
-                    .put_face_recognition_person("p0", &Default::default())
+                    .put_face_recognition_person(
+                        "p0",
+                        &iconik_sync::models::ml::UpdatePerson::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.ml()
-                        .put_face_recognition_person("p0", &Default::default())
+                        .put_face_recognition_person(
+                            "p0",
+                            &iconik_sync::models::ml::UpdatePerson::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -13530,14 +15839,22 @@ fn notifications() {
             725,
             |c| {
                 c.notifications()
-                    .post_webhooks(&Default::default())
+                    .post_webhooks(&iconik_sync::models::notifications::WebhookCreate::new(
+                        "v",
+                        iconik_sync::models::notifications::WebhookStatus::from("DELETED"),
+                        "v",
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.notifications()
-                        .post_webhooks(&Default::default())
+                        .post_webhooks(&iconik_sync::models::notifications::WebhookCreate::new(
+                            "v",
+                            iconik_sync::models::notifications::WebhookStatus::from("DELETED"),
+                            "v",
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -13548,14 +15865,28 @@ fn notifications() {
             726,
             |c| {
                 c.notifications()
-                    .put_webhook("p0", &Default::default())
+                    .put_webhook(
+                        "p0",
+                        &iconik_sync::models::notifications::WebhookCreate::new(
+                            "v",
+                            iconik_sync::models::notifications::WebhookStatus::from("DELETED"),
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.notifications()
-                        .put_webhook("p0", &Default::default())
+                        .put_webhook(
+                            "p0",
+                            &iconik_sync::models::notifications::WebhookCreate::new(
+                                "v",
+                                iconik_sync::models::notifications::WebhookStatus::from("DELETED"),
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -13591,14 +15922,18 @@ fn search() {
             728,
             |c| {
                 c.search()
-                    .delete_favorites_search(&Default::default())
+                    .delete_favorites_search(&iconik_sync::models::search::SearchViewsID::new(
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .delete_favorites_search(&Default::default())
+                        .delete_favorites_search(&iconik_sync::models::search::SearchViewsID::new(
+                            Vec::new(),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -13700,7 +16035,7 @@ fn search() {
             |c| {
                 c.search()
                     .delete_views()
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::search::SearchViewsID::new(Vec::new()))
                     .send()
                     .map(drop)
             },
@@ -13708,7 +16043,7 @@ fn search() {
                 Box::pin(async move {
                     c.search()
                         .delete_views()
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::search::SearchViewsID::new(Vec::new()))
                         .send()
                         .await
                         .map(drop)
@@ -13977,14 +16312,34 @@ fn search() {
             752,
             |c| {
                 c.search()
-                    .patch_discovery_default_entity("p0", &Default::default())
+                    .patch_discovery_default_entity(
+                        "p0",
+                        &iconik_sync::models::search::DiscoveryEntity::new(
+                            "v",
+                            iconik_sync::models::search::DiscoveryEntityObjectType::from(
+                                "COLLECTION",
+                            ),
+                            "v",
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .patch_discovery_default_entity("p0", &Default::default())
+                        .patch_discovery_default_entity(
+                            "p0",
+                            &iconik_sync::models::search::DiscoveryEntity::new(
+                                "v",
+                                iconik_sync::models::search::DiscoveryEntityObjectType::from(
+                                    "COLLECTION",
+                                ),
+                                "v",
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -13995,14 +16350,36 @@ fn search() {
             753,
             |c| {
                 c.search()
-                    .patch_discovery_entities_object("p0", "p1", &Default::default())
+                    .patch_discovery_entities_object(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::search::DiscoveryEntity::new(
+                            "v",
+                            iconik_sync::models::search::DiscoveryEntityObjectType::from(
+                                "COLLECTION",
+                            ),
+                            "v",
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .patch_discovery_entities_object("p0", "p1", &Default::default())
+                        .patch_discovery_entities_object(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::search::DiscoveryEntity::new(
+                                "v",
+                                iconik_sync::models::search::DiscoveryEntityObjectType::from(
+                                    "COLLECTION",
+                                ),
+                                "v",
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14013,14 +16390,20 @@ fn search() {
             754,
             |c| {
                 c.search()
-                    .patch_search_backends_by_backend_v2("p0", &Default::default())
+                    .patch_search_backends_by_backend_v2(
+                        "p0",
+                        &iconik_sync::models::search::SearchBackendUpdate::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .patch_search_backends_by_backend_v2("p0", &Default::default())
+                        .patch_search_backends_by_backend_v2(
+                            "p0",
+                            &iconik_sync::models::search::SearchBackendUpdate::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14031,14 +16414,26 @@ fn search() {
             755,
             |c| {
                 c.search()
-                    .patch_search_saved_by_search("p0", &Default::default())
+                    .patch_search_saved_by_search(
+                        "p0",
+                        &iconik_sync::models::search::SavedSearch::new(
+                            iconik_sync::models::search::SearchCriteriaSaved::new(),
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .patch_search_saved_by_search("p0", &Default::default())
+                        .patch_search_saved_by_search(
+                            "p0",
+                            &iconik_sync::models::search::SavedSearch::new(
+                                iconik_sync::models::search::SearchCriteriaSaved::new(),
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14049,14 +16444,20 @@ fn search() {
             756,
             |c| {
                 c.search()
-                    .patch_search_saved_group("p0", &Default::default())
+                    .patch_search_saved_group(
+                        "p0",
+                        &iconik_sync::models::search::SavedSearchGroup::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .patch_search_saved_group("p0", &Default::default())
+                        .patch_search_saved_group(
+                            "p0",
+                            &iconik_sync::models::search::SavedSearchGroup::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14067,14 +16468,32 @@ fn search() {
             757,
             |c| {
                 c.search()
-                    .post_discovery_default_entities(&Default::default())
+                    .post_discovery_default_entities(
+                        &iconik_sync::models::search::DiscoveryEntity::new(
+                            "v",
+                            iconik_sync::models::search::DiscoveryEntityObjectType::from(
+                                "COLLECTION",
+                            ),
+                            "v",
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_discovery_default_entities(&Default::default())
+                        .post_discovery_default_entities(
+                            &iconik_sync::models::search::DiscoveryEntity::new(
+                                "v",
+                                iconik_sync::models::search::DiscoveryEntityObjectType::from(
+                                    "COLLECTION",
+                                ),
+                                "v",
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14085,14 +16504,18 @@ fn search() {
             758,
             |c| {
                 c.search()
-                    .post_favorites_search(&Default::default())
+                    .post_favorites_search(&iconik_sync::models::search::SearchViewsID::new(
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_favorites_search(&Default::default())
+                        .post_favorites_search(&iconik_sync::models::search::SearchViewsID::new(
+                            Vec::new(),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -14103,14 +16526,14 @@ fn search() {
             759,
             |c| {
                 c.search()
-                    .post_nltf_parse(&Default::default())
+                    .post_nltf_parse(&iconik_sync::models::search::NltfParseRequest::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_nltf_parse(&Default::default())
+                        .post_nltf_parse(&iconik_sync::models::search::NltfParseRequest::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -14121,14 +16544,16 @@ fn search() {
             760,
             |c| {
                 c.search()
-                    .post_nltf_parse_v2(&Default::default())
+                    .post_nltf_parse_v2(&iconik_sync::models::search::NltfParseRequest::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_nltf_parse_v2(&Default::default())
+                        .post_nltf_parse_v2(&iconik_sync::models::search::NltfParseRequest::new(
+                            "v",
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -14139,7 +16564,7 @@ fn search() {
             761,
             |c| {
                 c.search()
-                    .post_search(&Default::default())
+                    .post_search(&iconik_sync::models::search::SearchCriteriaSchema::new())
                     .per_page(2)
                     .page(2)
                     .scroll(true)
@@ -14155,7 +16580,7 @@ fn search() {
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_search(&Default::default())
+                        .post_search(&iconik_sync::models::search::SearchCriteriaSchema::new())
                         .per_page(2)
                         .page(2)
                         .scroll(true)
@@ -14193,14 +16618,18 @@ fn search() {
             763,
             |c| {
                 c.search()
-                    .post_search_backends_v2(&Default::default())
+                    .post_search_backends_v2(
+                        &iconik_sync::models::search::SearchBackendCreate::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_search_backends_v2(&Default::default())
+                        .post_search_backends_v2(
+                            &iconik_sync::models::search::SearchBackendCreate::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14211,7 +16640,9 @@ fn search() {
             764,
             |c| {
                 c.search()
-                    .post_search_content_info(&Default::default())
+                    .post_search_content_info(
+                        &iconik_sync::models::search::SearchCriteriaSaved::new(),
+                    )
                     .format_name("v")
                     .by_storage_id(true)
                     .send()
@@ -14220,7 +16651,9 @@ fn search() {
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_search_content_info(&Default::default())
+                        .post_search_content_info(
+                            &iconik_sync::models::search::SearchCriteriaSaved::new(),
+                        )
                         .format_name("v")
                         .by_storage_id(true)
                         .send()
@@ -14233,14 +16666,18 @@ fn search() {
             765,
             |c| {
                 c.search()
-                    .post_search_convert_to_collection(&Default::default())
+                    .post_search_convert_to_collection(
+                        &iconik_sync::models::search::SearchConvertCollection::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_search_convert_to_collection(&Default::default())
+                        .post_search_convert_to_collection(
+                            &iconik_sync::models::search::SearchConvertCollection::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14251,7 +16688,9 @@ fn search() {
             766,
             |c| {
                 c.search()
-                    .post_search_natural_v2(&Default::default())
+                    .post_search_natural_v2(
+                        &iconik_sync::models::search::NaturalSearchRequest::new(),
+                    )
                     .generate_signed_url(true)
                     .generate_signed_download_url(true)
                     .generate_signed_proxy_url(true)
@@ -14262,7 +16701,9 @@ fn search() {
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_search_natural_v2(&Default::default())
+                        .post_search_natural_v2(
+                            &iconik_sync::models::search::NaturalSearchRequest::new(),
+                        )
                         .generate_signed_url(true)
                         .generate_signed_download_url(true)
                         .generate_signed_proxy_url(true)
@@ -14277,14 +16718,20 @@ fn search() {
             767,
             |c| {
                 c.search()
-                    .post_search_saved(&Default::default())
+                    .post_search_saved(&iconik_sync::models::search::SavedSearch::new(
+                        iconik_sync::models::search::SearchCriteriaSaved::new(),
+                        "v",
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_search_saved(&Default::default())
+                        .post_search_saved(&iconik_sync::models::search::SavedSearch::new(
+                            iconik_sync::models::search::SearchCriteriaSaved::new(),
+                            "v",
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -14295,7 +16742,10 @@ fn search() {
             768,
             |c| {
                 c.search()
-                    .post_search_saved_convert_to_collection_by_search("p0", &Default::default())
+                    .post_search_saved_convert_to_collection_by_search(
+                        "p0",
+                        &iconik_sync::models::search::SavedSearchConvertCollection::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
@@ -14304,7 +16754,7 @@ fn search() {
                     c.search()
                         .post_search_saved_convert_to_collection_by_search(
                             "p0",
-                            &Default::default(),
+                            &iconik_sync::models::search::SavedSearchConvertCollection::new("v"),
                         )
                         .send()
                         .await
@@ -14316,14 +16766,18 @@ fn search() {
             769,
             |c| {
                 c.search()
-                    .post_search_saved_group(&Default::default())
+                    .post_search_saved_group(&iconik_sync::models::search::SavedSearchGroup::new(
+                        "v",
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_search_saved_group(&Default::default())
+                        .post_search_saved_group(
+                            &iconik_sync::models::search::SavedSearchGroup::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14334,14 +16788,14 @@ fn search() {
             770,
             |c| {
                 c.search()
-                    .post_search_saved_group_reindex("p0", &Default::default())
+                    .post_search_saved_group_reindex("p0", &serde_json::Map::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_search_saved_group_reindex("p0", &Default::default())
+                        .post_search_saved_group_reindex("p0", &serde_json::Map::new())
                         .send()
                         .await
                         .map(drop)
@@ -14370,14 +16824,20 @@ fn search() {
             772,
             |c| {
                 c.search()
-                    .post_search_saved_reindex_by_search("p0", &Default::default())
+                    .post_search_saved_reindex_by_search(
+                        "p0",
+                        &iconik_sync::models::search::ReindexJob::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_search_saved_reindex_by_search("p0", &Default::default())
+                        .post_search_saved_reindex_by_search(
+                            "p0",
+                            &iconik_sync::models::search::ReindexJob::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14388,14 +16848,16 @@ fn search() {
             773,
             |c| {
                 c.search()
-                    .post_search_suggest(&Default::default())
+                    .post_search_suggest(&iconik_sync::models::search::SearchSuggest::new("v", "v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_search_suggest(&Default::default())
+                        .post_search_suggest(&iconik_sync::models::search::SearchSuggest::new(
+                            "v", "v",
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -14406,14 +16868,18 @@ fn search() {
             774,
             |c| {
                 c.search()
-                    .post_search_suggest_v2(&Default::default())
+                    .post_search_suggest_v2(
+                        &iconik_sync::models::search::SearchSuggestRequest::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_search_suggest_v2(&Default::default())
+                        .post_search_suggest_v2(
+                            &iconik_sync::models::search::SearchSuggestRequest::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14424,7 +16890,7 @@ fn search() {
             775,
             |c| {
                 c.search()
-                    .post_search_v2(&Default::default())
+                    .post_search_v2(&iconik_sync::models::search::SearchCriteria::new())
                     .per_page(2)
                     .page(2)
                     .scroll(true)
@@ -14441,7 +16907,7 @@ fn search() {
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_search_v2(&Default::default())
+                        .post_search_v2(&iconik_sync::models::search::SearchCriteria::new())
                         .per_page(2)
                         .page(2)
                         .scroll(true)
@@ -14460,11 +16926,16 @@ fn search() {
         ),
         Case::new(
             776,
-            |c| c.search().post_views(&Default::default()).send().map(drop),
+            |c| {
+                c.search()
+                    .post_views(&iconik_sync::models::search::SearchView::new())
+                    .send()
+                    .map(drop)
+            },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .post_views(&Default::default())
+                        .post_views(&iconik_sync::models::search::SearchView::new())
                         .send()
                         .await
                         .map(drop)
@@ -14475,14 +16946,18 @@ fn search() {
             777,
             |c| {
                 c.search()
-                    .put_discovery_default(&Default::default())
+                    .put_discovery_default(
+                        &iconik_sync::models::search::DiscoveryViewSettings::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .put_discovery_default(&Default::default())
+                        .put_discovery_default(
+                            &iconik_sync::models::search::DiscoveryViewSettings::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14493,14 +16968,34 @@ fn search() {
             778,
             |c| {
                 c.search()
-                    .put_discovery_default_entity("p0", &Default::default())
+                    .put_discovery_default_entity(
+                        "p0",
+                        &iconik_sync::models::search::DiscoveryEntity::new(
+                            "v",
+                            iconik_sync::models::search::DiscoveryEntityObjectType::from(
+                                "COLLECTION",
+                            ),
+                            "v",
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .put_discovery_default_entity("p0", &Default::default())
+                        .put_discovery_default_entity(
+                            "p0",
+                            &iconik_sync::models::search::DiscoveryEntity::new(
+                                "v",
+                                iconik_sync::models::search::DiscoveryEntityObjectType::from(
+                                    "COLLECTION",
+                                ),
+                                "v",
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14511,14 +17006,36 @@ fn search() {
             779,
             |c| {
                 c.search()
-                    .put_discovery_entities_object("p0", "p1", &Default::default())
+                    .put_discovery_entities_object(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::search::DiscoveryEntity::new(
+                            "v",
+                            iconik_sync::models::search::DiscoveryEntityObjectType::from(
+                                "COLLECTION",
+                            ),
+                            "v",
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .put_discovery_entities_object("p0", "p1", &Default::default())
+                        .put_discovery_entities_object(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::search::DiscoveryEntity::new(
+                                "v",
+                                iconik_sync::models::search::DiscoveryEntityObjectType::from(
+                                    "COLLECTION",
+                                ),
+                                "v",
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14529,14 +17046,20 @@ fn search() {
             780,
             |c| {
                 c.search()
-                    .put_search_backends_by_backend_v2("p0", &Default::default())
+                    .put_search_backends_by_backend_v2(
+                        "p0",
+                        &iconik_sync::models::search::SearchBackendUpdate::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .put_search_backends_by_backend_v2("p0", &Default::default())
+                        .put_search_backends_by_backend_v2(
+                            "p0",
+                            &iconik_sync::models::search::SearchBackendUpdate::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14547,14 +17070,26 @@ fn search() {
             781,
             |c| {
                 c.search()
-                    .put_search_saved_by_search("p0", &Default::default())
+                    .put_search_saved_by_search(
+                        "p0",
+                        &iconik_sync::models::search::SavedSearch::new(
+                            iconik_sync::models::search::SearchCriteriaSaved::new(),
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .put_search_saved_by_search("p0", &Default::default())
+                        .put_search_saved_by_search(
+                            "p0",
+                            &iconik_sync::models::search::SavedSearch::new(
+                                iconik_sync::models::search::SearchCriteriaSaved::new(),
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14565,14 +17100,20 @@ fn search() {
             782,
             |c| {
                 c.search()
-                    .put_search_saved_group("p0", &Default::default())
+                    .put_search_saved_group(
+                        "p0",
+                        &iconik_sync::models::search::SavedSearchGroup::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .put_search_saved_group("p0", &Default::default())
+                        .put_search_saved_group(
+                            "p0",
+                            &iconik_sync::models::search::SavedSearchGroup::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14583,14 +17124,14 @@ fn search() {
             783,
             |c| {
                 c.search()
-                    .put_view("p0", &Default::default())
+                    .put_view("p0", &iconik_sync::models::search::SearchView::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.search()
-                        .put_view("p0", &Default::default())
+                        .put_view("p0", &iconik_sync::models::search::SearchView::new())
                         .send()
                         .await
                         .map(drop)
@@ -14626,14 +17167,20 @@ fn settings() {
             786,
             |c| {
                 c.settings()
-                    .delete_search_view_group_ids_by_view("p0", &Default::default())
+                    .delete_search_view_group_ids_by_view(
+                        "p0",
+                        &iconik_sync::models::settings::SearchViewsID::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .delete_search_view_group_ids_by_view("p0", &Default::default())
+                        .delete_search_view_group_ids_by_view(
+                            "p0",
+                            &iconik_sync::models::settings::SearchViewsID::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14846,14 +17393,20 @@ fn settings() {
             805,
             |c| {
                 c.settings()
-                    .patch_group_settings("p0", &Default::default())
+                    .patch_group_settings(
+                        "p0",
+                        &iconik_sync::models::settings::GroupSettingPublic::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .patch_group_settings("p0", &Default::default())
+                        .patch_group_settings(
+                            "p0",
+                            &iconik_sync::models::settings::GroupSettingPublic::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14864,14 +17417,20 @@ fn settings() {
             806,
             |c| {
                 c.settings()
-                    .patch_search_view_group_ids_by_view("p0", &Default::default())
+                    .patch_search_view_group_ids_by_view(
+                        "p0",
+                        &iconik_sync::models::settings::SearchViewsID::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .patch_search_view_group_ids_by_view("p0", &Default::default())
+                        .patch_search_view_group_ids_by_view(
+                            "p0",
+                            &iconik_sync::models::settings::SearchViewsID::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14882,14 +17441,20 @@ fn settings() {
             807,
             |c| {
                 c.settings()
-                    .patch_system_by_system_domain("p0", &Default::default())
+                    .patch_system_by_system_domain(
+                        "p0",
+                        &iconik_sync::models::settings::SystemSettingPublic::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .patch_system_by_system_domain("p0", &Default::default())
+                        .patch_system_by_system_domain(
+                            "p0",
+                            &iconik_sync::models::settings::SystemSettingPublic::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14899,15 +17464,14 @@ fn settings() {
         Case::new(
             808,
             |c| {
-                c.settings()
-                    .patch_system_current(&Default::default())
-                    .send()
-                    .map(drop)
+                c.settings().patch_system_current(&iconik_sync::models::settings::SystemSettingPublic::new()).send().map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .patch_system_current(&Default::default())
+                        .patch_system_current(
+                            &iconik_sync::models::settings::SystemSettingPublic::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14918,14 +17482,20 @@ fn settings() {
             809,
             |c| {
                 c.settings()
-                    .patch_team_settings("p0", &Default::default())
+                    .patch_team_settings(
+                        "p0",
+                        &iconik_sync::models::settings::GroupSettingPublic::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .patch_team_settings("p0", &Default::default())
+                        .patch_team_settings(
+                            "p0",
+                            &iconik_sync::models::settings::GroupSettingPublic::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14936,14 +17506,26 @@ fn settings() {
             810,
             |c| {
                 c.settings()
-                    .patch_theme("p0", &Default::default())
+                    .patch_theme(
+                        "p0",
+                        &iconik_sync::models::settings::ThemeSchema::new(
+                            "v",
+                            iconik_sync::models::settings::Theme::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .patch_theme("p0", &Default::default())
+                        .patch_theme(
+                            "p0",
+                            &iconik_sync::models::settings::ThemeSchema::new(
+                                "v",
+                                iconik_sync::models::settings::Theme::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14954,14 +17536,17 @@ fn settings() {
             811,
             |c| {
                 c.settings()
-                    .patch_user_settings("p0", &Default::default())
+                    .patch_user_settings("p0", &iconik_sync::models::settings::UserSetting::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .patch_user_settings("p0", &Default::default())
+                        .patch_user_settings(
+                            "p0",
+                            &iconik_sync::models::settings::UserSetting::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -14972,14 +17557,18 @@ fn settings() {
             812,
             |c| {
                 c.settings()
-                    .post_ai_consents(&Default::default())
+                    .post_ai_consents(&iconik_sync::models::settings::AIConsentAccept::new(
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .post_ai_consents(&Default::default())
+                        .post_ai_consents(&iconik_sync::models::settings::AIConsentAccept::new(
+                            Vec::new(),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -14990,14 +17579,18 @@ fn settings() {
             813,
             |c| {
                 c.settings()
-                    .post_ai_consents_decline(&Default::default())
+                    .post_ai_consents_decline(&iconik_sync::models::settings::AIConsentAccept::new(
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .post_ai_consents_decline(&Default::default())
+                        .post_ai_consents_decline(
+                            &iconik_sync::models::settings::AIConsentAccept::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -15008,14 +17601,18 @@ fn settings() {
             814,
             |c| {
                 c.settings()
-                    .post_ai_consents_revoke(&Default::default())
+                    .post_ai_consents_revoke(&iconik_sync::models::settings::AIConsentRevoke::new(
+                        Vec::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .post_ai_consents_revoke(&Default::default())
+                        .post_ai_consents_revoke(
+                            &iconik_sync::models::settings::AIConsentRevoke::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -15026,14 +17623,14 @@ fn settings() {
             815,
             |c| {
                 c.settings()
-                    .post_cors_hosts(&Default::default())
+                    .post_cors_hosts(&iconik_sync::models::settings::CORSHost::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .post_cors_hosts(&Default::default())
+                        .post_cors_hosts(&iconik_sync::models::settings::CORSHost::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -15044,14 +17641,20 @@ fn settings() {
             816,
             |c| {
                 c.settings()
-                    .post_themes(&Default::default())
+                    .post_themes(&iconik_sync::models::settings::ThemeSchema::new(
+                        "v",
+                        iconik_sync::models::settings::Theme::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .post_themes(&Default::default())
+                        .post_themes(&iconik_sync::models::settings::ThemeSchema::new(
+                            "v",
+                            iconik_sync::models::settings::Theme::new(),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -15062,14 +17665,20 @@ fn settings() {
             817,
             |c| {
                 c.settings()
-                    .put_group_settings("p0", &Default::default())
+                    .put_group_settings(
+                        "p0",
+                        &iconik_sync::models::settings::GroupSettingPublic::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .put_group_settings("p0", &Default::default())
+                        .put_group_settings(
+                            "p0",
+                            &iconik_sync::models::settings::GroupSettingPublic::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -15080,14 +17689,20 @@ fn settings() {
             818,
             |c| {
                 c.settings()
-                    .put_search_view_group_ids_by_view("p0", &Default::default())
+                    .put_search_view_group_ids_by_view(
+                        "p0",
+                        &iconik_sync::models::settings::SearchViewsID::new(Vec::new()),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .put_search_view_group_ids_by_view("p0", &Default::default())
+                        .put_search_view_group_ids_by_view(
+                            "p0",
+                            &iconik_sync::models::settings::SearchViewsID::new(Vec::new()),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -15098,14 +17713,20 @@ fn settings() {
             819,
             |c| {
                 c.settings()
-                    .put_system_by_system_domain("p0", &Default::default())
+                    .put_system_by_system_domain(
+                        "p0",
+                        &iconik_sync::models::settings::SystemSettingPublic::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .put_system_by_system_domain("p0", &Default::default())
+                        .put_system_by_system_domain(
+                            "p0",
+                            &iconik_sync::models::settings::SystemSettingPublic::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -15116,14 +17737,16 @@ fn settings() {
             820,
             |c| {
                 c.settings()
-                    .put_system_current(&Default::default())
+                    .put_system_current(&iconik_sync::models::settings::SystemSettingPublic::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .put_system_current(&Default::default())
+                        .put_system_current(
+                            &iconik_sync::models::settings::SystemSettingPublic::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -15134,14 +17757,20 @@ fn settings() {
             821,
             |c| {
                 c.settings()
-                    .put_team_settings("p0", &Default::default())
+                    .put_team_settings(
+                        "p0",
+                        &iconik_sync::models::settings::GroupSettingPublic::new(),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .put_team_settings("p0", &Default::default())
+                        .put_team_settings(
+                            "p0",
+                            &iconik_sync::models::settings::GroupSettingPublic::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -15152,14 +17781,26 @@ fn settings() {
             822,
             |c| {
                 c.settings()
-                    .put_theme("p0", &Default::default())
+                    .put_theme(
+                        "p0",
+                        &iconik_sync::models::settings::ThemeSchema::new(
+                            "v",
+                            iconik_sync::models::settings::Theme::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .put_theme("p0", &Default::default())
+                        .put_theme(
+                            "p0",
+                            &iconik_sync::models::settings::ThemeSchema::new(
+                                "v",
+                                iconik_sync::models::settings::Theme::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -15170,14 +17811,14 @@ fn settings() {
             823,
             |c| {
                 c.settings()
-                    .put_user_settings("p0", &Default::default())
+                    .put_user_settings("p0", &iconik_sync::models::settings::UserSetting::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.settings()
-                        .put_user_settings("p0", &Default::default())
+                        .put_user_settings("p0", &iconik_sync::models::settings::UserSetting::new())
                         .send()
                         .await
                         .map(drop)
@@ -15727,14 +18368,28 @@ fn stats() {
             856,
             |c| {
                 c.stats()
-                    .patch_system_logs_recipients_by_logs_recipient("p0", &Default::default())
+                    .patch_system_logs_recipients_by_logs_recipient(
+                        "p0",
+                        &iconik_sync::models::stats::LogsRecipient::new(
+                            iconik_sync::models::stats::LogsRecipientMethod::from("AMAZON"),
+                            "v",
+                            serde_json::Map::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.stats()
-                        .patch_system_logs_recipients_by_logs_recipient("p0", &Default::default())
+                        .patch_system_logs_recipients_by_logs_recipient(
+                            "p0",
+                            &iconik_sync::models::stats::LogsRecipient::new(
+                                iconik_sync::models::stats::LogsRecipientMethod::from("AMAZON"),
+                                "v",
+                                serde_json::Map::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -15745,14 +18400,24 @@ fn stats() {
             857,
             |c| {
                 c.stats()
-                    .post_assets_stats(&Default::default())
+                    .post_assets_stats(&iconik_sync::models::stats::AssetUsage::new(
+                        "v",
+                        iconik_sync::models::stats::AssetUsageOperationType::from("APPROVE"),
+                        "v",
+                        "v",
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.stats()
-                        .post_assets_stats(&Default::default())
+                        .post_assets_stats(&iconik_sync::models::stats::AssetUsage::new(
+                            "v",
+                            iconik_sync::models::stats::AssetUsageOperationType::from("APPROVE"),
+                            "v",
+                            "v",
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -15761,11 +18426,16 @@ fn stats() {
         ),
         Case::new(
             858,
-            |c| c.stats().post_billing(&Default::default()).send().map(drop),
+            |c| {
+                c.stats()
+                    .post_billing(&iconik_sync::models::stats::Billing::new("v", "v", 1.5))
+                    .send()
+                    .map(drop)
+            },
             |c| {
                 Box::pin(async move {
                     c.stats()
-                        .post_billing(&Default::default())
+                        .post_billing(&iconik_sync::models::stats::Billing::new("v", "v", 1.5))
                         .send()
                         .await
                         .map(drop)
@@ -15776,14 +18446,14 @@ fn stats() {
             859,
             |c| {
                 c.stats()
-                    .post_billing_credits(&Default::default())
+                    .post_billing_credits(&iconik_sync::models::stats::BillingCredits::new(2))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.stats()
-                        .post_billing_credits(&Default::default())
+                        .post_billing_credits(&iconik_sync::models::stats::BillingCredits::new(2))
                         .send()
                         .await
                         .map(drop)
@@ -15794,14 +18464,18 @@ fn stats() {
             860,
             |c| {
                 c.stats()
-                    .post_billing_credits_verify(&Default::default())
+                    .post_billing_credits_verify(
+                        &iconik_sync::models::stats::BillingCreditsVerify::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.stats()
-                        .post_billing_credits_verify(&Default::default())
+                        .post_billing_credits_verify(
+                            &iconik_sync::models::stats::BillingCreditsVerify::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -15812,14 +18486,28 @@ fn stats() {
             861,
             |c| {
                 c.stats()
-                    .post_billing_customer(&Default::default())
+                    .post_billing_customer(&iconik_sync::models::stats::BillingCustomer::new(
+                        iconik_sync::models::stats::BillingCustomerShipping::new(
+                            iconik_sync::models::stats::BillingCustomerShippingAddress::new(
+                                "v", "v", "v", "v",
+                            ),
+                            "v",
+                        ),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.stats()
-                        .post_billing_customer(&Default::default())
+                        .post_billing_customer(&iconik_sync::models::stats::BillingCustomer::new(
+                            iconik_sync::models::stats::BillingCustomerShipping::new(
+                                iconik_sync::models::stats::BillingCustomerShippingAddress::new(
+                                    "v", "v", "v", "v",
+                                ),
+                                "v",
+                            ),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -15830,14 +18518,18 @@ fn stats() {
             862,
             |c| {
                 c.stats()
-                    .post_billing_customer_card(&Default::default())
+                    .post_billing_customer_card(
+                        &iconik_sync::models::stats::BillingCustomerCard::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.stats()
-                        .post_billing_customer_card(&Default::default())
+                        .post_billing_customer_card(
+                            &iconik_sync::models::stats::BillingCustomerCard::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -15848,14 +18540,24 @@ fn stats() {
             863,
             |c| {
                 c.stats()
-                    .post_system_logs_recipients(&Default::default())
+                    .post_system_logs_recipients(&iconik_sync::models::stats::LogsRecipient::new(
+                        iconik_sync::models::stats::LogsRecipientMethod::from("AMAZON"),
+                        "v",
+                        serde_json::Map::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.stats()
-                        .post_system_logs_recipients(&Default::default())
+                        .post_system_logs_recipients(
+                            &iconik_sync::models::stats::LogsRecipient::new(
+                                iconik_sync::models::stats::LogsRecipientMethod::from("AMAZON"),
+                                "v",
+                                serde_json::Map::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -15887,7 +18589,7 @@ fn stats() {
                     .put_billing_expiration_by_system_domain_by_billing(
                         "p0",
                         "p1",
-                        &Default::default(),
+                        &iconik_sync::models::stats::BillingExpirationUpdate::new("v"),
                     )
                     .send()
                     .map(drop)
@@ -15898,7 +18600,7 @@ fn stats() {
                         .put_billing_expiration_by_system_domain_by_billing(
                             "p0",
                             "p1",
-                            &Default::default(),
+                            &iconik_sync::models::stats::BillingExpirationUpdate::new("v"),
                         )
                         .send()
                         .await
@@ -15910,14 +18612,22 @@ fn stats() {
             866,
             |c| {
                 c.stats()
-                    .put_billing_price_lists(&Default::default())
+                    .put_billing_price_lists(&iconik_sync::models::stats::Price::new(
+                        iconik_sync::models::stats::PriceCurrency::from("EUR"),
+                        "v",
+                        serde_json::Map::new(),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.stats()
-                        .put_billing_price_lists(&Default::default())
+                        .put_billing_price_lists(&iconik_sync::models::stats::Price::new(
+                            iconik_sync::models::stats::PriceCurrency::from("EUR"),
+                            "v",
+                            serde_json::Map::new(),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -15928,14 +18638,16 @@ fn stats() {
             867,
             |c| {
                 c.stats()
-                    .put_billing_recipients(&Default::default())
+                    .put_billing_recipients(&iconik_sync::models::stats::BillingRecipients::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.stats()
-                        .put_billing_recipients(&Default::default())
+                        .put_billing_recipients(
+                            &iconik_sync::models::stats::BillingRecipients::new(),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -15946,14 +18658,14 @@ fn stats() {
             868,
             |c| {
                 c.stats()
-                    .put_billing_settings(&Default::default())
+                    .put_billing_settings(&iconik_sync::models::stats::BillingSettings::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.stats()
-                        .put_billing_settings(&Default::default())
+                        .put_billing_settings(&iconik_sync::models::stats::BillingSettings::new())
                         .send()
                         .await
                         .map(drop)
@@ -15964,14 +18676,28 @@ fn stats() {
             869,
             |c| {
                 c.stats()
-                    .put_system_logs_recipients_by_logs_recipient("p0", &Default::default())
+                    .put_system_logs_recipients_by_logs_recipient(
+                        "p0",
+                        &iconik_sync::models::stats::LogsRecipient::new(
+                            iconik_sync::models::stats::LogsRecipientMethod::from("AMAZON"),
+                            "v",
+                            serde_json::Map::new(),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.stats()
-                        .put_system_logs_recipients_by_logs_recipient("p0", &Default::default())
+                        .put_system_logs_recipients_by_logs_recipient(
+                            "p0",
+                            &iconik_sync::models::stats::LogsRecipient::new(
+                                iconik_sync::models::stats::LogsRecipientMethod::from("AMAZON"),
+                                "v",
+                                serde_json::Map::new(),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -16026,7 +18752,7 @@ fn transcode() {
             |c| {
                 c.transcode()
                     .delete_storage_transcode("p0")
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::transcode::AbortStorageTranscodeJobs::new())
                     .send()
                     .map(drop)
             },
@@ -16034,7 +18760,7 @@ fn transcode() {
                 Box::pin(async move {
                     c.transcode()
                         .delete_storage_transcode("p0")
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::transcode::AbortStorageTranscodeJobs::new())
                         .send()
                         .await
                         .map(drop)
@@ -16312,14 +19038,26 @@ fn transcode() {
             887,
             |c| {
                 c.transcode()
-                    .patch_edge_transcode_worker("p0", &Default::default())
+                    .patch_edge_transcode_worker(
+                        "p0",
+                        &iconik_sync::models::transcode::EdgeTranscodeWorker::new(
+                            iconik_sync::models::transcode::AutomationStatus::from("ACTIVE"),
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.transcode()
-                        .patch_edge_transcode_worker("p0", &Default::default())
+                        .patch_edge_transcode_worker(
+                            "p0",
+                            &iconik_sync::models::transcode::EdgeTranscodeWorker::new(
+                                iconik_sync::models::transcode::AutomationStatus::from("ACTIVE"),
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -16331,7 +19069,7 @@ fn transcode() {
             |c| {
                 c.transcode()
                     .post_analyze_asset("p0")
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::transcode::Analyze::new())
                     .send()
                     .map(drop)
             },
@@ -16339,7 +19077,7 @@ fn transcode() {
                 Box::pin(async move {
                     c.transcode()
                         .post_analyze_asset("p0")
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::transcode::Analyze::new())
                         .send()
                         .await
                         .map(drop)
@@ -16351,7 +19089,7 @@ fn transcode() {
             |c| {
                 c.transcode()
                     .post_analyze_asset_profile("p0", "p1")
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::transcode::Analyze::new())
                     .send()
                     .map(drop)
             },
@@ -16359,7 +19097,7 @@ fn transcode() {
                 Box::pin(async move {
                     c.transcode()
                         .post_analyze_asset_profile("p0", "p1")
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::transcode::Analyze::new())
                         .send()
                         .await
                         .map(drop)
@@ -16371,7 +19109,7 @@ fn transcode() {
             |c| {
                 c.transcode()
                     .post_analyze_asset_profiles_default("p0")
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::transcode::Analyze::new())
                     .send()
                     .map(drop)
             },
@@ -16379,7 +19117,7 @@ fn transcode() {
                 Box::pin(async move {
                     c.transcode()
                         .post_analyze_asset_profiles_default("p0")
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::transcode::Analyze::new())
                         .send()
                         .await
                         .map(drop)
@@ -16391,7 +19129,7 @@ fn transcode() {
             |c| {
                 c.transcode()
                     .post_analyze_asset_profiles_default_by_media_type("p0", "p1")
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::transcode::Analyze::new())
                     .send()
                     .map(drop)
             },
@@ -16399,7 +19137,7 @@ fn transcode() {
                 Box::pin(async move {
                     c.transcode()
                         .post_analyze_asset_profiles_default_by_media_type("p0", "p1")
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::transcode::Analyze::new())
                         .send()
                         .await
                         .map(drop)
@@ -16411,7 +19149,10 @@ fn transcode() {
             |c| {
                 c.transcode()
                     .post_analyze_bulk()
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::transcode::BulkAnalyze::new(
+                        Vec::new(),
+                        iconik_sync::models::transcode::BulkDeleteObjectType::from("assets"),
+                    ))
                     .send()
                     .map(drop)
             },
@@ -16419,7 +19160,10 @@ fn transcode() {
                 Box::pin(async move {
                     c.transcode()
                         .post_analyze_bulk()
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::transcode::BulkAnalyze::new(
+                            Vec::new(),
+                            iconik_sync::models::transcode::BulkDeleteObjectType::from("assets"),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -16448,14 +19192,24 @@ fn transcode() {
             894,
             |c| {
                 c.transcode()
-                    .post_edge_transcode_workers(&Default::default())
+                    .post_edge_transcode_workers(
+                        &iconik_sync::models::transcode::EdgeTranscodeWorker::new(
+                            iconik_sync::models::transcode::AutomationStatus::from("ACTIVE"),
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.transcode()
-                        .post_edge_transcode_workers(&Default::default())
+                        .post_edge_transcode_workers(
+                            &iconik_sync::models::transcode::EdgeTranscodeWorker::new(
+                                iconik_sync::models::transcode::AutomationStatus::from("ACTIVE"),
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -16467,7 +19221,7 @@ fn transcode() {
             |c| {
                 c.transcode()
                     .post_keyframes_collection("p0")
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::transcode::GenerateCollectionKeyframe::new())
                     .send()
                     .map(drop)
             },
@@ -16475,7 +19229,7 @@ fn transcode() {
                 Box::pin(async move {
                     c.transcode()
                         .post_keyframes_collection("p0")
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::transcode::GenerateCollectionKeyframe::new())
                         .send()
                         .await
                         .map(drop)
@@ -16487,7 +19241,7 @@ fn transcode() {
             |c| {
                 c.transcode()
                     .post_keyframes_playlist("p0")
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::transcode::GenerateCollectionKeyframe::new())
                     .send()
                     .map(drop)
             },
@@ -16495,7 +19249,7 @@ fn transcode() {
                 Box::pin(async move {
                     c.transcode()
                         .post_keyframes_playlist("p0")
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::transcode::GenerateCollectionKeyframe::new())
                         .send()
                         .await
                         .map(drop)
@@ -16506,14 +19260,22 @@ fn transcode() {
             897,
             |c| {
                 c.transcode()
-                    .post_metadata_filling_asset_version("p0", "p1", &Default::default())
+                    .post_metadata_filling_asset_version(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::transcode::MetadataFilling::new(Vec::new(), "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.transcode()
-                        .post_metadata_filling_asset_version("p0", "p1", &Default::default())
+                        .post_metadata_filling_asset_version(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::transcode::MetadataFilling::new(Vec::new(), "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -16524,14 +19286,28 @@ fn transcode() {
             898,
             |c| {
                 c.transcode()
-                    .post_metadata_filling_bulk(&Default::default())
+                    .post_metadata_filling_bulk(
+                        &iconik_sync::models::transcode::BulkMetadataFilling::new(
+                            Vec::new(),
+                            iconik_sync::models::transcode::BulkDeleteObjectType::from("assets"),
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.transcode()
-                        .post_metadata_filling_bulk(&Default::default())
+                        .post_metadata_filling_bulk(
+                            &iconik_sync::models::transcode::BulkMetadataFilling::new(
+                                Vec::new(),
+                                iconik_sync::models::transcode::BulkDeleteObjectType::from(
+                                    "assets",
+                                ),
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -16632,14 +19408,14 @@ fn transcode() {
             904,
             |c| {
                 c.transcode()
-                    .post_transcode(&Default::default())
+                    .post_transcode(&iconik_sync::models::transcode::Job::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.transcode()
-                        .post_transcode(&Default::default())
+                        .post_transcode(&iconik_sync::models::transcode::Job::new())
                         .send()
                         .await
                         .map(drop)
@@ -16669,7 +19445,7 @@ fn transcode() {
             |c| {
                 c.transcode()
                     .post_transcribe_asset_profiles_default("p0")
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::transcode::Transcribe::new())
                     .send()
                     .map(drop)
             },
@@ -16677,7 +19453,7 @@ fn transcode() {
                 Box::pin(async move {
                     c.transcode()
                         .post_transcribe_asset_profiles_default("p0")
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::transcode::Transcribe::new())
                         .send()
                         .await
                         .map(drop)
@@ -16688,14 +19464,20 @@ fn transcode() {
             907,
             |c| {
                 c.transcode()
-                    .post_transcribe_bulk(&Default::default())
+                    .post_transcribe_bulk(&iconik_sync::models::transcode::BulkTranscribe::new(
+                        Vec::new(),
+                        iconik_sync::models::transcode::BulkDeleteObjectType::from("assets"),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.transcode()
-                        .post_transcribe_bulk(&Default::default())
+                        .post_transcribe_bulk(&iconik_sync::models::transcode::BulkTranscribe::new(
+                            Vec::new(),
+                            iconik_sync::models::transcode::BulkDeleteObjectType::from("assets"),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -16706,14 +19488,26 @@ fn transcode() {
             908,
             |c| {
                 c.transcode()
-                    .put_edge_transcode_worker("p0", &Default::default())
+                    .put_edge_transcode_worker(
+                        "p0",
+                        &iconik_sync::models::transcode::EdgeTranscodeWorker::new(
+                            iconik_sync::models::transcode::AutomationStatus::from("ACTIVE"),
+                            "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.transcode()
-                        .put_edge_transcode_worker("p0", &Default::default())
+                        .put_edge_transcode_worker(
+                            "p0",
+                            &iconik_sync::models::transcode::EdgeTranscodeWorker::new(
+                                iconik_sync::models::transcode::AutomationStatus::from("ACTIVE"),
+                                "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -16872,14 +19666,20 @@ fn users() {
             923,
             |c| {
                 c.users()
-                    .delete_users_current_totp_configure(&Default::default())
+                    .delete_users_current_totp_configure(&iconik_sync::models::users::Otp::new(
+                        "v",
+                        iconik_sync::models::users::OtpOtpType::from("MAIL_2SV"),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .delete_users_current_totp_configure(&Default::default())
+                        .delete_users_current_totp_configure(&iconik_sync::models::users::Otp::new(
+                            "v",
+                            iconik_sync::models::users::OtpOtpType::from("MAIL_2SV"),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -16899,14 +19699,18 @@ fn users() {
             925,
             |c| {
                 c.users()
-                    .delete_users_partner_domain_access(&Default::default())
+                    .delete_users_partner_domain_access(
+                        &iconik_sync::models::users::PartnerDomainAccess::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .delete_users_partner_domain_access(&Default::default())
+                        .delete_users_partner_domain_access(
+                            &iconik_sync::models::users::PartnerDomainAccess::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -17376,14 +20180,14 @@ fn users() {
             946,
             |c| {
                 c.users()
-                    .patch_group_users("p0", &Default::default())
+                    .patch_group_users("p0", &iconik_sync::models::users::Group::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .patch_group_users("p0", &Default::default())
+                        .patch_group_users("p0", &iconik_sync::models::users::Group::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -17394,14 +20198,20 @@ fn users() {
             947,
             |c| {
                 c.users()
-                    .patch_role_groups_by_group("p0", &Default::default())
+                    .patch_role_groups_by_group(
+                        "p0",
+                        &iconik_sync::models::users::RoleGroup::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .patch_role_groups_by_group("p0", &Default::default())
+                        .patch_role_groups_by_group(
+                            "p0",
+                            &iconik_sync::models::users::RoleGroup::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -17412,14 +20222,14 @@ fn users() {
             948,
             |c| {
                 c.users()
-                    .patch_team_users("p0", &Default::default())
+                    .patch_team_users("p0", &iconik_sync::models::users::Team::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .patch_team_users("p0", &Default::default())
+                        .patch_team_users("p0", &iconik_sync::models::users::Team::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -17430,14 +20240,24 @@ fn users() {
             949,
             |c| {
                 c.users()
-                    .patch_user("p0", &Default::default())
+                    .patch_user(
+                        "p0",
+                        &iconik_sync::models::users::User::new(
+                            iconik_sync::models::users::UserType::from("BROWSE_API_ONLY"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .patch_user("p0", &Default::default())
+                        .patch_user(
+                            "p0",
+                            &iconik_sync::models::users::User::new(
+                                iconik_sync::models::users::UserType::from("BROWSE_API_ONLY"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -17448,14 +20268,18 @@ fn users() {
             950,
             |c| {
                 c.users()
-                    .patch_users_current(&Default::default())
+                    .patch_users_current(&iconik_sync::models::users::User::new(
+                        iconik_sync::models::users::UserType::from("BROWSE_API_ONLY"),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .patch_users_current(&Default::default())
+                        .patch_users_current(&iconik_sync::models::users::User::new(
+                            iconik_sync::models::users::UserType::from("BROWSE_API_ONLY"),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -17484,14 +20308,14 @@ fn users() {
             952,
             |c| {
                 c.users()
-                    .post_group_reindex("p0", &Default::default())
+                    .post_group_reindex("p0", &serde_json::Map::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .post_group_reindex("p0", &Default::default())
+                        .post_group_reindex("p0", &serde_json::Map::new())
                         .send()
                         .await
                         .map(drop)
@@ -17509,11 +20333,16 @@ fn users() {
         ),
         Case::new(
             954,
-            |c| c.users().post_groups(&Default::default()).send().map(drop),
+            |c| {
+                c.users()
+                    .post_groups(&iconik_sync::models::users::Group::new("v"))
+                    .send()
+                    .map(drop)
+            },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .post_groups(&Default::default())
+                        .post_groups(&iconik_sync::models::users::Group::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -17524,14 +20353,16 @@ fn users() {
             955,
             |c| {
                 c.users()
-                    .post_groups_mappings(&Default::default())
+                    .post_groups_mappings(&iconik_sync::models::users::GroupMapping::new("v", "v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .post_groups_mappings(&Default::default())
+                        .post_groups_mappings(&iconik_sync::models::users::GroupMapping::new(
+                            "v", "v",
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -17542,14 +20373,14 @@ fn users() {
             956,
             |c| {
                 c.users()
-                    .post_role_groups(&Default::default())
+                    .post_role_groups(&iconik_sync::models::users::RoleGroup::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .post_role_groups(&Default::default())
+                        .post_role_groups(&iconik_sync::models::users::RoleGroup::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -17601,11 +20432,16 @@ fn users() {
         ),
         Case::new(
             960,
-            |c| c.users().post_teams(&Default::default()).send().map(drop),
+            |c| {
+                c.users()
+                    .post_teams(&iconik_sync::models::users::Team::new("v"))
+                    .send()
+                    .map(drop)
+            },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .post_teams(&Default::default())
+                        .post_teams(&iconik_sync::models::users::Team::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -17634,14 +20470,14 @@ fn users() {
             962,
             |c| {
                 c.users()
-                    .post_user_reindex("p0", &Default::default())
+                    .post_user_reindex("p0", &serde_json::Map::new())
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .post_user_reindex("p0", &Default::default())
+                        .post_user_reindex("p0", &serde_json::Map::new())
                         .send()
                         .await
                         .map(drop)
@@ -17650,11 +20486,22 @@ fn users() {
         ),
         Case::new(
             963,
-            |c| c.users().post_users(&Default::default()).send().map(drop),
+            |c| {
+                c.users()
+                    .post_users(&iconik_sync::models::users::UserCreate::new(
+                        "v",
+                        iconik_sync::models::users::UserType::from("BROWSE_API_ONLY"),
+                    ))
+                    .send()
+                    .map(drop)
+            },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .post_users(&Default::default())
+                        .post_users(&iconik_sync::models::users::UserCreate::new(
+                            "v",
+                            iconik_sync::models::users::UserType::from("BROWSE_API_ONLY"),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -17665,14 +20512,22 @@ fn users() {
             964,
             |c| {
                 c.users()
-                    .post_users_current_otp_configure(&Default::default())
+                    .post_users_current_otp_configure(&iconik_sync::models::users::OtpEdit::new(
+                        "v",
+                        iconik_sync::models::users::OtpOtpType::from("MAIL_2SV"),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .post_users_current_otp_configure(&Default::default())
+                        .post_users_current_otp_configure(
+                            &iconik_sync::models::users::OtpEdit::new(
+                                "v",
+                                iconik_sync::models::users::OtpOtpType::from("MAIL_2SV"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -17702,7 +20557,10 @@ fn users() {
             |c| {
                 c.users()
                     .post_users_current_totp_configure()
-                    .body(&Default::default())
+                    .body(&iconik_sync::models::users::Otp::new(
+                        "v",
+                        iconik_sync::models::users::OtpOtpType::from("MAIL_2SV"),
+                    ))
                     .send()
                     .map(drop)
             },
@@ -17710,7 +20568,10 @@ fn users() {
                 Box::pin(async move {
                     c.users()
                         .post_users_current_totp_configure()
-                        .body(&Default::default())
+                        .body(&iconik_sync::models::users::Otp::new(
+                            "v",
+                            iconik_sync::models::users::OtpOtpType::from("MAIL_2SV"),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -17721,14 +20582,24 @@ fn users() {
             967,
             |c| {
                 c.users()
-                    .post_users_current_totp_validate_configuration(&Default::default())
+                    .post_users_current_totp_validate_configuration(
+                        &iconik_sync::models::users::Otp::new(
+                            "v",
+                            iconik_sync::models::users::OtpOtpType::from("MAIL_2SV"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .post_users_current_totp_validate_configuration(&Default::default())
+                        .post_users_current_totp_validate_configuration(
+                            &iconik_sync::models::users::Otp::new(
+                                "v",
+                                iconik_sync::models::users::OtpOtpType::from("MAIL_2SV"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -17739,14 +20610,20 @@ fn users() {
             968,
             |c| {
                 c.users()
-                    .post_users_invite_register(&Default::default())
+                    .post_users_invite_register(
+                        &iconik_sync::models::users::UserInviteRegisterRequest::new("v", "v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .post_users_invite_register(&Default::default())
+                        .post_users_invite_register(
+                            &iconik_sync::models::users::UserInviteRegisterRequest::new(
+                                "v", "v", "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -17757,14 +20634,18 @@ fn users() {
             969,
             |c| {
                 c.users()
-                    .post_users_invite_token_request(&Default::default())
+                    .post_users_invite_token_request(
+                        &iconik_sync::models::users::UserInviteRequestLink::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .post_users_invite_token_request(&Default::default())
+                        .post_users_invite_token_request(
+                            &iconik_sync::models::users::UserInviteRequestLink::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -17788,14 +20669,18 @@ fn users() {
             971,
             |c| {
                 c.users()
-                    .post_users_partner_domain_access(&Default::default())
+                    .post_users_partner_domain_access(
+                        &iconik_sync::models::users::PartnerDomainAccess::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .post_users_partner_domain_access(&Default::default())
+                        .post_users_partner_domain_access(
+                            &iconik_sync::models::users::PartnerDomainAccess::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -17806,14 +20691,14 @@ fn users() {
             972,
             |c| {
                 c.users()
-                    .put_group_users("p0", &Default::default())
+                    .put_group_users("p0", &iconik_sync::models::users::Group::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .put_group_users("p0", &Default::default())
+                        .put_group_users("p0", &iconik_sync::models::users::Group::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -17824,14 +20709,20 @@ fn users() {
             973,
             |c| {
                 c.users()
-                    .put_role_groups_by_group("p0", &Default::default())
+                    .put_role_groups_by_group(
+                        "p0",
+                        &iconik_sync::models::users::RoleGroup::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .put_role_groups_by_group("p0", &Default::default())
+                        .put_role_groups_by_group(
+                            "p0",
+                            &iconik_sync::models::users::RoleGroup::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -17842,14 +20733,14 @@ fn users() {
             974,
             |c| {
                 c.users()
-                    .put_team_users("p0", &Default::default())
+                    .put_team_users("p0", &iconik_sync::models::users::Team::new("v"))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .put_team_users("p0", &Default::default())
+                        .put_team_users("p0", &iconik_sync::models::users::Team::new("v"))
                         .send()
                         .await
                         .map(drop)
@@ -17860,14 +20751,24 @@ fn users() {
             975,
             |c| {
                 c.users()
-                    .put_user("p0", &Default::default())
+                    .put_user(
+                        "p0",
+                        &iconik_sync::models::users::User::new(
+                            iconik_sync::models::users::UserType::from("BROWSE_API_ONLY"),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .put_user("p0", &Default::default())
+                        .put_user(
+                            "p0",
+                            &iconik_sync::models::users::User::new(
+                                iconik_sync::models::users::UserType::from("BROWSE_API_ONLY"),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -17878,14 +20779,20 @@ fn users() {
             976,
             |c| {
                 c.users()
-                    .put_user_saml("p0", &Default::default())
+                    .put_user_saml(
+                        "p0",
+                        &iconik_sync::models::users::UserSamlIdpUpdate::new("v", "v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .put_user_saml("p0", &Default::default())
+                        .put_user_saml(
+                            "p0",
+                            &iconik_sync::models::users::UserSamlIdpUpdate::new("v", "v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -17896,14 +20803,18 @@ fn users() {
             977,
             |c| {
                 c.users()
-                    .put_users_current(&Default::default())
+                    .put_users_current(&iconik_sync::models::users::User::new(
+                        iconik_sync::models::users::UserType::from("BROWSE_API_ONLY"),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .put_users_current(&Default::default())
+                        .put_users_current(&iconik_sync::models::users::User::new(
+                            iconik_sync::models::users::UserType::from("BROWSE_API_ONLY"),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -17914,14 +20825,20 @@ fn users() {
             978,
             |c| {
                 c.users()
-                    .put_users_current_otp_configure(&Default::default())
+                    .put_users_current_otp_configure(&iconik_sync::models::users::OtpEdit::new(
+                        "v",
+                        iconik_sync::models::users::OtpOtpType::from("MAIL_2SV"),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users()
-                        .put_users_current_otp_configure(&Default::default())
+                        .put_users_current_otp_configure(&iconik_sync::models::users::OtpEdit::new(
+                            "v",
+                            iconik_sync::models::users::OtpOtpType::from("MAIL_2SV"),
+                        ))
                         .send()
                         .await
                         .map(drop)
@@ -18194,14 +21111,32 @@ fn usersnotifications() {
             993,
             |c| {
                 c.users_notifications()
-                    .patch_user_device_tokens_by_device_token("p0", "p1", &Default::default())
+                    .patch_user_device_tokens_by_device_token(
+                        "p0",
+                        "p1",
+                        &iconik_sync::models::usersnotifications::DeviceToken::new(
+                            "v",
+                            iconik_sync::models::usersnotifications::DeviceTokenPlatform::from(
+                                "android",
+                            ),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users_notifications()
-                        .patch_user_device_tokens_by_device_token("p0", "p1", &Default::default())
+                        .patch_user_device_tokens_by_device_token(
+                            "p0",
+                            "p1",
+                            &iconik_sync::models::usersnotifications::DeviceToken::new(
+                                "v",
+                                iconik_sync::models::usersnotifications::DeviceTokenPlatform::from(
+                                    "android",
+                                ),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -18212,14 +21147,26 @@ fn usersnotifications() {
             994,
             |c| {
                 c.users_notifications()
-                    .post_device_tokens(&Default::default())
+                    .post_device_tokens(&iconik_sync::models::usersnotifications::DeviceToken::new(
+                        "v",
+                        iconik_sync::models::usersnotifications::DeviceTokenPlatform::from(
+                            "android",
+                        ),
+                    ))
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users_notifications()
-                        .post_device_tokens(&Default::default())
+                        .post_device_tokens(
+                            &iconik_sync::models::usersnotifications::DeviceToken::new(
+                                "v",
+                                iconik_sync::models::usersnotifications::DeviceTokenPlatform::from(
+                                    "android",
+                                ),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -18230,14 +21177,22 @@ fn usersnotifications() {
             995,
             |c| {
                 c.users_notifications()
-                    .post_notifications(&Default::default())
+                    .post_notifications(
+                        &iconik_sync::models::usersnotifications::Notification::new(
+                            "v", "v", "v", "v", "v", "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users_notifications()
-                        .post_notifications(&Default::default())
+                        .post_notifications(
+                            &iconik_sync::models::usersnotifications::Notification::new(
+                                "v", "v", "v", "v", "v", "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -18248,14 +21203,22 @@ fn usersnotifications() {
             996,
             |c| {
                 c.users_notifications()
-                    .post_notifications_system(&Default::default())
+                    .post_notifications_system(
+                        &iconik_sync::models::usersnotifications::SystemNotification::new(
+                            "v", "v", "v", "v", "v", "v", "v",
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users_notifications()
-                        .post_notifications_system(&Default::default())
+                        .post_notifications_system(
+                            &iconik_sync::models::usersnotifications::SystemNotification::new(
+                                "v", "v", "v", "v", "v", "v", "v",
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -18266,14 +21229,18 @@ fn usersnotifications() {
             997,
             |c| {
                 c.users_notifications()
-                    .post_subscriptions(&Default::default())
+                    .post_subscriptions(
+                        &iconik_sync::models::usersnotifications::Subscription::new("v"),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users_notifications()
-                        .post_subscriptions(&Default::default())
+                        .post_subscriptions(
+                            &iconik_sync::models::usersnotifications::Subscription::new("v"),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -18284,14 +21251,30 @@ fn usersnotifications() {
             998,
             |c| {
                 c.users_notifications()
-                    .post_user_device_tokens("p0", &Default::default())
+                    .post_user_device_tokens(
+                        "p0",
+                        &iconik_sync::models::usersnotifications::DeviceToken::new(
+                            "v",
+                            iconik_sync::models::usersnotifications::DeviceTokenPlatform::from(
+                                "android",
+                            ),
+                        ),
+                    )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
                     c.users_notifications()
-                        .post_user_device_tokens("p0", &Default::default())
+                        .post_user_device_tokens(
+                            "p0",
+                            &iconik_sync::models::usersnotifications::DeviceToken::new(
+                                "v",
+                                iconik_sync::models::usersnotifications::DeviceTokenPlatform::from(
+                                    "android",
+                                ),
+                            ),
+                        )
                         .send()
                         .await
                         .map(drop)
@@ -18325,14 +21308,16 @@ fn usersnotifications() {
                         "p1",
                         "p2",
                         "p3",
-                        &Default::default(),
+                        &iconik_sync::models::usersnotifications::NotificationSetting::new(
+                            true, "v", "v",
+                        ),
                     )
                     .send()
                     .map(drop)
             },
             |c| {
                 Box::pin(async move {
-                    c.users_notifications().put_notification_settings_object_by_sub_object_type_by_event_type_by_protocol("p0", "p1", "p2", "p3", &Default::default()).send().await.map(drop)
+                    c.users_notifications().put_notification_settings_object_by_sub_object_type_by_event_type_by_protocol("p0", "p1", "p2", "p3", &iconik_sync::models::usersnotifications::NotificationSetting::new(true, "v", "v")).send().await.map(drop)
                 })
             },
         ),

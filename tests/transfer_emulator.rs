@@ -6,11 +6,11 @@
 //! (and counted in the report).
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use iconik_emulator::{Emulator, EmulatorConfig, StorageFault, StorageFaultAction, StorageRequest};
 use iconik_sync::clock::FakeClock;
-use iconik_sync::transfer::{Download, StorageMethod, Upload, UploadReport};
+use iconik_sync::transfer::{StorageMethod, UploadReport, UploadState};
 use iconik_sync::{Client, Method};
 use md5::{Digest, Md5};
 use serde_json::Value;
@@ -104,7 +104,10 @@ fn round_trip(case: Case) -> (UploadReport, Vec<StorageRequest>) {
     emulator.add_storage_fault(case.fault);
 
     let report = client
-        .upload(&Upload::new(&path).storage_id(&storage).part_size(PART))
+        .upload(&path)
+        .storage_id(&storage)
+        .part_size(PART)
+        .send()
         .unwrap();
     assert_eq!(report.storage_id, storage);
     assert_eq!(
@@ -142,7 +145,8 @@ fn round_trip(case: Case) -> (UploadReport, Vec<StorageRequest>) {
     let dest = path.with_extension("down");
     let _ = std::fs::remove_file(&dest);
     let down = client
-        .download(&Download::new(&report.asset_id, &report.file_id, &dest))
+        .download(&report.asset_id, &report.file_id, &dest)
+        .send()
         .unwrap();
     assert_eq!(down.size, case.size);
     assert!(down.checksum_verified);
@@ -326,14 +330,13 @@ fn download_resumes_after_a_truncated_body() {
     let Env { emulator, client } = env();
     let storage = storage_id(&client, "S3");
     let path = generated("truncated.bin", 3 * MIB + 11);
-    let report = client
-        .upload(&Upload::new(&path).storage_id(&storage))
-        .unwrap();
+    let report = client.upload(&path).storage_id(&storage).send().unwrap();
     emulator.add_storage_fault(StorageFault::new(StorageFaultAction::Truncate).method("GET"));
     let dest = path.with_extension("down");
     let _ = std::fs::remove_file(&dest);
     let down = client
-        .download(&Download::new(&report.asset_id, &report.file_id, &dest))
+        .download(&report.asset_id, &report.file_id, &dest)
+        .send()
         .unwrap();
     assert_eq!(down.resumes, 1);
     assert!(down.checksum_verified);
@@ -356,8 +359,12 @@ fn async_upload_matches_sync() {
     let Env { emulator, client } = env();
     let storage = storage_id(&client, "S3");
     let path = generated("parity.bin", 2 * PART + 3);
-    let upload = Upload::new(&path).storage_id(&storage).part_size(PART);
-    let sync = client.upload(&upload).unwrap();
+    let sync = client
+        .upload(&path)
+        .storage_id(&storage)
+        .part_size(PART)
+        .send()
+        .unwrap();
 
     let aclient = iconik_async::Client::from_sync(client.clone(), 2);
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -365,7 +372,15 @@ fn async_upload_matches_sync() {
         .enable_all()
         .build()
         .unwrap();
-    let asynced = rt.block_on(aclient.upload(&upload)).unwrap();
+    let asynced = rt
+        .block_on(
+            aclient
+                .upload(&path)
+                .storage_id(&storage)
+                .part_size(PART)
+                .send(),
+        )
+        .unwrap();
 
     assert_ne!(sync.asset_id, asynced.asset_id);
     assert_eq!(
@@ -407,7 +422,11 @@ fn async_upload_matches_sync() {
     let dest = path.with_extension("down");
     let _ = std::fs::remove_file(&dest);
     let down = rt
-        .block_on(aclient.download(&Download::new(&asynced.asset_id, &asynced.file_id, &dest)))
+        .block_on(
+            aclient
+                .download(&asynced.asset_id, &asynced.file_id, &dest)
+                .send(),
+        )
         .unwrap();
     assert!(down.checksum_verified);
     assert_eq!(md5_of(&dest), sync.md5);
@@ -422,7 +441,8 @@ fn resumable_upload_continues_from_the_parts_stored() {
     let Env { emulator, client } = env();
     let storage = storage_id(&client, "S3");
     let path = generated("resume.bin", 2 * PART + 77);
-    let upload = Upload::new(&path)
+    let upload = client
+        .upload(&path)
         .storage_id(&storage)
         .part_size(PART)
         .parallelism(1);
@@ -432,14 +452,14 @@ fn resumable_upload_continues_from_the_parts_stored() {
             .target_contains("partNumber=3&")
             .times(1000),
     );
-    let mut state = iconik_sync::transfer::UploadState::default();
-    let err = client.upload_resumable(&upload, &mut state).unwrap_err();
+    let state = Arc::new(Mutex::new(UploadState::default()));
+    let err = upload.clone().resume(&state).send().unwrap_err();
     assert!(err.is_retryable(), "{err}");
     assert!(emulator.uploads().is_empty());
     let sent_before = emulator.storage_requests().len();
 
     emulator.clear_storage_faults();
-    let report = client.upload_resumable(&upload, &mut state).unwrap();
+    let report = upload.resume(&state).send().unwrap();
     assert_eq!(report.md5, md5_of(&path));
     let uploads = emulator.uploads();
     assert_eq!(uploads.len(), 1);
@@ -471,7 +491,10 @@ fn failed_multipart_upload_is_aborted() {
             .times(1000),
     );
     let err = client
-        .upload(&Upload::new(&path).storage_id(&storage).part_size(PART))
+        .upload(&path)
+        .storage_id(&storage)
+        .part_size(PART)
+        .send()
         .unwrap_err();
     assert_eq!(err.status(), Some(503), "{err}");
     let deletes: Vec<_> = emulator

@@ -4,12 +4,13 @@
 
 use std::sync::{Arc, Mutex};
 
-use iconik_sync::models::{
-    AssetCreate, AssetCreateParams, AssetListParams, CollectionContent, FilesListParams, JobCreate,
-    Metadata, SearchBody, SearchParams,
-};
+use iconik_sync::models::assets::{AssetPostCreate, CollectionContent};
+use iconik_sync::models::jobs::{Job, JobsState};
+use iconik_sync::models::metadata::MetadataValues;
+use iconik_sync::models::search::{SearchCriteriaSchema, SearchSuggestDocTypesType0Item};
 use iconik_sync::{Method, Response};
 use mockito::Matcher;
+use serde_json::json;
 
 /// What a result looked like, without timings.
 trait Outcome {
@@ -26,6 +27,12 @@ impl<T: std::fmt::Debug> Outcome for Vec<T> {
     fn outcome(&self) -> String {
         format!("{self:?}")
     }
+}
+
+/// `rating` = 5, in iconik's shape for metadata values.
+fn rating() -> MetadataValues {
+    let values = json!({"rating": {"field_values": [{"value": 5}]}});
+    MetadataValues::new(values.as_object().cloned().unwrap_or_default())
 }
 
 fn describe<T: Outcome>(result: iconik_sync::Result<T>) -> String {
@@ -98,43 +105,62 @@ fn sync_and_async_send_identical_requests_and_get_identical_results() {
         .unwrap();
 
     let mut results: Vec<(String, String, String)> = Vec::new();
-    both!(results, sync, asynch, rt, |c| c.assets().get("a1"));
-    both!(results, sync, asynch, rt, |c| c.assets().create(
-        &AssetCreate::new("Clip").external_id("x-1"),
-        &AssetCreateParams::default().apply_default_acls(true)
-    ));
     both!(results, sync, asynch, rt, |c| c
         .assets()
-        .fetch(&AssetListParams::default().per_page(5u32).page(2u32)));
-    both!(results, sync, asynch, rt, |c| c.assets().delete("a1"));
+        .get_asset("a1")
+        .send());
     both!(results, sync, asynch, rt, |c| c
-        .collections()
-        .add_content("c1", &CollectionContent::new("a1", "assets")));
-    both!(results, sync, asynch, rt, |c| c.files().get_asset_files(
-        "a/1",
-        &FilesListParams::default().per_page(3u32)
-    ));
+        .assets()
+        .post_assets(&AssetPostCreate::new("Clip").external_id("x-1"))
+        .apply_default_acls(true)
+        .send());
+    both!(results, sync, asynch, rt, |c| c
+        .assets()
+        .get_assets()
+        .per_page(5)
+        .page(2)
+        .send());
+    both!(results, sync, asynch, rt, |c| c
+        .assets()
+        .delete_asset("a1")
+        .send());
+    both!(results, sync, asynch, rt, |c| c
+        .assets()
+        .post_collection_contents("c1", &CollectionContent::new("a1", "assets"))
+        .send());
     both!(results, sync, asynch, rt, |c| c
         .files()
-        .get_files_by_checksum("D41D8CD98F00B204E9800998ECF8427E"));
+        .get_asset_files("a/1")
+        .per_page(3)
+        .send());
+    both!(results, sync, asynch, rt, |c| c
+        .files_by_checksum("D41D8CD98F00B204E9800998ECF8427E")
+        .send());
     both!(results, sync, asynch, rt, |c| c
         .metadata()
-        .update_asset_metadata(
-            "a1",
-            "v1",
-            &Metadata::default().with_field("rating", [5])
-        ));
-    both!(results, sync, asynch, rt, |c| c.search().search(
-        &SearchBody::default()
-            .query("clip")
-            .doc_types(vec!["assets".into()]),
-        &SearchParams::default().per_page(10u32)
-    ));
+        .put_object_metadata("assets", "a1", "v1", &rating())
+        .send());
+    both!(results, sync, asynch, rt, |c| c
+        .search()
+        .post_search(
+            &SearchCriteriaSchema::new()
+                .query("clip")
+                .doc_types(vec![SearchSuggestDocTypesType0Item::Assets])
+        )
+        .per_page(10)
+        .send());
     both!(results, sync, asynch, rt, |c| c
         .jobs()
-        .create(&JobCreate::new("READY", "Proxy", "TRANSCODE")));
-    both!(results, sync, asynch, rt, |c| c.jobs().cancel("j1"));
-    both!(results, sync, asynch, rt, |c| c.assets().get(".."));
+        .post_jobs(&Job::new("READY", "Proxy", "TRANSCODE"))
+        .send());
+    both!(results, sync, asynch, rt, |c| c
+        .jobs()
+        .put_jobs_state(&JobsState::new("ABORT", vec!["j1".to_string()]))
+        .send());
+    both!(results, sync, asynch, rt, |c| c
+        .assets()
+        .get_asset("..")
+        .send());
 
     for (call, s, a) in &results {
         assert_eq!(s, a, "{call}: results differ");

@@ -16,12 +16,16 @@ use iconik_sync::{Auth, Error};
 
 /// What a case's async half returns.
 pub type AsyncSend = Pin<Box<dyn Future<Output = iconik_async::Result<()>> + Send>>;
+/// A case's blocking half.
+type SyncCase = Box<dyn Fn(&iconik_sync::Client) -> iconik_sync::Result<()>>;
+/// A case's async half.
+type AsyncCase = Box<dyn Fn(iconik_async::Client) -> AsyncSend>;
 
 /// One operation, built and sent by each client.
 pub struct Case {
     index: usize,
-    sync: Box<dyn Fn(&iconik_sync::Client) -> iconik_sync::Result<()>>,
-    asynch: Box<dyn Fn(iconik_async::Client) -> AsyncSend>,
+    sync: SyncCase,
+    asynch: AsyncCase,
 }
 
 impl Case {

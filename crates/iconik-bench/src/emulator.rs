@@ -25,6 +25,8 @@ pub struct EmuSettings {
     pub reset_rate: f64,
     /// RNG seed.
     pub seed: u64,
+    /// Record every request (NDJSON, see [`crate::sends`]) to this file.
+    pub record: Option<std::path::PathBuf>,
 }
 
 impl EmuSettings {
@@ -46,6 +48,10 @@ impl EmuSettings {
             "--seed".to_owned(),
             self.seed.to_string(),
         ]);
+        if let Some(p) = &self.record {
+            a.push("--record".to_owned());
+            a.push(p.to_string_lossy().into_owned());
+        }
         a
     }
 
@@ -64,6 +70,7 @@ impl EmuSettings {
                 "--error-rate" => s.error_rate = val()?.parse().map_err(|_| "bad --error-rate")?,
                 "--reset-rate" => s.reset_rate = val()?.parse().map_err(|_| "bad --reset-rate")?,
                 "--seed" => s.seed = val()?.parse().map_err(|_| "bad --seed")?,
+                "--record" => s.record = Some(val()?.into()),
                 other => return Err(format!("__emulator: unknown argument {other:?}")),
             }
         }
@@ -77,7 +84,12 @@ impl EmuSettings {
             .iter()
             .map(|l| RateLimitRule::parse(l).ok_or_else(|| format!("bad rate limit rule {l:?}")))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(EmulatorConfig::new()
+        let config = EmulatorConfig::new();
+        let config = match &self.record {
+            Some(p) => config.record(p.clone()),
+            None => config,
+        };
+        Ok(config
             .seed_data(true)
             .seed(self.seed)
             // the sync benchmark's 2 GiB file: one copy, not two

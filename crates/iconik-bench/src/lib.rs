@@ -9,11 +9,14 @@
 //! `__emulator` subcommand), so CPU and memory figures are the client's.
 #![forbid(unsafe_code)]
 
+pub mod build_budget;
 pub mod emulator;
 pub mod nginx;
 pub mod peers;
+pub mod plot;
 pub mod procfs;
 pub mod runner;
+pub mod sends;
 pub mod stats;
 pub mod sync;
 pub mod transfer;

@@ -7,7 +7,9 @@ use iconik_bench::runner::{Options, Report, Scenario};
 use iconik_bench::workload::{self, ClientKind, Handling, Target, Workload};
 use iconik_sync::Rate;
 
-const USAGE: &str = "usage: iconik-bench [all|overhead|limits|shared|faults|floor]... [options]
+const USAGE: &str =
+    "usage: iconik-bench [all|overhead|limits|shared|faults|floor|fleet]... [options]
+       iconik-bench build-budget [--sync-path DIR] [--runs N] [--cli] ...  (see build-budget --help)
 
   all                 every scenario (default)
   overhead            1. overhead: plain ureq loop vs iconik-sync vs iconik-async (+ peers)
@@ -32,6 +34,9 @@ options:
   --faults-n N        GETs per fault run (default 1000; 300 quick)
   --fleet 3x600,...   fleet sizes, processes x GETs each (default 3x600,10x100,20x50)
   --no-peers          skip the Python peers
+  --plots DIR         where scenarios 2, 3 and 6 write their plots (SVG) and sends (CSV)
+                      (default docs/bench; target/bench-plots with --quick)
+  --no-plots          record and draw nothing
   --venv DIR          the Python venv (default target/bench-venv)
   --base-url URL      use this server instead of emulator processes
   --app-id ID         its App-ID        (with --base-url)
@@ -44,6 +49,7 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("__emulator") => iconik_bench::emulator::serve_child(&args[1..]),
         Some("__client") => client_child(&args[1..]),
+        Some("build-budget") => iconik_bench::build_budget::main(&args[1..]),
         _ => bench(&args),
     };
     if let Err(e) = result {
@@ -132,6 +138,8 @@ fn bench(args: &[String]) -> Result<(), String> {
                     .collect::<Result<_, &str>>()?;
             }
             "--no-peers" => o.peers = false,
+            "--plots" => o.plots = Some(PathBuf::from(it.next().ok_or("--plots needs a value")?)),
+            "--no-plots" => o.plots = None,
             "--venv" => o.venv = PathBuf::from(it.next().ok_or("--venv needs a value")?),
             "--base-url" => base = it.next().cloned(),
             "--app-id" => app = it.next().cloned(),
@@ -167,6 +175,7 @@ fn client_child(args: &[String]) -> Result<(), String> {
     let (mut workers, mut n) = (1usize, 1000u64);
     let mut handling = Handling::Disabled;
     let mut redis: Option<(String, f64)> = None;
+    let mut process = None;
     let mut target = Target {
         base_url: String::new(),
         app_id: String::new(),
@@ -199,6 +208,7 @@ fn client_child(args: &[String]) -> Result<(), String> {
             "--app-id" => target.app_id = val()?,
             "--auth-token" => target.auth_token = val()?,
             "--asset-id" => target.asset_id = val()?,
+            "--process" => process = Some(val()?.parse().map_err(|_| "bad --process")?),
             "--redis" => redis = Some((val()?, redis.map_or(1.0, |r| r.1))),
             "--local-share" => {
                 let share = val()?.parse().map_err(|_| "bad --local-share")?;
@@ -215,6 +225,7 @@ fn client_child(args: &[String]) -> Result<(), String> {
         n,
         handling,
         redis,
+        process,
     };
     let r = workload::run(&target, &w)?;
     println!("{}", r.to_json());

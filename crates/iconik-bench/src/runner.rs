@@ -16,6 +16,7 @@ pub(crate) mod fleet;
 mod floor;
 mod limits;
 mod overhead;
+mod plots;
 mod shared;
 
 /// A scenario of the benchmark.
@@ -125,12 +126,22 @@ pub struct Options {
     pub exe: PathBuf,
     /// The command line, for the report.
     pub command: String,
+    /// Where the pacing scenarios' plots (SVG) and sends (CSV) go; `None`:
+    /// not recorded.
+    pub plots: Option<PathBuf>,
 }
 
 impl Options {
     /// Defaults for a full or a quick run.
     pub fn new(quick: bool, exe: PathBuf) -> Options {
-        let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-venv");
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let venv = root.join("target/bench-venv");
+        // a quick run's plots never replace the committed ones
+        let plots = root.join(if quick {
+            "target/bench-plots"
+        } else {
+            "docs/bench"
+        });
         Options {
             scenarios: vec![
                 Scenario::Overhead,
@@ -156,6 +167,7 @@ impl Options {
             venv,
             exe,
             command: String::new(),
+            plots: Some(plots),
         }
     }
 }
@@ -340,6 +352,10 @@ pub struct Report {
     python: Result<Python, String>,
     out: String,
     targets: Vec<(String, String, &'static str)>,
+    /// `commit X, date`, for the plots' titles.
+    stamp: String,
+    /// Plots written: (title, path).
+    plots: Vec<(String, PathBuf)>,
 }
 
 fn progress(msg: &str) {
@@ -370,6 +386,8 @@ impl Report {
             python,
             out: String::new(),
             targets: Vec::new(),
+            stamp: String::new(),
+            plots: Vec::new(),
         }
     }
 
@@ -387,6 +405,7 @@ impl Report {
                 Scenario::Fleet => self.fleet(),
             }
         }
+        self.plots_section();
         self.targets_table();
         let _ = writeln!(
             self.out,
@@ -424,6 +443,14 @@ impl Report {
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "unknown".into());
+        let date = Command::new("date")
+            .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default();
+        self.stamp = format!("commit {commit}, {date}");
         let _ = writeln!(
             self.out,
             "## Results\n\n- Machine: {}\n- Source: commit {commit}\n- Command: `{}`\n- Mode: {}, {} run(s) per figure; figures are median (min–max) over runs\n- Server: {}\n- Peers: {}\n- Every client run is a process of its own; CPU is that process's user+sys time during the work (`/proc/<pid>/stat`), the server's is not included; peak RSS is the client process's `VmHWM` (`ru_maxrss` for Python)",

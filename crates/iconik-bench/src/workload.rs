@@ -95,6 +95,9 @@ pub struct Workload {
     /// Pace against this Redis (URL, local share) with the other processes
     /// of a fleet (scenario 5).
     pub redis: Option<(String, f64)>,
+    /// Sent as `X-Bench-Process` on every request, so the server's record
+    /// tells the processes of a run apart (see [`crate::sends`]).
+    pub process: Option<u32>,
 }
 
 /// What a run measured.
@@ -206,6 +209,10 @@ pub fn iconik_client(target: &Target, w: &Workload) -> iconik_sync::Result<iconi
         Handling::Default(limits) => {
             builder.rate_limit(RateLimitConfig::default().limits(limits.clone()))
         }
+    };
+    let builder = match w.process {
+        Some(p) => builder.default_header(crate::sends::PROCESS_HEADER, p.to_string()),
+        None => builder,
     };
     let builder = match &w.redis {
         Some((url, share)) => builder.shared_limiter(

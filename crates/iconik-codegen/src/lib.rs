@@ -13,10 +13,10 @@
 //! committed file differs. The golden test (`tests/golden.rs`) does the
 //! same in memory.
 //!
-//! Outputs, per service: `iconik-sync/src/models/<service>.rs` and
+//! Outputs, per service: `iconik-models/src/<service>.rs` and
 //! `iconik-sync/src/api/<handler>.rs` (the handler and its request types,
 //! generic over the executor, so both clients use them); once:
-//! `models/common.rs` (schemas shared verbatim), the module files,
+//! `iconik-models/src/common.rs` (shared shapes), the module files,
 //! `api/operations.rs` (the operation table), `iconik-sync/METHODS.md`,
 //! the tests of every operation and model, the async client's accessors
 //! (`iconik-async/src/services.rs`) and both crates' `[features]`.
@@ -79,6 +79,24 @@ pub fn rustfmt(source: &str) -> Result<String, String> {
     String::from_utf8(output.stdout).map_err(|e| format!("rustfmt: {e}"))
 }
 
+/// How many arguments `call` passes to the method opened by `open`
+/// (`.get_asset(`): top-level commas inside its parentheses.
+fn call_arguments(call: &str, open: &str) -> Option<usize> {
+    let start = call.find(open)? + open.len();
+    let (mut depth, mut count, mut any) = (0i32, 0usize, false);
+    for c in call[start..].chars() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' if depth == 0 => return Some(if any { count + 1 } else { 0 }),
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => count += 1,
+            c if !c.is_whitespace() => any = true,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Every generated file: path relative to the workspace root -> contents.
 ///
 /// # Errors
@@ -86,7 +104,7 @@ pub fn rustfmt(source: &str) -> Result<String, String> {
 /// missing or stale, or rustfmt fails.
 pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     let spec = spec::load(root)?;
-    let types = types::Types::new(&spec);
+    let types = types::Types::new(&spec)?;
     let plans = ops::plan(&spec, &types)?;
 
     // handlers: one per service
@@ -110,28 +128,36 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
             }
         })
         .collect();
-    // every porting row names a real operation of its service
+    // every porting row names a real operation of its service, and calls
+    // it with as many arguments as it takes
     for a in &spec.overrides.alias {
         let service = if a.handler == "collections" {
             "assets"
         } else {
             a.handler.as_str()
         };
-        if !plans
+        let what = format!("aliases: {}.{}", a.handler, a.name);
+        let plan = plans
             .iter()
-            .any(|p| p.ep.service == service && p.ep.name == a.op && a.call.contains(&a.op))
-            && !a.call.starts_with("client.upload")
-            && !a.call.starts_with("client.files_by_checksum")
-        {
+            .find(|p| p.ep.service == service && p.ep.name == a.op)
+            .ok_or(format!("{what} names no operation {} of {service}", a.op))?;
+        if a.call.starts_with("client.upload") || a.call.starts_with("client.files_by_checksum") {
+            continue;
+        }
+        let given = call_arguments(&a.call, &format!(".{}(", a.op))
+            .ok_or(format!("{what}: its call does not call {}", a.op))?;
+        if given != plan.args.len() {
             return Err(format!(
-                "aliases: {}.{} names no operation {} of {service} (or its call does not use it)",
-                a.handler, a.name, a.op
+                "{what}: the call passes {given} argument(s), {} takes {}",
+                a.op,
+                plan.args.len()
             ));
         }
     }
 
     let mut files = BTreeMap::new();
     let sync = PathBuf::from("crates/iconik-sync");
+    let models_crate = PathBuf::from("crates/iconik-models");
     let asynch = PathBuf::from("crates/iconik-async");
     let mut put = |path: PathBuf, src: String| -> Result<(), String> {
         let formatted = if path.extension().is_some_and(|e| e == "rs") {
@@ -143,12 +169,12 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         Ok(())
     };
     put(
-        sync.join("src/models/common.rs"),
+        models_crate.join("src/common.rs"),
         models::module(&spec, &types, "common", &plans),
     )?;
     for (service, _) in &services {
         put(
-            sync.join(format!("src/models/{service}.rs")),
+            models_crate.join(format!("src/{service}.rs")),
             models::module(&spec, &types, service, &plans),
         )?;
     }
@@ -168,7 +194,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     )?;
     put(
         PathBuf::from("tests/operations.rs"),
-        testgen::operations_test(&plans, &services),
+        testgen::operations_test(&types, &plans, &services),
     )?;
     put(
         sync.join("tests/models.rs"),
@@ -179,7 +205,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         table::methods_md(&handlers, &spec.overrides.alias),
     )?;
     put(
-        sync.join("src/models/mod.rs"),
+        models_crate.join("src/lib.rs"),
         modfiles::models_mod(&services),
     )?;
     put(
@@ -192,6 +218,12 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     put(
         sync.join("Cargo.toml"),
         modfiles::features(&manifest, &services)?,
+    )?;
+    let manifest = std::fs::read_to_string(root.join(models_crate.join("Cargo.toml")))
+        .map_err(|e| format!("reading iconik-models' Cargo.toml: {e}"))?;
+    put(
+        models_crate.join("Cargo.toml"),
+        modfiles::models_features(&manifest, &services)?,
     )?;
     let manifest = std::fs::read_to_string(root.join(asynch.join("Cargo.toml")))
         .map_err(|e| format!("reading iconik-async's Cargo.toml: {e}"))?;

@@ -13,7 +13,7 @@ fn feature<'a>(h: &'a Handler<'_>) -> &'a str {
     &h.service
 }
 
-/// `crates/iconik-sync/src/models/mod.rs`.
+/// `crates/iconik-models/src/lib.rs`.
 pub fn models_mod(services: &[(String, String)]) -> String {
     let mut out = String::from(HEADER);
     out.push_str(
@@ -22,19 +22,39 @@ pub fn models_mod(services: &[(String, String)]) -> String {
 //!
 //! Conventions:
 //!
-//! - Names: the schema's name without its `Schema` suffix when that stays
-//!   unique (`AssetSchema` -> `Asset`); a schema several services share
-//!   verbatim is generated once in [`common`] and re-exported by each.
+//! - One type per shape: schemas with the same fields (or enums with the
+//!   same values) are one type, named after one of them (the rule is in the
+//!   generator's `names` module); a shape several services use is generated
+//!   once in [`common`] and re-exported by each. An operation's body or
+//!   response whose shape has another name keeps its own as a `pub type`.
+//! - Names: the schema's name without its `Schema` suffix where that stays
+//!   unique (`AssetSchema` -> `Asset`).
 //! - Fields: the JSON name; a Rust keyword gets a trailing underscore and a
-//!   serde rename (`"type"` -> `type_`).
-//! - Response models: every field an `Option`, `#[non_exhaustive]`.
-//!   Request bodies (and what they contain): required fields are plain
-//!   values, set by `new(required...)`; optional ones are `Option`s sent
-//!   only when set, with a chainable setter each.
-//! - Unknown fields are kept in `extra` and written back; enums keep
-//!   values they do not know in `Other(String)`.
+//!   serde rename (`"type"` -> `type_`). A field the spec requires is a plain
+//!   value (a missing one fails to decode, naming the field); an optional
+//!   one is an `Option`, sent only when set. A required field that may be
+//!   `null` is an `Option` that must be present and is always sent.
+//! - Direction: what an operation sends is `Serialize` and has
+//!   `new(required...)` plus a chainable setter per optional field; what it
+//!   receives is `Deserialize` and `#[non_exhaustive]`; both where both.
+//! - Unknown fields are kept in `extra` and written back; enums keep values
+//!   they do not know in `Other(String)`; unions (fields the spec allows in
+//!   several shapes) are enums told apart by their discriminator where they
+//!   have one, else tried in order, with `Other(Value)` for the rest.
 //! - UUIDs and dates are `String`s: iconik sends dates with and without a
 //!   timezone.
+//!
+//! This crate holds only the models, so that it builds in parallel with the
+//! HTTP stack; use it as `iconik_sync::models` (or `iconik_async::models`).
+//! Each service is a cargo feature, turned on by iconik-sync's feature of
+//! the same name.
+//!
+//! ```
+//! use iconik_models::assets::AssetPostCreate;
+//! let body = AssetPostCreate::new("Interview").category("rushes");
+//! assert_eq!(serde_json::to_value(&body).unwrap()["title"], "Interview");
+//! ```
+#![forbid(unsafe_code)]
 
 pub mod common;
 "#,
@@ -43,16 +63,57 @@ pub mod common;
         let _ = writeln!(out, "#[cfg(feature = {s:?})]\npub mod {s};");
     }
     out.push_str(
+        "\n// hand-written helpers for the free-form metadata values (values.rs)\n\
+         #[cfg(feature = \"metadata\")]\nmod values;\n",
+    );
+    out.push_str(
         r#"
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
 /// Decodes an open enum from any string (used by the generated enums).
 #[doc(hidden)]
 pub fn de_open_enum<'de, D, T>(d: D) -> Result<T, D::Error>
 where
-    D: serde::Deserializer<'de>,
+    D: Deserializer<'de>,
     T: for<'a> From<&'a str>,
 {
-    let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    let s = <std::borrow::Cow<'de, str> as Deserialize>::deserialize(d)?;
     Ok(T::from(&s))
+}
+
+/// Decodes a field the spec requires but allows to be `null`: it must be
+/// present (serde's default lets an absent `Option` through).
+#[doc(hidden)]
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d)
+}
+
+/// Decodes one member of a tagged union from the value already read.
+#[doc(hidden)]
+pub fn from_value<T: DeserializeOwned, E: serde::de::Error>(v: Value) -> Result<T, E> {
+    serde_json::from_value(v).map_err(E::custom)
+}
+
+/// Encodes one member of a tagged union, writing its discriminator when
+/// the member leaves it unset.
+#[doc(hidden)]
+pub fn ser_tagged<S, T>(s: S, key: &str, tag: &str, value: &T) -> Result<S::Ok, S::Error>
+where
+    S: Serializer,
+    T: Serialize,
+{
+    let mut v = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
+    if let Value::Object(map) = &mut v {
+        map.entry(key)
+            .or_insert_with(|| Value::String(tag.to_owned()));
+    }
+    v.serialize(s)
 }
 "#,
     );
@@ -172,10 +233,24 @@ fn replace_block(manifest: &str, block: &str) -> Result<String, String> {
     }
 }
 
-/// iconik-sync's manifest with its generated `[features]` block replaced.
+/// iconik-sync's manifest with its generated `[features]` block replaced:
+/// each service turns on its handler and its models.
 pub fn features(manifest: &str, services: &[(String, String)]) -> Result<String, String> {
     let mut block = String::from(BEGIN);
     block.push_str("[features]\n# every service's handler and models; `default-features = false` + a list builds only those\n");
+    let all: Vec<String> = services.iter().map(|(s, _)| format!("{s:?}")).collect();
+    let _ = writeln!(block, "default = [{}]", all.join(", "));
+    for (s, _) in services {
+        let _ = writeln!(block, "{s} = [\"iconik-models/{s}\"]");
+    }
+    block.push_str(END);
+    replace_block(manifest, &block)
+}
+
+/// iconik-models' manifest with its generated `[features]` block replaced.
+pub fn models_features(manifest: &str, services: &[(String, String)]) -> Result<String, String> {
+    let mut block = String::from(BEGIN);
+    block.push_str("[features]\n# every service's models; `default-features = false` + a list builds only those\n");
     let all: Vec<String> = services.iter().map(|(s, _)| format!("{s:?}")).collect();
     let _ = writeln!(block, "default = [{}]", all.join(", "));
     for (s, _) in services {

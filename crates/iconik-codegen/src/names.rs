@@ -4,9 +4,32 @@
 //!   cannot appear in an identifier replaced by `_` and leading/trailing
 //!   underscores dropped; a Rust keyword gets a trailing underscore
 //!   (`type` -> `type_`, `match` -> `match_`). Serde renames to the wire name.
-//! - Types: the schema name, without a trailing `Schema` when the shorter
-//!   name is not taken by any other schema or enum of any service.
+//! - Types: one per shape (see `types`), named from the schemas of that
+//!   shape by one rule:
+//!   1. each schema offers its name without the word `Schema`
+//!      (`AssetSchema` -> `Asset`, `ApprovalSchemaStatus` -> `ApprovalStatus`),
+//!      then its full name;
+//!   2. schemas an operation sends or receives (a body, a response, the items
+//!      of a response's `objects`) offer first, then shorter names, then by
+//!      alphabet;
+//!   3. classes choose in turn: first those whose best offer is a schema's
+//!      own full name, then those whose best offer is operation-facing, then
+//!      by alphabet; each takes its first offer not yet taken in a module
+//!      that will see it (its service's, or `common` and every service
+//!      re-exporting it);
+//!   4. an operation-facing schema whose shape took another name keeps its
+//!      own as a `pub type` alias in its service's module, where free;
+//!   5. a union is `<Owner><Field>` (a list field loses one trailing `s`:
+//!      `Automation.actions` -> `AutomationAction`), `<Union>Item` inside
+//!      another union, its members joined by `Or` when they are plain values
+//!      (`BoolOrIntOrFloatOrString`); `Union` is appended when taken.
+//!
+//!   A name Rust's prelude or the crate uses gets `Model` appended
+//!   (`Result` -> `ResultModel`).
 //! - Enum variants: the value in PascalCase (`IN_PROGRESS` -> `InProgress`).
+//!   Union variants: the discriminator's value in PascalCase
+//!   (`ADD_TO_COLLECTION` -> `AddToCollection`), else the member's type
+//!   (`Bool`, `Int`, `Float`, `String`, `List`, `Object`, a model's name).
 
 /// Rust keywords (strict and reserved) that cannot be plain identifiers.
 const KEYWORDS: &[&str] = &[

@@ -167,6 +167,10 @@ pub struct Overrides {
     /// is built with `metadata_view_404_as_empty`.
     #[serde(default)]
     pub empty_on_404: BTreeMap<String, EmptyOn404>,
+    /// Model decisions (`[models]`): required fields iconik leaves out,
+    /// union discriminators.
+    #[serde(default)]
+    pub models: crate::types::ModelOverrides,
     /// Filled from `aliases/*.toml`, in file-name order.
     #[serde(default)]
     pub alias: Vec<Alias>,

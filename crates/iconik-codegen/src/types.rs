@@ -1,14 +1,30 @@
-//! From schema names and type strings to Rust types.
+//! From schema names and type strings to Rust types: one type per shape.
 //!
-//! Decides, once for all outputs: each schema's Rust name, which schemas
-//! are shared verbatim by several services (generated once, in
-//! `models/common.rs`), which are request bodies (or reachable from one),
-//! which are free-form objects, and which references need a `Box`.
+//! Decides, once for all outputs:
+//!
+//! 1. which schemas become types at all: those an operation sends or
+//!    receives (its body, its response, and everything they contain);
+//!    field-less schemas are free-form objects (`Map<String, Value>`), empty
+//!    `*ResponseDefault`s are not types;
+//! 2. which of them are the same shape ([`shapes`]): enums with the same
+//!    values, structs with the same fields (names, types after this very
+//!    merge, required flags, openness) and unions with the same members are
+//!    one class, across services; a class used by several services is
+//!    generated once in `models/common.rs`;
+//! 3. each class's Rust name ([`shapes`], rule in [`crate::names`]) and
+//!    the `pub type` aliases kept for operation-facing names;
+//! 4. which classes are sent (`Serialize`) and received (`Deserialize`),
+//!    and which references need a `Box`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use crate::names;
+use serde::Deserialize;
+
 use crate::spec::{ServiceSchemas, Spec};
+
+mod shapes;
+
+pub use shapes::{Class, ClassKind};
 
 /// What a schema name stands for in one service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,27 +33,35 @@ pub enum Kind {
     Model,
     /// An open string enum.
     Enum,
-    /// A schema with no fields: a free-form JSON object (type alias).
+    /// A schema with no fields: a free-form JSON object.
     Object,
     /// An empty `*ResponseDefault` schema: not a type (`serde_json::Value`).
     Skipped,
 }
 
-/// The type decisions.
-#[derive(Debug, Clone)]
-pub struct Types {
-    /// Schema name -> Rust name (the same in every service).
-    pub rust: BTreeMap<String, String>,
-    /// Schema names generated once in `models/common.rs`.
-    pub shared: BTreeSet<String>,
-    /// `(service, schema)` pairs that are request bodies or reachable from one.
-    pub request: BTreeSet<(String, String)>,
-    /// `(service, schema, field)` triples whose model reference is boxed.
-    pub boxed: BTreeSet<(String, String, String)>,
-    /// Field unions resolved by hand: members -> schema.
-    pub field_union: BTreeMap<String, String>,
-    /// `(service, schema)` -> the Rust name `models::<service>` exports it under.
-    exported: BTreeMap<(String, String), String>,
+/// The model decisions of `overrides.toml` (its `[models]` table).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ModelOverrides {
+    /// `"service.Schema.field" = "reason"`: a field the spec requires that
+    /// iconik is known to leave out, decoded as optional.
+    #[serde(default)]
+    pub optional: BTreeMap<String, String>,
+    /// Unions whose members carry their discriminator in a field the spec
+    /// types as a plain string, keyed by the members joined with ` | `.
+    #[serde(default)]
+    pub union_tag: BTreeMap<String, UnionTag>,
+}
+
+/// How to tell the members of a union apart (see [`ModelOverrides`]).
+#[derive(Debug, Clone, Deserialize)]
+pub struct UnionTag {
+    /// The field holding the discriminator, e.g. `object_type`.
+    pub tag: String,
+    /// Its value for each member, in the union's order.
+    pub values: Vec<String>,
+    /// Why.
+    #[allow(dead_code)]
+    pub reason: String,
 }
 
 /// Splits `A | list[B | C] | None` at the top level.
@@ -59,15 +83,6 @@ pub fn split_union(t: &str) -> Vec<&str> {
     out
 }
 
-/// Names a type string refers to (models and enums), at any depth.
-fn referenced(t: &str) -> Vec<String> {
-    t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-        .filter(|w| w.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
-        .filter(|w| !matches!(*w, "UUID" | "None" | "Any" | "Unset"))
-        .map(str::to_owned)
-        .collect()
-}
-
 /// The kind of `name` in `svc`, if it is a schema there.
 pub fn kind(svc: &ServiceSchemas, name: &str) -> Option<Kind> {
     if let Some(m) = svc.models.get(name) {
@@ -85,248 +100,256 @@ pub fn kind(svc: &ServiceSchemas, name: &str) -> Option<Kind> {
     }
 }
 
-fn definition(svc: &ServiceSchemas, name: &str) -> Option<String> {
-    if let Some(m) = svc.models.get(name) {
-        Some(format!(
-            "model {}",
-            serde_json::to_string(&(&m.fields, m.open)).ok()?
-        ))
-    } else {
-        svc.enums
-            .get(name)
-            .map(|e| format!("enum {}", serde_json::to_string(e).unwrap_or_default()))
+/// A type string of `schemas.json`, parsed in one service.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ty {
+    /// `str`, `UUID` and the dates (iconik writes dates with and without a
+    /// timezone, so they stay strings).
+    Str,
+    Int,
+    Float,
+    Bool,
+    /// Any JSON value (`Any`, `File`, what is not a type).
+    Any,
+    /// A free-form JSON object (`dict`, a schema without fields).
+    Object,
+    /// `Literal['x']`: a string with one allowed value.
+    Literal(String),
+    /// A model or enum of the service.
+    Named(String),
+    /// `list[X]`; `true` when the items may be null.
+    List(Box<Ty>, bool),
+    /// Two or more members, none of them `None`.
+    Union(Vec<Ty>),
+}
+
+/// Parses a type string in `svc`: the type, and whether it may be null.
+pub fn parse(svc: &ServiceSchemas, field_union: &BTreeMap<String, String>, t: &str) -> (Ty, bool) {
+    let parts = split_union(t);
+    let nullable = parts.contains(&"None") || parts.contains(&"Unset");
+    let rest: Vec<&str> = parts
+        .into_iter()
+        .filter(|p| *p != "None" && *p != "Unset")
+        .collect();
+    let ty = match rest.as_slice() {
+        [] => Ty::Any,
+        [one] => single(svc, field_union, one),
+        _ => match field_union.get(&rest.join(" | ")) {
+            Some(chosen) => single(svc, field_union, chosen),
+            None => Ty::Union(rest.iter().map(|m| single(svc, field_union, m)).collect()),
+        },
+    };
+    (ty, nullable)
+}
+
+fn single(svc: &ServiceSchemas, field_union: &BTreeMap<String, String>, t: &str) -> Ty {
+    match t {
+        "str" | "UUID" | "datetime.datetime" | "datetime.date" | "datetime.time" => Ty::Str,
+        "int" => Ty::Int,
+        "float" => Ty::Float,
+        "bool" => Ty::Bool,
+        "dict" => Ty::Object,
+        _ => {
+            if let Some(inner) = t.strip_prefix("list[").and_then(|s| s.strip_suffix(']')) {
+                let (ty, nullable) = parse(svc, field_union, inner);
+                return Ty::List(Box::new(ty), nullable);
+            }
+            if let Some(lit) = t.strip_prefix("Literal[").and_then(|s| s.strip_suffix(']')) {
+                return Ty::Literal(lit.trim_matches(|c| c == '\'' || c == '"').to_owned());
+            }
+            match kind(svc, t) {
+                Some(Kind::Model) | Some(Kind::Enum) => Ty::Named(t.to_owned()),
+                Some(Kind::Object) => Ty::Object,
+                Some(Kind::Skipped) | None => Ty::Any,
+            }
+        }
     }
 }
 
-fn deps(svc: &ServiceSchemas, name: &str) -> Vec<String> {
-    svc.models
-        .get(name)
-        .map(|m| {
-            m.fields
-                .iter()
-                .flat_map(|f| referenced(&f.1))
-                .filter(|n| kind(svc, n).is_some())
-                .collect()
-        })
-        .unwrap_or_default()
+/// A type with its references resolved to classes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RTy {
+    Str,
+    Int,
+    Float,
+    Bool,
+    Any,
+    Object,
+    Literal(String),
+    /// A struct, enum or union class (index into [`Types::classes`]).
+    Class(usize),
+    List(Box<RTy>, bool),
 }
 
-/// Direct (not behind a `list[...]`) model references of a type string.
-fn direct_refs(t: &str) -> Vec<String> {
-    split_union(t)
-        .into_iter()
-        .filter(|p| !p.starts_with("list["))
-        .flat_map(referenced)
-        .collect()
+/// The type decisions.
+#[derive(Debug, Clone)]
+pub struct Types {
+    /// Every class, in a stable order.
+    pub classes: Vec<Class>,
+    /// `(service, schema)` -> class, for every schema that is a type.
+    by_schema: BTreeMap<(String, String), usize>,
+    /// `(service, union type)` -> class.
+    by_union: BTreeMap<(String, Ty), usize>,
+    /// `(service, schema)` -> the alias the service's module declares for it.
+    pub aliases: BTreeMap<(String, String), String>,
+    /// `(service, schema)` -> the alias of `Map<String, Value>` declared for
+    /// a free-form object an operation sends or receives.
+    pub objects: BTreeMap<(String, String), String>,
+    field_union: BTreeMap<String, String>,
+    /// The address of each service's schemas, to recognise the
+    /// `&ServiceSchemas` that [`Types::map`] is given.
+    services: Vec<(usize, String)>,
 }
 
 impl Types {
-    /// Decides every name, share, request flag and box.
-    pub fn new(spec: &Spec) -> Types {
-        // every name, to know whether dropping `Schema` stays unique
-        let mut all: BTreeSet<String> = BTreeSet::new();
-        for s in spec.schemas.values() {
-            all.extend(s.models.keys().cloned());
-            all.extend(s.enums.keys().cloned());
-        }
-        let mut rust = BTreeMap::new();
-        for name in &all {
-            let short = name.strip_suffix("Schema").filter(|s| !s.is_empty());
-            let chosen = match short {
-                Some(s) if !all.contains(s) => s.to_owned(),
-                _ => name.clone(),
-            };
-            rust.insert(name.clone(), names::type_name(&chosen));
-        }
-
-        // shared: same definition in every service that has it (2+), and
-        // every dependency shared too
-        let mut defs: BTreeMap<&String, BTreeSet<String>> = BTreeMap::new();
-        let mut count: BTreeMap<&String, usize> = BTreeMap::new();
-        for s in spec.schemas.values() {
-            for name in s.models.keys().chain(s.enums.keys()) {
-                if let Some(d) = definition(s, name) {
-                    defs.entry(name).or_default().insert(d);
-                    *count.entry(name).or_default() += 1;
-                }
-            }
-        }
-        let mut shared: BTreeSet<String> = defs
+    /// Decides every class, name, direction and box.
+    ///
+    /// # Errors
+    /// When an override names no schema or field, or two classes cannot be
+    /// given distinct names.
+    pub fn new(spec: &Spec) -> Result<Types, String> {
+        let field_union: BTreeMap<String, String> = spec
+            .overrides
+            .field_union
             .iter()
-            .filter(|(n, d)| d.len() == 1 && count[*n] > 1)
-            .map(|(n, _)| (*n).clone())
+            .map(|(k, v)| (k.clone(), v.use_.clone()))
             .collect();
-        loop {
-            let before = shared.len();
-            let keep: BTreeSet<String> = shared
+        let built = shapes::build(spec, &field_union)?;
+        Ok(Types {
+            classes: built.classes,
+            by_schema: built.by_schema,
+            by_union: built.by_union,
+            aliases: built.aliases,
+            objects: built.objects,
+            field_union,
+            services: spec
+                .schemas
                 .iter()
-                .filter(|n| {
-                    spec.schemas
-                        .values()
-                        .filter(|s| kind(s, n).is_some())
-                        .all(|s| deps(s, n).iter().all(|d| shared.contains(d)))
-                })
-                .cloned()
-                .collect();
-            shared = keep;
-            if shared.len() == before {
-                break;
-            }
-        }
-
-        // request closure per service
-        let mut request = BTreeSet::new();
-        for e in &spec.endpoints {
-            let Some(svc) = spec.schemas.get(&e.service) else {
-                continue;
-            };
-            let mut stack: Vec<String> = referenced(&e.body);
-            if let Some(u) = spec.overrides.body_union.get(&e.body) {
-                stack = vec![u.use_.clone()];
-            }
-            while let Some(n) = stack.pop() {
-                if kind(svc, &n).is_some() && request.insert((e.service.clone(), n.clone())) {
-                    stack.extend(deps(svc, &n));
-                }
-            }
-        }
-        // a shared schema is a request schema when it is one anywhere
-        let shared_request: Vec<(String, String)> = request
-            .iter()
-            .filter(|(_, n)| shared.contains(n))
-            .map(|(_, n)| ("common".to_owned(), n.clone()))
-            .collect();
-        request.extend(shared_request);
-
-        // boxes break cycles of direct references
-        let mut boxed = BTreeSet::new();
-        for (svc_name, svc) in &spec.schemas {
-            let edges = |n: &str| -> Vec<String> {
-                svc.models
-                    .get(n)
-                    .map(|m| {
-                        m.fields
-                            .iter()
-                            .flat_map(|f| direct_refs(&f.1))
-                            .filter(|r| kind(svc, r) == Some(Kind::Model))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            };
-            for (name, m) in &svc.models {
-                for f in &m.fields {
-                    for target in direct_refs(&f.1) {
-                        if kind(svc, &target) != Some(Kind::Model) {
-                            continue;
-                        }
-                        // does target reach name?
-                        let mut seen = BTreeSet::new();
-                        let mut stack = vec![target.clone()];
-                        let mut cycle = false;
-                        while let Some(n) = stack.pop() {
-                            if n == *name {
-                                cycle = true;
-                                break;
-                            }
-                            if seen.insert(n.clone()) {
-                                stack.extend(edges(&n));
-                            }
-                        }
-                        if cycle {
-                            let module = if shared.contains(name) {
-                                "common".to_owned()
-                            } else {
-                                svc_name.clone()
-                            };
-                            boxed.insert((module, name.clone(), f.0.clone()));
-                        }
-                    }
-                }
-            }
-        }
-        let mut exported = BTreeMap::new();
-        for (svc_name, svc) in &spec.schemas {
-            for name in svc.models.keys().chain(svc.enums.keys()) {
-                if matches!(
-                    kind(svc, name),
-                    Some(Kind::Model) | Some(Kind::Enum) | Some(Kind::Object)
-                ) {
-                    exported.insert((svc_name.clone(), name.clone()), rust[name].clone());
-                }
-            }
-        }
-        Types {
-            exported,
-            rust,
-            shared,
-            request,
-            boxed,
-            field_union: spec
-                .overrides
-                .field_union
-                .iter()
-                .map(|(k, v)| (k.clone(), v.use_.clone()))
+                .map(|(name, s)| (s as *const ServiceSchemas as usize, name.clone()))
                 .collect(),
-        }
+        })
     }
 
     /// The Rust name under which `models::<service>` exports the type of
-    /// `schema`; `None` when the schema is not a type.
+    /// `schema` (its alias where it has one; free-form objects an operation
+    /// sends or receives are aliases of `Map<String, Value>`), or `None`
+    /// when the schema is not a type there (`serde_json::Value`: empty
+    /// defaults, schemas no operation sends or receives).
     pub fn rust_name(&self, service: &str, schema: &str) -> Option<String> {
-        self.exported
+        let key = (service.to_owned(), schema.to_owned());
+        if let Some(alias) = self.aliases.get(&key).or(self.objects.get(&key)) {
+            return Some(alias.clone());
+        }
+        self.by_schema
+            .get(&key)
+            .map(|&c| self.classes[c].name.clone())
+    }
+
+    /// What a Rust name of `models::<service>` stands for: a class, or
+    /// (`None` inside) a free-form object alias.
+    pub fn lookup(&self, service: &str, name: &str) -> Option<Option<usize>> {
+        if self
+            .objects
+            .iter()
+            .any(|((s, _), a)| s == service && a == name)
+        {
+            return Some(None);
+        }
+        if let Some(((_, schema), _)) = self
+            .aliases
+            .iter()
+            .find(|((s, _), a)| s == service && *a == name)
+        {
+            return self.class_of(service, schema).map(Some);
+        }
+        self.classes
+            .iter()
+            .position(|c| c.name == name && c.services.contains(service))
+            .map(Some)
+    }
+
+    /// The class of a schema of a service, if it is a type.
+    pub fn class_of(&self, service: &str, schema: &str) -> Option<usize> {
+        self.by_schema
             .get(&(service.to_owned(), schema.to_owned()))
-            .cloned()
+            .copied()
     }
 
-    /// The Rust type of a schema name used in `svc`, as seen from inside
-    /// a models module (`Value` for what is not a type).
-    pub fn named(&self, svc: &ServiceSchemas, name: &str) -> String {
-        match kind(svc, name) {
-            Some(Kind::Model) | Some(Kind::Enum) | Some(Kind::Object) => self.rust[name].clone(),
-            Some(Kind::Skipped) | None => "Value".to_owned(),
-        }
-    }
-
-    /// The Rust type of a type string, and whether it was optional.
+    /// The Rust type of a type string used in `svc`, as seen from inside a
+    /// models module, and whether it was optional (`X | None`).
     pub fn map(&self, svc: &ServiceSchemas, t: &str) -> (String, bool) {
-        let parts = split_union(t);
-        let optional = parts.contains(&"None") || parts.contains(&"Unset");
-        let rest: Vec<&str> = parts
-            .into_iter()
-            .filter(|p| *p != "None" && *p != "Unset")
-            .collect();
-        let ty = if rest.len() == 1 {
-            self.single(svc, rest[0])
-        } else if let Some(chosen) = self.field_union.get(&rest.join(" | ")) {
-            self.single(svc, chosen)
-        } else {
-            "Value".to_owned()
-        };
-        (ty, optional)
+        let address = svc as *const ServiceSchemas as usize;
+        match self.services.iter().find(|(a, _)| *a == address) {
+            Some((_, service)) => {
+                let service = service.clone();
+                self.map_in(&service, svc, t)
+            }
+            None => ("Value".to_owned(), true),
+        }
     }
 
-    fn single(&self, svc: &ServiceSchemas, t: &str) -> String {
-        match t {
-            "str" | "UUID" | "datetime.datetime" | "datetime.date" | "datetime.time" => {
-                "String".to_owned()
+    /// [`Types::map`] with the service named.
+    pub fn map_in(&self, service: &str, svc: &ServiceSchemas, t: &str) -> (String, bool) {
+        let (ty, nullable) = parse(svc, &self.field_union, t);
+        let rust = match self.resolve(service, &ty) {
+            Some(r) => self.rust(&r),
+            None => "Value".to_owned(),
+        };
+        (rust, nullable)
+    }
+
+    /// Resolves a parsed type of `service` to classes (`None` when it
+    /// names a schema that is not generated).
+    pub fn resolve(&self, service: &str, ty: &Ty) -> Option<RTy> {
+        Some(match ty {
+            Ty::Str => RTy::Str,
+            Ty::Int => RTy::Int,
+            Ty::Float => RTy::Float,
+            Ty::Bool => RTy::Bool,
+            Ty::Any => RTy::Any,
+            Ty::Object => RTy::Object,
+            Ty::Literal(v) => RTy::Literal(v.clone()),
+            Ty::Named(n) => RTy::Class(self.class_of(service, n)?),
+            Ty::List(inner, nullable) => {
+                RTy::List(Box::new(self.resolve(service, inner)?), *nullable)
             }
-            "int" => "i64".to_owned(),
-            "float" => "f64".to_owned(),
-            "bool" => "bool".to_owned(),
-            "Any" => "Value".to_owned(),
-            "dict" => "Map<String, Value>".to_owned(),
-            _ => {
-                if let Some(inner) = t.strip_prefix("list[").and_then(|s| s.strip_suffix(']')) {
-                    let (ty, opt) = self.map(svc, inner);
-                    if opt {
-                        format!("Vec<Option<{ty}>>")
-                    } else {
-                        format!("Vec<{ty}>")
-                    }
-                } else {
-                    self.named(svc, t)
-                }
-            }
+            Ty::Union(_) => RTy::Class(*self.by_union.get(&(service.to_owned(), ty.clone()))?),
+        })
+    }
+
+    /// The Rust spelling of a resolved type inside a models module.
+    pub fn rust(&self, ty: &RTy) -> String {
+        match ty {
+            RTy::Str | RTy::Literal(_) => "String".to_owned(),
+            RTy::Int => "i64".to_owned(),
+            RTy::Float => "f64".to_owned(),
+            RTy::Bool => "bool".to_owned(),
+            RTy::Any => "Value".to_owned(),
+            RTy::Object => "Map<String, Value>".to_owned(),
+            RTy::Class(c) => self.classes[*c].name.clone(),
+            RTy::List(inner, true) => format!("Vec<Option<{}>>", self.rust(inner)),
+            RTy::List(inner, false) => format!("Vec<{}>", self.rust(inner)),
         }
+    }
+
+    /// The classes a module declares: `common`'s, or a service's own.
+    pub fn declared_in(&self, module: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = (0..self.classes.len())
+            .filter(|&c| self.classes[c].module() == module)
+            .collect();
+        out.sort_by(|a, b| self.classes[*a].name.cmp(&self.classes[*b].name));
+        out
+    }
+
+    /// The shared classes a service's module re-exports from `common`.
+    pub fn reexported_in(&self, service: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = (0..self.classes.len())
+            .filter(|&c| {
+                let class = &self.classes[c];
+                class.module() == "common" && class.services.contains(service)
+            })
+            .collect();
+        out.sort_by(|a, b| self.classes[*a].name.cmp(&self.classes[*b].name));
+        out
     }
 }

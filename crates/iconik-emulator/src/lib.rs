@@ -39,8 +39,10 @@
 //!   `status` becomes `DELETED`, lists and search skip it, `GET` still returns
 //!   it until a purge), formats, file sets, files, proxies, keyframes,
 //!   storages, jobs (state changes), metadata views, fields and values (a view
-//!   read is 404 while the object has no values), and search (`query`,
-//!   `filter` terms, `doc_types`, `search_after`).
+//!   read is 404 while the object has no values), and search (`query` as a
+//!   case-insensitive substring of the `search_fields`, the title by
+//!   default, with no query syntax; `filter` terms, `doc_types`,
+//!   `search_after`).
 //! * **Every other resource** whose paths follow the collection/item pattern
 //!   (`POST /v1/x/` + `/v1/x/{x_id}/`: users, groups, ACL templates, webhooks,
 //!   automations, saved searches, transcoders, ...) is generic CRUD: `POST`

@@ -402,6 +402,35 @@ fn search_by_title() {
 }
 
 #[test]
+fn search_fields_say_where_the_query_is_matched() {
+    let (_emu, c) = start(open().seed_data(true));
+    let body = json!({"title": "Interview", "description": "shot on the pier"});
+    assert_eq!(c.post("/API/assets/v1/assets/", &body).status, 201);
+    let total =
+        |body: serde_json::Value| c.post("/API/search/v1/search/", &body).json()["total"].clone();
+    // the title by default, and when named
+    assert_eq!(total(json!({"query": "\"interview\""})), 1);
+    assert_eq!(
+        total(json!({"query": "interview", "search_fields": ["title"]})),
+        1
+    );
+    // not in the title: only found where it is
+    assert_eq!(total(json!({"query": "pier"})), 0);
+    assert_eq!(
+        total(json!({"query": "pier", "search_fields": ["title"]})),
+        0
+    );
+    assert_eq!(
+        total(json!({"query": "pier", "search_fields": ["title", "description"]})),
+        1
+    );
+    assert_eq!(
+        total(json!({"query": "interview", "search_fields": ["description"]})),
+        0
+    );
+}
+
+#[test]
 fn checksum_lookup_and_last_id_pagination() {
     let (_emu, c) = start(open().seed_data(true));
     let v = c

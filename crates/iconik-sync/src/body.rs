@@ -149,6 +149,7 @@ pub(crate) fn push_query_value(
 
 /// The pairs of a typed form body: each set field once (text as is,
 /// anything else as JSON text), lists as repeated names, `None`s left out.
+#[cfg_attr(not(any(feature = "auth", feature = "files")), allow(dead_code))] // only auth and files operations send form or multipart bodies
 pub(crate) fn form_pairs<B: Serialize + ?Sized>(body: &B) -> Result<Vec<(String, String)>, String> {
     match serde_json::to_value(body).map_err(|e| format!("form body: {e}"))? {
         Value::Object(map) => {
@@ -179,6 +180,7 @@ pub(crate) fn form_text<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> Strin
 /// A `multipart/form-data` body of a typed schema: one part per set field
 /// (text as is, anything else as JSON text), with a random boundary that
 /// occurs in none of the values. Returns the content type and the bytes.
+#[cfg_attr(not(any(feature = "auth", feature = "files")), allow(dead_code))] // only auth and files operations send form or multipart bodies
 pub(crate) fn multipart<B: Serialize + ?Sized>(body: &B) -> Result<(String, Vec<u8>), String> {
     let pairs = form_pairs(body)?;
     let boundary = loop {

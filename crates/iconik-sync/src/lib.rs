@@ -151,7 +151,6 @@ mod client;
 pub mod clock;
 mod error;
 mod executor;
-pub mod models;
 pub mod network;
 mod operation;
 pub mod page;
@@ -172,6 +171,9 @@ pub use client::{
 };
 pub use error::{ApiError, Bound, DecodeError, Error, Result};
 pub use executor::Executor;
+/// The models of every service (`models::assets::AssetPost`, ...): the
+/// `iconik-models` crate, typed as iconik's spec types them.
+pub use iconik_models as models;
 pub use operation::{Auth, Method, Operation, RequestBuilder};
 pub use page::{Page, Paginator};
 pub use rate_limit::RateLimitConfig;

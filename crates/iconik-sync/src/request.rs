@@ -110,6 +110,7 @@ impl<T, C: Executor> Request<T, C> {
         Request::new(self.inner.json(body))
     }
 
+    #[cfg_attr(not(any(feature = "auth", feature = "files")), allow(dead_code))] // only auth and files operations send form or multipart bodies
     pub(crate) fn multipart<B: Serialize + ?Sized>(self, body: &B) -> Self {
         Request::new(self.inner.multipart(body))
     }

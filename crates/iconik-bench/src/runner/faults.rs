@@ -36,6 +36,7 @@ impl Report {
                     error_rate: 0.10,
                     reset_rate: 0.02,
                     seed: 100 + run as u64,
+                    record: None,
                 };
                 let result = match c {
                     Contender::Rust(k) => self.run_rust(k, workers, n, "retries", &settings),

@@ -10,8 +10,10 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::plots::{slug, Recording};
 use super::{client_command, parse_child_output, progress, verdict, Policy, Report, Server};
 use crate::emulator::{EmuSettings, EmuStats};
+use crate::sends::Send;
 use crate::stats::{median, show};
 use crate::workload::{ClientKind, RunResult};
 
@@ -114,6 +116,7 @@ struct FleetRun {
     agg: RunResult,
     stats: Option<EmuStats>,
     reconnects: Option<u64>,
+    sends: Vec<Send>,
 }
 
 /// `/proc/loadavg`'s first three fields.
@@ -178,12 +181,28 @@ impl Report {
                 o.runs,
                 policy.name
             ));
-            match fleet_run(&o, policy, procs, per, stop_halfway, run as u64) {
+            let recording = self.recording();
+            match fleet_run(&o, policy, procs, per, stop_halfway, run as u64, recording) {
                 Ok(r) => runs.push(r),
                 Err(e) => errors.push(e),
             }
         }
         let label = format!("{procs} × {per}");
+        if let Some(last) = runs.last() {
+            self.plot(
+                &format!(
+                    "fleet-{}-{procs}x{per}-redis-{}",
+                    slug(&policy.name),
+                    slug(redis_mode)
+                ),
+                &format!(
+                    "Scenario 6: {procs} processes × {per} GETs sharing a credential through Redis, Redis {redis_mode}, under {} (last of {} runs)",
+                    policy.name, o.runs
+                ),
+                &policy.rules,
+                &last.sends,
+            );
+        }
         if runs.is_empty() {
             let _ = writeln!(
                 self.out,
@@ -287,12 +306,14 @@ fn fleet_run(
     per: u64,
     stop_halfway: bool,
     seed: u64,
+    recording: Option<Recording>,
 ) -> Result<FleetRun, String> {
     let mut redis = RedisProcess::start()?;
     let limits = policy.rule_strings();
     let settings = EmuSettings {
         limits: limits.clone(),
         seed,
+        record: recording.as_ref().map(Recording::path),
         ..EmuSettings::default()
     };
     let mut server = Server::start(o, &settings)?;
@@ -300,7 +321,7 @@ fn fleet_run(
     let connections_before = redis.connections();
     let share = format!("{}", 1.0 / procs as f64);
     let children: Vec<_> = (0..procs)
-        .map(|_| {
+        .map(|i| {
             client_command(
                 o,
                 ClientKind::Sync,
@@ -310,6 +331,7 @@ fn fleet_run(
                 &target,
             )
             .args(["--redis", &redis.url(), "--local-share", &share])
+            .args(["--process", &(i + 1).to_string()])
             .spawn()
         })
         .collect();
@@ -357,5 +379,6 @@ fn fleet_run(
         agg,
         stats: server.stats(),
         reconnects,
+        sends: recording.map(|r| r.sends()).unwrap_or_default(),
     })
 }

@@ -42,6 +42,7 @@ impl Report {
         let _ = writeln!(self.out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
         for (policy, n, contenders) in plan {
             let mut rows = vec![Row::default(); contenders.len()];
+            let mut sends = vec![Vec::new(); contenders.len()];
             let limits = policy.rule_strings();
             for run in 0..o.runs {
                 for (ci, &c) in contenders.iter().enumerate() {
@@ -52,9 +53,11 @@ impl Report {
                         c.name(),
                         policy.name
                     ));
+                    let recording = self.recording();
                     let settings = EmuSettings {
                         limits: limits.clone(),
                         seed: run as u64,
+                        record: recording.as_ref().map(|r| r.path()),
                         ..EmuSettings::default()
                     };
                     let result = match c {
@@ -67,7 +70,27 @@ impl Report {
                         progress(&format!("  failed: {e}"));
                     }
                     rows[ci].push(result);
+                    if let Some(r) = recording {
+                        sends[ci] = r.sends();
+                    }
                 }
+            }
+            for (ci, c) in contenders.iter().enumerate() {
+                self.plot(
+                    &format!(
+                        "limits-{}-{}",
+                        plots::slug(&policy.name),
+                        plots::slug(c.name())
+                    ),
+                    &format!(
+                        "Scenario 2: {}, {workers} workers, {n} GETs under {} (last of {} runs)",
+                        c.name(),
+                        policy.name,
+                        o.runs
+                    ),
+                    &policy.rules,
+                    &sends[ci],
+                );
             }
             let min = policy.min_span(n);
             for (ci, c) in contenders.iter().enumerate() {

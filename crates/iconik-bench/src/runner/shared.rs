@@ -21,6 +21,7 @@ impl Report {
         let limits = policy.rule_strings();
         let mut samples: Vec<(RunResult, Option<EmuStats>)> = Vec::new();
         let mut errors = Vec::new();
+        let mut sends = Vec::new();
         for run in 0..o.runs {
             progress(&format!(
                 "shared run {}/{}: {procs} iconik-sync processes x {per} under {}",
@@ -28,9 +29,11 @@ impl Report {
                 o.runs,
                 policy.name
             ));
+            let recording = self.recording();
             let settings = EmuSettings {
                 limits: limits.clone(),
                 seed: run as u64,
+                record: recording.as_ref().map(|r| r.path()),
                 ..EmuSettings::default()
             };
             let mut server = match Server::start(&o, &settings) {
@@ -42,7 +45,7 @@ impl Report {
             };
             let target = server.target(&o.asset_id);
             let children: Vec<_> = (0..procs)
-                .map(|_| {
+                .map(|i| {
                     client_command(
                         &o,
                         ClientKind::Sync,
@@ -51,6 +54,7 @@ impl Report {
                         &limits.join(","),
                         &target,
                     )
+                    .args(["--process", &(i + 1).to_string()])
                     .spawn()
                 })
                 .collect();
@@ -66,6 +70,9 @@ impl Report {
                     },
                     Err(e) => errors.push(e),
                 }
+            }
+            if let Some(r) = recording {
+                sends = r.sends();
             }
             if results.len() != procs {
                 continue;
@@ -87,6 +94,15 @@ impl Report {
         }
         let total = per * procs as u64;
         let min = policy.min_span(total);
+        self.plot(
+            &format!("shared-{}-{procs}x{per}", plots::slug(&policy.name)),
+            &format!(
+                "Scenario 3: {procs} iconik-sync processes × {per} GETs sharing a credential, pacing alone, under {} (last of {} runs)",
+                policy.name, o.runs
+            ),
+            &policy.rules,
+            &sends,
+        );
         let _ = writeln!(
             self.out,
             "\n### 3. Shared credentials: {procs} processes, one emulator\n\n{procs} processes (`iconik-bench __client`), each an iconik-sync client with {workers} threads and `RateLimitConfig::default().limits(<the policy>)`, {per} GETs each, same App-ID and Auth-Token, started together. Aggregate = all successes / (last end − first start). Share of capacity = minimum span for {total} requests ({min:.0} s) / measured span (100% = as fast as the policy allows; the plain rate ratio counts the initial burst as well).\n"

@@ -22,6 +22,16 @@ impl Store {
                     .trim()
                     .to_lowercase();
                 let query = query.trim_matches('"').trim_end_matches('*').to_string();
+                // the fields the query is matched in: `search_fields`, or the title
+                let fields: Vec<String> = match body.get("search_fields") {
+                    Some(Value::Array(a)) if !a.is_empty() => a
+                        .iter()
+                        .take(64)
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect(),
+                    _ => vec!["title".into()],
+                };
                 let filter = body.get("filter").cloned().unwrap_or(Value::Null);
                 let mut hits: Vec<Value> = Vec::new();
                 for (dt, k) in [("assets", K::Assets), ("collections", K::Collections)] {
@@ -29,10 +39,12 @@ impl Store {
                         continue;
                     }
                     for v in self.t(k).iter() {
-                        let title = s(v, "title").to_lowercase();
+                        let in_fields = fields
+                            .iter()
+                            .any(|f| s(v, f).to_lowercase().contains(&query));
                         let filtered_status = filter_mentions(&filter, "status");
                         if (!filtered_status && !not_deleted(v))
-                            || !(query.is_empty() || title.contains(&query))
+                            || !(query.is_empty() || in_fields)
                             || !filter_matches(&filter, v, 0)
                         {
                             continue;

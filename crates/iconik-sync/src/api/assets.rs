@@ -1528,7 +1528,7 @@ impl<C: Executor> AssetsApi<C> {
 
     /// Gets a user by share user id of a share.
     ///
-    /// `GET /API/assets/v1/{object_type}/{object_id}/shares/{share_id}/users/{share_user_id}/` (iconik's `get_by_object_type_by_object_id_shares_by_share_id_users_by_share_user_id`) answers [`models::assets::ShareUserSchema`](crate::models::assets::ShareUserSchema) (HTTP 200).
+    /// `GET /API/assets/v1/{object_type}/{object_id}/shares/{share_id}/users/{share_user_id}/` (iconik's `get_by_object_type_by_object_id_shares_by_share_id_users_by_share_user_id`) answers [`models::assets::ShareUser`](crate::models::assets::ShareUser) (HTTP 200).
     ///
     /// - `object_type` (string): the `{object_type}` path segment (checked and encoded)
     /// - `object_id` (string): the `{object_id}` path segment (checked and encoded)
@@ -1547,7 +1547,7 @@ impl<C: Executor> AssetsApi<C> {
         object_id: &str,
         share_id: &str,
         share_user_id: &str,
-    ) -> Request<m::ShareUserSchema, C> {
+    ) -> Request<m::ShareUser, C> {
         Request::new(
             self.op(108)
                 .path_param(object_type)
@@ -2106,16 +2106,16 @@ impl<C: Executor> AssetsApi<C> {
 
     /// Updates a version of an asset (the fields sent).
     ///
-    /// `PATCH /API/assets/v1/assets/{asset_id}/versions/{version_id}/` (iconik's `patch_assets_by_asset_id_versions_by_version_id`) answers [`models::assets::AssetVersionSchema`](crate::models::assets::AssetVersionSchema) (HTTP 200).
+    /// `PATCH /API/assets/v1/assets/{asset_id}/versions/{version_id}/` (iconik's `patch_assets_by_asset_id_versions_by_version_id`) answers [`models::assets::AssetVersion`](crate::models::assets::AssetVersion) (HTTP 200).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     /// - `version_id` (string): the `{version_id}` path segment (checked and encoded)
-    /// - `body`: [`models::assets::AssetVersionSchema`](crate::models::assets::AssetVersionSchema), sent as JSON
+    /// - `body`: [`models::assets::AssetVersion`](crate::models::assets::AssetVersion), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::assets::AssetVersionSchema = todo!();
+    /// # let body: iconik_sync::models::assets::AssetVersion = todo!();
     /// let answer = client.assets().patch_asset_version("6f1f5b9e-0000-0000-0000-000000000000", "6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
@@ -2123,8 +2123,8 @@ impl<C: Executor> AssetsApi<C> {
         &self,
         asset_id: &str,
         version_id: &str,
-        body: &m::AssetVersionSchema,
-    ) -> Request<m::AssetVersionSchema, C> {
+        body: &m::AssetVersion,
+    ) -> Request<m::AssetVersion, C> {
         Request::new(
             self.op(138)
                 .path_param(asset_id)
@@ -2290,18 +2290,18 @@ impl<C: Executor> AssetsApi<C> {
 
     /// Updates a user by share user id of a share (the fields sent).
     ///
-    /// `PATCH /API/assets/v1/{object_type}/{object_id}/shares/{share_id}/users/{share_user_id}/` (iconik's `patch_by_object_type_by_object_id_shares_by_share_id_users_by_share_user_id`) answers [`models::assets::ShareUserSchema`](crate::models::assets::ShareUserSchema) (HTTP 200).
+    /// `PATCH /API/assets/v1/{object_type}/{object_id}/shares/{share_id}/users/{share_user_id}/` (iconik's `patch_by_object_type_by_object_id_shares_by_share_id_users_by_share_user_id`) answers [`models::assets::ShareUser`](crate::models::assets::ShareUser) (HTTP 200).
     ///
     /// - `object_type` (string): the `{object_type}` path segment (checked and encoded)
     /// - `object_id` (string): the `{object_id}` path segment (checked and encoded)
     /// - `share_id` (string): the `{share_id}` path segment (checked and encoded)
     /// - `share_user_id` (string): the `{share_user_id}` path segment (checked and encoded)
-    /// - `body`: [`models::assets::ShareUserSchema`](crate::models::assets::ShareUserSchema), sent as JSON
+    /// - `body`: [`models::assets::ShareUser`](crate::models::assets::ShareUser), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::assets::ShareUserSchema = todo!();
+    /// # let body: iconik_sync::models::assets::ShareUser = todo!();
     /// let answer = client.assets().patch_object_share_users_by_share_user("object_type", "6f1f5b9e-0000-0000-0000-000000000000", "6f1f5b9e-0000-0000-0000-000000000000", "6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
@@ -2311,8 +2311,8 @@ impl<C: Executor> AssetsApi<C> {
         object_id: &str,
         share_id: &str,
         share_user_id: &str,
-        body: &m::ShareUserSchema,
-    ) -> Request<m::ShareUserSchema, C> {
+        body: &m::ShareUser,
+    ) -> Request<m::ShareUser, C> {
         Request::new(
             self.op(145)
                 .path_param(object_type)
@@ -2347,16 +2347,16 @@ impl<C: Executor> AssetsApi<C> {
 
     /// Updates an item of a playlist (the fields sent).
     ///
-    /// `PATCH /API/assets/v1/playlists/{playlist_id}/items/{item_id}/` (iconik's `patch_playlists_by_playlist_id_items_by_item_id`) answers [`models::assets::PlaylistItemSchema`](crate::models::assets::PlaylistItemSchema) (HTTP 200).
+    /// `PATCH /API/assets/v1/playlists/{playlist_id}/items/{item_id}/` (iconik's `patch_playlists_by_playlist_id_items_by_item_id`) answers [`models::assets::PlaylistItem`](crate::models::assets::PlaylistItem) (HTTP 200).
     ///
     /// - `playlist_id` (string): the `{playlist_id}` path segment (checked and encoded)
     /// - `item_id` (string): the `{item_id}` path segment (checked and encoded)
-    /// - `body`: [`models::assets::PlaylistItemSchema`](crate::models::assets::PlaylistItemSchema), sent as JSON
+    /// - `body`: [`models::assets::PlaylistItem`](crate::models::assets::PlaylistItem), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::assets::PlaylistItemSchema = todo!();
+    /// # let body: iconik_sync::models::assets::PlaylistItem = todo!();
     /// let answer = client.assets().patch_playlist_item("6f1f5b9e-0000-0000-0000-000000000000", "6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
@@ -2364,8 +2364,8 @@ impl<C: Executor> AssetsApi<C> {
         &self,
         playlist_id: &str,
         item_id: &str,
-        body: &m::PlaylistItemSchema,
-    ) -> Request<m::PlaylistItemSchema, C> {
+        body: &m::PlaylistItem,
+    ) -> Request<m::PlaylistItem, C> {
         Request::new(
             self.op(147)
                 .path_param(playlist_id)
@@ -3509,17 +3509,17 @@ impl<C: Executor> AssetsApi<C> {
 
     /// Creates a user of a share.
     ///
-    /// `POST /API/assets/v1/{object_type}/{object_id}/shares/{share_id}/users/` (iconik's `post_by_object_type_by_object_id_shares_by_share_id_users`) answers [`models::assets::ShareUserSchema`](crate::models::assets::ShareUserSchema) (HTTP 201).
+    /// `POST /API/assets/v1/{object_type}/{object_id}/shares/{share_id}/users/` (iconik's `post_by_object_type_by_object_id_shares_by_share_id_users`) answers [`models::assets::ShareUser`](crate::models::assets::ShareUser) (HTTP 201).
     ///
     /// - `object_type` (string): the `{object_type}` path segment (checked and encoded)
     /// - `object_id` (string): the `{object_id}` path segment (checked and encoded)
     /// - `share_id` (string): the `{share_id}` path segment (checked and encoded)
-    /// - `body`: [`models::assets::ShareUserSchema`](crate::models::assets::ShareUserSchema), sent as JSON
+    /// - `body`: [`models::assets::ShareUser`](crate::models::assets::ShareUser), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::assets::ShareUserSchema = todo!();
+    /// # let body: iconik_sync::models::assets::ShareUser = todo!();
     /// let answer = client.assets().post_object_share_users("object_type", "6f1f5b9e-0000-0000-0000-000000000000", "6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
@@ -3528,8 +3528,8 @@ impl<C: Executor> AssetsApi<C> {
         object_type: &str,
         object_id: &str,
         share_id: &str,
-        body: &m::ShareUserSchema,
-    ) -> Request<m::ShareUserSchema, C> {
+        body: &m::ShareUser,
+    ) -> Request<m::ShareUser, C> {
         Request::new(
             self.op(200)
                 .path_param(object_type)
@@ -3599,23 +3599,23 @@ impl<C: Executor> AssetsApi<C> {
 
     /// Creates an item of a playlist.
     ///
-    /// `POST /API/assets/v1/playlists/{playlist_id}/items/` (iconik's `post_playlists_by_playlist_id_items`) answers [`models::assets::PlaylistItemSchema`](crate::models::assets::PlaylistItemSchema) (HTTP 201).
+    /// `POST /API/assets/v1/playlists/{playlist_id}/items/` (iconik's `post_playlists_by_playlist_id_items`) answers [`models::assets::PlaylistItem`](crate::models::assets::PlaylistItem) (HTTP 201).
     ///
     /// - `playlist_id` (string): the `{playlist_id}` path segment (checked and encoded)
-    /// - `body`: [`models::assets::PlaylistItemSchema`](crate::models::assets::PlaylistItemSchema), sent as JSON
+    /// - `body`: [`models::assets::PlaylistItem`](crate::models::assets::PlaylistItem), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::assets::PlaylistItemSchema = todo!();
+    /// # let body: iconik_sync::models::assets::PlaylistItem = todo!();
     /// let answer = client.assets().post_playlist_items("6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
     pub fn post_playlist_items(
         &self,
         playlist_id: &str,
-        body: &m::PlaylistItemSchema,
-    ) -> Request<m::PlaylistItemSchema, C> {
+        body: &m::PlaylistItem,
+    ) -> Request<m::PlaylistItem, C> {
         Request::new(self.op(203).path_param(playlist_id).json(body))
     }
 
@@ -4201,16 +4201,16 @@ impl<C: Executor> AssetsApi<C> {
 
     /// Replaces a version of an asset.
     ///
-    /// `PUT /API/assets/v1/assets/{asset_id}/versions/{version_id}/` (iconik's `put_assets_by_asset_id_versions_by_version_id`) answers [`models::assets::AssetVersionSchema`](crate::models::assets::AssetVersionSchema) (HTTP 200).
+    /// `PUT /API/assets/v1/assets/{asset_id}/versions/{version_id}/` (iconik's `put_assets_by_asset_id_versions_by_version_id`) answers [`models::assets::AssetVersion`](crate::models::assets::AssetVersion) (HTTP 200).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     /// - `version_id` (string): the `{version_id}` path segment (checked and encoded)
-    /// - `body`: [`models::assets::AssetVersionSchema`](crate::models::assets::AssetVersionSchema), sent as JSON
+    /// - `body`: [`models::assets::AssetVersion`](crate::models::assets::AssetVersion), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::assets::AssetVersionSchema = todo!();
+    /// # let body: iconik_sync::models::assets::AssetVersion = todo!();
     /// let answer = client.assets().put_asset_version("6f1f5b9e-0000-0000-0000-000000000000", "6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
@@ -4218,8 +4218,8 @@ impl<C: Executor> AssetsApi<C> {
         &self,
         asset_id: &str,
         version_id: &str,
-        body: &m::AssetVersionSchema,
-    ) -> Request<m::AssetVersionSchema, C> {
+        body: &m::AssetVersion,
+    ) -> Request<m::AssetVersion, C> {
         Request::new(
             self.op(232)
                 .path_param(asset_id)
@@ -4540,18 +4540,18 @@ impl<C: Executor> AssetsApi<C> {
 
     /// Replaces a user by share user id of a share.
     ///
-    /// `PUT /API/assets/v1/{object_type}/{object_id}/shares/{share_id}/users/{share_user_id}/` (iconik's `put_by_object_type_by_object_id_shares_by_share_id_users_by_share_user_id`) answers [`models::assets::ShareUserSchema`](crate::models::assets::ShareUserSchema) (HTTP 200).
+    /// `PUT /API/assets/v1/{object_type}/{object_id}/shares/{share_id}/users/{share_user_id}/` (iconik's `put_by_object_type_by_object_id_shares_by_share_id_users_by_share_user_id`) answers [`models::assets::ShareUser`](crate::models::assets::ShareUser) (HTTP 200).
     ///
     /// - `object_type` (string): the `{object_type}` path segment (checked and encoded)
     /// - `object_id` (string): the `{object_id}` path segment (checked and encoded)
     /// - `share_id` (string): the `{share_id}` path segment (checked and encoded)
     /// - `share_user_id` (string): the `{share_user_id}` path segment (checked and encoded)
-    /// - `body`: [`models::assets::ShareUserSchema`](crate::models::assets::ShareUserSchema), sent as JSON
+    /// - `body`: [`models::assets::ShareUser`](crate::models::assets::ShareUser), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::assets::ShareUserSchema = todo!();
+    /// # let body: iconik_sync::models::assets::ShareUser = todo!();
     /// let answer = client.assets().put_object_share_users_by_share_user("object_type", "6f1f5b9e-0000-0000-0000-000000000000", "6f1f5b9e-0000-0000-0000-000000000000", "6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
@@ -4561,8 +4561,8 @@ impl<C: Executor> AssetsApi<C> {
         object_id: &str,
         share_id: &str,
         share_user_id: &str,
-        body: &m::ShareUserSchema,
-    ) -> Request<m::ShareUserSchema, C> {
+        body: &m::ShareUser,
+    ) -> Request<m::ShareUser, C> {
         Request::new(
             self.op(245)
                 .path_param(object_type)
@@ -4597,16 +4597,16 @@ impl<C: Executor> AssetsApi<C> {
 
     /// Replaces an item of a playlist.
     ///
-    /// `PUT /API/assets/v1/playlists/{playlist_id}/items/{item_id}/` (iconik's `put_playlists_by_playlist_id_items_by_item_id`) answers [`models::assets::PlaylistItemSchema`](crate::models::assets::PlaylistItemSchema) (HTTP 200).
+    /// `PUT /API/assets/v1/playlists/{playlist_id}/items/{item_id}/` (iconik's `put_playlists_by_playlist_id_items_by_item_id`) answers [`models::assets::PlaylistItem`](crate::models::assets::PlaylistItem) (HTTP 200).
     ///
     /// - `playlist_id` (string): the `{playlist_id}` path segment (checked and encoded)
     /// - `item_id` (string): the `{item_id}` path segment (checked and encoded)
-    /// - `body`: [`models::assets::PlaylistItemSchema`](crate::models::assets::PlaylistItemSchema), sent as JSON
+    /// - `body`: [`models::assets::PlaylistItem`](crate::models::assets::PlaylistItem), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::assets::PlaylistItemSchema = todo!();
+    /// # let body: iconik_sync::models::assets::PlaylistItem = todo!();
     /// let answer = client.assets().put_playlist_item("6f1f5b9e-0000-0000-0000-000000000000", "6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
@@ -4614,8 +4614,8 @@ impl<C: Executor> AssetsApi<C> {
         &self,
         playlist_id: &str,
         item_id: &str,
-        body: &m::PlaylistItemSchema,
-    ) -> Request<m::PlaylistItemSchema, C> {
+        body: &m::PlaylistItem,
+    ) -> Request<m::PlaylistItem, C> {
         Request::new(
             self.op(247)
                 .path_param(playlist_id)
@@ -4626,7 +4626,7 @@ impl<C: Executor> AssetsApi<C> {
 
     /// Runs `position` on an item of a playlist.
     ///
-    /// `PUT /API/assets/v1/playlists/{playlist_id}/items/{item_id}/position/` (iconik's `put_playlists_by_playlist_id_items_by_item_id_position`) answers [`models::assets::PlaylistItemSchema`](crate::models::assets::PlaylistItemSchema) (HTTP 200).
+    /// `PUT /API/assets/v1/playlists/{playlist_id}/items/{item_id}/position/` (iconik's `put_playlists_by_playlist_id_items_by_item_id_position`) answers [`models::assets::PlaylistItem`](crate::models::assets::PlaylistItem) (HTTP 200).
     ///
     /// - `playlist_id` (string): the `{playlist_id}` path segment (checked and encoded)
     /// - `item_id` (string): the `{item_id}` path segment (checked and encoded)
@@ -4644,7 +4644,7 @@ impl<C: Executor> AssetsApi<C> {
         playlist_id: &str,
         item_id: &str,
         body: &m::PlaylistItemUpdatePosition,
-    ) -> Request<m::PlaylistItemSchema, C> {
+    ) -> Request<m::PlaylistItem, C> {
         Request::new(
             self.op(248)
                 .path_param(playlist_id)
@@ -4999,7 +4999,7 @@ impl<C: Executor> GetAssetHistory<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::AssetHistoryElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::AssetHistory>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -5860,7 +5860,7 @@ impl<C: Executor> GetCollectionContents<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<serde_json::Value>> {
+    pub fn items(self) -> C::Iter<Paginator<m::FavoritesObject>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -6021,7 +6021,7 @@ impl<C: Executor> GetCollections<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::CollectionElasticSchema>> {
+    pub fn items(self) -> C::Iter<Paginator<m::Collection>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -6076,7 +6076,7 @@ impl<C: Executor> GetCollectionsRecent<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::RecentCollectionElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::RecentAssetElastic>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -6196,7 +6196,7 @@ impl<C: Executor> GetDeleteQueueCollections<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::CollectionElasticSchema>> {
+    pub fn items(self) -> C::Iter<Paginator<m::Collection>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -6251,7 +6251,7 @@ impl<C: Executor> GetFavorites<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<serde_json::Value>> {
+    pub fn items(self) -> C::Iter<Paginator<m::FavoritesObject>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -6301,7 +6301,7 @@ impl<C: Executor> GetObjectShareUsers<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::ShareUserSchema>> {
+    pub fn items(self) -> C::Iter<Paginator<m::ShareUser>> {
         self.0.items(Style::LastId)
     }
 
@@ -6461,7 +6461,7 @@ impl<C: Executor> GetPlaylistItems<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::PlaylistItemElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::AssetElastic>> {
         self.0.items(Style::PageNumber)
     }
 

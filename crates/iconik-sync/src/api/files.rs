@@ -271,7 +271,7 @@ impl<C: Executor> FilesApi<C> {
 
     /// Deletes the public of a keyframe of an asset.
     ///
-    /// `DELETE /API/files/v1/assets/{asset_id}/keyframes/{keyframe_id}/public/` (iconik's `delete_assets_by_asset_id_keyframes_by_keyframe_id_public`) answers [`models::files::KeyframeSchema`](crate::models::files::KeyframeSchema) (`None` for an empty answer) (HTTP 201).
+    /// `DELETE /API/files/v1/assets/{asset_id}/keyframes/{keyframe_id}/public/` (iconik's `delete_assets_by_asset_id_keyframes_by_keyframe_id_public`) answers [`models::files::Keyframe`](crate::models::files::Keyframe) (`None` for an empty answer) (HTTP 201).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     /// - `keyframe_id` (string): the `{keyframe_id}` path segment (checked and encoded)
@@ -286,7 +286,7 @@ impl<C: Executor> FilesApi<C> {
         &self,
         asset_id: &str,
         keyframe_id: &str,
-    ) -> Request<Option<m::KeyframeSchema>, C> {
+    ) -> Request<Option<m::Keyframe>, C> {
         Request::new(self.op(360).path_param(asset_id).path_param(keyframe_id))
     }
 
@@ -309,7 +309,7 @@ impl<C: Executor> FilesApi<C> {
 
     /// Deletes the public of a proxy of an asset.
     ///
-    /// `DELETE /API/files/v1/assets/{asset_id}/proxies/{proxy_id}/public/` (iconik's `delete_assets_by_asset_id_proxies_by_proxy_id_public`) answers [`models::files::ProxySchema`](crate::models::files::ProxySchema) (`None` for an empty answer) (HTTP 201).
+    /// `DELETE /API/files/v1/assets/{asset_id}/proxies/{proxy_id}/public/` (iconik's `delete_assets_by_asset_id_proxies_by_proxy_id_public`) answers [`models::files::Proxy`](crate::models::files::Proxy) (`None` for an empty answer) (HTTP 201).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     /// - `proxy_id` (string): the `{proxy_id}` path segment (checked and encoded)
@@ -324,7 +324,7 @@ impl<C: Executor> FilesApi<C> {
         &self,
         asset_id: &str,
         proxy_id: &str,
-    ) -> Request<Option<m::ProxySchema>, C> {
+    ) -> Request<Option<m::Proxy>, C> {
         Request::new(self.op(362).path_param(asset_id).path_param(proxy_id))
     }
 
@@ -1707,7 +1707,7 @@ impl<C: Executor> FilesApi<C> {
 
     /// Gets a proxy of an asset.
     ///
-    /// `GET /API/files/v1/assets/{asset_id}/proxies/{proxy_id}/` (iconik's `get_assets_by_asset_id_proxies_by_proxy_id`) answers [`models::files::ProxySchema`](crate::models::files::ProxySchema) (HTTP 200).
+    /// `GET /API/files/v1/assets/{asset_id}/proxies/{proxy_id}/` (iconik's `get_assets_by_asset_id_proxies_by_proxy_id`) answers [`models::files::Proxy`](crate::models::files::Proxy) (HTTP 200).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     /// - `proxy_id` (string): the `{proxy_id}` path segment (checked and encoded)
@@ -2614,7 +2614,7 @@ impl<C: Executor> FilesApi<C> {
 
     /// Gets a storage gateway.
     ///
-    /// `GET /API/files/v1/storage_gateways/{storage_gateway_id}/` (iconik's `get_storage_gateways_by_storage_gateway_id`) answers [`models::files::IconikStorageGatewayReadSchema`](crate::models::files::IconikStorageGatewayReadSchema) (HTTP 200).
+    /// `GET /API/files/v1/storage_gateways/{storage_gateway_id}/` (iconik's `get_storage_gateways_by_storage_gateway_id`) answers [`models::files::IconikStorageGatewayRead`](crate::models::files::IconikStorageGatewayRead) (HTTP 200).
     ///
     /// - `storage_gateway_id` (string): the `{storage_gateway_id}` path segment (checked and encoded)
     ///
@@ -2627,7 +2627,7 @@ impl<C: Executor> FilesApi<C> {
     pub fn get_storage_gateway(
         &self,
         storage_gateway_id: &str,
-    ) -> Request<m::IconikStorageGatewayReadSchema, C> {
+    ) -> Request<m::IconikStorageGatewayRead, C> {
         Request::new(self.op(469).path_param(storage_gateway_id))
     }
 
@@ -2763,7 +2763,7 @@ impl<C: Executor> FilesApi<C> {
 
     /// Gets a telemetry by worker id.
     ///
-    /// `GET /API/files/v1/storage_gateways/telemetry/{worker_id}/` (iconik's `get_storage_gateways_telemetry_by_worker_id`) answers [`models::files::IconikStorageGatewayTelemetrySchema`](crate::models::files::IconikStorageGatewayTelemetrySchema) (HTTP 200).
+    /// `GET /API/files/v1/storage_gateways/telemetry/{worker_id}/` (iconik's `get_storage_gateways_telemetry_by_worker_id`) answers [`models::files::IconikStorageGatewayTelemetry`](crate::models::files::IconikStorageGatewayTelemetry) (HTTP 200).
     ///
     /// - `worker_id` (string): the `{worker_id}` path segment (checked and encoded)
     ///
@@ -2776,7 +2776,7 @@ impl<C: Executor> FilesApi<C> {
     pub fn get_storage_gateways_telemetry_by_worker(
         &self,
         worker_id: &str,
-    ) -> Request<m::IconikStorageGatewayTelemetrySchema, C> {
+    ) -> Request<m::IconikStorageGatewayTelemetry, C> {
         Request::new(self.op(477).path_param(worker_id))
     }
 
@@ -3095,7 +3095,7 @@ impl<C: Executor> FilesApi<C> {
 
     /// Lists transcoders.
     ///
-    /// `GET /API/files/v1/transcoders/` (iconik's `get_transcoders`) answers [`models::files::TranscodersSchema`](crate::models::files::TranscodersSchema) (HTTP 200).
+    /// `GET /API/files/v1/transcoders/` (iconik's `get_transcoders`) answers [`models::files::Transcoders`](crate::models::files::Transcoders) (HTTP 200).
     ///
     /// Optional, as setters: [`per_page`](GetTranscoders::per_page), [`page`](GetTranscoders::page), [`query`](GetTranscoders::query), [`ids`](GetTranscoders::ids), [`sort`](GetTranscoders::sort), [`include_storages`](GetTranscoders::include_storages). A list: [`items`](GetTranscoders::items) walks every page lazily.
     ///
@@ -3278,7 +3278,7 @@ impl<C: Executor> FilesApi<C> {
 
     /// Updates a keyframe of an asset (the fields sent).
     ///
-    /// `PATCH /API/files/v1/assets/{asset_id}/keyframes/{keyframe_id}/` (iconik's `patch_assets_by_asset_id_keyframes_by_keyframe_id`) answers [`models::files::KeyframeSchema`](crate::models::files::KeyframeSchema) (HTTP 200).
+    /// `PATCH /API/files/v1/assets/{asset_id}/keyframes/{keyframe_id}/` (iconik's `patch_assets_by_asset_id_keyframes_by_keyframe_id`) answers [`models::files::Keyframe`](crate::models::files::Keyframe) (HTTP 200).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     /// - `keyframe_id` (string): the `{keyframe_id}` path segment (checked and encoded)
@@ -3296,7 +3296,7 @@ impl<C: Executor> FilesApi<C> {
         asset_id: &str,
         keyframe_id: &str,
         body: &m::KeyframeCreate,
-    ) -> Request<m::KeyframeSchema, C> {
+    ) -> Request<m::Keyframe, C> {
         Request::new(
             self.op(501)
                 .path_param(asset_id)
@@ -3307,7 +3307,7 @@ impl<C: Executor> FilesApi<C> {
 
     /// Updates a proxy of an asset (the fields sent).
     ///
-    /// `PATCH /API/files/v1/assets/{asset_id}/proxies/{proxy_id}/` (iconik's `patch_assets_by_asset_id_proxies_by_proxy_id`) answers [`models::files::ProxySchema`](crate::models::files::ProxySchema) (HTTP 200).
+    /// `PATCH /API/files/v1/assets/{asset_id}/proxies/{proxy_id}/` (iconik's `patch_assets_by_asset_id_proxies_by_proxy_id`) answers [`models::files::Proxy`](crate::models::files::Proxy) (HTTP 200).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     /// - `proxy_id` (string): the `{proxy_id}` path segment (checked and encoded)
@@ -3325,7 +3325,7 @@ impl<C: Executor> FilesApi<C> {
         asset_id: &str,
         proxy_id: &str,
         body: &m::ProxyUpdate,
-    ) -> Request<m::ProxySchema, C> {
+    ) -> Request<m::Proxy, C> {
         Request::new(
             self.op(502)
                 .path_param(asset_id)
@@ -3721,7 +3721,7 @@ impl<C: Executor> FilesApi<C> {
 
     /// Runs `custom_keyframe` on an asset.
     ///
-    /// `POST /API/files/v1/assets/{asset_id}/custom_keyframe/` (iconik's `post_assets_by_asset_id_custom_keyframe`) answers [`models::files::KeyframeSchema`](crate::models::files::KeyframeSchema) (HTTP 201).
+    /// `POST /API/files/v1/assets/{asset_id}/custom_keyframe/` (iconik's `post_assets_by_asset_id_custom_keyframe`) answers [`models::files::Keyframe`](crate::models::files::Keyframe) (HTTP 201).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     ///
@@ -3739,7 +3739,7 @@ impl<C: Executor> FilesApi<C> {
 
     /// Posts to a custom keyframe by poster id of an asset.
     ///
-    /// `POST /API/files/v1/assets/{asset_id}/custom_keyframe/{poster_id}/` (iconik's `post_assets_by_asset_id_custom_keyframe_by_poster_id`) answers [`models::files::KeyframeSchema`](crate::models::files::KeyframeSchema) (HTTP 201).
+    /// `POST /API/files/v1/assets/{asset_id}/custom_keyframe/{poster_id}/` (iconik's `post_assets_by_asset_id_custom_keyframe_by_poster_id`) answers [`models::files::Keyframe`](crate::models::files::Keyframe) (HTTP 201).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     /// - `poster_id` (string): the `{poster_id}` path segment (checked and encoded)
@@ -4415,7 +4415,7 @@ impl<C: Executor> FilesApi<C> {
 
     /// Runs `public` on a keyframe of an asset.
     ///
-    /// `POST /API/files/v1/assets/{asset_id}/keyframes/{keyframe_id}/public/` (iconik's `post_assets_by_asset_id_keyframes_by_keyframe_id_public`) answers [`models::files::KeyframeSchema`](crate::models::files::KeyframeSchema) (HTTP 201).
+    /// `POST /API/files/v1/assets/{asset_id}/keyframes/{keyframe_id}/public/` (iconik's `post_assets_by_asset_id_keyframes_by_keyframe_id_public`) answers [`models::files::Keyframe`](crate::models::files::Keyframe) (HTTP 201).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     /// - `keyframe_id` (string): the `{keyframe_id}` path segment (checked and encoded)
@@ -4430,7 +4430,7 @@ impl<C: Executor> FilesApi<C> {
         &self,
         asset_id: &str,
         keyframe_id: &str,
-    ) -> Request<m::KeyframeSchema, C> {
+    ) -> Request<m::Keyframe, C> {
         Request::new(self.op(544).path_param(asset_id).path_param(keyframe_id))
     }
 
@@ -4634,7 +4634,7 @@ impl<C: Executor> FilesApi<C> {
 
     /// Runs `public` on a proxy of an asset.
     ///
-    /// `POST /API/files/v1/assets/{asset_id}/proxies/{proxy_id}/public/` (iconik's `post_assets_by_asset_id_proxies_by_proxy_id_public`) answers [`models::files::ProxySchema`](crate::models::files::ProxySchema) (HTTP 201).
+    /// `POST /API/files/v1/assets/{asset_id}/proxies/{proxy_id}/public/` (iconik's `post_assets_by_asset_id_proxies_by_proxy_id_public`) answers [`models::files::Proxy`](crate::models::files::Proxy) (HTTP 201).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     /// - `proxy_id` (string): the `{proxy_id}` path segment (checked and encoded)
@@ -4645,11 +4645,7 @@ impl<C: Executor> FilesApi<C> {
     /// let answer = client.files().post_asset_proxy_public("6f1f5b9e-0000-0000-0000-000000000000", "6f1f5b9e-0000-0000-0000-000000000000").send()?;
     /// # Ok(()) }
     /// ```
-    pub fn post_asset_proxy_public(
-        &self,
-        asset_id: &str,
-        proxy_id: &str,
-    ) -> Request<m::ProxySchema, C> {
+    pub fn post_asset_proxy_public(&self, asset_id: &str, proxy_id: &str) -> Request<m::Proxy, C> {
         Request::new(self.op(552).path_param(asset_id).path_param(proxy_id))
     }
 
@@ -5819,19 +5815,19 @@ impl<C: Executor> FilesApi<C> {
     /// `POST /API/files/v1/storage_gateways/{storage_gateway_id}/telemetry/` (iconik's `post_storage_gateways_by_storage_gateway_id_telemetry`) answers JSON as `serde_json::Value` (the spec names no schema) (HTTP 201).
     ///
     /// - `storage_gateway_id` (string): the `{storage_gateway_id}` path segment (checked and encoded)
-    /// - `body`: [`models::files::IconikStorageGatewayTelemetrySchema`](crate::models::files::IconikStorageGatewayTelemetrySchema), sent as JSON
+    /// - `body`: [`models::files::IconikStorageGatewayTelemetry`](crate::models::files::IconikStorageGatewayTelemetry), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::files::IconikStorageGatewayTelemetrySchema = todo!();
+    /// # let body: iconik_sync::models::files::IconikStorageGatewayTelemetry = todo!();
     /// let answer = client.files().post_storage_gateway_telemetry("6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
     pub fn post_storage_gateway_telemetry(
         &self,
         storage_gateway_id: &str,
-        body: &m::IconikStorageGatewayTelemetrySchema,
+        body: &m::IconikStorageGatewayTelemetry,
     ) -> Request<serde_json::Value, C> {
         Request::new(self.op(603).path_param(storage_gateway_id).json(body))
     }
@@ -6325,7 +6321,7 @@ impl<C: Executor> FilesApi<C> {
 
     /// Replaces a keyframe of an asset.
     ///
-    /// `PUT /API/files/v1/assets/{asset_id}/keyframes/{keyframe_id}/` (iconik's `put_assets_by_asset_id_keyframes_by_keyframe_id`) answers [`models::files::KeyframeSchema`](crate::models::files::KeyframeSchema) (HTTP 200).
+    /// `PUT /API/files/v1/assets/{asset_id}/keyframes/{keyframe_id}/` (iconik's `put_assets_by_asset_id_keyframes_by_keyframe_id`) answers [`models::files::Keyframe`](crate::models::files::Keyframe) (HTTP 200).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     /// - `keyframe_id` (string): the `{keyframe_id}` path segment (checked and encoded)
@@ -6343,7 +6339,7 @@ impl<C: Executor> FilesApi<C> {
         asset_id: &str,
         keyframe_id: &str,
         body: &m::KeyframeCreate,
-    ) -> Request<m::KeyframeSchema, C> {
+    ) -> Request<m::Keyframe, C> {
         Request::new(
             self.op(626)
                 .path_param(asset_id)
@@ -6354,7 +6350,7 @@ impl<C: Executor> FilesApi<C> {
 
     /// Replaces a proxy of an asset.
     ///
-    /// `PUT /API/files/v1/assets/{asset_id}/proxies/{proxy_id}/` (iconik's `put_assets_by_asset_id_proxies_by_proxy_id`) answers [`models::files::ProxySchema`](crate::models::files::ProxySchema) (HTTP 200).
+    /// `PUT /API/files/v1/assets/{asset_id}/proxies/{proxy_id}/` (iconik's `put_assets_by_asset_id_proxies_by_proxy_id`) answers [`models::files::Proxy`](crate::models::files::Proxy) (HTTP 200).
     ///
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
     /// - `proxy_id` (string): the `{proxy_id}` path segment (checked and encoded)
@@ -6372,7 +6368,7 @@ impl<C: Executor> FilesApi<C> {
         asset_id: &str,
         proxy_id: &str,
         body: &m::ProxyUpdate,
-    ) -> Request<m::ProxySchema, C> {
+    ) -> Request<m::Proxy, C> {
         Request::new(
             self.op(627)
                 .path_param(asset_id)
@@ -7588,7 +7584,7 @@ impl<C: Executor> GetAnalysisServiceAccounts<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::AnalysisServiceAccountRead>> {
+    pub fn items(self) -> C::Iter<Paginator<m::AnalysisServiceAccount>> {
         self.0.items(Style::LastId)
     }
 
@@ -8178,7 +8174,7 @@ impl<C: Executor> GetAssetKeyframes<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::KeyframeSchema>> {
+    pub fn items(self) -> C::Iter<Paginator<m::Keyframe>> {
         self.0.items(Style::LastId)
     }
 
@@ -8263,7 +8259,7 @@ impl<C: Executor> GetAssetProxies<C> {
 /// [`send`](Self::send).
 #[must_use = "a request does nothing until it is sent"]
 #[derive(Debug, Clone)]
-pub struct GetAssetProxy<C = Client>(Request<m::ProxySchema, C>);
+pub struct GetAssetProxy<C = Client>(Request<m::Proxy, C>);
 
 impl<C: Executor> GetAssetProxy<C> {
     /// Sets `content_disposition` (string).
@@ -8287,13 +8283,13 @@ impl<C: Executor> GetAssetProxy<C> {
     /// # Errors
     /// As [`Request::send`]: invalid arguments (nothing sent), non-2xx
     /// answers, answers that do not decode, transport failures.
-    pub fn send(self) -> C::Output<Response<m::ProxySchema>> {
+    pub fn send(self) -> C::Output<Response<m::Proxy>> {
         self.0.send()
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
-    pub fn into_request(self) -> Request<m::ProxySchema, C> {
+    pub fn into_request(self) -> Request<m::Proxy, C> {
         self.0
     }
 }
@@ -8791,7 +8787,7 @@ impl<C: Executor> GetAssetVersionKeyframes<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::KeyframeSchema>> {
+    pub fn items(self) -> C::Iter<Paginator<m::Keyframe>> {
         self.0.items(Style::LastId)
     }
 
@@ -9119,7 +9115,7 @@ impl<C: Executor> GetDeleteQueueFileSets<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::FileSetElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::FileSet>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -9184,7 +9180,7 @@ impl<C: Executor> GetDeleteQueueFormats<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::FormatElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::Format>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -9879,7 +9875,7 @@ impl<C: Executor> GetStorageGateways<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::IconikStorageGatewayReadSchema>> {
+    pub fn items(self) -> C::Iter<Paginator<m::IconikStorageGatewayRead>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -9929,7 +9925,7 @@ impl<C: Executor> GetStorageGatewaysTelemetry<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::IconikStorageGatewayTelemetrySchema>> {
+    pub fn items(self) -> C::Iter<Paginator<m::IconikStorageGatewayTelemetry>> {
         self.0.items(Style::LastId)
     }
 
@@ -10328,7 +10324,7 @@ impl<C: Executor> GetTranscoderStorages<C> {
 /// [`send`](Self::send) or [`items`](Self::items).
 #[must_use = "a request does nothing until it is sent"]
 #[derive(Debug, Clone)]
-pub struct GetTranscoders<C = Client>(Request<m::TranscodersSchema, C>);
+pub struct GetTranscoders<C = Client>(Request<m::Transcoders, C>);
 
 impl<C: Executor> GetTranscoders<C> {
     /// Sets `per_page` (integer).
@@ -10372,7 +10368,7 @@ impl<C: Executor> GetTranscoders<C> {
     /// # Errors
     /// As [`Request::send`]: invalid arguments (nothing sent), non-2xx
     /// answers, answers that do not decode, transport failures.
-    pub fn send(self) -> C::Output<Response<m::TranscodersSchema>> {
+    pub fn send(self) -> C::Output<Response<m::Transcoders>> {
         self.0.send()
     }
 
@@ -10389,7 +10385,7 @@ impl<C: Executor> GetTranscoders<C> {
 
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
-    pub fn into_request(self) -> Request<m::TranscodersSchema, C> {
+    pub fn into_request(self) -> Request<m::Transcoders, C> {
         self.0
     }
 }
@@ -10432,7 +10428,7 @@ impl<C: Executor> PatchAssetFormat<C> {
 /// [`send`](Self::send).
 #[must_use = "a request does nothing until it is sent"]
 #[derive(Debug, Clone)]
-pub struct PostAssetCustomKeyframe<C = Client>(Request<m::KeyframeSchema, C>);
+pub struct PostAssetCustomKeyframe<C = Client>(Request<m::Keyframe, C>);
 
 impl<C: Executor> PostAssetCustomKeyframe<C> {
     /// Sets `content_type` (string).
@@ -10451,13 +10447,13 @@ impl<C: Executor> PostAssetCustomKeyframe<C> {
     /// # Errors
     /// As [`Request::send`]: invalid arguments (nothing sent), non-2xx
     /// answers, answers that do not decode, transport failures.
-    pub fn send(self) -> C::Output<Response<m::KeyframeSchema>> {
+    pub fn send(self) -> C::Output<Response<m::Keyframe>> {
         self.0.send()
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
-    pub fn into_request(self) -> Request<m::KeyframeSchema, C> {
+    pub fn into_request(self) -> Request<m::Keyframe, C> {
         self.0
     }
 }
@@ -10466,7 +10462,7 @@ impl<C: Executor> PostAssetCustomKeyframe<C> {
 /// [`send`](Self::send).
 #[must_use = "a request does nothing until it is sent"]
 #[derive(Debug, Clone)]
-pub struct PostAssetCustomKeyframeByPoster<C = Client>(Request<m::KeyframeSchema, C>);
+pub struct PostAssetCustomKeyframeByPoster<C = Client>(Request<m::Keyframe, C>);
 
 impl<C: Executor> PostAssetCustomKeyframeByPoster<C> {
     /// Sets `overwrite` (boolean).
@@ -10485,13 +10481,13 @@ impl<C: Executor> PostAssetCustomKeyframeByPoster<C> {
     /// # Errors
     /// As [`Request::send`]: invalid arguments (nothing sent), non-2xx
     /// answers, answers that do not decode, transport failures.
-    pub fn send(self) -> C::Output<Response<m::KeyframeSchema>> {
+    pub fn send(self) -> C::Output<Response<m::Keyframe>> {
         self.0.send()
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
-    pub fn into_request(self) -> Request<m::KeyframeSchema, C> {
+    pub fn into_request(self) -> Request<m::Keyframe, C> {
         self.0
     }
 }

@@ -151,12 +151,12 @@ impl<C: Executor> JobsApi<C> {
     ///
     /// - `job_id` (string): the `{job_id}` path segment (checked and encoded)
     /// - `job_step_id` (string): the `{job_step_id}` path segment (checked and encoded)
-    /// - `body`: [`models::jobs::JobStepSchema`](crate::models::jobs::JobStepSchema), sent as JSON
+    /// - `body`: [`models::jobs::JobStep`](crate::models::jobs::JobStep), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::jobs::JobStepSchema = todo!();
+    /// # let body: iconik_sync::models::jobs::JobStep = todo!();
     /// let answer = client.jobs().patch_job_steps_by_job_step("6f1f5b9e-0000-0000-0000-000000000000", "6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
@@ -164,7 +164,7 @@ impl<C: Executor> JobsApi<C> {
         &self,
         job_id: &str,
         job_step_id: &str,
-        body: &m::JobStepSchema,
+        body: &m::JobStep,
     ) -> Request<m::Job, C> {
         Request::new(
             self.op(651)
@@ -276,12 +276,12 @@ impl<C: Executor> JobsApi<C> {
     ///
     /// - `job_id` (string): the `{job_id}` path segment (checked and encoded)
     /// - `job_step_id` (string): the `{job_step_id}` path segment (checked and encoded)
-    /// - `body`: [`models::jobs::JobStepSchema`](crate::models::jobs::JobStepSchema), sent as JSON
+    /// - `body`: [`models::jobs::JobStep`](crate::models::jobs::JobStep), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::jobs::JobStepSchema = todo!();
+    /// # let body: iconik_sync::models::jobs::JobStep = todo!();
     /// let answer = client.jobs().put_job_steps_by_job_step("6f1f5b9e-0000-0000-0000-000000000000", "6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
@@ -289,7 +289,7 @@ impl<C: Executor> JobsApi<C> {
         &self,
         job_id: &str,
         job_step_id: &str,
-        body: &m::JobStepSchema,
+        body: &m::JobStep,
     ) -> Request<m::Job, C> {
         Request::new(
             self.op(657)

@@ -207,7 +207,7 @@ impl<C: Executor> MetadataApi<C> {
 
     /// Gets a field by field name.
     ///
-    /// `GET /API/metadata/v1/fields/{field_name}/` (iconik's `get_fields_by_field_name`) answers [`models::metadata::MetadataFieldSchema`](crate::models::metadata::MetadataFieldSchema) (HTTP 200).
+    /// `GET /API/metadata/v1/fields/{field_name}/` (iconik's `get_fields_by_field_name`) answers [`models::metadata::MetadataField`](crate::models::metadata::MetadataField) (HTTP 200).
     ///
     /// - `field_name` (string): the `{field_name}` path segment (checked and encoded)
     ///
@@ -220,7 +220,7 @@ impl<C: Executor> MetadataApi<C> {
     pub fn get_fields_metadata_by_field_name(
         &self,
         field_name: &str,
-    ) -> Request<m::MetadataFieldSchema, C> {
+    ) -> Request<m::MetadataField, C> {
         Request::new(self.op(667).path_param(field_name))
     }
 
@@ -278,7 +278,7 @@ impl<C: Executor> MetadataApi<C> {
 
     /// Gets a category by name.
     ///
-    /// `GET /API/metadata/v1/{object_type}/categories/{name}/` (iconik's `get_by_object_type_categories_by_name`) answers [`models::metadata::MetadataCategorySchema`](crate::models::metadata::MetadataCategorySchema) (HTTP 200).
+    /// `GET /API/metadata/v1/{object_type}/categories/{name}/` (iconik's `get_by_object_type_categories_by_name`) answers [`models::metadata::MetadataCategory`](crate::models::metadata::MetadataCategory) (HTTP 200).
     ///
     /// - `object_type` (string): the `{object_type}` path segment (checked and encoded)
     /// - `name` (string): the `{name}` path segment (checked and encoded)
@@ -293,13 +293,13 @@ impl<C: Executor> MetadataApi<C> {
         &self,
         object_type: &str,
         name: &str,
-    ) -> Request<m::MetadataCategorySchema, C> {
+    ) -> Request<m::MetadataCategory, C> {
         Request::new(self.op(671).path_param(object_type).path_param(name))
     }
 
     /// Gets the views of a category by name.
     ///
-    /// `GET /API/metadata/v1/{object_type}/categories/{name}/views/` (iconik's `get_by_object_type_categories_by_name_views`) answers [`models::metadata::MetadataCategorySchema`](crate::models::metadata::MetadataCategorySchema) (HTTP 200).
+    /// `GET /API/metadata/v1/{object_type}/categories/{name}/views/` (iconik's `get_by_object_type_categories_by_name_views`) answers [`models::metadata::MetadataCategory`](crate::models::metadata::MetadataCategory) (HTTP 200).
     ///
     /// - `object_type` (string): the `{object_type}` path segment (checked and encoded)
     /// - `name` (string): the `{name}` path segment (checked and encoded)
@@ -379,7 +379,7 @@ impl<C: Executor> MetadataApi<C> {
 
     /// Gets the views of a custom action by context and action id.
     ///
-    /// `GET /API/metadata/v1/shares/custom_actions/{context}/{action_id}/views/` (iconik's `get_shares_custom_actions_by_context_by_action_id_views`) answers [`models::metadata::MetadataViewSchema`](crate::models::metadata::MetadataViewSchema) (HTTP 200).
+    /// `GET /API/metadata/v1/shares/custom_actions/{context}/{action_id}/views/` (iconik's `get_shares_custom_actions_by_context_by_action_id_views`) answers [`models::metadata::MetadataView`](crate::models::metadata::MetadataView) (HTTP 200).
     ///
     /// - `context` (string): the `{context}` path segment (checked and encoded)
     /// - `action_id` (string): the `{action_id}` path segment (checked and encoded)
@@ -398,7 +398,7 @@ impl<C: Executor> MetadataApi<C> {
         action_id: &str,
         share_id: &str,
         share_user_id: &str,
-    ) -> Request<m::MetadataViewSchema, C> {
+    ) -> Request<m::MetadataView, C> {
         Request::new(
             self.op(675)
                 .path_param(context)
@@ -424,7 +424,7 @@ impl<C: Executor> MetadataApi<C> {
 
     /// Gets a view.
     ///
-    /// `GET /API/metadata/v1/views/{view_id}/` (iconik's `get_views_by_view_id`) answers [`models::metadata::MetadataViewSchema`](crate::models::metadata::MetadataViewSchema) (HTTP 200).
+    /// `GET /API/metadata/v1/views/{view_id}/` (iconik's `get_views_by_view_id`) answers [`models::metadata::MetadataView`](crate::models::metadata::MetadataView) (HTTP 200).
     ///
     /// - `view_id` (string): the `{view_id}` path segment (checked and encoded)
     ///
@@ -458,29 +458,29 @@ impl<C: Executor> MetadataApi<C> {
 
     /// Updates a field by field name (the fields sent).
     ///
-    /// `PATCH /API/metadata/v1/fields/{field_name}/` (iconik's `patch_fields_by_field_name`) answers [`models::metadata::MetadataFieldSchema`](crate::models::metadata::MetadataFieldSchema) (HTTP 200).
+    /// `PATCH /API/metadata/v1/fields/{field_name}/` (iconik's `patch_fields_by_field_name`) answers [`models::metadata::MetadataField`](crate::models::metadata::MetadataField) (HTTP 200).
     ///
     /// - `field_name` (string): the `{field_name}` path segment (checked and encoded)
-    /// - `body`: [`models::metadata::MetadataFieldSchema`](crate::models::metadata::MetadataFieldSchema), sent as JSON
+    /// - `body`: [`models::metadata::MetadataField`](crate::models::metadata::MetadataField), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::metadata::MetadataFieldSchema = todo!();
+    /// # let body: iconik_sync::models::metadata::MetadataField = todo!();
     /// let answer = client.metadata().patch_fields_metadata_by_field_name("field_name", &body).send()?;
     /// # Ok(()) }
     /// ```
     pub fn patch_fields_metadata_by_field_name(
         &self,
         field_name: &str,
-        body: &m::MetadataFieldSchema,
-    ) -> Request<m::MetadataFieldSchema, C> {
+        body: &m::MetadataField,
+    ) -> Request<m::MetadataField, C> {
         Request::new(self.op(679).path_param(field_name).json(body))
     }
 
     /// Updates a view (the fields sent).
     ///
-    /// `PATCH /API/metadata/v1/views/{view_id}/` (iconik's `patch_views_by_view_id`) answers [`models::metadata::MetadataViewSchema`](crate::models::metadata::MetadataViewSchema) (HTTP 200).
+    /// `PATCH /API/metadata/v1/views/{view_id}/` (iconik's `patch_views_by_view_id`) answers [`models::metadata::MetadataView`](crate::models::metadata::MetadataView) (HTTP 200).
     ///
     /// - `view_id` (string): the `{view_id}` path segment (checked and encoded)
     /// - `body`: [`models::metadata::MetadataViewInput`](crate::models::metadata::MetadataViewInput), sent as JSON
@@ -496,13 +496,13 @@ impl<C: Executor> MetadataApi<C> {
         &self,
         view_id: &str,
         body: &m::MetadataViewInput,
-    ) -> Request<m::MetadataViewSchema, C> {
+    ) -> Request<m::MetadataView, C> {
         Request::new(self.op(680).path_param(view_id).json(body))
     }
 
     /// Creates a field.
     ///
-    /// `POST /API/metadata/v1/fields/` (iconik's `post_fields`) answers [`models::metadata::MetadataFieldSchema`](crate::models::metadata::MetadataFieldSchema) (HTTP 201).
+    /// `POST /API/metadata/v1/fields/` (iconik's `post_fields`) answers [`models::metadata::MetadataField`](crate::models::metadata::MetadataField) (HTTP 201).
     ///
     /// - `body`: [`models::metadata::MetadataFieldCreate`](crate::models::metadata::MetadataFieldCreate), sent as JSON
     ///
@@ -516,7 +516,7 @@ impl<C: Executor> MetadataApi<C> {
     pub fn post_fields_metadata(
         &self,
         body: &m::MetadataFieldCreate,
-    ) -> Request<m::MetadataFieldSchema, C> {
+    ) -> Request<m::MetadataField, C> {
         Request::new(self.op(681).json(body))
     }
 
@@ -542,23 +542,23 @@ impl<C: Executor> MetadataApi<C> {
 
     /// Creates a category.
     ///
-    /// `POST /API/metadata/v1/{object_type}/categories/` (iconik's `post_by_object_type_categories`) answers [`models::metadata::MetadataCategorySchema`](crate::models::metadata::MetadataCategorySchema) (HTTP 201).
+    /// `POST /API/metadata/v1/{object_type}/categories/` (iconik's `post_by_object_type_categories`) answers [`models::metadata::MetadataCategory`](crate::models::metadata::MetadataCategory) (HTTP 201).
     ///
     /// - `object_type` (string): the `{object_type}` path segment (checked and encoded)
-    /// - `body`: [`models::metadata::MetadataCategorySchema`](crate::models::metadata::MetadataCategorySchema), sent as JSON
+    /// - `body`: [`models::metadata::MetadataCategory`](crate::models::metadata::MetadataCategory), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::metadata::MetadataCategorySchema = todo!();
+    /// # let body: iconik_sync::models::metadata::MetadataCategory = todo!();
     /// let answer = client.metadata().post_object_categories_metadata("object_type", &body).send()?;
     /// # Ok(()) }
     /// ```
     pub fn post_object_categories_metadata(
         &self,
         object_type: &str,
-        body: &m::MetadataCategorySchema,
-    ) -> Request<m::MetadataCategorySchema, C> {
+        body: &m::MetadataCategory,
+    ) -> Request<m::MetadataCategory, C> {
         Request::new(self.op(683).path_param(object_type).json(body))
     }
 
@@ -615,7 +615,7 @@ impl<C: Executor> MetadataApi<C> {
 
     /// Creates a view.
     ///
-    /// `POST /API/metadata/v1/views/` (iconik's `post_views`) answers [`models::metadata::MetadataViewSchema`](crate::models::metadata::MetadataViewSchema) (HTTP 201).
+    /// `POST /API/metadata/v1/views/` (iconik's `post_views`) answers [`models::metadata::MetadataView`](crate::models::metadata::MetadataView) (HTTP 201).
     ///
     /// - `body`: [`models::metadata::MetadataViewCreate`](crate::models::metadata::MetadataViewCreate), sent as JSON
     ///
@@ -626,10 +626,7 @@ impl<C: Executor> MetadataApi<C> {
     /// let answer = client.metadata().post_views_metadata(&body).send()?;
     /// # Ok(()) }
     /// ```
-    pub fn post_views_metadata(
-        &self,
-        body: &m::MetadataViewCreate,
-    ) -> Request<m::MetadataViewSchema, C> {
+    pub fn post_views_metadata(&self, body: &m::MetadataViewCreate) -> Request<m::MetadataView, C> {
         Request::new(self.op(686).json(body))
     }
 
@@ -692,38 +689,38 @@ impl<C: Executor> MetadataApi<C> {
 
     /// Replaces a field by field name.
     ///
-    /// `PUT /API/metadata/v1/fields/{field_name}/` (iconik's `put_fields_by_field_name`) answers [`models::metadata::MetadataFieldSchema`](crate::models::metadata::MetadataFieldSchema) (HTTP 200).
+    /// `PUT /API/metadata/v1/fields/{field_name}/` (iconik's `put_fields_by_field_name`) answers [`models::metadata::MetadataField`](crate::models::metadata::MetadataField) (HTTP 200).
     ///
     /// - `field_name` (string): the `{field_name}` path segment (checked and encoded)
-    /// - `body`: [`models::metadata::MetadataFieldSchema`](crate::models::metadata::MetadataFieldSchema), sent as JSON
+    /// - `body`: [`models::metadata::MetadataField`](crate::models::metadata::MetadataField), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::metadata::MetadataFieldSchema = todo!();
+    /// # let body: iconik_sync::models::metadata::MetadataField = todo!();
     /// let answer = client.metadata().put_fields_metadata_by_field_name("field_name", &body).send()?;
     /// # Ok(()) }
     /// ```
     pub fn put_fields_metadata_by_field_name(
         &self,
         field_name: &str,
-        body: &m::MetadataFieldSchema,
-    ) -> Request<m::MetadataFieldSchema, C> {
+        body: &m::MetadataField,
+    ) -> Request<m::MetadataField, C> {
         Request::new(self.op(689).path_param(field_name).json(body))
     }
 
     /// Replaces a category by name.
     ///
-    /// `PUT /API/metadata/v1/{object_type}/categories/{name}/` (iconik's `put_by_object_type_categories_by_name`) answers [`models::metadata::MetadataCategorySchema`](crate::models::metadata::MetadataCategorySchema) (HTTP 200).
+    /// `PUT /API/metadata/v1/{object_type}/categories/{name}/` (iconik's `put_by_object_type_categories_by_name`) answers [`models::metadata::MetadataCategory`](crate::models::metadata::MetadataCategory) (HTTP 200).
     ///
     /// - `object_type` (string): the `{object_type}` path segment (checked and encoded)
     /// - `name` (string): the `{name}` path segment (checked and encoded)
-    /// - `body`: [`models::metadata::MetadataCategorySchema`](crate::models::metadata::MetadataCategorySchema), sent as JSON
+    /// - `body`: [`models::metadata::MetadataCategory`](crate::models::metadata::MetadataCategory), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::metadata::MetadataCategorySchema = todo!();
+    /// # let body: iconik_sync::models::metadata::MetadataCategory = todo!();
     /// let answer = client.metadata().put_object_categories_metadata_by_name("object_type", "name", &body).send()?;
     /// # Ok(()) }
     /// ```
@@ -731,8 +728,8 @@ impl<C: Executor> MetadataApi<C> {
         &self,
         object_type: &str,
         name: &str,
-        body: &m::MetadataCategorySchema,
-    ) -> Request<m::MetadataCategorySchema, C> {
+        body: &m::MetadataCategory,
+    ) -> Request<m::MetadataCategory, C> {
         Request::new(
             self.op(690)
                 .path_param(object_type)
@@ -866,7 +863,7 @@ impl<C: Executor> MetadataApi<C> {
 
     /// Replaces a view.
     ///
-    /// `PUT /API/metadata/v1/views/{view_id}/` (iconik's `put_views_by_view_id`) answers [`models::metadata::MetadataViewSchema`](crate::models::metadata::MetadataViewSchema) (HTTP 200).
+    /// `PUT /API/metadata/v1/views/{view_id}/` (iconik's `put_views_by_view_id`) answers [`models::metadata::MetadataView`](crate::models::metadata::MetadataView) (HTTP 200).
     ///
     /// - `view_id` (string): the `{view_id}` path segment (checked and encoded)
     /// - `body`: [`models::metadata::MetadataViewInput`](crate::models::metadata::MetadataViewInput), sent as JSON
@@ -882,7 +879,7 @@ impl<C: Executor> MetadataApi<C> {
         &self,
         view_id: &str,
         body: &m::MetadataViewInput,
-    ) -> Request<m::MetadataViewSchema, C> {
+    ) -> Request<m::MetadataView, C> {
         Request::new(self.op(695).path_param(view_id).json(body))
     }
 }
@@ -1009,9 +1006,7 @@ impl<C: Executor> GetFieldsMetadata<C> {
 /// [`send`](Self::send).
 #[must_use = "a request does nothing until it is sent"]
 #[derive(Debug, Clone)]
-pub struct GetObjectCategoriesViewsMetadataByName<C = Client>(
-    Request<m::MetadataCategorySchema, C>,
-);
+pub struct GetObjectCategoriesViewsMetadataByName<C = Client>(Request<m::MetadataCategory, C>);
 
 impl<C: Executor> GetObjectCategoriesViewsMetadataByName<C> {
     /// Sets `ext_options` (boolean).
@@ -1035,13 +1030,13 @@ impl<C: Executor> GetObjectCategoriesViewsMetadataByName<C> {
     /// # Errors
     /// As [`Request::send`]: invalid arguments (nothing sent), non-2xx
     /// answers, answers that do not decode, transport failures.
-    pub fn send(self) -> C::Output<Response<m::MetadataCategorySchema>> {
+    pub fn send(self) -> C::Output<Response<m::MetadataCategory>> {
         self.0.send()
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
-    pub fn into_request(self) -> Request<m::MetadataCategorySchema, C> {
+    pub fn into_request(self) -> Request<m::MetadataCategory, C> {
         self.0
     }
 }
@@ -1134,7 +1129,7 @@ impl<C: Executor> GetObjectMetadataDirect<C> {
 /// [`send`](Self::send).
 #[must_use = "a request does nothing until it is sent"]
 #[derive(Debug, Clone)]
-pub struct GetViewMetadata<C = Client>(Request<m::MetadataViewSchema, C>);
+pub struct GetViewMetadata<C = Client>(Request<m::MetadataView, C>);
 
 impl<C: Executor> GetViewMetadata<C> {
     /// Sets `merge_fields` (boolean).
@@ -1153,13 +1148,13 @@ impl<C: Executor> GetViewMetadata<C> {
     /// # Errors
     /// As [`Request::send`]: invalid arguments (nothing sent), non-2xx
     /// answers, answers that do not decode, transport failures.
-    pub fn send(self) -> C::Output<Response<m::MetadataViewSchema>> {
+    pub fn send(self) -> C::Output<Response<m::MetadataView>> {
         self.0.send()
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
-    pub fn into_request(self) -> Request<m::MetadataViewSchema, C> {
+    pub fn into_request(self) -> Request<m::MetadataView, C> {
         self.0
     }
 }

@@ -174,7 +174,7 @@ impl<C: Executor> MlApi<C> {
 
     /// Gets a person.
     ///
-    /// `GET /API/ml/v1/face_recognition/persons/{person_id}/` (iconik's `get_face_recognition_persons_by_person_id`) answers [`models::ml::PersonSchema`](crate::models::ml::PersonSchema) (HTTP 200).
+    /// `GET /API/ml/v1/face_recognition/persons/{person_id}/` (iconik's `get_face_recognition_persons_by_person_id`) answers [`models::ml::Person`](crate::models::ml::Person) (HTTP 200).
     ///
     /// - `person_id` (string): the `{person_id}` path segment (checked and encoded)
     ///
@@ -184,7 +184,7 @@ impl<C: Executor> MlApi<C> {
     /// let answer = client.ml().get_face_recognition_person("6f1f5b9e-0000-0000-0000-000000000000").send()?;
     /// # Ok(()) }
     /// ```
-    pub fn get_face_recognition_person(&self, person_id: &str) -> Request<m::PersonSchema, C> {
+    pub fn get_face_recognition_person(&self, person_id: &str) -> Request<m::Person, C> {
         Request::new(self.op(702).path_param(person_id))
     }
 
@@ -256,7 +256,7 @@ impl<C: Executor> MlApi<C> {
 
     /// Updates a person (the fields sent).
     ///
-    /// `PATCH /API/ml/v1/face_recognition/persons/{person_id}/` (iconik's `patch_face_recognition_persons_by_person_id`) answers [`models::ml::PersonSchema`](crate::models::ml::PersonSchema) (HTTP 200).
+    /// `PATCH /API/ml/v1/face_recognition/persons/{person_id}/` (iconik's `patch_face_recognition_persons_by_person_id`) answers [`models::ml::Person`](crate::models::ml::Person) (HTTP 200).
     ///
     /// - `person_id` (string): the `{person_id}` path segment (checked and encoded)
     /// - `body`: [`models::ml::UpdatePerson`](crate::models::ml::UpdatePerson), sent as JSON
@@ -272,7 +272,7 @@ impl<C: Executor> MlApi<C> {
         &self,
         person_id: &str,
         body: &m::UpdatePerson,
-    ) -> Request<m::PersonSchema, C> {
+    ) -> Request<m::Person, C> {
         Request::new(self.op(706).path_param(person_id).json(body))
     }
 
@@ -359,7 +359,7 @@ impl<C: Executor> MlApi<C> {
 
     /// Runs `change_person` on a version of an asset of a person.
     ///
-    /// `POST /API/ml/v1/face_recognition/persons/{person_id}/assets/{asset_id}/versions/{version_id}/change_person/` (iconik's `post_face_recognition_persons_by_person_id_assets_by_asset_id_versions_by_version_id_change_person`) answers [`models::ml::PersonByAssetAndVersionSchema`](crate::models::ml::PersonByAssetAndVersionSchema) (HTTP 201).
+    /// `POST /API/ml/v1/face_recognition/persons/{person_id}/assets/{asset_id}/versions/{version_id}/change_person/` (iconik's `post_face_recognition_persons_by_person_id_assets_by_asset_id_versions_by_version_id_change_person`) answers [`models::ml::PersonByAssetAndVersion`](crate::models::ml::PersonByAssetAndVersion) (HTTP 201).
     ///
     /// - `person_id` (string): the `{person_id}` path segment (checked and encoded)
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
@@ -379,7 +379,7 @@ impl<C: Executor> MlApi<C> {
         asset_id: &str,
         version_id: &str,
         body: &m::ChangePersonInstance,
-    ) -> Request<m::PersonByAssetAndVersionSchema, C> {
+    ) -> Request<m::PersonByAssetAndVersion, C> {
         Request::new(
             self.op(711)
                 .path_param(person_id)
@@ -391,7 +391,7 @@ impl<C: Executor> MlApi<C> {
 
     /// Runs `confirm_person` on a version of an asset of a person.
     ///
-    /// `POST /API/ml/v1/face_recognition/persons/{person_id}/assets/{asset_id}/versions/{version_id}/confirm_person/` (iconik's `post_face_recognition_persons_by_person_id_assets_by_asset_id_versions_by_version_id_confirm_person`) answers [`models::ml::PersonByAssetAndVersionSchema`](crate::models::ml::PersonByAssetAndVersionSchema) (HTTP 200).
+    /// `POST /API/ml/v1/face_recognition/persons/{person_id}/assets/{asset_id}/versions/{version_id}/confirm_person/` (iconik's `post_face_recognition_persons_by_person_id_assets_by_asset_id_versions_by_version_id_confirm_person`) answers [`models::ml::PersonByAssetAndVersion`](crate::models::ml::PersonByAssetAndVersion) (HTTP 200).
     ///
     /// - `person_id` (string): the `{person_id}` path segment (checked and encoded)
     /// - `asset_id` (string): the `{asset_id}` path segment (checked and encoded)
@@ -485,7 +485,7 @@ impl<C: Executor> MlApi<C> {
 
     /// Runs `update_and_confirm` on a person.
     ///
-    /// `POST /API/ml/v1/face_recognition/persons/{person_id}/update_and_confirm/` (iconik's `post_face_recognition_persons_by_person_id_update_and_confirm`) answers [`models::ml::PersonSchema`](crate::models::ml::PersonSchema) (HTTP 200).
+    /// `POST /API/ml/v1/face_recognition/persons/{person_id}/update_and_confirm/` (iconik's `post_face_recognition_persons_by_person_id_update_and_confirm`) answers [`models::ml::Person`](crate::models::ml::Person) (HTTP 200).
     ///
     /// - `person_id` (string): the `{person_id}` path segment (checked and encoded)
     /// - `body`: [`models::ml::UpdateConfirmPerson`](crate::models::ml::UpdateConfirmPerson), sent as JSON
@@ -501,7 +501,7 @@ impl<C: Executor> MlApi<C> {
         &self,
         person_id: &str,
         body: &m::UpdateConfirmPerson,
-    ) -> Request<m::PersonSchema, C> {
+    ) -> Request<m::Person, C> {
         Request::new(self.op(716).path_param(person_id).json(body))
     }
 
@@ -589,7 +589,7 @@ impl<C: Executor> MlApi<C> {
 
     /// Replaces a person.
     ///
-    /// `PUT /API/ml/v1/face_recognition/persons/{person_id}/` (iconik's `put_face_recognition_persons_by_person_id`) answers [`models::ml::PersonSchema`](crate::models::ml::PersonSchema) (HTTP 200).
+    /// `PUT /API/ml/v1/face_recognition/persons/{person_id}/` (iconik's `put_face_recognition_persons_by_person_id`) answers [`models::ml::Person`](crate::models::ml::Person) (HTTP 200).
     ///
     /// - `person_id` (string): the `{person_id}` path segment (checked and encoded)
     /// - `body`: [`models::ml::UpdatePerson`](crate::models::ml::UpdatePerson), sent as JSON
@@ -605,7 +605,7 @@ impl<C: Executor> MlApi<C> {
         &self,
         person_id: &str,
         body: &m::UpdatePerson,
-    ) -> Request<m::PersonSchema, C> {
+    ) -> Request<m::Person, C> {
         Request::new(self.op(721).path_param(person_id).json(body))
     }
 }
@@ -955,7 +955,7 @@ impl<C: Executor> PostFaceRecognitionExtractAssetVersion<C> {
 #[must_use = "a request does nothing until it is sent"]
 #[derive(Debug, Clone)]
 pub struct PostFaceRecognitionPersonAssetVersionConfirmPerson<C = Client>(
-    Request<m::PersonByAssetAndVersionSchema, C>,
+    Request<m::PersonByAssetAndVersion, C>,
 );
 
 impl<C: Executor> PostFaceRecognitionPersonAssetVersionConfirmPerson<C> {
@@ -978,13 +978,13 @@ impl<C: Executor> PostFaceRecognitionPersonAssetVersionConfirmPerson<C> {
     /// # Errors
     /// As [`Request::send`]: invalid arguments (nothing sent), non-2xx
     /// answers, answers that do not decode, transport failures.
-    pub fn send(self) -> C::Output<Response<m::PersonByAssetAndVersionSchema>> {
+    pub fn send(self) -> C::Output<Response<m::PersonByAssetAndVersion>> {
         self.0.send()
     }
 
     /// The generic [`Request`]: to inspect the operation, or to add what
     /// the spec does not declare.
-    pub fn into_request(self) -> Request<m::PersonByAssetAndVersionSchema, C> {
+    pub fn into_request(self) -> Request<m::PersonByAssetAndVersion, C> {
         self.0
     }
 }

@@ -225,7 +225,7 @@ impl<C: Executor> SearchApi<C> {
 
     /// Gets an entity.
     ///
-    /// `GET /API/search/v1/discovery/default/entities/{entity_id}/` (iconik's `get_discovery_default_entities_by_entity_id`) answers [`models::search::DiscoveryEntitySchema`](crate::models::search::DiscoveryEntitySchema) (HTTP 200).
+    /// `GET /API/search/v1/discovery/default/entities/{entity_id}/` (iconik's `get_discovery_default_entities_by_entity_id`) answers [`models::search::DiscoveryEntity`](crate::models::search::DiscoveryEntity) (HTTP 200).
     ///
     /// - `entity_id` (string): the `{entity_id}` path segment (checked and encoded)
     ///
@@ -235,10 +235,7 @@ impl<C: Executor> SearchApi<C> {
     /// let answer = client.search().get_discovery_default_entity("6f1f5b9e-0000-0000-0000-000000000000").send()?;
     /// # Ok(()) }
     /// ```
-    pub fn get_discovery_default_entity(
-        &self,
-        entity_id: &str,
-    ) -> Request<m::DiscoveryEntitySchema, C> {
+    pub fn get_discovery_default_entity(&self, entity_id: &str) -> Request<m::DiscoveryEntity, C> {
         Request::new(self.op(738).path_param(entity_id))
     }
 
@@ -466,19 +463,19 @@ impl<C: Executor> SearchApi<C> {
     /// `PATCH /API/search/v1/discovery/default/entities/{entity_id}/` (iconik's `patch_discovery_default_entities_by_entity_id`) answers JSON as `serde_json::Value` (the spec names no schema) (HTTP 200).
     ///
     /// - `entity_id` (string): the `{entity_id}` path segment (checked and encoded)
-    /// - `body`: [`models::search::DiscoveryEntitySchema`](crate::models::search::DiscoveryEntitySchema), sent as JSON
+    /// - `body`: [`models::search::DiscoveryEntity`](crate::models::search::DiscoveryEntity), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::search::DiscoveryEntitySchema = todo!();
+    /// # let body: iconik_sync::models::search::DiscoveryEntity = todo!();
     /// let answer = client.search().patch_discovery_default_entity("6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
     pub fn patch_discovery_default_entity(
         &self,
         entity_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> Request<serde_json::Value, C> {
         Request::new(self.op(752).path_param(entity_id).json(body))
     }
@@ -489,12 +486,12 @@ impl<C: Executor> SearchApi<C> {
     ///
     /// - `object_type` (string): the `{object_type}` path segment (checked and encoded)
     /// - `object_id` (string): the `{object_id}` path segment (checked and encoded)
-    /// - `body`: [`models::search::DiscoveryEntitySchema`](crate::models::search::DiscoveryEntitySchema), sent as JSON
+    /// - `body`: [`models::search::DiscoveryEntity`](crate::models::search::DiscoveryEntity), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::search::DiscoveryEntitySchema = todo!();
+    /// # let body: iconik_sync::models::search::DiscoveryEntity = todo!();
     /// let answer = client.search().patch_discovery_entities_object("object_type", "6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
@@ -502,7 +499,7 @@ impl<C: Executor> SearchApi<C> {
         &self,
         object_type: &str,
         object_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> Request<serde_json::Value, C> {
         Request::new(
             self.op(753)
@@ -539,19 +536,19 @@ impl<C: Executor> SearchApi<C> {
     /// `PATCH /API/search/v1/search/saved/{search_id}/` (iconik's `patch_search_saved_by_search_id`) answers [`models::search::SearchDocuments`](crate::models::search::SearchDocuments) (HTTP 200).
     ///
     /// - `search_id` (string): the `{search_id}` path segment (checked and encoded)
-    /// - `body`: [`models::search::SavedSearchSchema`](crate::models::search::SavedSearchSchema), sent as JSON
+    /// - `body`: [`models::search::SavedSearch`](crate::models::search::SavedSearch), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::search::SavedSearchSchema = todo!();
+    /// # let body: iconik_sync::models::search::SavedSearch = todo!();
     /// let answer = client.search().patch_search_saved_by_search("6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
     pub fn patch_search_saved_by_search(
         &self,
         search_id: &str,
-        body: &m::SavedSearchSchema,
+        body: &m::SavedSearch,
     ) -> Request<m::SearchDocuments, C> {
         Request::new(self.op(755).path_param(search_id).json(body))
     }
@@ -580,21 +577,21 @@ impl<C: Executor> SearchApi<C> {
 
     /// Runs `discovery/default/entities`.
     ///
-    /// `POST /API/search/v1/discovery/default/entities/` (iconik's `post_discovery_default_entities`) answers [`models::search::DiscoveryEntitySchema`](crate::models::search::DiscoveryEntitySchema) (HTTP 201).
+    /// `POST /API/search/v1/discovery/default/entities/` (iconik's `post_discovery_default_entities`) answers [`models::search::DiscoveryEntity`](crate::models::search::DiscoveryEntity) (HTTP 201).
     ///
-    /// - `body`: [`models::search::DiscoveryEntitySchema`](crate::models::search::DiscoveryEntitySchema), sent as JSON
+    /// - `body`: [`models::search::DiscoveryEntity`](crate::models::search::DiscoveryEntity), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::search::DiscoveryEntitySchema = todo!();
+    /// # let body: iconik_sync::models::search::DiscoveryEntity = todo!();
     /// let answer = client.search().post_discovery_default_entities(&body).send()?;
     /// # Ok(()) }
     /// ```
     pub fn post_discovery_default_entities(
         &self,
-        body: &m::DiscoveryEntitySchema,
-    ) -> Request<m::DiscoveryEntitySchema, C> {
+        body: &m::DiscoveryEntity,
+    ) -> Request<m::DiscoveryEntity, C> {
         Request::new(self.op(757).json(body))
     }
 
@@ -622,20 +619,20 @@ impl<C: Executor> SearchApi<C> {
     ///
     /// `POST /API/search/v1/nltf_parse/` (iconik's `post_nltf_parse`) answers [`models::search::NltfParseResponseSchema`](crate::models::search::NltfParseResponseSchema) (HTTP 200).
     ///
-    /// - `body`: [`models::search::NltfParseRequestSchema`](crate::models::search::NltfParseRequestSchema), sent as JSON
+    /// - `body`: [`models::search::NltfParseRequest`](crate::models::search::NltfParseRequest), sent as JSON
     ///
     /// A read sent as POST: retried like a GET.
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::search::NltfParseRequestSchema = todo!();
+    /// # let body: iconik_sync::models::search::NltfParseRequest = todo!();
     /// let answer = client.search().post_nltf_parse(&body).send()?;
     /// # Ok(()) }
     /// ```
     pub fn post_nltf_parse(
         &self,
-        body: &m::NltfParseRequestSchema,
+        body: &m::NltfParseRequest,
     ) -> Request<m::NltfParseResponseSchema, C> {
         Request::new(self.op(759).json(body))
     }
@@ -728,7 +725,7 @@ impl<C: Executor> SearchApi<C> {
     ///
     /// `POST /API/search/v1/search/content/info/` (iconik's `post_search_content_info`) answers [`models::search::SearchContentInfo`](crate::models::search::SearchContentInfo) (HTTP 200).
     ///
-    /// - `body`: [`models::search::SearchCriteriaSavedSchema`](crate::models::search::SearchCriteriaSavedSchema), sent as JSON
+    /// - `body`: [`models::search::SearchCriteriaSaved`](crate::models::search::SearchCriteriaSaved), sent as JSON
     ///
     /// Optional, as setters: [`format_name`](PostSearchContentInfo::format_name), [`by_storage_id`](PostSearchContentInfo::by_storage_id).
     ///
@@ -737,13 +734,13 @@ impl<C: Executor> SearchApi<C> {
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::search::SearchCriteriaSavedSchema = todo!();
+    /// # let body: iconik_sync::models::search::SearchCriteriaSaved = todo!();
     /// let answer = client.search().post_search_content_info(&body).format_name("value").send()?;
     /// # Ok(()) }
     /// ```
     pub fn post_search_content_info(
         &self,
-        body: &m::SearchCriteriaSavedSchema,
+        body: &m::SearchCriteriaSaved,
     ) -> PostSearchContentInfo<C> {
         PostSearchContentInfo(Request::new(self.op(764).json(body)))
     }
@@ -793,21 +790,18 @@ impl<C: Executor> SearchApi<C> {
 
     /// Runs `search/saved`.
     ///
-    /// `POST /API/search/v1/search/saved/` (iconik's `post_search_saved`) answers [`models::search::SavedSearchSchema`](crate::models::search::SavedSearchSchema) (HTTP 201).
+    /// `POST /API/search/v1/search/saved/` (iconik's `post_search_saved`) answers [`models::search::SavedSearch`](crate::models::search::SavedSearch) (HTTP 201).
     ///
-    /// - `body`: [`models::search::SavedSearchSchema`](crate::models::search::SavedSearchSchema), sent as JSON
+    /// - `body`: [`models::search::SavedSearch`](crate::models::search::SavedSearch), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::search::SavedSearchSchema = todo!();
+    /// # let body: iconik_sync::models::search::SavedSearch = todo!();
     /// let answer = client.search().post_search_saved(&body).send()?;
     /// # Ok(()) }
     /// ```
-    pub fn post_search_saved(
-        &self,
-        body: &m::SavedSearchSchema,
-    ) -> Request<m::SavedSearchSchema, C> {
+    pub fn post_search_saved(&self, body: &m::SavedSearch) -> Request<m::SavedSearch, C> {
         Request::new(self.op(767).json(body))
     }
 
@@ -920,7 +914,7 @@ impl<C: Executor> SearchApi<C> {
 
     /// Runs `search/suggest`.
     ///
-    /// `POST /API/search/v1/search/suggest/` (iconik's `post_search_suggest`) answers [`models::search::SearchSuggestsResponseSchema`](crate::models::search::SearchSuggestsResponseSchema) (HTTP 200).
+    /// `POST /API/search/v1/search/suggest/` (iconik's `post_search_suggest`) answers [`models::search::SearchSuggestsResponse`](crate::models::search::SearchSuggestsResponse) (HTTP 200).
     ///
     /// - `body`: [`models::search::SearchSuggest`](crate::models::search::SearchSuggest), sent as JSON
     ///
@@ -936,7 +930,7 @@ impl<C: Executor> SearchApi<C> {
     pub fn post_search_suggest(
         &self,
         body: &m::SearchSuggest,
-    ) -> Request<m::SearchSuggestsResponseSchema, C> {
+    ) -> Request<m::SearchSuggestsResponse, C> {
         Request::new(self.op(773).json(body))
     }
 
@@ -1027,19 +1021,19 @@ impl<C: Executor> SearchApi<C> {
     /// `PUT /API/search/v1/discovery/default/entities/{entity_id}/` (iconik's `put_discovery_default_entities_by_entity_id`) answers JSON as `serde_json::Value` (the spec names no schema) (HTTP 200).
     ///
     /// - `entity_id` (string): the `{entity_id}` path segment (checked and encoded)
-    /// - `body`: [`models::search::DiscoveryEntitySchema`](crate::models::search::DiscoveryEntitySchema), sent as JSON
+    /// - `body`: [`models::search::DiscoveryEntity`](crate::models::search::DiscoveryEntity), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::search::DiscoveryEntitySchema = todo!();
+    /// # let body: iconik_sync::models::search::DiscoveryEntity = todo!();
     /// let answer = client.search().put_discovery_default_entity("6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
     pub fn put_discovery_default_entity(
         &self,
         entity_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> Request<serde_json::Value, C> {
         Request::new(self.op(778).path_param(entity_id).json(body))
     }
@@ -1050,12 +1044,12 @@ impl<C: Executor> SearchApi<C> {
     ///
     /// - `object_type` (string): the `{object_type}` path segment (checked and encoded)
     /// - `object_id` (string): the `{object_id}` path segment (checked and encoded)
-    /// - `body`: [`models::search::DiscoveryEntitySchema`](crate::models::search::DiscoveryEntitySchema), sent as JSON
+    /// - `body`: [`models::search::DiscoveryEntity`](crate::models::search::DiscoveryEntity), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::search::DiscoveryEntitySchema = todo!();
+    /// # let body: iconik_sync::models::search::DiscoveryEntity = todo!();
     /// let answer = client.search().put_discovery_entities_object("object_type", "6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
@@ -1063,7 +1057,7 @@ impl<C: Executor> SearchApi<C> {
         &self,
         object_type: &str,
         object_id: &str,
-        body: &m::DiscoveryEntitySchema,
+        body: &m::DiscoveryEntity,
     ) -> Request<serde_json::Value, C> {
         Request::new(
             self.op(779)
@@ -1100,19 +1094,19 @@ impl<C: Executor> SearchApi<C> {
     /// `PUT /API/search/v1/search/saved/{search_id}/` (iconik's `put_search_saved_by_search_id`) answers [`models::search::SearchDocuments`](crate::models::search::SearchDocuments) (HTTP 200).
     ///
     /// - `search_id` (string): the `{search_id}` path segment (checked and encoded)
-    /// - `body`: [`models::search::SavedSearchSchema`](crate::models::search::SavedSearchSchema), sent as JSON
+    /// - `body`: [`models::search::SavedSearch`](crate::models::search::SavedSearch), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::search::SavedSearchSchema = todo!();
+    /// # let body: iconik_sync::models::search::SavedSearch = todo!();
     /// let answer = client.search().put_search_saved_by_search("6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
     pub fn put_search_saved_by_search(
         &self,
         search_id: &str,
-        body: &m::SavedSearchSchema,
+        body: &m::SavedSearch,
     ) -> Request<m::SearchDocuments, C> {
         Request::new(self.op(781).path_param(search_id).json(body))
     }
@@ -1587,7 +1581,7 @@ impl<C: Executor> PostSearch<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::SearchDocumentSchema>> {
+    pub fn items(self) -> C::Iter<Paginator<m::SearchDocument>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -1692,7 +1686,7 @@ impl<C: Executor> PostSearchNaturalV2<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<serde_json::Value>> {
+    pub fn items(self) -> C::Iter<Paginator<m::NaturalSearchResponseObject>> {
         self.0.items(Style::SearchAfter)
     }
 

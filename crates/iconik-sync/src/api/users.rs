@@ -57,7 +57,7 @@ impl<C: Executor> UsersApi<C> {
 
     /// Deletes a user of a group.
     ///
-    /// `DELETE /API/users/v1/groups/{group_id}/users/{user_id}/` (iconik's `delete_groups_by_group_id_users_by_user_id`) answers [`models::users::UserSchema`](crate::models::users::UserSchema) (`None` for an empty answer) (HTTP 200).
+    /// `DELETE /API/users/v1/groups/{group_id}/users/{user_id}/` (iconik's `delete_groups_by_group_id_users_by_user_id`) answers [`models::users::User`](crate::models::users::User) (`None` for an empty answer) (HTTP 200).
     ///
     /// - `group_id` (string): the `{group_id}` path segment (checked and encoded)
     /// - `user_id` (string): the `{user_id}` path segment (checked and encoded)
@@ -68,11 +68,7 @@ impl<C: Executor> UsersApi<C> {
     /// let answer = client.users().delete_group_user("6f1f5b9e-0000-0000-0000-000000000000", "6f1f5b9e-0000-0000-0000-000000000000").send()?;
     /// # Ok(()) }
     /// ```
-    pub fn delete_group_user(
-        &self,
-        group_id: &str,
-        user_id: &str,
-    ) -> Request<Option<m::UserSchema>, C> {
+    pub fn delete_group_user(&self, group_id: &str, user_id: &str) -> Request<Option<m::User>, C> {
         Request::new(self.op(911).path_param(group_id).path_param(user_id))
     }
 
@@ -232,7 +228,7 @@ impl<C: Executor> UsersApi<C> {
 
     /// Deletes the saml of a user.
     ///
-    /// `DELETE /API/users/v1/users/{user_id}/saml/` (iconik's `delete_users_by_user_id_saml`) answers [`models::users::UserSchema`](crate::models::users::UserSchema) (`None` for an empty answer) (HTTP 200).
+    /// `DELETE /API/users/v1/users/{user_id}/saml/` (iconik's `delete_users_by_user_id_saml`) answers [`models::users::User`](crate::models::users::User) (`None` for an empty answer) (HTTP 200).
     ///
     /// - `user_id` (string): the `{user_id}` path segment (checked and encoded)
     ///
@@ -242,7 +238,7 @@ impl<C: Executor> UsersApi<C> {
     /// let answer = client.users().delete_user_saml("6f1f5b9e-0000-0000-0000-000000000000").send()?;
     /// # Ok(()) }
     /// ```
-    pub fn delete_user_saml(&self, user_id: &str) -> Request<Option<m::UserSchema>, C> {
+    pub fn delete_user_saml(&self, user_id: &str) -> Request<Option<m::User>, C> {
         Request::new(self.op(921).path_param(user_id))
     }
 
@@ -613,7 +609,7 @@ impl<C: Executor> UsersApi<C> {
 
     /// Gets the current of users.
     ///
-    /// `GET /API/users/v1/users/current/` (iconik's `get_users_current`) answers [`models::users::UserSchema`](crate::models::users::UserSchema) (HTTP 200).
+    /// `GET /API/users/v1/users/current/` (iconik's `get_users_current`) answers [`models::users::User`](crate::models::users::User) (HTTP 200).
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
@@ -621,7 +617,7 @@ impl<C: Executor> UsersApi<C> {
     /// let answer = client.users().get_users_current().send()?;
     /// # Ok(()) }
     /// ```
-    pub fn get_users_current(&self) -> Request<m::UserSchema, C> {
+    pub fn get_users_current(&self) -> Request<m::User, C> {
         Request::new(self.op(943))
     }
 
@@ -715,36 +711,36 @@ impl<C: Executor> UsersApi<C> {
 
     /// Updates a user (the fields sent).
     ///
-    /// `PATCH /API/users/v1/users/{user_id}/` (iconik's `patch_users_by_user_id`) answers [`models::users::UserSchema`](crate::models::users::UserSchema) (HTTP 200).
+    /// `PATCH /API/users/v1/users/{user_id}/` (iconik's `patch_users_by_user_id`) answers [`models::users::User`](crate::models::users::User) (HTTP 200).
     ///
     /// - `user_id` (string): the `{user_id}` path segment (checked and encoded)
-    /// - `body`: [`models::users::UserSchema`](crate::models::users::UserSchema), sent as JSON
+    /// - `body`: [`models::users::User`](crate::models::users::User), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::users::UserSchema = todo!();
+    /// # let body: iconik_sync::models::users::User = todo!();
     /// let answer = client.users().patch_user("6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
-    pub fn patch_user(&self, user_id: &str, body: &m::UserSchema) -> Request<m::UserSchema, C> {
+    pub fn patch_user(&self, user_id: &str, body: &m::User) -> Request<m::User, C> {
         Request::new(self.op(949).path_param(user_id).json(body))
     }
 
     /// Updates the current of users (the fields sent).
     ///
-    /// `PATCH /API/users/v1/users/current/` (iconik's `patch_users_current`) answers [`models::users::UserSchema`](crate::models::users::UserSchema) (HTTP 200).
+    /// `PATCH /API/users/v1/users/current/` (iconik's `patch_users_current`) answers [`models::users::User`](crate::models::users::User) (HTTP 200).
     ///
-    /// - `body`: [`models::users::UserSchema`](crate::models::users::UserSchema), sent as JSON
+    /// - `body`: [`models::users::User`](crate::models::users::User), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::users::UserSchema = todo!();
+    /// # let body: iconik_sync::models::users::User = todo!();
     /// let answer = client.users().patch_users_current(&body).send()?;
     /// # Ok(()) }
     /// ```
-    pub fn patch_users_current(&self, body: &m::UserSchema) -> Request<m::UserSchema, C> {
+    pub fn patch_users_current(&self, body: &m::User) -> Request<m::User, C> {
         Request::new(self.op(950).json(body))
     }
 
@@ -796,7 +792,7 @@ impl<C: Executor> UsersApi<C> {
 
     /// Posts to a user of a group.
     ///
-    /// `POST /API/users/v1/groups/{group_id}/users/{user_id}/` (iconik's `post_groups_by_group_id_users_by_user_id`) answers [`models::users::UserSchema`](crate::models::users::UserSchema) (HTTP 201).
+    /// `POST /API/users/v1/groups/{group_id}/users/{user_id}/` (iconik's `post_groups_by_group_id_users_by_user_id`) answers [`models::users::User`](crate::models::users::User) (HTTP 201).
     ///
     /// - `group_id` (string): the `{group_id}` path segment (checked and encoded)
     /// - `user_id` (string): the `{user_id}` path segment (checked and encoded)
@@ -807,7 +803,7 @@ impl<C: Executor> UsersApi<C> {
     /// let answer = client.users().post_group_user("6f1f5b9e-0000-0000-0000-000000000000", "6f1f5b9e-0000-0000-0000-000000000000").send()?;
     /// # Ok(()) }
     /// ```
-    pub fn post_group_user(&self, group_id: &str, user_id: &str) -> Request<m::UserSchema, C> {
+    pub fn post_group_user(&self, group_id: &str, user_id: &str) -> Request<m::User, C> {
         Request::new(self.op(953).path_param(group_id).path_param(user_id))
     }
 
@@ -993,7 +989,7 @@ impl<C: Executor> UsersApi<C> {
 
     /// Creates a user.
     ///
-    /// `POST /API/users/v1/users/` (iconik's `post_users`) answers [`models::users::UserSchema`](crate::models::users::UserSchema) (HTTP 201).
+    /// `POST /API/users/v1/users/` (iconik's `post_users`) answers [`models::users::User`](crate::models::users::User) (HTTP 201).
     ///
     /// - `body`: [`models::users::UserCreate`](crate::models::users::UserCreate), sent as JSON
     ///
@@ -1004,7 +1000,7 @@ impl<C: Executor> UsersApi<C> {
     /// let answer = client.users().post_users(&body).send()?;
     /// # Ok(()) }
     /// ```
-    pub fn post_users(&self, body: &m::UserCreate) -> Request<m::UserSchema, C> {
+    pub fn post_users(&self, body: &m::UserCreate) -> Request<m::User, C> {
         Request::new(self.op(963).json(body))
     }
 
@@ -1229,25 +1225,25 @@ impl<C: Executor> UsersApi<C> {
 
     /// Replaces a user.
     ///
-    /// `PUT /API/users/v1/users/{user_id}/` (iconik's `put_users_by_user_id`) answers [`models::users::UserSchema`](crate::models::users::UserSchema) (HTTP 200).
+    /// `PUT /API/users/v1/users/{user_id}/` (iconik's `put_users_by_user_id`) answers [`models::users::User`](crate::models::users::User) (HTTP 200).
     ///
     /// - `user_id` (string): the `{user_id}` path segment (checked and encoded)
-    /// - `body`: [`models::users::UserSchema`](crate::models::users::UserSchema), sent as JSON
+    /// - `body`: [`models::users::User`](crate::models::users::User), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::users::UserSchema = todo!();
+    /// # let body: iconik_sync::models::users::User = todo!();
     /// let answer = client.users().put_user("6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
-    pub fn put_user(&self, user_id: &str, body: &m::UserSchema) -> Request<m::UserSchema, C> {
+    pub fn put_user(&self, user_id: &str, body: &m::User) -> Request<m::User, C> {
         Request::new(self.op(975).path_param(user_id).json(body))
     }
 
     /// Runs `saml` on a user.
     ///
-    /// `PUT /API/users/v1/users/{user_id}/saml/` (iconik's `put_users_by_user_id_saml`) answers [`models::users::UserSchema`](crate::models::users::UserSchema) (HTTP 200).
+    /// `PUT /API/users/v1/users/{user_id}/saml/` (iconik's `put_users_by_user_id_saml`) answers [`models::users::User`](crate::models::users::User) (HTTP 200).
     ///
     /// - `user_id` (string): the `{user_id}` path segment (checked and encoded)
     /// - `body`: [`models::users::UserSamlIdpUpdate`](crate::models::users::UserSamlIdpUpdate), sent as JSON
@@ -1259,28 +1255,24 @@ impl<C: Executor> UsersApi<C> {
     /// let answer = client.users().put_user_saml("6f1f5b9e-0000-0000-0000-000000000000", &body).send()?;
     /// # Ok(()) }
     /// ```
-    pub fn put_user_saml(
-        &self,
-        user_id: &str,
-        body: &m::UserSamlIdpUpdate,
-    ) -> Request<m::UserSchema, C> {
+    pub fn put_user_saml(&self, user_id: &str, body: &m::UserSamlIdpUpdate) -> Request<m::User, C> {
         Request::new(self.op(976).path_param(user_id).json(body))
     }
 
     /// Runs `users/current`.
     ///
-    /// `PUT /API/users/v1/users/current/` (iconik's `put_users_current`) answers [`models::users::UserSchema`](crate::models::users::UserSchema) (HTTP 200).
+    /// `PUT /API/users/v1/users/current/` (iconik's `put_users_current`) answers [`models::users::User`](crate::models::users::User) (HTTP 200).
     ///
-    /// - `body`: [`models::users::UserSchema`](crate::models::users::UserSchema), sent as JSON
+    /// - `body`: [`models::users::User`](crate::models::users::User), sent as JSON
     ///
     /// ```ignore
     /// # fn main() -> iconik_sync::Result<()> {
     /// # let client = iconik_sync::Client::from_env()?;
-    /// # let body: iconik_sync::models::users::UserSchema = todo!();
+    /// # let body: iconik_sync::models::users::User = todo!();
     /// let answer = client.users().put_users_current(&body).send()?;
     /// # Ok(()) }
     /// ```
-    pub fn put_users_current(&self, body: &m::UserSchema) -> Request<m::UserSchema, C> {
+    pub fn put_users_current(&self, body: &m::User) -> Request<m::User, C> {
         Request::new(self.op(977).json(body))
     }
 
@@ -1389,7 +1381,7 @@ impl<C: Executor> GetGroups<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::GroupWithRolesElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::RoleGroup>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -1444,7 +1436,7 @@ impl<C: Executor> GetGroupsAllBasic<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::GroupWithRolesElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::RoleGroup>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -1539,7 +1531,7 @@ impl<C: Executor> GetGroupsBasic<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::GroupWithRolesElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::RoleGroup>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -1684,7 +1676,7 @@ impl<C: Executor> GetRoleGroups<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::GroupWithRolesElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::RoleGroup>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -1779,7 +1771,7 @@ impl<C: Executor> GetRoleGroupsBasic<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::GroupWithRolesElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::RoleGroup>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -1959,7 +1951,7 @@ impl<C: Executor> GetTeamsBasic<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::GroupWithRolesElastic>> {
+    pub fn items(self) -> C::Iter<Paginator<m::RoleGroup>> {
         self.0.items(Style::PageNumber)
     }
 
@@ -2089,7 +2081,7 @@ impl<C: Executor> GetUsers<C> {
     ///
     /// # Errors
     /// A page that fails ends the walk with its error as the last item.
-    pub fn items(self) -> C::Iter<Paginator<m::UserElasticSchema>> {
+    pub fn items(self) -> C::Iter<Paginator<m::UserElastic>> {
         self.0.items(Style::PageNumber)
     }
 
