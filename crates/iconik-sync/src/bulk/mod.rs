@@ -77,8 +77,10 @@
 //! asset, its formats, its files and the download's two calls. Files are
 //! processed by [`SyncUp::jobs`] threads (default 4), each sending
 //! [`SyncUp::parts`] parts at once (default 4): memory is about
-//! `jobs × parts × part size` (16 MiB by default) plus the listings of the
-//! folders on the current path, whatever the tree's size.
+//! `jobs × parts × part size` (16 MiB by default) for large files, plus the
+//! listings of the folders on the current path, plus a few hundred bytes
+//! per file the journal knows (its index) and, down, per asset (each is
+//! synced once).
 
 mod down;
 mod glob;
