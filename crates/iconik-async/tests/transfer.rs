@@ -1,11 +1,12 @@
-//! The async transfer twins: the same requests as the sync calls, run on
-//! a worker, with progress callbacks and the resumable state handed back.
+//! Transfers on the async client: the same request values as the sync
+//! client's, run on a worker (`.send().await`), with progress callbacks and
+//! a resumable state shared with the caller.
 
 use std::sync::{Arc, Mutex};
 
 use iconik_async::Client;
 use iconik_sync::clock::FakeClock;
-use iconik_sync::transfer::{Download, Upload, UploadState};
+use iconik_sync::transfer::UploadState;
 use mockito::{Matcher, Server};
 use serde_json::json;
 
@@ -80,7 +81,9 @@ async fn upload_and_download_on_a_worker() {
     let sink = seen.clone();
     let client = client(&server);
     let report = client
-        .upload(&Upload::new(&path).on_progress(move |p| sink.lock().unwrap().push(p.bytes_done)))
+        .upload(&path)
+        .on_progress(move |p| sink.lock().unwrap().push(p.bytes_done))
+        .send()
         .await
         .unwrap();
     put.assert();
@@ -106,10 +109,7 @@ async fn upload_and_download_on_a_worker() {
         .with_body(bytes.clone())
         .create();
     let dest = path.with_file_name("down.bin");
-    let back = client
-        .download(&Download::new("as", "fi", &dest))
-        .await
-        .unwrap();
+    let back = client.download("as", "fi", &dest).send().await.unwrap();
     assert!(back.checksum_verified);
     assert_eq!(back.md5, report.md5);
     assert_eq!(std::fs::read(&dest).unwrap(), bytes);
@@ -126,12 +126,15 @@ async fn a_failed_resumable_upload_hands_its_state_back() {
         .expect(1)
         .create();
     let path = temp("fail.bin", b"some bytes");
-    let mut state = UploadState::default();
+    let state = Arc::new(Mutex::new(UploadState::default()));
     let err = client(&server)
-        .upload_resumable(&Upload::new(&path), &mut state)
+        .upload(&path)
+        .resume(&state)
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(403));
+    let state = state.lock().unwrap();
     assert_eq!(state.asset_id(), Some("as"));
     assert_eq!(state.file_id(), Some("fi"));
     assert!(!state.is_transferred());

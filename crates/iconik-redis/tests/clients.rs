@@ -69,7 +69,7 @@ fn sync_and_async_clients_sharing_a_credential_draw_no_429() {
                 let (claimed, ok) = (&claimed, &ok);
                 s.spawn(move || {
                     while claimed.fetch_add(1, Ordering::SeqCst) < total {
-                        client.assets().get(id).expect("GET");
+                        client.assets().get_asset(id).send().expect("GET");
                         ok.fetch_add(1, Ordering::SeqCst);
                     }
                 });
@@ -98,7 +98,7 @@ fn sync_and_async_clients_sharing_a_credential_draw_no_429() {
                         let (claimed, ok) = (claimed.clone(), ok.clone());
                         tokio::spawn(async move {
                             while claimed.fetch_add(1, Ordering::SeqCst) < total {
-                                client.assets().get(id).await.expect("GET");
+                                client.assets().get_asset(id).send().await.expect("GET");
                                 ok.fetch_add(1, Ordering::SeqCst);
                             }
                         })

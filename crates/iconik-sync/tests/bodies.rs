@@ -1,5 +1,6 @@
-//! Non-JSON bodies on the wire, typed arguments of generated methods, and
-//! reads sent as POST that are retried like GETs.
+//! Non-JSON bodies on the wire, typed arguments of generated methods, the
+//! credentials each operation sends, and reads sent as POST that are
+//! retried like GETs.
 
 mod common;
 
@@ -7,73 +8,120 @@ use std::sync::Arc;
 
 use common::*;
 use iconik_sync::clock::FakeClock;
-use iconik_sync::models::{assets, search, users};
-use iconik_sync::{Error, Method, RateLimitConfig};
+use iconik_sync::models::{assets, auth, search, users};
+use iconik_sync::{Auth, Error, Method, RateLimitConfig};
 use mockito::Matcher;
 
 #[test]
 fn image_bodies_are_sent_as_bytes_with_their_content_type() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Post, "users", "/v1/groups/g1/logo/")
         .match_header("content-type", "image/png")
         .match_body(Matcher::Exact("\u{1}PNG".into()))
         .with_status(200)
-        .with_body("{}")
+        .with_body(r#"{"logo": "https://cdn/logo.png"}"#)
         .create();
-    h.client
+    let r = h
+        .client
         .users()
         .post_group_logo("g1", "image/png", b"\x01PNG".to_vec())
+        .send()
         .unwrap();
-    m.assert();
+    assert_eq!(r.logo.as_deref(), Some("https://cdn/logo.png"));
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn form_bodies_are_urlencoded() {
+fn a_typed_form_body_is_urlencoded_with_its_grant_type() {
     let mut h = harness();
-    let m = h
-        .expect(Method::Post, "auth", "/v1/oauth/token/")
+    // the token endpoint takes no credentials of ours: a raw mock, not
+    // `expect` (which requires them)
+    let mock = h
+        .server
+        .mock("POST", "/API/auth/v1/oauth/token/")
         .match_header("content-type", "application/x-www-form-urlencoded")
-        .match_body(Matcher::Exact("grant_type=code&code=a+b%26c%3D".into()))
-        .with_body(r#"{"access_token": "x"}"#)
+        .match_header("App-ID", Matcher::Missing)
+        .match_header("Auth-Token", Matcher::Missing)
+        .match_query(exact_query(&[("expires_in", "60")]))
+        .match_body(Matcher::Exact(
+            "code=a+b%26c%3D&grant_type=authorization_code".into(),
+        ))
+        .with_body(r#"{"token": "x"}"#)
+        .expect(1)
         .create();
-    h.client
+    let token = h
+        .client
         .auth()
         .post_oauth_token(
-            &[("grant_type", "code"), ("code", "a b&c=")],
-            &Default::default(),
+            &auth::PostOauthTokenBody::new(auth::PostOauthTokenBodyGrantType::AuthorizationCode)
+                .code("a b&c="),
         )
+        .expires_in(60)
+        .send()
         .unwrap();
-    m.assert();
+    assert_eq!(token.token, "x");
+    mock.assert();
+    h.finish();
+}
+
+#[test]
+fn a_login_sends_no_credentials() {
+    let mut h = harness();
+    let login = h
+        .server
+        .mock("POST", "/API/auth/v1/auth/simple/login/")
+        .match_header("App-ID", Matcher::Missing)
+        .match_header("Auth-Token", Matcher::Missing)
+        .match_header("content-type", "application/json")
+        .match_body(Matcher::Json(
+            serde_json::json!({"email": "ada@example.com", "password": "pw"}),
+        ))
+        .with_status(201)
+        .with_body(r#"{"token": "new-token", "user_id": "u1"}"#)
+        .expect(1)
+        .create();
+    let request = h
+        .client
+        .auth()
+        .post_auth_simple_login(&auth::SimpleLogin::new("ada@example.com", "pw"));
+    assert_eq!(request.operation().auth(), Auth::None);
+    let token = request.send().unwrap();
+    assert_eq!(token.token.as_deref(), Some("new-token"));
+    login.assert();
     h.finish();
 }
 
 #[test]
 fn query_setters_take_concrete_types_and_send_the_spec_names() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Get, "assets", "/v1/assets/a1/")
-        .match_query(Matcher::AllOf(vec![
-            Matcher::UrlEncoded("include_users".into(), "true".into()),
-            Matcher::UrlEncoded("include_collections".into(), "false".into()),
+        .match_query(exact_query(&[
+            ("include_users", "true"),
+            ("include_collections", "false"),
         ]))
         .with_body(r#"{"title": "Clip", "brand_new": 1}"#)
         .create();
-    let params = assets::GetAssetParams::default()
+    let asset = h
+        .client
+        .assets()
+        .get_asset("a1")
         .include_users(true)
-        .include_collections(false);
-    let asset = h.client.assets().get_asset("a1", &params).unwrap();
+        .include_collections(false)
+        .send()
+        .unwrap();
     assert_eq!(asset.title, "Clip");
     assert_eq!(asset.extra["brand_new"], 1, "unknown fields are kept");
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
 fn request_bodies_send_exactly_the_fields_set() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Post, "users", "/v1/groups/")
         .match_body(Matcher::Json(serde_json::json!({"name": "Editors"})))
         .with_status(201)
@@ -83,9 +131,10 @@ fn request_bodies_send_exactly_the_fields_set() {
         .client
         .users()
         .post_groups(&users::Group::new("Editors"))
+        .send()
         .unwrap();
     assert_eq!(group.name, "Editors");
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
@@ -118,10 +167,8 @@ fn a_search_sent_as_post_is_retried_after_503() {
     let r = h
         .client
         .search()
-        .post_search(
-            &search::SearchCriteriaSchema::default(),
-            &Default::default(),
-        )
+        .post_search(&search::SearchCriteriaSchema::new())
+        .send()
         .unwrap();
     assert_eq!(r.attempts(), 2);
     unavailable.assert();
@@ -139,7 +186,8 @@ fn a_create_sent_as_post_is_not_resent_after_503() {
     let err = h
         .client
         .assets()
-        .post_assets(&assets::AssetPostCreate::new("Clip"), &Default::default())
+        .post_assets(&assets::AssetPostCreate::new("Clip"))
+        .send()
         .unwrap_err();
     assert!(
         matches!(err, Error::Api(ref e) if e.status == 503),

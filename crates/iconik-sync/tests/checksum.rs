@@ -1,4 +1,5 @@
-//! Streaming MD5 of large files and the checksum lookup that follows
+//! Streaming MD5 of large files and `client.files_by_checksum`, the
+//! lookup (of an MD5, or of a local file hashed first) that follows
 //! `last_id` across pages.
 
 mod common;
@@ -8,7 +9,7 @@ use std::path::PathBuf;
 
 use common::*;
 use iconik_sync::checksum::{is_md5, md5_file, md5_reader};
-use iconik_sync::{Error, Method};
+use iconik_sync::{Bound, Error, Method};
 use mockito::Matcher;
 use serde_json::json;
 
@@ -78,7 +79,7 @@ fn page(ids: &[&str], next: Option<&str>) -> String {
     json!({
         "objects": ids.iter().map(|id| json!({
             "id": id, "directory_path": "media", "original_name": format!("{id}.mov"),
-            "type": "FILE", "status": "CLOSED", "checksum": PATTERN_MD5, "asset_id": format!("asset-{id}")
+            "type": "FILE", "status": "CLOSED", "file_set_id": "fs1", "checksum": PATTERN_MD5, "asset_id": format!("asset-{id}")
         })).collect::<Vec<_>>(),
         "per_page": ids.len(),
         "next_url": next,
@@ -119,7 +120,7 @@ fn expect_three_pages(h: &mut Harness, md5: &str) -> Vec<mockito::Mock> {
     vec![first, second, third]
 }
 
-fn ids(files: &[iconik_sync::models::File]) -> Vec<&str> {
+fn ids(files: &[iconik_sync::models::files::File]) -> Vec<&str> {
     files.iter().map(|f| f.id.as_deref().unwrap()).collect()
 }
 
@@ -127,7 +128,7 @@ fn ids(files: &[iconik_sync::models::File]) -> Vec<&str> {
 fn lookup_by_md5_follows_last_id_across_pages() {
     let mut h = harness();
     let mocks = expect_three_pages(&mut h, PATTERN_MD5);
-    let files = h.client.files().get_files_by_checksum(PATTERN_MD5).unwrap();
+    let files = h.client.files_by_checksum(PATTERN_MD5).send().unwrap();
     assert_eq!(ids(&files), ["f1", "f2", "f3", "f4", "f5"]);
     assert_eq!(files[4].asset_id.as_deref(), Some("asset-f5"));
     for m in mocks {
@@ -142,8 +143,8 @@ fn uppercase_md5_is_sent_lowercase() {
     let mocks = expect_three_pages(&mut h, PATTERN_MD5);
     let files = h
         .client
-        .files()
-        .get_files_by_checksum(&PATTERN_MD5.to_uppercase())
+        .files_by_checksum(PATTERN_MD5.to_uppercase())
+        .send()
         .unwrap();
     assert_eq!(files.len(), 5);
     for m in mocks {
@@ -159,8 +160,8 @@ fn lookup_by_path_hashes_the_file_then_follows_last_id() {
     let mocks = expect_three_pages(&mut h, PATTERN_MD5);
     let files = h
         .client
-        .files()
-        .get_files_by_checksum(&file.0.to_string_lossy())
+        .files_by_checksum(file.0.to_string_lossy())
+        .send()
         .unwrap();
     assert_eq!(ids(&files), ["f1", "f2", "f3", "f4", "f5"]);
     for m in mocks {
@@ -170,16 +171,27 @@ fn lookup_by_path_hashes_the_file_then_follows_last_id() {
 }
 
 #[test]
-fn lookup_of_file_hashes_the_file() {
-    let file = TempFile::with_pattern("of-file");
+fn more_files_than_max_items_is_an_error_not_a_truncation() {
     let mut h = harness();
     let mocks = expect_three_pages(&mut h, PATTERN_MD5);
-    let files = h
+    let err = h
         .client
-        .files()
-        .get_files_by_checksum_of_file(&file.0)
-        .unwrap();
-    assert_eq!(files.len(), 5);
+        .files_by_checksum(PATTERN_MD5)
+        .max_items(4)
+        .send()
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::BoundReached {
+                bound: Bound::Items,
+                limit: 4,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // the third page was read and refused: no fourth request
     for m in mocks {
         m.assert();
     }
@@ -199,8 +211,8 @@ fn no_match_is_an_empty_vec() {
         .create();
     let files = h
         .client
-        .files()
-        .get_files_by_checksum("d41d8cd98f00b204e9800998ecf8427e")
+        .files_by_checksum("d41d8cd98f00b204e9800998ecf8427e")
+        .send()
         .unwrap();
     assert!(files.is_empty());
     m.assert();
@@ -211,16 +223,8 @@ fn no_match_is_an_empty_vec() {
 fn a_missing_file_sends_nothing() {
     let h = harness();
     let path = std::env::temp_dir().join("iconik-sync-missing-clip.mov");
-    match h
-        .client
-        .files()
-        .get_files_by_checksum(&path.to_string_lossy())
-    {
+    match h.client.files_by_checksum(path.to_string_lossy()).send() {
         Err(Error::Io { context, .. }) => assert!(context.contains("iconik-sync-missing-clip.mov")),
-        other => panic!("expected Error::Io, got {other:?}"),
-    }
-    match h.client.files().get_files_by_checksum_of_file(&path) {
-        Err(Error::Io { .. }) => {}
         other => panic!("expected Error::Io, got {other:?}"),
     }
     h.finish();
@@ -246,11 +250,7 @@ fn an_error_on_a_later_page_is_returned() {
         .with_status(500)
         .with_body(r#"{"errors": ["boom"]}"#)
         .create();
-    let err = h
-        .client
-        .files()
-        .get_files_by_checksum(PATTERN_MD5)
-        .unwrap_err();
+    let err = h.client.files_by_checksum(PATTERN_MD5).send().unwrap_err();
     assert_eq!(err.status(), Some(500));
     first.assert();
     second.assert();

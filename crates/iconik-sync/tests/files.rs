@@ -1,11 +1,12 @@
-//! `client.files()`: every method's HTTP method, path, query and body, and
-//! the models' decoding (unknown fields and enum values kept).
+//! `client.files()`: each operation's HTTP method, path, query and body,
+//! and the models' decoding (unknown fields and enum values kept).
 
 mod common;
 
 use common::*;
-use iconik_sync::models::*;
-use iconik_sync::Method;
+use iconik_sync::models::files as m;
+use iconik_sync::page::Style;
+use iconik_sync::{Error, Method, Paginator};
 use mockito::Matcher;
 use serde_json::json;
 
@@ -18,10 +19,13 @@ fn q(k: &str, v: &str) -> Matcher {
 #[test]
 fn file_round_trips_unknown_fields_and_enum_values() {
     let raw: serde_json::Value = serde_json::from_str(&fixture("files_file.json")).unwrap();
-    let file: File = serde_json::from_value(raw.clone()).unwrap();
-    assert_eq!(file.r#type, Some(FileType::File));
-    assert_eq!(file.status, Some(FileStatus::Other("QUARANTINED".into())));
-    assert_eq!(file.template_engine, Some(TemplateEngine::Simple));
+    let file: m::File = serde_json::from_value(raw.clone()).unwrap();
+    assert_eq!(file.type_, m::FileType::File);
+    assert_eq!(
+        file.status,
+        Some(m::FileStatus::Other("QUARANTINED".into()))
+    );
+    assert_eq!(file.template_engine, Some(m::FileTemplateEngine::Simple));
     assert_eq!(file.size, Some(5_242_880));
     assert_eq!(file.file_date_created, None);
     assert_eq!(file.extra["storage_tier"]["class"], "GLACIER");
@@ -37,19 +41,20 @@ fn file_round_trips_unknown_fields_and_enum_values() {
 
 #[test]
 fn format_keeps_unknown_component_types_and_fields() {
-    let format: Format = serde_json::from_str(&fixture("files_format.json")).unwrap();
+    let format: m::Format = serde_json::from_str(&fixture("files_format.json")).unwrap();
     let components = format.components.as_ref().unwrap();
-    assert_eq!(components[0].r#type, Some(ComponentType::Video));
+    assert_eq!(components[0].type_, m::ComponentType::Video);
     assert_eq!(
-        components[1].r#type,
-        Some(ComponentType::Other("SPATIAL_AUDIO".into()))
+        components[1].type_,
+        m::ComponentType::Other("SPATIAL_AUDIO".into())
     );
-    assert_eq!(format.archive_status, Some(ArchiveStatus::NotArchived));
     assert_eq!(
-        format.external_references.as_ref().unwrap()[0]
-            .uri
-            .as_deref(),
-        Some("https://mam.example/clip/1")
+        format.archive_status,
+        Some(m::FormatArchiveStatus::NotArchived)
+    );
+    assert_eq!(
+        format.external_references.as_ref().unwrap()[0].uri,
+        "https://mam.example/clip/1"
     );
     assert_eq!(format.extra["lto_tape"], "T0001");
     let back = serde_json::to_value(&format).unwrap();
@@ -59,17 +64,20 @@ fn format_keeps_unknown_component_types_and_fields() {
 
 #[test]
 fn request_bodies_send_exactly_what_was_set() {
-    let body = FileCreate::new("media/", "clip.mov", FileType::File).size(10i64);
+    let body = m::FileCreate::new("media/", "clip.mov", "FILE").size(10);
     assert_eq!(
         serde_json::to_value(&body).unwrap(),
         json!({"directory_path": "media/", "original_name": "clip.mov", "type": "FILE", "size": 10})
     );
-    let body = KeyframeCreate::new(KeyframeType::Poster);
+    let body = m::KeyframeCreate::new("POSTER");
     assert_eq!(
         serde_json::to_value(&body).unwrap(),
         json!({"type": "POSTER"})
     );
-    assert_eq!(serde_json::to_value(Proxy::default()).unwrap(), json!({}));
+    assert_eq!(
+        serde_json::to_value(m::ProxyCreate::new()).unwrap(),
+        json!({})
+    );
 }
 
 // ---- formats --------------------------------------------------------------
@@ -77,23 +85,27 @@ fn request_bodies_send_exactly_what_was_set() {
 #[test]
 fn get_asset_formats() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Get, "files", "/v1/assets/a1/formats/")
         .match_query(Matcher::AllOf(vec![q("per_page", "5"), q("last_id", "fm0"), q("include_all_versions", "true")]))
         .with_body(json!({"objects": [serde_json::from_str::<serde_json::Value>(&fixture("files_format.json")).unwrap()], "next_url": null}).to_string())
         .create();
-    let params = FilesListParams::default()
-        .per_page(5u32)
+    let page = h
+        .client
+        .files()
+        .get_asset_formats("a1")
+        .per_page(5)
         .last_id("fm0")
-        .include_all_versions(true);
-    let page = h.client.files().get_asset_formats("a1", &params).unwrap();
-    assert_eq!(page.objects[0].name.as_deref(), Some("ORIGINAL"));
-    m.assert();
+        .include_all_versions(true)
+        .send()
+        .unwrap();
+    assert_eq!(page.objects.as_ref().unwrap()[0].name, "ORIGINAL");
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn get_asset_formats_all_follows_last_id() {
+fn get_asset_formats_items_follow_last_id() {
     let mut h = harness();
     let first = h
         .expect(Method::Get, "files", "/v1/assets/a1/formats/")
@@ -108,8 +120,9 @@ fn get_asset_formats_all_follows_last_id() {
     let names: Vec<String> = h
         .client
         .files()
-        .get_asset_formats_all("a1", &FilesListParams::default())
-        .map(|f| f.unwrap().name.unwrap())
+        .get_asset_formats("a1")
+        .items()
+        .map(|f| f.unwrap().name)
         .collect();
     assert_eq!(names, ["ORIGINAL", "PPRO_PROJECT"]);
     first.assert();
@@ -120,20 +133,25 @@ fn get_asset_formats_all_follows_last_id() {
 #[test]
 fn get_asset_format() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Get, "files", "/v1/assets/a1/formats/fm1/")
         .with_body(fixture("files_format.json"))
         .create();
-    let format = h.client.files().get_asset_format("a1", "fm1").unwrap();
+    let format = h
+        .client
+        .files()
+        .get_asset_format("a1", "fm1")
+        .send()
+        .unwrap();
     assert_eq!(format.id.as_deref(), Some("fm1"));
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn create_asset_format() {
+fn post_asset_formats() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Post, "files", "/v1/assets/a1/formats/")
         .match_body(json_body(
             json!({"name": "ORIGINAL", "storage_methods": ["S3"]}),
@@ -141,50 +159,60 @@ fn create_asset_format() {
         .with_status(201)
         .with_body(fixture("files_format.json"))
         .create();
-    let body = FormatCreate::new("ORIGINAL").storage_methods(vec!["S3".to_string()]);
-    let format = h.client.files().create_asset_format("a1", &body).unwrap();
-    assert_eq!(format.data.status, Some(FormatStatus::Active));
-    m.assert();
+    let body = m::Format::new("ORIGINAL").storage_methods(vec!["S3".to_string()]);
+    let format = h
+        .client
+        .files()
+        .post_asset_formats("a1", &body)
+        .send()
+        .unwrap();
+    assert_eq!(format.status, Some(m::FormatStatus::Active));
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn update_asset_format_is_put() {
+fn put_asset_format_is_put() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Put, "files", "/v1/assets/a1/formats/fm1/")
         .match_body(json_body(json!({"name": "ORIGINAL", "is_online": false})))
         .with_body(fixture("files_format.json"))
         .create();
-    let body = FormatCreate::new("ORIGINAL").is_online(false);
+    let body = m::Format::new("ORIGINAL").is_online(false);
     h.client
         .files()
-        .update_asset_format("a1", "fm1", &body)
+        .put_asset_format("a1", "fm1", &body)
+        .send()
         .unwrap();
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn partial_update_asset_format_is_patch() {
+fn patch_asset_format_is_patch() {
+    // the body type makes `name` required: a patch sends it
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Patch, "files", "/v1/assets/a1/formats/fm1/")
-        .match_body(json_body(json!({"is_online": true})))
+        .match_query(exact_query(&[("sync_components", "true")]))
+        .match_body(json_body(json!({"name": "ORIGINAL", "is_online": true})))
         .with_body(fixture("files_format.json"))
         .create();
     h.client
         .files()
-        .partial_update_asset_format("a1", "fm1", &Format::default().is_online(true))
+        .patch_asset_format("a1", "fm1", &m::Format::new("ORIGINAL").is_online(true))
+        .sync_components(true)
+        .send()
         .unwrap();
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn create_asset_format_component() {
+fn post_asset_format_components() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(
             Method::Post,
             "files",
@@ -196,21 +224,18 @@ fn create_asset_format_component() {
     let c = h
         .client
         .files()
-        .create_asset_format_component(
-            "a1",
-            "fm1",
-            &ComponentCreate::new("video", ComponentType::Video),
-        )
+        .post_asset_format_components("a1", "fm1", &m::Component::new("video", "VIDEO"))
+        .send()
         .unwrap();
     assert_eq!(c.id.as_deref(), Some("c9"));
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn fetch_asset_format_components() {
+fn get_asset_format_components() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(
             Method::Get,
             "files",
@@ -221,19 +246,23 @@ fn fetch_asset_format_components() {
     let page = h
         .client
         .files()
-        .fetch_asset_format_components("a1", "fm1")
+        .get_asset_format_components("a1", "fm1")
+        .send()
         .unwrap();
-    assert_eq!(page.objects[0].r#type, Some(ComponentType::Audio));
-    m.assert();
+    assert_eq!(
+        page.objects.as_ref().unwrap()[0].type_,
+        m::ComponentType::Audio
+    );
+    mock.assert();
     h.finish();
 }
 
 // ---- file sets ------------------------------------------------------------
 
 #[test]
-fn get_asset_filesets() {
+fn get_asset_file_sets() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Get, "files", "/v1/assets/a1/file_sets/")
         .match_query(q("file_count", "true"))
         .with_body(format!(
@@ -244,27 +273,26 @@ fn get_asset_filesets() {
     let page = h
         .client
         .files()
-        .get_asset_filesets("a1", &FilesListParams::default().file_count(true))
+        .get_asset_file_sets("a1")
+        .file_count(true)
+        .send()
         .unwrap();
-    let set = &page.objects[0];
-    assert_eq!(
-        set.component_ids.as_deref(),
-        Some(&["c1".to_string(), "c2".to_string()][..])
-    );
-    assert_eq!(set.status, Some(FileSetStatus::Active));
-    assert_eq!(set.r#type, Some(FileSetType::Regular));
+    let set = &page.objects.as_ref().unwrap()[0];
+    assert_eq!(set.component_ids, ["c1", "c2"]);
+    assert_eq!(set.status, Some(m::FileSetStatus::Active));
+    assert_eq!(set.type_, Some(m::FileSetType::Regular));
     assert_eq!(set.extra["checksum_status"], "VERIFIED");
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn get_asset_filesets_all_follows_last_id() {
+fn get_asset_file_sets_items_follow_last_id() {
     let mut h = harness();
     let first = h
         .expect(Method::Get, "files", "/v1/assets/a1/file_sets/")
         .match_query(q("per_page", "1"))
-        .with_body(r#"{"objects": [{"id": "fs1"}], "next_url": "/API/files/v1/assets/a1/file_sets/?per_page=1&last_id=fs1"}"#)
+        .with_body(r#"{"objects": [{"id": "fs1", "base_dir": "b", "component_ids": [], "format_id": "fm1", "name": "n"}], "next_url": "/API/files/v1/assets/a1/file_sets/?per_page=1&last_id=fs1"}"#)
         .create();
     let second = h
         .expect(Method::Get, "files", "/v1/assets/a1/file_sets/")
@@ -272,12 +300,15 @@ fn get_asset_filesets_all_follows_last_id() {
             q("per_page", "1"),
             q("last_id", "fs1"),
         ]))
-        .with_body(r#"{"objects": [{"id": "fs2"}], "next_url": null}"#)
+        .with_body(r#"{"objects": [{"id": "fs2", "base_dir": "b", "component_ids": [], "format_id": "fm1", "name": "n"}], "next_url": null}"#)
         .create();
     let n = h
         .client
         .files()
-        .get_asset_filesets_all("a1", &FilesListParams::default().per_page(1u32))
+        .get_asset_file_sets("a1")
+        .per_page(1)
+        .items()
+        .map(Result::unwrap)
         .count();
     assert_eq!(n, 2);
     first.assert();
@@ -286,9 +317,9 @@ fn get_asset_filesets_all_follows_last_id() {
 }
 
 #[test]
-fn create_asset_file_sets() {
+fn post_asset_file_sets() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Post, "files", "/v1/assets/a1/file_sets/")
         .match_body(json_body(json!({
             "base_dir": "media/2026", "component_ids": ["c1"], "format_id": "fm1",
@@ -297,50 +328,56 @@ fn create_asset_file_sets() {
         .with_status(201)
         .with_body(fixture("files_file_set.json"))
         .create();
-    let body = FileSetCreate::new("media/2026", vec!["c1".to_string()], "fm1", "clip.mov")
-        .storage_id("s1");
+    let body =
+        m::FileSet::new("media/2026", vec!["c1".to_string()], "fm1", "clip.mov").storage_id("s1");
     let set = h
         .client
         .files()
-        .create_asset_file_sets("a1", &body)
+        .post_asset_file_sets("a1", &body)
+        .send()
         .unwrap();
     assert_eq!(set.id.as_deref(), Some("fs1"));
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn update_asset_file_set_puts_to_the_file_set_path() {
+fn put_asset_file_set_puts_to_the_file_set_path() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Put, "files", "/v1/assets/a1/file_sets/fs1/")
         .match_body(json_body(json!({
             "base_dir": "b", "component_ids": [], "format_id": "fm1", "name": "n"
         })))
         .with_body(fixture("files_file_set.json"))
         .create();
-    let body = FileSetCreate::new("b", Vec::<String>::new(), "fm1", "n");
+    let body = m::FileSet::new("b", Vec::<String>::new(), "fm1", "n");
     h.client
         .files()
-        .update_asset_file_set("a1", "fs1", &body)
+        .put_asset_file_set("a1", "fs1", &body)
+        .send()
         .unwrap();
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn partial_update_asset_file_set_patches_the_file_set_path() {
+fn patch_asset_file_set_patches_the_file_set_path() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Patch, "files", "/v1/assets/a1/file_sets/fs1/")
-        .match_body(json_body(json!({"name": "renamed"})))
+        .match_body(json_body(json!({
+            "base_dir": "b", "component_ids": ["c1"], "format_id": "fm1", "name": "renamed"
+        })))
         .with_body(fixture("files_file_set.json"))
         .create();
+    let body = m::FileSet::new("b", vec!["c1".to_string()], "fm1", "renamed");
     h.client
         .files()
-        .partial_update_asset_file_set("a1", "fs1", &FileSet::default().name("renamed"))
+        .patch_asset_file_set("a1", "fs1", &body)
+        .send()
         .unwrap();
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
@@ -360,24 +397,20 @@ fn delete_asset_file_set_queued_and_immediate() {
     let r = h
         .client
         .files()
-        .delete_asset_file_set(
-            "a1",
-            "fs1",
-            &FileSetDeleteParams::default().keep_source(true),
-        )
+        .delete_asset_file_set("a1", "fs1")
+        .keep_source(true)
+        .send()
         .unwrap();
-    assert_eq!(r.as_ref().and_then(|s| s.id.as_deref()), Some("fs1"));
+    assert_eq!(r.data["id"], "fs1");
     let r = h
         .client
         .files()
-        .delete_asset_file_set(
-            "a1",
-            "fs2",
-            &FileSetDeleteParams::default().immediately(true),
-        )
+        .delete_asset_file_set("a1", "fs2")
+        .immediately(true)
+        .send()
         .unwrap();
     assert_eq!(r.http_status(), 204);
-    assert!(r.data.is_none());
+    assert!(r.data.is_null());
     queued.assert();
     gone.assert();
     h.finish();
@@ -386,7 +419,7 @@ fn delete_asset_file_set_queued_and_immediate() {
 #[test]
 fn get_asset_file_set_files() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Get, "files", "/v1/assets/a1/file_sets/fs1/files/")
         .match_query(q("generate_signed_url", "false"))
         .with_body(fixture("files_files_page.json"))
@@ -394,14 +427,15 @@ fn get_asset_file_set_files() {
     let page = h
         .client
         .files()
-        .get_asset_file_set_files(
-            "a1",
-            "fs1",
-            &FilesListParams::default().generate_signed_url(false),
-        )
+        .get_asset_file_set_files("a1", "fs1")
+        .generate_signed_url(false)
+        .send()
         .unwrap();
-    assert_eq!(page.objects[1].r#type, Some(FileType::Directory));
-    m.assert();
+    assert_eq!(
+        page.objects.as_ref().unwrap()[1].type_,
+        m::FileType::Directory
+    );
+    mock.assert();
     h.finish();
 }
 
@@ -410,7 +444,7 @@ fn get_asset_file_set_files() {
 #[test]
 fn get_asset_files() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Get, "files", "/v1/assets/a1/files/")
         .match_query(Matcher::AllOf(vec![
             q("per_page", "2"),
@@ -421,22 +455,21 @@ fn get_asset_files() {
     let page = h
         .client
         .files()
-        .get_asset_files(
-            "a1",
-            &FilesListParams::default()
-                .per_page(2u32)
-                .content_disposition("attachment"),
-        )
+        .get_asset_files("a1")
+        .per_page(2)
+        .content_disposition("attachment")
+        .send()
         .unwrap();
-    assert_eq!(page.objects.len(), 2);
-    assert_eq!(page.objects[1].size, None);
+    let objects = page.objects.as_ref().unwrap();
+    assert_eq!(objects.len(), 2);
+    assert_eq!(objects[1].size, None);
     assert!(page.next_url.as_deref().unwrap().contains("last_id=f2"));
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn get_asset_files_all_follows_last_id() {
+fn get_asset_files_items_follow_last_id() {
     let mut h = harness();
     let first = h
         .expect(Method::Get, "files", "/v1/assets/a1/files/")
@@ -446,16 +479,18 @@ fn get_asset_files_all_follows_last_id() {
     let second = h
         .expect(Method::Get, "files", "/v1/assets/a1/files/")
         .match_query(Matcher::AllOf(vec![q("per_page", "2"), q("last_id", "f2")]))
-        .with_body(r#"{"objects": [{"id": "f3", "type": "SYMLINK"}], "next_url": null}"#)
+        .with_body(r#"{"objects": [{"id": "f3", "directory_path": "media", "file_set_id": "fs1", "original_name": "c", "type": "SYMLINK"}], "next_url": null}"#)
         .create();
-    let files: Vec<File> = h
+    let files: Vec<m::File> = h
         .client
         .files()
-        .get_asset_files_all("a1", &FilesListParams::default().per_page(2u32))
+        .get_asset_files("a1")
+        .per_page(2)
+        .items()
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(files.len(), 3);
-    assert_eq!(files[2].r#type, Some(FileType::Symlink));
+    assert_eq!(files[2].type_, m::FileType::Symlink);
     first.assert();
     second.assert();
     h.finish();
@@ -464,23 +499,24 @@ fn get_asset_files_all_follows_last_id() {
 #[test]
 fn get_asset_file() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Get, "files", "/v1/assets/a1/files/f1/")
+        .match_query(Matcher::Missing)
         .with_body(fixture("files_file.json"))
         .create();
-    let file = h.client.files().get_asset_file("a1", "f1").unwrap();
+    let file = h.client.files().get_asset_file("a1", "f1").send().unwrap();
     assert_eq!(
         file.checksum.as_deref(),
         Some("0f343b0931126a20f133d67c2b018a3b")
     );
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn create_asset_file() {
+fn post_asset_files() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Post, "files", "/v1/assets/a1/files/")
         .match_body(json_body(json!({
             "directory_path": "media/2026", "original_name": "clip.mov", "type": "FILE",
@@ -489,70 +525,88 @@ fn create_asset_file() {
         .with_status(201)
         .with_body(fixture("files_file.json"))
         .create();
-    let body = FileCreate::new("media/2026", "clip.mov", FileType::File)
+    let body = m::FileCreate::new("media/2026", "clip.mov", "FILE")
         .file_set_id("fs1")
         .format_id("fm1")
-        .size(5_242_880i64)
-        .status(FileStatus::Open);
-    let file = h.client.files().create_asset_file("a1", &body).unwrap();
+        .size(5_242_880)
+        .status("OPEN");
+    let file = h
+        .client
+        .files()
+        .post_asset_files("a1", &body)
+        .send()
+        .unwrap();
     assert!(file.multipart_upload_url.is_some());
     assert_eq!(
-        file.data.status,
-        Some(FileStatus::Other("QUARANTINED".into()))
+        file.status,
+        Some(m::FileStatus::Other("QUARANTINED".into()))
     );
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn update_asset_file_is_put() {
+fn put_asset_file_is_put() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Put, "files", "/v1/assets/a1/files/f1/")
         .match_body(json_body(json!({
             "directory_path": "d", "original_name": "o", "type": "FILE", "file_set_id": "fs1"
         })))
         .with_body(fixture("files_file.json"))
         .create();
-    let body = FileCreate::new("d", "o", FileType::File).file_set_id("fs1");
+    let body = m::File::new("d", "fs1", "o", "FILE");
     h.client
         .files()
-        .update_asset_file("a1", "f1", &body)
+        .put_asset_file("a1", "f1", &body)
+        .send()
         .unwrap();
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn partial_update_asset_file_is_patch() {
+fn patch_asset_file_is_patch() {
+    // the body type makes the file's name, place and type required
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Patch, "files", "/v1/assets/a1/files/f1/")
-        .match_body(json_body(json!({"status": "CLOSED", "size": 42})))
+        .match_body(json_body(json!({
+            "directory_path": "d", "original_name": "o", "type": "FILE", "file_set_id": "fs1",
+            "status": "CLOSED", "size": 42
+        })))
         .with_body(fixture("files_file.json"))
         .create();
     h.client
         .files()
-        .partial_update_asset_file(
+        .patch_asset_file(
             "a1",
             "f1",
-            &File::default().status(FileStatus::Closed).size(42i64),
+            &m::File::new("d", "fs1", "o", "FILE")
+                .status("CLOSED")
+                .size(42),
         )
+        .send()
         .unwrap();
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
 fn delete_asset_file() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Delete, "files", "/v1/assets/a1/files/f1/")
         .with_status(204)
         .create();
-    let r = h.client.files().delete_asset_file("a1", "f1").unwrap();
+    let r = h
+        .client
+        .files()
+        .delete_asset_file("a1", "f1")
+        .send()
+        .unwrap();
     assert_eq!(r.http_status(), 204);
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
@@ -584,17 +638,23 @@ fn lists_by_version() {
         .create();
     let api = h.client.files();
     let p = api
-        .get_asset_files_by_version("a1", "v1", &FilesListParams::default().per_page(3u32))
+        .get_asset_version_files("a1", "v1")
+        .per_page(3)
+        .send()
         .unwrap();
-    assert_eq!(p.objects.len(), 2);
+    assert_eq!(p.objects.as_ref().unwrap().len(), 2);
     let p = api
-        .get_asset_file_sets_by_version("a1", "v1", &FilesListParams::default().file_count(true))
+        .get_asset_version_file_sets("a1", "v1")
+        .file_count(true)
+        .send()
         .unwrap();
-    assert_eq!(p.objects[0].file_count, Some(1));
+    assert_eq!(p.objects.as_ref().unwrap()[0].file_count, Some(1));
     let p = api
-        .get_asset_formats_by_version("a1", "v1", &FilesListParams::default().last_id("fm0"))
+        .get_asset_version_formats("a1", "v1")
+        .last_id("fm0")
+        .send()
         .unwrap();
-    assert_eq!(p.objects[0].name.as_deref(), Some("ORIGINAL"));
+    assert_eq!(p.objects.as_ref().unwrap()[0].name, "ORIGINAL");
     files.assert();
     sets.assert();
     formats.assert();
@@ -604,7 +664,7 @@ fn lists_by_version() {
 // ---- proxies --------------------------------------------------------------
 
 #[test]
-fn get_asset_proxies_and_all() {
+fn get_asset_proxies_and_their_items() {
     let mut h = harness();
     let one = h
         .expect(Method::Get, "files", "/v1/assets/a1/proxies/")
@@ -617,9 +677,11 @@ fn get_asset_proxies_and_all() {
     let page = h
         .client
         .files()
-        .get_asset_proxies("a1", &FilesListParams::default().bypass_url_cache(true))
+        .get_asset_proxies("a1")
+        .bypass_url_cache(true)
+        .send()
         .unwrap();
-    let proxy = &page.objects[0];
+    let proxy = &page.objects.as_ref().unwrap()[0];
     assert_eq!(proxy.resolution.as_ref().and_then(|r| r.width), Some(1280));
     assert_eq!(proxy.extra["hdr"], "HLG");
     one.assert();
@@ -632,7 +694,9 @@ fn get_asset_proxies_and_all() {
     let n = h
         .client
         .files()
-        .get_asset_proxies_all("a1", &FilesListParams::default())
+        .get_asset_proxies("a1")
+        .items()
+        .map(Result::unwrap)
         .count();
     assert_eq!(n, 2);
     all.assert();
@@ -642,20 +706,20 @@ fn get_asset_proxies_and_all() {
 #[test]
 fn get_asset_proxy() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Get, "files", "/v1/assets/a1/proxies/p1/")
         .with_body(fixture("files_proxy.json"))
         .create();
-    let proxy = h.client.files().get_asset_proxy("a1", "p1").unwrap();
-    assert_eq!(proxy.data.status, Some(FileStatus::Closed));
-    m.assert();
+    let proxy = h.client.files().get_asset_proxy("a1", "p1").send().unwrap();
+    assert_eq!(proxy.status, Some(m::FileStatus::Closed));
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn create_asset_proxy() {
+fn post_asset_proxies() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Post, "files", "/v1/assets/a1/proxies/")
         .match_body(json_body(json!({
             "name": "proxy.mp4", "storage_id": "s1", "resolution": {"width": 1280, "height": 720},
@@ -664,118 +728,43 @@ fn create_asset_proxy() {
         .with_status(201)
         .with_body(fixture("files_proxy.json"))
         .create();
-    let body = Proxy::default()
+    let body = m::ProxyCreate::new()
         .name("proxy.mp4")
         .storage_id("s1")
-        .resolution(Resolution::default().width(1280i64).height(720i64))
-        .extra_field("content_type", "video/mp4");
-    let proxy = h.client.files().create_asset_proxy("a1", &body).unwrap();
+        .resolution(m::ResolutionType::new().width(1280).height(720))
+        .content_type("video/mp4");
+    let proxy = h
+        .client
+        .files()
+        .post_asset_proxies("a1", &body)
+        .send()
+        .unwrap();
     assert_eq!(proxy.id.as_deref(), Some("p1"));
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn update_asset_proxy_is_patch() {
+fn patch_asset_proxy_is_patch() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Patch, "files", "/v1/assets/a1/proxies/p1/")
         .match_body(json_body(json!({"status": "CLOSED"})))
         .with_body(fixture("files_proxy.json"))
         .create();
     h.client
         .files()
-        .update_asset_proxy("a1", "p1", &Proxy::default().status(FileStatus::Closed))
+        .patch_asset_proxy("a1", "p1", &m::ProxyUpdate::new().status("CLOSED"))
+        .send()
         .unwrap();
-    m.assert();
-    h.finish();
-}
-
-#[test]
-fn get_upload_id_for_proxy_on_s3() {
-    let mut h = harness();
-    let base = h.server.url();
-    let proxy = h
-        .expect(Method::Get, "files", "/v1/assets/a1/proxies/p1/")
-        .with_body(
-            json!({
-                "id": "p1", "storage_method": "S3",
-                "upload_url": format!("{base}/bucket/proxies/p1?X-Amz-Signature=sig"),
-                "multipart_upload_url": format!("{base}/bucket/proxies/p1?uploads&X-Amz-Signature=sig")
-            })
-            .to_string(),
-        )
-        .create();
-    let storage = h
-        .server
-        .mock("POST", "/bucket/proxies/p1")
-        .match_query(Matcher::AllOf(vec![q("X-Amz-Signature", "sig"), Matcher::Regex("uploads".into())]))
-        .match_header("App-ID", Matcher::Missing)
-        .match_header("Auth-Token", Matcher::Missing)
-        .with_body(
-            r#"<?xml version="1.0" encoding="UTF-8"?><InitiateMultipartUploadResult><Bucket>bucket</Bucket><Key>proxies/p1</Key><UploadId>S3-UPLOAD-1</UploadId></InitiateMultipartUploadResult>"#,
-        )
-        .expect(1)
-        .create();
-    let session = h
-        .client
-        .files()
-        .get_upload_id_for_proxy("a1", "p1")
-        .unwrap();
-    assert_eq!(session.upload_id, "S3-UPLOAD-1");
-    assert_eq!(session.storage_method, StorageMethod::S3);
-    assert_eq!(session.location, None);
-    proxy.assert();
-    storage.assert();
-    h.finish();
-}
-
-#[test]
-fn get_upload_id_for_proxy_reports_storage_refusals_and_unsupported_methods() {
-    let mut h = harness();
-    let base = h.server.url();
-    let proxy = h
-        .expect(Method::Get, "files", "/v1/assets/a1/proxies/p1/")
-        .with_body(json!({"id": "p1", "storage_method": "S3", "multipart_upload_url": format!("{base}/bucket/p1?uploads")}).to_string())
-        .create();
-    let storage = h
-        .server
-        .mock("POST", "/bucket/p1")
-        .match_query(Matcher::Any)
-        .with_status(403)
-        .with_body("<Error><Code>AccessDenied</Code></Error>")
-        .expect(1)
-        .create();
-    let err = h
-        .client
-        .files()
-        .get_upload_id_for_proxy("a1", "p1")
-        .unwrap_err();
-    assert_eq!(err.status(), Some(403));
-    proxy.assert();
-    storage.assert();
-
-    let ftp = h
-        .expect(Method::Get, "files", "/v1/assets/a1/proxies/p2/")
-        .with_body(r#"{"id": "p2", "storage_method": "FTP", "upload_url": "ftp://x/y"}"#)
-        .create();
-    let err = h
-        .client
-        .files()
-        .get_upload_id_for_proxy("a1", "p2")
-        .unwrap_err();
-    assert!(
-        matches!(err, iconik_sync::Error::InvalidArgument(_)),
-        "{err:?}"
-    );
-    ftp.assert();
+    mock.assert();
     h.finish();
 }
 
 // ---- keyframes ------------------------------------------------------------
 
 #[test]
-fn get_asset_keyframes_and_all() {
+fn get_asset_keyframes_and_their_items() {
     let mut h = harness();
     let one = h
         .expect(Method::Get, "files", "/v1/assets/a1/keyframes/")
@@ -788,15 +777,16 @@ fn get_asset_keyframes_and_all() {
             fixture("files_keyframe.json")
         ))
         .create();
-    let params = FilesListParams::default()
-        .per_page(1u32)
-        .generate_signed_url(true);
-    let page = h.client.files().get_asset_keyframes("a1", &params).unwrap();
-    let k = &page.objects[0];
-    assert_eq!(
-        k.r#type,
-        Some(KeyframeType::Other("THUMBNAIL_STRIP".into()))
-    );
+    let page = h
+        .client
+        .files()
+        .get_asset_keyframes("a1")
+        .per_page(1)
+        .generate_signed_url(true)
+        .send()
+        .unwrap();
+    let k = &page.objects.as_ref().unwrap()[0];
+    assert_eq!(k.type_, m::KeyframeType::Other("THUMBNAIL_STRIP".into()));
     assert_eq!(
         k.time_code
             .as_ref()
@@ -817,35 +807,65 @@ fn get_asset_keyframes_and_all() {
         .match_query(q("last_id", "k1"))
         .with_body(r#"{"objects": [{"id": "k2", "type": "POSTER"}], "next_url": null}"#)
         .create();
-    let all: Vec<Keyframe> = h
+    let all: Vec<m::Keyframe> = h
         .client
         .files()
-        .get_asset_keyframes_all("a1", &FilesListParams::default())
+        .get_asset_keyframes("a1")
+        .items()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(all[1].r#type, Some(KeyframeType::Poster));
+    assert_eq!(all[1].type_, m::KeyframeType::Poster);
     first.assert();
     second.assert();
     h.finish();
 }
 
 #[test]
-fn get_asset_keyframe() {
+fn get_asset_keyframe_decoded_as_a_keyframe() {
+    // the request as generated, decoded into the keyframe model (see the
+    // ignored test below for why `.send()` cannot do it)
     let mut h = harness();
-    let m = h
+    let mock = h
+        .expect(Method::Get, "files", "/v1/assets/a1/keyframes/k1/")
+        .match_query(exact_query(&[("content_disposition", "inline")]))
+        .with_body(fixture("files_keyframe.json"))
+        .create();
+    let k = h
+        .client
+        .files()
+        .get_asset_keyframe("a1", "k1")
+        .content_disposition("inline")
+        .into_request()
+        .into_builder()
+        .send::<m::Keyframe>()
+        .unwrap();
+    assert_eq!(k.id.as_deref(), Some("k1"));
+    assert_eq!(k.is_public, Some(true));
+    mock.assert();
+    h.finish();
+}
+
+/// iconik's spec says `GET .../keyframes/{keyframe_id}/` answers a
+/// `FileSchema`, whose directory_path, file_set_id and original_name are
+/// required; a keyframe has none of them, so no real answer decodes.
+#[test]
+#[ignore = "bug (api-data: get_asset_keyframe answers FileSchema): a keyframe does not decode"]
+fn get_asset_keyframe_decodes_a_keyframe() {
+    let mut h = harness();
+    let mock = h
         .expect(Method::Get, "files", "/v1/assets/a1/keyframes/k1/")
         .with_body(fixture("files_keyframe.json"))
         .create();
-    let k = h.client.files().get_asset_keyframe("a1", "k1").unwrap();
-    assert_eq!(k.is_public, Some(true));
-    m.assert();
+    let k = h.client.files().get_asset_keyframe("a1", "k1").send();
+    assert!(k.is_ok(), "{:?}", k.err());
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn create_asset_keyframe() {
+fn post_asset_keyframes() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Post, "files", "/v1/assets/a1/keyframes/")
         .match_body(json_body(
             json!({"type": "POSTER", "filename": "poster.jpg", "is_custom_keyframe": true}),
@@ -853,123 +873,88 @@ fn create_asset_keyframe() {
         .with_status(201)
         .with_body(fixture("files_keyframe.json"))
         .create();
-    let body = KeyframeCreate::new(KeyframeType::Poster)
+    let body = m::KeyframeCreate::new("POSTER")
         .filename("poster.jpg")
         .is_custom_keyframe(true);
-    let k = h.client.files().create_asset_keyframe("a1", &body).unwrap();
+    let k = h
+        .client
+        .files()
+        .post_asset_keyframes("a1", &body)
+        .send()
+        .unwrap();
     assert_eq!(k.id.as_deref(), Some("k1"));
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn update_keyframe_is_put_not_post() {
+fn put_asset_keyframe_is_put_not_post() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Put, "files", "/v1/assets/a1/keyframes/k1/")
         .match_body(json_body(json!({"type": "KEYFRAME", "rotation": 90})))
         .with_body(fixture("files_keyframe.json"))
         .create();
     h.client
         .files()
-        .update_keyframe(
-            "a1",
-            "k1",
-            &KeyframeCreate::new(KeyframeType::Keyframe).rotation(90i64),
-        )
+        .put_asset_keyframe("a1", "k1", &m::KeyframeCreate::new("KEYFRAME").rotation(90))
+        .send()
         .unwrap();
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn partial_update_keyframe_is_patch() {
+fn patch_asset_keyframe_is_patch() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Patch, "files", "/v1/assets/a1/keyframes/k1/")
-        .match_body(json_body(json!({"status": "CLOSED"})))
+        .match_body(json_body(json!({"type": "KEYFRAME", "status": "CLOSED"})))
         .with_body(fixture("files_keyframe.json"))
         .create();
     h.client
         .files()
-        .partial_update_keyframe("a1", "k1", &Keyframe::default().status(FileStatus::Closed))
+        .patch_asset_keyframe(
+            "a1",
+            "k1",
+            &m::KeyframeCreate::new("KEYFRAME").status("CLOSED"),
+        )
+        .send()
         .unwrap();
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
 fn delete_asset_keyframe() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Delete, "files", "/v1/assets/a1/keyframes/k1/")
+        .match_query(exact_query(&[("keep_poster", "true")]))
         .with_status(204)
         .create();
-    h.client.files().delete_asset_keyframe("a1", "k1").unwrap();
-    m.assert();
-    h.finish();
-}
-
-#[test]
-fn get_upload_id_for_keyframe_on_gcs() {
-    let mut h = harness();
-    let base = h.server.url();
-    let keyframe = h
-        .expect(Method::Get, "files", "/v1/assets/a1/keyframes/k1/")
-        .with_body(
-            json!({
-                "id": "k1", "type": "KEYFRAME", "storage_method": "GCS",
-                "upload_url": format!("{base}/upload/keyframes/k1?uploadType=resumable")
-            })
-            .to_string(),
-        )
-        .create();
-    let storage = h
-        .server
-        .mock("POST", "/upload/keyframes/k1")
-        .match_query(q("uploadType", "resumable"))
-        .match_header("X-Goog-Resumable", "start")
-        .match_header("App-ID", Matcher::Missing)
-        .match_header("Auth-Token", Matcher::Missing)
-        .with_header("X-GUploader-UploadID", "GCS-UPLOAD-7")
-        .with_header(
-            "Location",
-            &format!("{base}/upload/keyframes/k1?uploadType=resumable&upload_id=GCS-UPLOAD-7"),
-        )
-        .expect(1)
-        .create();
-    let session = h
-        .client
+    h.client
         .files()
-        .get_upload_id_for_keyframe("a1", "k1")
+        .delete_asset_keyframe("a1", "k1")
+        .keep_poster(true)
+        .send()
         .unwrap();
-    assert_eq!(session.upload_id, "GCS-UPLOAD-7");
-    assert_eq!(session.storage_method, StorageMethod::Gcs);
-    assert!(session
-        .location
-        .as_deref()
-        .unwrap()
-        .ends_with("upload_id=GCS-UPLOAD-7"));
-    keyframe.assert();
-    storage.assert();
+    mock.assert();
     h.finish();
 }
 
 // ---- S3 multipart ---------------------------------------------------------
 
 #[test]
-fn get_s3_presigned_url() {
+fn get_asset_proxy_multipart_url_part() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(
             Method::Get,
             "files",
             "/v1/assets/a1/proxies/p1/multipart_url/part/",
         )
-        .match_query(Matcher::AllOf(vec![
-            q("upload_id", "up-1"),
-            q("parts_num", "3"),
-        ]))
+        .match_query(exact_query(&[("upload_id", "up-1"), ("parts_num", "3")]))
         .with_body(
             r#"{"objects": [{"number": 3, "url": "https://s3/part3?sig", "key": "proxies/p1"}]}"#,
         )
@@ -977,42 +962,46 @@ fn get_s3_presigned_url() {
     let parts = h
         .client
         .files()
-        .get_s3_presigned_url("a1", "p1", "up-1", &3)
+        .get_asset_proxy_multipart_url_part("a1", "p1", 3)
+        .upload_id("up-1")
+        .send()
         .unwrap();
     let part = &parts.objects.as_ref().unwrap()[0];
     assert_eq!(part.number, Some(3));
     assert_eq!(part.url.as_deref(), Some("https://s3/part3?sig"));
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn get_s3_complete_url() {
+fn get_asset_proxy_multipart_url() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Get, "files", "/v1/assets/a1/proxies/p1/multipart_url/")
-        .match_query(Matcher::AllOf(vec![q("upload_id", "up-1"), q("type", "complete_url")]))
+        .match_query(exact_query(&[("upload_id", "up-1"), ("type", "complete_url")]))
         .with_body(r#"{"complete_url": "https://s3/complete?sig", "abort_url": null, "list_parts_url": null}"#)
         .create();
     let urls = h
         .client
         .files()
-        .get_s3_complete_url("a1", "p1", "up-1")
+        .get_asset_proxy_multipart_url("a1", "p1", "up-1")
+        .type_("complete_url")
+        .send()
         .unwrap();
     assert_eq!(
         urls.complete_url.as_deref(),
         Some("https://s3/complete?sig")
     );
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 // ---- storages -------------------------------------------------------------
 
 #[test]
-fn get_storages_and_all() {
+fn get_storages_and_their_items() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Get, "files", "/v1/storages/")
         .match_query(Matcher::AllOf(vec![
             q("purpose", "FILES"),
@@ -1023,23 +1012,17 @@ fn get_storages_and_all() {
     let page = h
         .client
         .files()
-        .get_storages(
-            &StorageListParams::default()
-                .purpose("FILES")
-                .per_page(10u32),
-        )
+        .get_storages()
+        .purpose("FILES")
+        .per_page(10)
+        .send()
         .unwrap();
-    assert_eq!(page.objects[0].method, Some(StorageMethod::S3));
-    assert_eq!(
-        page.objects[0].settings.as_ref().unwrap()["bucket"],
-        "media"
-    );
-    assert_eq!(
-        page.objects[1].method,
-        Some(StorageMethod::Other("LTO".into()))
-    );
-    assert_eq!(page.objects[1].extra["tape_count"], 12);
-    m.assert();
+    let objects = page.objects.as_ref().unwrap();
+    assert_eq!(objects[0].method, m::StorageMethod::S3);
+    assert_eq!(objects[0].settings["bucket"], "media");
+    assert_eq!(objects[1].method, m::StorageMethod::Other("LTO".into()));
+    assert_eq!(objects[1].extra["tape_count"], 12);
+    mock.assert();
 
     let all = h
         .expect(Method::Get, "files", "/v1/storages/")
@@ -1049,7 +1032,9 @@ fn get_storages_and_all() {
     let n = h
         .client
         .files()
-        .get_storages_all(&StorageListParams::default())
+        .get_storages()
+        .items()
+        .map(Result::unwrap)
         .count();
     assert_eq!(n, 2);
     all.assert();
@@ -1059,21 +1044,21 @@ fn get_storages_and_all() {
 #[test]
 fn get_storage() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Get, "files", "/v1/storages/s1/")
         .with_body(r#"{"id": "s1", "name": "Main", "method": "GCS", "purpose": "PROXIES", "status": "FAILING", "settings": {}}"#)
         .create();
-    let s = h.client.files().get_storage("s1").unwrap();
-    assert_eq!(s.purpose, Some(StoragePurpose::Proxies));
-    assert_eq!(s.data.status, Some(StorageStatus::Failing));
-    m.assert();
+    let s = h.client.files().get_storage("s1").send().unwrap();
+    assert_eq!(s.purpose, m::StoragePurpose::Proxies);
+    assert_eq!(s.status, Some(m::StorageStatus::Failing));
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn fetch_storage_files_and_all() {
+fn get_storage_files_and_a_scroll_walk() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Get, "files", "/v1/storages/s1/files/")
         .match_query(Matcher::AllOf(vec![
             q("directory_path", "media"),
@@ -1082,18 +1067,22 @@ fn fetch_storage_files_and_all() {
         ]))
         .with_body(fixture("files_files_page.json"))
         .create();
-    let params = StorageFileListParams::default()
+    let page = h
+        .client
+        .files()
+        .get_storage_files("s1")
         .directory_path("media")
-        .r#type("FILE")
-        .page(2u32);
-    let page = h.client.files().fetch_storage_files("s1", &params).unwrap();
-    assert_eq!(page.objects.len(), 2);
-    m.assert();
+        .type_("FILE")
+        .page(2)
+        .send()
+        .unwrap();
+    assert_eq!(page.objects.as_ref().unwrap().len(), 2);
+    mock.assert();
 
     let first = h
         .expect(Method::Get, "files", "/v1/storages/s1/files/")
         .match_query(Matcher::Exact("scroll=true".into()))
-        .with_body(r#"{"objects": [{"id": "f1"}], "scroll_id": "cur-1"}"#)
+        .with_body(r#"{"objects": [{"id": "f1", "directory_path": "in", "original_name": "x.wav", "type": "FILE"}], "scroll_id": "cur-1"}"#)
         .create();
     let second = h
         .expect(Method::Get, "files", "/v1/storages/s1/files/")
@@ -1103,10 +1092,14 @@ fn fetch_storage_files_and_all() {
         ]))
         .with_body(r#"{"objects": [], "scroll_id": "cur-1"}"#)
         .create();
-    let n = h
+    let request = h
         .client
         .files()
-        .fetch_storage_files_all("s1", &StorageFileListParams::default())
+        .get_storage_files("s1")
+        .into_request()
+        .into_builder();
+    let n = Paginator::<m::FileElastic>::new(request, Style::Scroll)
+        .map(Result::unwrap)
         .count();
     assert_eq!(n, 1);
     first.assert();
@@ -1115,18 +1108,23 @@ fn fetch_storage_files_and_all() {
 }
 
 #[test]
-fn create_storage_file() {
+fn post_storage_files() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Post, "files", "/v1/storages/s1/files/")
         .match_body(json_body(json!({"directory_path": "in", "original_name": "x.wav", "type": "FILE", "size": 7})))
         .with_status(201)
         .with_body(r#"{"id": "f7", "directory_path": "in", "original_name": "x.wav", "type": "FILE", "storage_id": "s1"}"#)
         .create();
-    let body = FileCreate::new("in", "x.wav", FileType::File).size(7i64);
-    let f = h.client.files().create_storage_file("s1", &body).unwrap();
+    let body = m::FileBase::new("in", "x.wav", "FILE").size(7);
+    let f = h
+        .client
+        .files()
+        .post_storage_files("s1", &body)
+        .send()
+        .unwrap();
     assert_eq!(f.storage_id.as_deref(), Some("s1"));
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
@@ -1138,7 +1136,7 @@ fn deleted_file_sets_and_formats() {
     let sets = h
         .expect(Method::Get, "files", "/v1/delete_queue/file_sets/")
         .match_query(Matcher::AllOf(vec![q("page", "1"), q("query", "clip")]))
-        .with_body(r#"{"objects": [{"id": "fs1", "status": "DELETED"}], "page": 1, "pages": 1}"#)
+        .with_body(r#"{"objects": [{"id": "fs1", "status": "DELETED", "base_dir": "b", "component_ids": [], "format_id": "fm1", "name": "n"}], "page": 1, "pages": 1}"#)
         .create();
     let formats = h
         .expect(Method::Get, "files", "/v1/delete_queue/formats/")
@@ -1148,22 +1146,33 @@ fn deleted_file_sets_and_formats() {
     let p = h
         .client
         .files()
-        .get_deleted_file_sets(&DeleteQueueParams::default().page(1u32).query("clip"))
+        .get_delete_queue_file_sets()
+        .page(1)
+        .query("clip")
+        .send()
         .unwrap();
-    assert_eq!(p.objects[0].status, Some(FileSetStatus::Deleted));
+    assert_eq!(
+        p.objects.as_ref().unwrap()[0].status,
+        Some(m::FileSetStatus::Deleted)
+    );
     let p = h
         .client
         .files()
-        .get_deleted_formats(&DeleteQueueParams::default().per_page(50u32))
+        .get_delete_queue_formats()
+        .per_page(50)
+        .send()
         .unwrap();
-    assert_eq!(p.objects[0].status, Some(FormatStatus::Deleted));
+    assert_eq!(
+        p.objects.as_ref().unwrap()[0].status,
+        Some(m::FormatStatus::Deleted)
+    );
     sets.assert();
     formats.assert();
     h.finish();
 }
 
 #[test]
-fn mediainfo_and_transcode_jobs() {
+fn mediainfo_and_keyframe_jobs() {
     let mut h = harness();
     let mediainfo = h
         .expect(Method::Post, "files", "/v1/assets/a1/files/f1/mediainfo/")
@@ -1180,16 +1189,18 @@ fn mediainfo_and_transcode_jobs() {
     let job = h
         .client
         .files()
-        .create_mediainfo_job("a1", "f1", &TranscodeRequest::default().priority(5i64))
+        .post_asset_file_mediainfo("a1", "f1", &m::TranscodeRequest::new().priority(5))
+        .send()
         .unwrap();
     assert_eq!(job.job_id.as_deref(), Some("j1"));
-    let body = TranscodeRequest::default()
-        .priority(9i64)
+    let body = m::TranscodeRequest::new()
+        .priority(9)
         .set_as_custom_keyframe(false);
     let job = h
         .client
         .files()
-        .create_transcode_job("a1", "f1", &body)
+        .post_asset_file_keyframes("a1", "f1", &body)
+        .send()
         .unwrap();
     assert_eq!(job.job_id.as_deref(), Some("j2"));
     mediainfo.assert();
@@ -1197,13 +1208,62 @@ fn mediainfo_and_transcode_jobs() {
     h.finish();
 }
 
+// ---- typed non-JSON bodies ------------------------------------------------
+
+#[test]
+fn post_files_upload_sends_a_multipart_body_with_a_random_boundary() {
+    let mut h = harness();
+    let mock = h
+        .expect(Method::Post, "files", "/v1/files/upload/")
+        .match_header(
+            "content-type",
+            Matcher::Regex("^multipart/form-data; boundary=iconik-rs-[0-9a-f]{32}$".into()),
+        )
+        .match_body(Matcher::AllOf(vec![
+            Matcher::Regex(
+                "\r\nContent-Disposition: form-data; name=\"file_name\"\r\n\r\nclip \"1\".mov\r\n"
+                    .into(),
+            ),
+            Matcher::Regex(
+                "\r\nContent-Disposition: form-data; name=\"storage_id\"\r\n\r\ns1\r\n".into(),
+            ),
+            Matcher::Regex(
+                "\r\nContent-Disposition: form-data; name=\"create_keyframes\"\r\n\r\ntrue\r\n"
+                    .into(),
+            ),
+        ]))
+        .with_body(r#"{"id": "up-1"}"#)
+        .create();
+    let body = m::UploadFiles::new("clip \"1\".mov", "s1").create_keyframes(true);
+    let request = h.client.files().post_files_upload(&body);
+    let content_type = request.operation().content_type().to_owned();
+    let boundary = content_type
+        .strip_prefix("multipart/form-data; boundary=")
+        .unwrap()
+        .to_owned();
+    assert_ne!(boundary, "+++");
+    let sent = String::from_utf8(request.operation().body().unwrap().to_vec()).unwrap();
+    assert!(sent.starts_with(&format!("--{boundary}\r\n")), "{sent}");
+    assert!(sent.ends_with(&format!("--{boundary}--\r\n")), "{sent}");
+    assert_eq!(sent.matches(&format!("--{boundary}\r\n")).count(), 3);
+    let answer = request.send().unwrap();
+    assert_eq!(answer.data["id"], "up-1");
+    // a second request draws another boundary
+    let again = h.client.files().post_files_upload(&body);
+    assert_ne!(again.operation().content_type(), content_type);
+    mock.assert();
+    h.finish();
+}
+
 #[test]
 fn bad_ids_send_nothing() {
     let h = harness();
-    let err = h.client.files().get_asset_file("", "f1").unwrap_err();
-    assert!(
-        matches!(err, iconik_sync::Error::InvalidArgument(_)),
-        "{err:?}"
-    );
+    let err = h
+        .client
+        .files()
+        .get_asset_file("", "f1")
+        .send()
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
     h.finish();
 }

@@ -11,15 +11,13 @@ use std::time::Instant;
 
 use hostile_server::*;
 use iconik_sync::clock::FakeClock;
-use iconik_sync::models::{Asset, AssetListParams};
+use iconik_sync::models::assets::AssetPostElastic as Asset;
 use iconik_sync::page::{Style, DEFAULT_MAX_COLLECTED_ITEMS};
 use iconik_sync::{Bound, Error, Method, Paginator, RateLimitConfig};
 use serde_json::{json, Value};
 
 fn assets(client: &iconik_sync::Client) -> Paginator<Asset> {
-    client
-        .assets()
-        .list_all(&AssetListParams::default().per_page(2u32))
+    client.assets().get_assets().per_page(2).items()
 }
 
 fn ids(items: &[Asset]) -> Vec<String> {
@@ -29,7 +27,7 @@ fn ids(items: &[Asset]) -> Vec<String> {
 #[test]
 fn page_number_server_stuck_on_page_one_with_new_objects_stops_after_two_requests() {
     let server = serve(|i, _| {
-        json(&json!({"page": 1, "pages": 3, "objects": [{"id": format!("new-{i}")}]}))
+        json(&json!({"page": 1, "pages": 3, "objects": [{"id": format!("new-{i}"), "title": "t"}]}))
     });
     let started = Instant::now();
     let all: Vec<Asset> = assets(&client(&server.url)).map(Result::unwrap).collect();
@@ -50,18 +48,24 @@ fn page_number_server_stuck_on_page_one_with_new_objects_stops_after_two_request
 #[test]
 fn page_number_at_u32_max_ends_instead_of_overflowing() {
     let server = serve(|_, _| {
-        json(&json!({"page": u32::MAX, "objects": [{"id": "last"}], "next_url": "/more"}))
+        json(
+            &json!({"page": u32::MAX, "objects": [{"id": "last", "title": "t"}], "next_url": "/more"}),
+        )
     });
     let all: Vec<Asset> = assets(&client(&server.url)).map(Result::unwrap).collect();
     assert_eq!(ids(&all), ["last"]);
     assert_eq!(server.count(), 1);
 }
 
-/// A `last_id` list that hands out a new cursor with every page, forever.
+/// A `last_id` list of files that hands out a new cursor with every page,
+/// forever.
 fn endless_cursors(per_page: usize) -> Hostile {
     serve(move |i, _| {
         let objects: Vec<Value> = (0..per_page)
-            .map(|k| json!({"id": format!("f-{i}-{k}")}))
+            .map(|k| {
+                json!({"id": format!("f-{i}-{k}"), "directory_path": "d",
+                       "file_set_id": "fs", "original_name": "o", "type": "FILE"})
+            })
             .collect();
         json(&json!({"objects": objects, "next_url": format!("/x/?last_id=cursor-{i}")}))
     })
@@ -98,8 +102,8 @@ fn checksum_lookup_against_endless_new_cursors_ends_with_a_bound_error() {
     let started = Instant::now();
     let before = rss();
     let err = client
-        .files()
-        .get_files_by_checksum("d41d8cd98f00b204e9800998ecf8427e")
+        .files_by_checksum("d41d8cd98f00b204e9800998ecf8427e")
+        .send()
         .unwrap_err();
     eprintln!(
         "checksum lookup, endless cursors: {err} after {} requests in {:?}, RSS {:+} MiB",
@@ -123,7 +127,7 @@ fn collect_bounded_errors_only_when_the_list_is_longer_than_the_bound() {
     let script = |i: usize, _: &Request| {
         let page = i + 1;
         json(&json!({"page": page, "pages": 3,
-                     "objects": [{"id": format!("a{page}1")}, {"id": format!("a{page}2")}]}))
+                     "objects": [{"id": format!("a{page}1"), "title": "t"}, {"id": format!("a{page}2"), "title": "t"}]}))
     };
     let server = serve(script);
     let all = assets(&client(&server.url)).collect_bounded(6).unwrap();
@@ -142,7 +146,11 @@ fn collect_bounded_errors_only_when_the_list_is_longer_than_the_bound() {
 
 #[test]
 fn a_page_over_max_page_objects_is_refused() {
-    let server = serve(|_, _| json(&json!({"objects": [{}, {}, {}, {}], "page": 1, "pages": 1})));
+    let server = serve(|_, _| {
+        json(
+            &json!({"objects": [{"title": "t"}, {"title": "t"}, {"title": "t"}, {"title": "t"}], "page": 1, "pages": 1}),
+        )
+    });
     let mut walk = assets(&client(&server.url)).max_page_objects(3);
     match walk.next() {
         Some(Err(Error::BoundReached {
@@ -153,19 +161,32 @@ fn a_page_over_max_page_objects_is_refused() {
         other => panic!("{:?}", other.map(|r| r.map(|a| a.id))),
     }
     assert!(walk.next().is_none());
-    let server = serve(|_, _| json(&json!({"objects": [{}, {}, {}], "page": 1, "pages": 1})));
-    assert_eq!(assets(&client(&server.url)).max_page_objects(3).count(), 3);
+    let server = serve(|_, _| {
+        json(
+            &json!({"objects": [{"title": "t"}, {"title": "t"}, {"title": "t"}], "page": 1, "pages": 1}),
+        )
+    });
+    assert_eq!(
+        assets(&client(&server.url))
+            .max_page_objects(3)
+            .map(Result::unwrap)
+            .count(),
+        3
+    );
 }
 
 #[test]
 fn a_scroll_server_alternating_two_pages_stops_when_one_repeats() {
     let server = serve(|i, _| {
         let id = if i % 2 == 0 { "even" } else { "odd" };
-        json(&json!({"objects": [{"id": id}], "scroll_id": "same"}))
+        json(&json!({"objects": [{"id": id, "title": "t"}], "scroll_id": "same"}))
     });
-    let all: Vec<Asset> = client(&server.url)
+    let request = client(&server.url)
         .assets()
-        .list_all_scroll(&AssetListParams::default())
+        .get_assets()
+        .into_request()
+        .into_builder();
+    let all: Vec<Asset> = Paginator::new(request, Style::Scroll)
         .map(Result::unwrap)
         .collect();
     assert_eq!(ids(&all), ["even", "odd"]);
@@ -174,17 +195,19 @@ fn a_scroll_server_alternating_two_pages_stops_when_one_repeats() {
 
 #[test]
 fn an_undecodable_item_reports_its_index_status_attempts_and_excerpt() {
-    let server = serve(|i, _| match i {
+    let server = serve(|i, _| {
+        match i {
         0 => Reply::Bytes(http(503, &[], b"{}")),
         _ => Reply::Bytes(http(
             203,
             &[],
             json!({"page": 1, "pages": 1, "objects": [
-                {"id": "a"}, {"id": "b"}, {"id": ["not", "a", "string", TOKEN]}
+                {"id": "a", "title": "t"}, {"id": "b", "title": "t"}, {"id": ["not", "a", "string", TOKEN], "title": "t"}
             ]})
             .to_string()
             .as_bytes(),
         )),
+    }
     });
     let client = builder(&server.url)
         .clock(Arc::new(FakeClock::new()))

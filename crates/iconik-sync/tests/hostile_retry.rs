@@ -49,7 +49,7 @@ fn rate_limited_forever_with_retry_after_zero_or_past_ends_within_max_rate_limit
             RateLimitConfig::default().max_rate_limit_wait(limit),
         );
         let started = Instant::now();
-        let err = client.assets().get("a").unwrap_err();
+        let err = client.assets().get_asset("a").send().unwrap_err();
         eprintln!(
             "429 + Retry-After {value:?} forever: {err} after {} requests, {:?} waited (fake), {:?} wall",
             server.count(),
@@ -75,7 +75,7 @@ fn rate_limited_forever_with_zero_waits_everywhere_ends_after_the_retry_cap() {
             .max_backoff(Duration::ZERO),
     );
     let started = Instant::now();
-    let err = client.assets().get("a").unwrap_err();
+    let err = client.assets().get_asset("a").send().unwrap_err();
     eprintln!(
         "429 + zero waits forever: {err} after {} requests in {:?} wall",
         server.count(),
@@ -91,19 +91,24 @@ const FAR_FUTURE: &str = "Sun, 06 Nov 300000000000 08:49:37 GMT";
 #[test]
 fn a_retry_after_date_in_the_year_300000000000_never_panics() {
     // on a 200 with rate-limit handling off
-    let server =
-        serve(|_, _| Reply::Bytes(http(200, &[("Retry-After", FAR_FUTURE)], br#"{"id":"a"}"#)));
-    let asset = client(&server.url).assets().get("a").unwrap();
+    let server = serve(|_, _| {
+        Reply::Bytes(http(
+            200,
+            &[("Retry-After", FAR_FUTURE)],
+            br#"{"id":"a","title":"t"}"#,
+        ))
+    });
+    let asset = client(&server.url).assets().get_asset("a").send().unwrap();
     assert_eq!(asset.data().id.as_deref(), Some("a"));
 
     // on 429 and 503 with handling on: read as no Retry-After, backed off
     for status in [429, 503] {
         let server = serve(move |i, _| match i {
             0 => Reply::Bytes(http(status, &[("Retry-After", FAR_FUTURE)], b"{}")),
-            _ => Reply::Bytes(http(200, &[], br#"{"id":"a"}"#)),
+            _ => Reply::Bytes(http(200, &[], br#"{"id":"a","title":"t"}"#)),
         });
         let (client, clock) = retrying(&server.url, RateLimitConfig::default());
-        let asset = client.assets().get("a").unwrap();
+        let asset = client.assets().get_asset("a").send().unwrap();
         assert_eq!(asset.attempts(), 2, "{status}");
         assert_eq!(clock.sleeps(), vec![Duration::from_secs(1)], "{status}");
     }
@@ -120,13 +125,13 @@ fn a_retry_after_date_in_the_year_300000000000_never_panics() {
                 ("RateLimit-Limit", "4294967295"),
                 ("RateLimit-Reset", "4294967295"),
             ],
-            br#"{"id":"a"}"#,
+            br#"{"id":"a","title":"t"}"#,
         ))
     });
     let clock = Arc::new(FakeClock::new());
     let client = builder(&server.url).clock(clock).build().unwrap();
     for _ in 0..3 {
-        assert!(client.assets().get("a").is_ok());
+        assert!(client.assets().get_asset("a").send().is_ok());
     }
 }
 

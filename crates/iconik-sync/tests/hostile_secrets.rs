@@ -44,7 +44,11 @@ fn api_error_headers_echoing_the_token_are_redacted() {
             br#"{"errors":["bad"]}"#,
         ))
     });
-    let err = client(&server.url).assets().get("a").unwrap_err();
+    let err = client(&server.url)
+        .assets()
+        .get_asset("a")
+        .send()
+        .unwrap_err();
     let Error::Api(api) = &err else {
         panic!("{err:?}")
     };
@@ -96,9 +100,9 @@ fn follow_a_redirect_holding_the_token() {
             )],
             b"",
         )),
-        _ => Reply::Bytes(http(200, &[], br#"{"id":"a"}"#)),
+        _ => Reply::Bytes(http(200, &[], br#"{"id":"a","title":"t"}"#)),
     });
-    let asset = client(&server.url).assets().get("a").unwrap();
+    let asset = client(&server.url).assets().get_asset("a").send().unwrap();
     assert_eq!(asset.data().id.as_deref(), Some("a"));
     assert!(
         server.request(1).target.contains(TOKEN),

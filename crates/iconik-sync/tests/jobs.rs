@@ -1,17 +1,19 @@
-//! `client.jobs()`: every method sends the documented method, path, query
-//! and body; cancel/pause/resume/restart go through `PUT /v1/jobs/state/`.
+//! `client.jobs()`: each operation sends the documented method, path,
+//! query and body; abort/pause/resume/restart go through
+//! `PUT /v1/jobs/state/`.
 
 mod common;
 use common::*;
-use iconik_sync::models::*;
-use iconik_sync::Method;
+use iconik_sync::models::jobs as m;
+use iconik_sync::page::Style;
+use iconik_sync::{Method, Paginator};
 use mockito::Matcher;
 use serde_json::json;
 
 #[test]
-fn create_posts_required_and_set_fields() {
+fn post_jobs_posts_required_and_set_fields() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Post, "jobs", "/v1/jobs/")
         .match_query(Matcher::Missing)
         .match_body(json_body(json!({
@@ -25,82 +27,86 @@ fn create_posts_required_and_set_fields() {
     let job = h
         .client
         .jobs()
-        .create(
-            &JobCreate::new(JobStatus::Started, "Copy", JobType::Custom)
+        .post_jobs(
+            &m::Job::new(m::JobStatus::Started, "Copy", m::JobType::Custom)
                 .object_type("assets")
                 .object_id("a1")
-                .related_objects(vec![RelatedObject::new("a1", "assets")]),
+                .related_objects(vec![m::RelatedObject::new("a1", "assets")]),
         )
+        .send()
         .unwrap();
     assert_eq!(job.id.as_deref(), Some("j1"));
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn get_decodes_a_job() {
+fn get_job_decodes_a_job() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Get, "jobs", "/v1/jobs/j1/")
         .with_body(fixture("jobs_job.json"))
         .create();
-    let job = h.client.jobs().get("j1").unwrap().into_data();
-    assert_eq!(job.status, Some(JobStatus::Started));
-    assert_eq!(job.r#type, Some(JobType::Transcode));
+    let job = h.client.jobs().get_job("j1").send().unwrap().into_data();
+    assert_eq!(job.status, m::JobStatus::Started);
+    assert_eq!(job.type_, m::JobType::Transcode);
     assert_eq!(job.progress, Some(40));
     assert_eq!(job.parent_id, None);
     let steps = job.steps.as_ref().unwrap();
-    assert_eq!(steps[0].status, Some(JobStepStatus::Done));
+    assert_eq!(steps[0].status, m::JobStepStatus::Done);
     assert_eq!(
         steps[1].status,
-        Some(JobStepStatus::Other("TELEPORTING".into()))
+        m::JobStepStatus::Other("TELEPORTING".into())
     );
     assert_eq!(job.related_objects.as_ref().unwrap()[0].object_id, "a1");
     assert_eq!(job.extra["worker"], "w-7");
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
 fn job_round_trip_keeps_unknown_fields() {
     let raw: serde_json::Value = serde_json::from_str(&fixture("jobs_job.json")).unwrap();
-    let job: Job = serde_json::from_value(raw.clone()).unwrap();
+    let job: m::Job = serde_json::from_value(raw.clone()).unwrap();
     let back = serde_json::to_value(&job).unwrap();
     assert_eq!(back["worker"], "w-7");
     assert_eq!(back["steps"][1]["status"], "TELEPORTING");
-    assert_eq!(back["action_context"], raw["action_context"]);
+    // the typed action context: what was set comes back, a null stays unset
+    assert_eq!(back["action_context"]["abort"]["bulk"], false);
+    assert!(raw["action_context"]["abort"]["url"].is_null());
+    assert!(back["action_context"]["abort"].get("url").is_none());
     assert!(back.get("error_message").is_none());
 }
 
 #[test]
-fn update_patches_with_merge_metadata() {
+fn patch_job_patches_with_merge_metadata() {
+    // the body type makes status, title and type required: a patch sends them
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Patch, "jobs", "/v1/jobs/j1/")
         .match_query(exact_query(&[("merge_metadata", "true")]))
-        .match_body(json_body(json!({"status": "FINISHED", "progress": 100})))
+        .match_body(json_body(json!({
+            "status": "FINISHED", "title": "Copy", "type": "COPY", "progress": 100
+        })))
         .with_body(fixture("jobs_job.json"))
         .create();
     h.client
         .jobs()
-        .update(
-            "j1",
-            &Job::default().status(JobStatus::Finished).progress(100),
-            &JobUpdateParams::default().merge_metadata(true),
-        )
+        .patch_job("j1", &m::Job::new("FINISHED", "Copy", "COPY").progress(100))
+        .merge_metadata("true") // the spec types it as a string
+        .send()
         .unwrap();
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn list_sends_filters_and_returns_one_page() {
+fn get_jobs_sends_filters_and_returns_one_page() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Get, "jobs", "/v1/jobs/")
         .match_query(exact_query(&[
-            ("status", "FAILED"),
-            ("status", "ABORTED"),
+            ("status", "FAILED,ABORTED"),
             ("metadata.automation_id", "auto-1"),
             ("search_after", r#"["2024-03-01T00:00:00","j0"]"#),
             ("per_page", "2"),
@@ -110,27 +116,24 @@ fn list_sends_filters_and_returns_one_page() {
     let page = h
         .client
         .jobs()
-        .list(
-            &JobListParams::default()
-                .status(vec!["FAILED".to_string(), "ABORTED".to_string()])
-                .metadata_automation_id("auto-1")
-                .search_after(r#"["2024-03-01T00:00:00","j0"]"#)
-                .per_page(2u32),
-        )
+        .get_jobs()
+        .status("FAILED,ABORTED")
+        .metadata_automation_id("auto-1")
+        .search_after(r#"["2024-03-01T00:00:00","j0"]"#)
+        .per_page(2)
+        .send()
         .unwrap();
-    assert_eq!(page.objects.len(), 2);
-    assert_eq!(
-        page.objects[1].r#type,
-        Some(JobType::Other("BRAND_NEW_TYPE".into()))
-    );
-    assert_eq!(page.extra["search_after"][1], "j2");
-    assert!(page.extra.contains_key("facets"));
-    m.assert();
+    let objects = page.objects.as_ref().unwrap();
+    assert_eq!(objects.len(), 2);
+    assert_eq!(objects[1].type_, m::JobType::Other("BRAND_NEW_TYPE".into()));
+    assert_eq!(page.search_after.as_ref().unwrap()[1], "j2");
+    assert!(page.facets.is_some());
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn list_all_walks_page_numbers() {
+fn get_jobs_items_walk_page_numbers() {
     let mut h = harness();
     let p1 = h
         .expect(Method::Get, "jobs", "/v1/jobs/")
@@ -145,7 +148,9 @@ fn list_all_walks_page_numbers() {
     let ids: Vec<String> = h
         .client
         .jobs()
-        .list_all(&JobListParams::default().per_page(2u32))
+        .get_jobs()
+        .per_page(2)
+        .items()
         .map(|j| j.unwrap().id.unwrap())
         .collect();
     assert_eq!(ids, ["j1", "j2", "j3"]);
@@ -155,7 +160,7 @@ fn list_all_walks_page_numbers() {
 }
 
 #[test]
-fn list_all_after_sends_each_pages_search_after_in_the_query() {
+fn a_search_after_walk_sends_each_pages_cursor_in_the_query() {
     let mut h = harness();
     let p1 = h
         .expect(Method::Get, "jobs", "/v1/jobs/")
@@ -178,10 +183,14 @@ fn list_all_after_sends_each_pages_search_after_in_the_query() {
         ]))
         .with_body(r#"{"objects": [], "search_after": null}"#)
         .create();
-    let ids: Vec<String> = h
+    let request = h
         .client
         .jobs()
-        .list_all_after(&JobListParams::default().per_page(2u32))
+        .get_jobs()
+        .per_page(2)
+        .into_request()
+        .into_builder();
+    let ids: Vec<String> = Paginator::<m::JobElastic>::new(request, Style::SearchAfter)
         .map(|j| j.unwrap().id.unwrap())
         .collect();
     assert_eq!(ids, ["j1", "j2", "j3"]);
@@ -191,43 +200,29 @@ fn list_all_after_sends_each_pages_search_after_in_the_query() {
     h.finish();
 }
 
-fn state_change(action: &str, call: impl FnOnce(&iconik_sync::Client)) {
+fn state_change(action: &str) {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Put, "jobs", "/v1/jobs/state/")
         .match_query(Matcher::Missing)
         .match_body(json_body(json!({"action": action, "job_ids": ["j1"]})))
         .with_body("")
         .create();
-    call(&h.client);
-    m.assert();
+    let answer = h
+        .client
+        .jobs()
+        .put_jobs_state(&m::JobsState::new(action, vec!["j1".to_string()]))
+        .send()
+        .unwrap();
+    assert!(answer.data.is_null());
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn cancel_aborts_through_the_state_endpoint() {
-    state_change("ABORT", |c| {
-        c.jobs().cancel("j1").unwrap();
-    });
-}
-
-#[test]
-fn pause_pauses() {
-    state_change("PAUSE", |c| {
-        c.jobs().pause("j1").unwrap();
-    });
-}
-
-#[test]
-fn resume_resumes() {
-    state_change("RESUME", |c| {
-        c.jobs().resume("j1").unwrap();
-    });
-}
-
-#[test]
-fn restart_restarts() {
-    state_change("RESTART", |c| {
-        c.jobs().restart("j1").unwrap();
-    });
+fn put_jobs_state_aborts_pauses_resumes_and_restarts() {
+    for action in ["ABORT", "PAUSE", "RESUME", "RESTART"] {
+        state_change(action);
+    }
+    assert_eq!(m::JobsStateAction::from("ABORT"), m::JobsStateAction::Abort);
 }

@@ -1,6 +1,7 @@
 //! The four pagination styles end to end against mockito: page numbers
-//! (assets), `last_id` (a raw files list), `scroll_id` (collections) and
-//! `search_after` (search body). For each: three pages in order; an error
+//! (`get_assets().items()`), `last_id` (a raw files list), `scroll_id`
+//! (`get_collections()` in a scroll paginator) and `search_after`
+//! (`post_search` in a search-after paginator: the cursor in the body). For each: three pages in order; an error
 //! in the middle is yielded once and ends iteration without another
 //! request; a repeated cursor (or repeated page) stops; an empty page
 //! ends; and the paginator is never more than one page ahead.
@@ -10,7 +11,7 @@
 
 mod common;
 use common::*;
-use iconik_sync::models::*;
+use iconik_sync::models::{assets, search};
 use iconik_sync::page::Style;
 use iconik_sync::{Error, Method, Paginator};
 use mockito::Mock;
@@ -38,10 +39,12 @@ fn numbered(page: u32, pages: u32, objects: Value) -> Value {
            "next_url": if page < pages { json!(format!("/API/assets/v1/assets/?page={}", page + 1)) } else { Value::Null }})
 }
 
+type Asset = assets::AssetPostElastic;
+type Collection = assets::Collection;
+type SearchHit = search::SearchDocument;
+
 fn assets_all(h: &Harness) -> Paginator<Asset> {
-    h.client
-        .assets()
-        .list_all(&AssetListParams::default().per_page(2u32))
+    h.client.assets().get_assets().per_page(2).items()
 }
 
 #[test]
@@ -50,14 +53,26 @@ fn page_number_three_pages() {
     let m1 = assets_page(
         &mut h,
         "1",
-        numbered(1, 3, json!([{"id": "a1"}, {"id": "a2"}])),
+        numbered(
+            1,
+            3,
+            json!([{"id": "a1", "title": "a1"}, {"id": "a2", "title": "a2"}]),
+        ),
     );
     let m2 = assets_page(
         &mut h,
         "2",
-        numbered(2, 3, json!([{"id": "a3"}, {"id": "a4"}])),
+        numbered(
+            2,
+            3,
+            json!([{"id": "a3", "title": "a3"}, {"id": "a4", "title": "a4"}]),
+        ),
     );
-    let m3 = assets_page(&mut h, "3", numbered(3, 3, json!([{"id": "a5"}])));
+    let m3 = assets_page(
+        &mut h,
+        "3",
+        numbered(3, 3, json!([{"id": "a5", "title": "a5"}])),
+    );
     let all: Vec<Asset> = assets_all(&h).map(|a| a.unwrap()).collect();
     assert_eq!(
         ids(all, |a| a.id.clone().unwrap()),
@@ -72,7 +87,11 @@ fn page_number_three_pages() {
 #[test]
 fn page_number_error_in_the_middle_is_yielded_once_then_ends() {
     let mut h = harness();
-    let m1 = assets_page(&mut h, "1", numbered(1, 3, json!([{"id": "a1"}])));
+    let m1 = assets_page(
+        &mut h,
+        "1",
+        numbered(1, 3, json!([{"id": "a1", "title": "a1"}])),
+    );
     let m2 = h
         .expect(Method::Get, "assets", "/v1/assets/")
         .match_query(exact_query(&[("per_page", "2"), ("page", "2")]))
@@ -94,7 +113,7 @@ fn page_number_error_in_the_middle_is_yielded_once_then_ends() {
 fn page_number_server_repeating_the_same_page_stops() {
     // a server that ignores `page` answers page 1 again: stop, no page 3
     let mut h = harness();
-    let same = json!([{"id": "a1"}, {"id": "a2"}]);
+    let same = json!([{"id": "a1", "title": "a1"}, {"id": "a2", "title": "a2"}]);
     let m1 = assets_page(&mut h, "1", numbered(1, 5, same.clone()));
     let m2 = assets_page(&mut h, "2", numbered(1, 5, same));
     let all: Vec<Asset> = assets_all(&h).map(|a| a.unwrap()).collect();
@@ -107,7 +126,11 @@ fn page_number_server_repeating_the_same_page_stops() {
 #[test]
 fn page_number_empty_page_ends() {
     let mut h = harness();
-    let m1 = assets_page(&mut h, "1", numbered(1, 3, json!([{"id": "a1"}])));
+    let m1 = assets_page(
+        &mut h,
+        "1",
+        numbered(1, 3, json!([{"id": "a1", "title": "a1"}])),
+    );
     let m2 = assets_page(&mut h, "2", numbered(2, 3, json!([])));
     let all: Vec<Asset> = assets_all(&h).map(|a| a.unwrap()).collect();
     assert_eq!(all.len(), 1);
@@ -122,7 +145,11 @@ fn page_number_is_never_more_than_one_page_ahead() {
     let m1 = assets_page(
         &mut h,
         "1",
-        numbered(1, 3, json!([{"id": "a1"}, {"id": "a2"}])),
+        numbered(
+            1,
+            3,
+            json!([{"id": "a1", "title": "a1"}, {"id": "a2", "title": "a2"}]),
+        ),
     );
     let mut it = assets_all(&h);
     assert_eq!(it.next().unwrap().unwrap().id.as_deref(), Some("a1"));
@@ -135,11 +162,19 @@ fn page_number_is_never_more_than_one_page_ahead() {
 #[test]
 fn page_number_starts_at_the_given_page() {
     let mut h = harness();
-    let m3 = assets_page(&mut h, "3", numbered(3, 3, json!([{"id": "a5"}])));
+    let m3 = assets_page(
+        &mut h,
+        "3",
+        numbered(3, 3, json!([{"id": "a5", "title": "a5"}])),
+    );
     let n = h
         .client
         .assets()
-        .list_all(&AssetListParams::default().per_page(2u32).page(3u32))
+        .get_assets()
+        .per_page(2)
+        .page(3)
+        .items()
+        .map(Result::unwrap)
         .count();
     assert_eq!(n, 1);
     m3.assert();
@@ -277,7 +312,7 @@ fn last_id_empty_page_ends() {
         Some("f1"),
         json!({"objects": [], "next_url": "/API/files/v1/assets/a/files/?last_id=f9"}),
     );
-    assert_eq!(files_all(&h).count(), 1);
+    assert_eq!(files_all(&h).map(Result::unwrap).count(), 1);
     m1.assert();
     m2.assert();
     h.finish();
@@ -301,9 +336,14 @@ fn last_id_is_never_more_than_one_page_ahead() {
 // ------------------------------------------------------------------ scroll_id
 
 fn collections_scroll(h: &Harness) -> Paginator<Collection> {
-    h.client
-        .collections()
-        .list_all_scroll(&CollectionListParams::default().per_page(2u32))
+    let request = h
+        .client
+        .assets()
+        .get_collections()
+        .per_page(2)
+        .into_request()
+        .into_builder();
+    Paginator::new(request, Style::Scroll)
 }
 
 fn scroll_page(h: &mut Harness, scroll_id: Option<&str>, body: Value) -> Mock {
@@ -323,17 +363,17 @@ fn scroll_three_pages() {
     let m1 = scroll_page(
         &mut h,
         None,
-        json!({"objects": [{"id": "c1"}, {"id": "c2"}], "scroll_id": "S1"}),
+        json!({"objects": [{"id": "c1", "title": "c1"}, {"id": "c2", "title": "c2"}], "scroll_id": "S1"}),
     );
     let m2 = scroll_page(
         &mut h,
         Some("S1"),
-        json!({"objects": [{"id": "c3"}, {"id": "c4"}], "scroll_id": "S2"}),
+        json!({"objects": [{"id": "c3", "title": "c3"}, {"id": "c4", "title": "c4"}], "scroll_id": "S2"}),
     );
     let m3 = scroll_page(
         &mut h,
         Some("S2"),
-        json!({"objects": [{"id": "c5"}], "scroll_id": null}),
+        json!({"objects": [{"id": "c5", "title": "c5"}], "scroll_id": null}),
     );
     let all: Vec<Collection> = collections_scroll(&h).map(|c| c.unwrap()).collect();
     assert_eq!(
@@ -353,7 +393,7 @@ fn scroll_id_may_stay_the_same_between_pages() {
     let m1 = scroll_page(
         &mut h,
         None,
-        json!({"objects": [{"id": "c1"}], "scroll_id": "S"}),
+        json!({"objects": [{"id": "c1", "title": "c1"}], "scroll_id": "S"}),
     );
     let m2 = h
         .expect(Method::Get, "assets", "/v1/collections/")
@@ -362,7 +402,7 @@ fn scroll_id_may_stay_the_same_between_pages() {
             ("scroll", "true"),
             ("scroll_id", "S"),
         ]))
-        .with_body(json!({"objects": [{"id": "c2"}], "scroll_id": "S"}).to_string())
+        .with_body(json!({"objects": [{"id": "c2", "title": "c2"}], "scroll_id": "S"}).to_string())
         .create();
     let m3 = h
         .expect(Method::Get, "assets", "/v1/collections/")
@@ -388,7 +428,7 @@ fn scroll_error_in_the_middle_is_yielded_once_then_ends() {
     let m1 = scroll_page(
         &mut h,
         None,
-        json!({"objects": [{"id": "c1"}], "scroll_id": "S1"}),
+        json!({"objects": [{"id": "c1", "title": "c1"}], "scroll_id": "S1"}),
     );
     let m2 = h
         .expect(Method::Get, "assets", "/v1/collections/")
@@ -415,7 +455,7 @@ fn scroll_error_in_the_middle_is_yielded_once_then_ends() {
 fn scroll_repeated_page_stops() {
     // same scroll id and the very same items: the server is not moving on
     let mut h = harness();
-    let items = json!([{"id": "c1"}, {"id": "c2"}]);
+    let items = json!([{"id": "c1", "title": "c1"}, {"id": "c2", "title": "c2"}]);
     let m1 = scroll_page(&mut h, None, json!({"objects": items, "scroll_id": "S"}));
     let m2 = scroll_page(
         &mut h,
@@ -435,14 +475,14 @@ fn scroll_empty_page_ends() {
     let m1 = scroll_page(
         &mut h,
         None,
-        json!({"objects": [{"id": "c1"}], "scroll_id": "S1"}),
+        json!({"objects": [{"id": "c1", "title": "c1"}], "scroll_id": "S1"}),
     );
     let m2 = scroll_page(
         &mut h,
         Some("S1"),
         json!({"objects": [], "scroll_id": "S2"}),
     );
-    assert_eq!(collections_scroll(&h).count(), 1);
+    assert_eq!(collections_scroll(&h).map(Result::unwrap).count(), 1);
     m1.assert();
     m2.assert();
     h.finish();
@@ -454,7 +494,7 @@ fn scroll_is_never_more_than_one_page_ahead() {
     let m1 = scroll_page(
         &mut h,
         None,
-        json!({"objects": [{"id": "c1"}, {"id": "c2"}], "scroll_id": "S1"}),
+        json!({"objects": [{"id": "c1", "title": "c1"}, {"id": "c2", "title": "c2"}], "scroll_id": "S1"}),
     );
     let mut it = collections_scroll(&h);
     assert_eq!(it.next().unwrap().unwrap().id.as_deref(), Some("c1"));
@@ -465,16 +505,21 @@ fn scroll_is_never_more_than_one_page_ahead() {
 
 // --------------------------------------------------------------- search_after
 
-fn search_body() -> SearchBody {
-    SearchBody::default()
+fn search_body() -> search::SearchCriteriaSchema {
+    search::SearchCriteriaSchema::new()
         .query("x")
-        .sort(vec![SearchSort::new("date_created")])
+        .sort(vec![search::SortField::new("date_created")])
 }
 
 fn search_after_all(h: &Harness) -> Paginator<SearchHit> {
-    h.client
+    let request = h
+        .client
         .search()
-        .search_all_after(&search_body(), &SearchParams::default().per_page(2u32))
+        .post_search(&search_body())
+        .per_page(2)
+        .into_request()
+        .into_builder();
+    Paginator::new(request, Style::SearchAfter)
 }
 
 fn search_page(h: &mut Harness, after: Option<Value>, answer: Value) -> Mock {
@@ -512,7 +557,7 @@ fn search_after_three_pages_from_answer_field_or_last_hit_sort() {
     let m3 = search_page(
         &mut h,
         Some(json!([4, "h4"])),
-        json!({"objects": [json!({"id": "h5", "object_type": "assets"})]}),
+        json!({"objects": [json!({"id": "h5", "object_type": "assets", "title": "h5"})]}),
     );
     let all: Vec<SearchHit> = search_after_all(&h).map(|x| x.unwrap()).collect();
     assert_eq!(
@@ -579,7 +624,7 @@ fn search_after_empty_page_ends() {
         Some(json!([1])),
         json!({"objects": [], "search_after": [9]}),
     );
-    assert_eq!(search_after_all(&h).count(), 1);
+    assert_eq!(search_after_all(&h).map(Result::unwrap).count(), 1);
     m1.assert();
     m2.assert();
     h.finish();
@@ -607,9 +652,9 @@ fn search_after_without_a_cursor_ends() {
     let m1 = search_page(
         &mut h,
         None,
-        json!({"objects": [{"id": "h1", "object_type": "assets"}]}),
+        json!({"objects": [{"id": "h1", "object_type": "assets", "title": "h1"}]}),
     );
-    assert_eq!(search_after_all(&h).count(), 1);
+    assert_eq!(search_after_all(&h).map(Result::unwrap).count(), 1);
     m1.assert();
     h.finish();
 }
@@ -620,9 +665,17 @@ fn pages_iterates_whole_pages() {
     let m1 = assets_page(
         &mut h,
         "1",
-        numbered(1, 2, json!([{"id": "a1"}, {"id": "a2"}])),
+        numbered(
+            1,
+            2,
+            json!([{"id": "a1", "title": "a1"}, {"id": "a2", "title": "a2"}]),
+        ),
     );
-    let m2 = assets_page(&mut h, "2", numbered(2, 2, json!([{"id": "a3"}])));
+    let m2 = assets_page(
+        &mut h,
+        "2",
+        numbered(2, 2, json!([{"id": "a3", "title": "a3"}])),
+    );
     let sizes: Vec<usize> = assets_all(&h)
         .pages()
         .map(|p| p.unwrap().objects.len())

@@ -38,7 +38,7 @@ fn proxy_environment_variables() {
     let mut server = mockito::Server::new();
     let mock = server
         .mock("GET", "/API/assets/v1/assets/a1/")
-        .with_body(r#"{"id": "a1"}"#)
+        .with_body(r#"{"id": "a1", "title": "t"}"#)
         .expect(7)
         .create();
     let connect = format!("CONNECT {} HTTP/1.1", server.host_with_port());
@@ -53,7 +53,7 @@ fn proxy_environment_variables() {
     // request, and says whether it went through the proxy
     let via_proxy = |b: ClientBuilder| -> bool {
         let before = proxy.lines().len();
-        b.build().unwrap().assets().get("a1").unwrap();
+        b.build().unwrap().assets().get_asset("a1").send().unwrap();
         let lines = proxy.lines();
         assert!(lines[before..].iter().all(|l| *l == connect), "{lines:?}");
         lines.len() > before

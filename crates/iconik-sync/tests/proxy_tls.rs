@@ -104,8 +104,8 @@ fn an_explicit_proxy_carries_the_request() {
         .expect(1)
         .create();
     let client = builder(&server.url()).proxy(&proxy.url).build().unwrap();
-    let asset = client.assets().get("a1").unwrap();
-    assert_eq!(asset.title.as_deref(), Some("Via proxy"));
+    let asset = client.assets().get_asset("a1").send().unwrap();
+    assert_eq!(asset.title, "Via proxy");
     let host = server.host_with_port();
     assert_eq!(proxy.lines(), [format!("CONNECT {host} HTTP/1.1")]);
     mock.assert();
@@ -123,7 +123,7 @@ fn a_proxy_that_is_down_is_a_transport_error_not_a_hang() {
         .proxy(format!("http://127.0.0.1:{port}"))
         .build()
         .unwrap();
-    match client.assets().get("a1") {
+    match client.assets().get_asset("a1").send() {
         Err(Error::Transport { .. }) => {}
         other => panic!("expected a transport error, got {other:?}"),
     }
@@ -136,15 +136,15 @@ fn extra_root_certificates_make_a_private_ca_trusted() {
 
     // Mozilla's roots alone: the private CA is unknown, so nothing is sent
     let plain = builder(&url).build().unwrap();
-    match plain.assets().get("a1") {
+    match plain.assets().get_asset("a1").send() {
         Err(Error::Transport { .. }) => {}
         other => panic!("expected a TLS failure, got {other:?}"),
     }
     assert_eq!(server.served.load(Ordering::SeqCst), 0);
 
     let trusting = builder(&url).add_root_certificates_pem(CA).build().unwrap();
-    let asset = trusting.assets().get("a1").unwrap();
-    assert_eq!(asset.title.as_deref(), Some("Over TLS"));
+    let asset = trusting.assets().get_asset("a1").send().unwrap();
+    assert_eq!(asset.title, "Over TLS");
     assert_eq!(server.served.load(Ordering::SeqCst), 1);
 }
 
@@ -157,8 +157,8 @@ fn through_a_proxy_to_https_the_proxy_never_sees_the_token() {
         .proxy(&proxy.url)
         .build()
         .unwrap();
-    let asset = client.assets().get("a1").unwrap();
-    assert_eq!(asset.title.as_deref(), Some("Over TLS"));
+    let asset = client.assets().get_asset("a1").send().unwrap();
+    assert_eq!(asset.title, "Over TLS");
     assert_eq!(
         proxy.lines(),
         [format!("CONNECT 127.0.0.1:{} HTTP/1.1", server.port)]

@@ -21,8 +21,8 @@ fn sends_exact_method_path_and_headers() {
         .with_header("RateLimit-Remaining", "998")
         .with_body(r#"{"id": "a1", "title": "Clip"}"#)
         .create();
-    let asset = h.client.assets().get("a1").unwrap();
-    assert_eq!(asset.title.as_deref(), Some("Clip"));
+    let asset = h.client.assets().get_asset("a1").send().unwrap();
+    assert_eq!(asset.title, "Clip");
     assert_eq!(asset.http_status(), 200);
     assert_eq!(asset.attempts, 1);
     assert!(!asset.from_cache);
@@ -108,12 +108,12 @@ fn two_clients_on_two_base_urls_never_cross_talk() {
         .create();
     for _ in 0..2 {
         assert_eq!(
-            a.client.assets().get("x").unwrap().title.as_deref(),
-            Some("from A")
+            a.client.assets().get_asset("x").send().unwrap().title,
+            "from A"
         );
         assert_eq!(
-            b.client.assets().get("x").unwrap().title.as_deref(),
-            Some("from B")
+            b.client.assets().get_asset("x").send().unwrap().title,
+            "from B"
         );
     }
     // a clone shares A's settings; B is untouched by it
@@ -134,7 +134,7 @@ fn not_found_with_an_iconik_error_body() {
         .with_header("Retry-After", "7")
         .with_body(r#"{"errors": ["Asset not found"]}"#)
         .create();
-    let err = h.client.assets().get("nope").unwrap_err();
+    let err = h.client.assets().get_asset("nope").send().unwrap_err();
     assert!(err.is_not_found());
     assert!(!err.is_retryable());
     assert_eq!(err.status(), Some(404));
@@ -143,12 +143,12 @@ fn not_found_with_an_iconik_error_body() {
     let Error::Api(api) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(api.operation, "get");
+    assert_eq!(api.operation, "get_asset");
     assert_eq!(api.method, "GET");
     assert_eq!(api.path, "/v1/assets/nope/");
     assert_eq!(api.errors, vec!["Asset not found"]);
     assert!(api.body_excerpt.contains("Asset not found"));
-    assert_eq!(err.to_string(), "get: HTTP 404: Asset not found");
+    assert_eq!(err.to_string(), "get_asset: HTTP 404: Asset not found");
     h.finish();
 }
 
@@ -186,7 +186,7 @@ fn server_error_is_an_error_never_a_value() {
         .with_status(500)
         .with_body("<html>oops</html>")
         .create();
-    let err = h.client.assets().get("a").unwrap_err();
+    let err = h.client.assets().get_asset("a").send().unwrap_err();
     assert_eq!(err.status(), Some(500));
     let Error::Api(api) = &err else {
         panic!("{err:?}")
@@ -202,18 +202,21 @@ fn invalid_json_is_a_decode_error() {
     h.expect(Method::Get, "assets", "/v1/assets/a/")
         .with_body(r#"{"title": 12"#)
         .create();
-    let err = h.client.assets().get("a").unwrap_err();
+    let err = h.client.assets().get_asset("a").send().unwrap_err();
     let Error::Decode(d) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!((d.operation.as_str(), d.status), ("get", 200));
+    assert_eq!((d.operation.as_str(), d.status), ("get_asset", 200));
     assert!(d.body_excerpt.starts_with(r#"{"title": 12"#));
     assert!(!d.message.is_empty());
     // a type mismatch too
     h.expect(Method::Get, "assets", "/v1/assets/b/")
         .with_body(r#"{"title": 12}"#)
         .create();
-    assert!(matches!(h.client.assets().get("b"), Err(Error::Decode(_))));
+    assert!(matches!(
+        h.client.assets().get_asset("b").send(),
+        Err(Error::Decode(_))
+    ));
     h.finish();
 }
 
@@ -237,7 +240,7 @@ fn empty_2xx_body_decodes_as_unit() {
 fn truncated_body_is_a_transport_error_that_reached_the_server() {
     let server = raw_server(Behaviour::Truncate);
     let client = plain_client(&server.url);
-    let err = client.assets().get("a").unwrap_err();
+    let err = client.assets().get_asset("a").send().unwrap_err();
     assert!(
         matches!(
             err,
@@ -258,7 +261,7 @@ fn body_over_the_cap_is_refused_without_reading_it() {
     h.expect(Method::Get, "assets", "/v1/assets/a/")
         .with_body(format!(r#"{{"title": "{}"}}"#, "x".repeat(4096)))
         .create();
-    let err = h.client.assets().get("a").unwrap_err();
+    let err = h.client.assets().get_asset("a").send().unwrap_err();
     assert!(
         matches!(err, Error::BodyTooLarge { limit: 1024, .. }),
         "{err:?}"
@@ -300,7 +303,7 @@ fn a_server_that_never_answers_times_out() {
         .build()
         .unwrap();
     let started = std::time::Instant::now();
-    let err = client.assets().get("a").unwrap_err();
+    let err = client.assets().get_asset("a").send().unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert!(err.may_have_reached_server());
     assert!(started.elapsed() < Duration::from_secs(5));
@@ -320,7 +323,7 @@ fn connection_refused_never_reached_the_server() {
         l.local_addr().unwrap().port()
     };
     let client = plain_client(&format!("http://127.0.0.1:{port}"));
-    let err = client.assets().get("a").unwrap_err();
+    let err = client.assets().get_asset("a").send().unwrap_err();
     assert!(
         matches!(
             err,
@@ -339,7 +342,7 @@ fn bad_path_parameters_are_refused_before_sending() {
     for bad in [
         "", ".", "..", "%2e", "%2E%2e", "%252e", "a\rb", "a\nb", "a\0b", "%0d%0a", "%00",
     ] {
-        let err = h.client.assets().get(bad).unwrap_err();
+        let err = h.client.assets().get_asset(bad).send().unwrap_err();
         assert!(matches!(err, Error::InvalidArgument(_)), "{bad:?}: {err:?}");
         assert_eq!(err.attempts(), 0);
         assert!(!err.may_have_reached_server());
@@ -353,9 +356,9 @@ fn path_parameters_are_one_encoded_segment() {
     let mut h = harness();
     let m = h
         .expect(Method::Get, "assets", "/v1/assets/a%2Fb%3Fc/")
-        .with_body("{}")
+        .with_body(r#"{"title": "t"}"#)
         .create();
-    h.client.assets().get("a/b?c").unwrap();
+    h.client.assets().get_asset("a/b?c").send().unwrap();
     m.assert();
     h.finish();
 }

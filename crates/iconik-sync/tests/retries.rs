@@ -46,7 +46,7 @@ fn rate_limited_with_retry_after_then_ok_takes_two_attempts() {
         .expect(Method::Get, "assets", "/v1/assets/a/")
         .with_body(r#"{"title": "t"}"#)
         .create();
-    let r = h.client.assets().get("a").unwrap();
+    let r = h.client.assets().get_asset("a").send().unwrap();
     assert_eq!(r.attempts, 2);
     assert_eq!(clock.sleeps(), secs(&[2]), "waited exactly Retry-After");
     limited.assert();
@@ -61,9 +61,9 @@ fn rate_limited_without_retry_after_backs_off() {
         .with_status(429)
         .create();
     h.expect(Method::Get, "assets", "/v1/assets/a/")
-        .with_body("{}")
+        .with_body(r#"{"title": "t"}"#)
         .create();
-    assert_eq!(h.client.assets().get("a").unwrap().attempts, 2);
+    assert_eq!(h.client.assets().get_asset("a").send().unwrap().attempts, 2);
     assert_eq!(clock.sleeps(), secs(&[1]), "initial_backoff");
     h.finish();
 }
@@ -77,9 +77,9 @@ fn get_on_503_503_200_succeeds_in_three_attempts() {
         .expect(2)
         .create();
     h.expect(Method::Get, "assets", "/v1/assets/a/")
-        .with_body("{}")
+        .with_body(r#"{"title": "t"}"#)
         .create();
-    assert_eq!(h.client.assets().get("a").unwrap().attempts, 3);
+    assert_eq!(h.client.assets().get_asset("a").send().unwrap().attempts, 3);
     assert_eq!(clock.sleeps(), secs(&[1, 2]), "exponential, factor 2");
     unavailable.assert();
     h.finish();
@@ -113,7 +113,7 @@ fn post_on_429_is_resent_because_iconik_refused_it_unprocessed() {
         .create();
     h.expect(Method::Post, "assets", "/v1/assets/")
         .with_status(201)
-        .with_body("{}")
+        .with_body(r#"{"title": "t"}"#)
         .create();
     let r = h
         .client
@@ -133,7 +133,7 @@ fn retries_stop_at_max_retries_and_count_attempts() {
         .with_status(502)
         .expect(3)
         .create();
-    let err = h.client.assets().get("a").unwrap_err();
+    let err = h.client.assets().get_asset("a").send().unwrap_err();
     assert_eq!((err.status(), err.attempts()), (Some(502), 3));
     assert!(err.to_string().contains("after 3 attempts"), "{err}");
     assert_eq!(clock.sleeps(), secs(&[1, 2]));
@@ -191,7 +191,7 @@ fn the_same_failures_are_retried_for_get() {
     ] {
         let server = raw_server(behaviour);
         let client = client_for(&server.url, Arc::new(FakeClock::new()), 2);
-        let err = client.assets().get("a").unwrap_err();
+        let err = client.assets().get_asset("a").send().unwrap_err();
         assert_eq!(err.attempts(), 3, "{behaviour:?}: {err:?}");
         assert_eq!(server.requests.load(Ordering::SeqCst), 3, "{behaviour:?}");
     }
@@ -221,7 +221,7 @@ fn disabled_handling_sends_once() {
     h.expect(Method::Get, "assets", "/v1/assets/a/")
         .with_status(429)
         .create();
-    let err = h.client.assets().get("a").unwrap_err();
+    let err = h.client.assets().get_asset("a").send().unwrap_err();
     assert!(err.is_rate_limited());
     assert_eq!(err.attempts(), 1);
     h.finish();
@@ -240,11 +240,11 @@ fn pacing_spreads_sends_over_the_window() {
     });
     let m = h
         .expect(Method::Get, "assets", "/v1/assets/a/")
-        .with_body("{}")
+        .with_body(r#"{"title": "t"}"#)
         .expect(12)
         .create();
     for _ in 0..12 {
-        h.client.assets().get("a").unwrap();
+        h.client.assets().get_asset("a").send().unwrap();
     }
     // 5 at t=0, 5 after one window (1 s + the 25 ms margin), 2 after two
     assert_eq!(clock.now(), Duration::from_millis(2050));
@@ -268,11 +268,11 @@ fn proactive_throttling_spaces_sends_when_others_use_the_budget() {
     h.expect(Method::Get, "assets", "/v1/assets/a/")
         .with_header("RateLimit-Remaining", "100")
         .with_header("RateLimit-Limit", "1000")
-        .with_body("{}")
+        .with_body(r#"{"title": "t"}"#)
         .expect(40)
         .create();
     for _ in 0..40 {
-        h.client.assets().get("a").unwrap();
+        h.client.assets().get_asset("a").send().unwrap();
     }
     let sleeps = clock.sleeps();
     assert_eq!(sleeps.len(), 39, "every send after the first waits");
@@ -298,13 +298,13 @@ fn cache_hits_expires_and_is_invalidated_by_writes() {
         .expect(3)
         .create();
     h.expect(Method::Patch, "assets", "/v1/assets/a/")
-        .with_body("{}")
+        .with_body(r#"{"title": "t"}"#)
         .create();
-    let first = h.client.assets().get("a").unwrap();
-    let second = h.client.assets().get("a").unwrap();
+    let first = h.client.assets().get_asset("a").send().unwrap();
+    let second = h.client.assets().get_asset("a").send().unwrap();
     assert!(!first.from_cache && second.from_cache);
     assert_eq!(second.attempts, 0);
-    assert_eq!(second.title.as_deref(), Some("t"));
+    assert_eq!(second.title, "t");
     // a write to the asset drops it
     h.client
         .request(Method::Patch, "assets", "/v1/assets/{id}/")
@@ -312,10 +312,10 @@ fn cache_hits_expires_and_is_invalidated_by_writes() {
         .json(&json!({"title": "u"}))
         .send::<Value>()
         .unwrap();
-    assert!(!h.client.assets().get("a").unwrap().from_cache);
+    assert!(!h.client.assets().get_asset("a").send().unwrap().from_cache);
     // and it expires
     clock.advance(Duration::from_secs(31));
-    assert!(!h.client.assets().get("a").unwrap().from_cache);
+    assert!(!h.client.assets().get_asset("a").send().unwrap().from_cache);
     let stats = h.client.cache_stats();
     assert_eq!((stats.hits, stats.misses, stats.invalidations), (1, 3, 1));
     get.assert();
@@ -335,14 +335,14 @@ fn clones_share_the_pacer() {
         )
     });
     h.expect(Method::Get, "assets", "/v1/assets/a/")
-        .with_body("{}")
+        .with_body(r#"{"title": "t"}"#)
         .expect(4)
         .create();
     let clone = h.client.clone();
-    h.client.assets().get("a").unwrap();
-    clone.assets().get("a").unwrap();
-    h.client.assets().get("a").unwrap();
-    clone.assets().get("a").unwrap();
+    h.client.assets().get_asset("a").send().unwrap();
+    clone.assets().get_asset("a").send().unwrap();
+    h.client.assets().get_asset("a").send().unwrap();
+    clone.assets().get_asset("a").send().unwrap();
     assert_eq!(clock.now(), Duration::from_secs(1));
     h.finish();
 }
@@ -354,6 +354,9 @@ fn an_error_never_looks_like_success() {
         .with_status(503)
         .with_body(r#"{"title": "looks fine"}"#)
         .create();
-    assert!(matches!(h.client.assets().get("a"), Err(Error::Api(_))));
+    assert!(matches!(
+        h.client.assets().get_asset("a").send(),
+        Err(Error::Api(_))
+    ));
     h.finish();
 }

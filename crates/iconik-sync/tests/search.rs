@@ -1,30 +1,36 @@
 //! `client.search()`: the body and query sent, hits decoded, and the
-//! three ways to walk every hit.
+//! three ways to walk every hit (page numbers through `.items()`; scroll
+//! and `search_after` by handing the same request to a paginator).
 
 mod common;
 use common::*;
-use iconik_sync::models::*;
-use iconik_sync::Method;
+use iconik_sync::models::search as m;
+use iconik_sync::page::Style;
+use iconik_sync::{Method, Paginator};
 use mockito::Matcher;
 use serde_json::json;
 
-fn body() -> SearchBody {
-    SearchBody::default()
-        .doc_types(vec!["assets".to_string(), "collections".to_string()])
+fn body() -> m::SearchCriteriaSchema {
+    m::SearchCriteriaSchema::new()
+        .doc_types(vec![
+            m::SearchSuggestDocTypesType0Item::Assets,
+            m::SearchSuggestDocTypesType0Item::Collections,
+        ])
         .query("sunset")
         .filter(
-            SearchFilter::new("AND")
+            m::CriteriaFilter::new("AND")
                 .terms(vec![
-                    SearchTerm::new("status").value("ACTIVE"),
-                    SearchTerm::new("date_created").range(SearchRange::default().min("2024-01-01")),
+                    m::SearchTerm::new("status").value("ACTIVE"),
+                    m::SearchTerm::new("date_created")
+                        .range(m::RangeFilter::new().min("2024-01-01")),
                 ])
-                .filters(vec![SearchFilter::new("OR").terms(vec![SearchTerm::new(
-                    "type",
-                )
-                .value_in(vec!["ASSET".to_string(), "SUBCLIP".to_string()])])]),
+                .filters(vec![m::CriteriaFilter::new("OR").terms(vec![
+                    m::SearchTerm::new("type")
+                        .value_in(vec!["ASSET".to_string(), "SUBCLIP".to_string()]),
+                ])]),
         )
         .facets(vec!["object_type".to_string()])
-        .sort(vec![SearchSort::new("date_created").order("asc")])
+        .sort(vec![m::SortField::new("date_created").order("asc")])
         .include_fields(vec!["id".to_string(), "title".to_string()])
 }
 
@@ -47,9 +53,9 @@ fn body_json() -> serde_json::Value {
 }
 
 #[test]
-fn search_posts_body_and_params_and_decodes_hits() {
+fn post_search_posts_body_and_setters_and_decodes_hits() {
     let mut h = harness();
-    let m = h
+    let mock = h
         .expect(Method::Post, "search", "/v1/search/")
         .match_query(exact_query(&[
             ("per_page", "2"),
@@ -61,40 +67,37 @@ fn search_posts_body_and_params_and_decodes_hits() {
     let page = h
         .client
         .search()
-        .search(
-            &body(),
-            &SearchParams::default()
-                .per_page(2u32)
-                .generate_signed_url(false),
-        )
+        .post_search(&body())
+        .per_page(2)
+        .generate_signed_url(false)
+        .send()
         .unwrap();
     assert_eq!(page.total, Some(3));
-    assert_eq!(page.objects[0].object_type.as_deref(), Some("assets"));
-    assert_eq!(page.objects[0].r#type.as_deref(), Some("ASSET"));
-    assert_eq!(page.objects[0].extra["files"][0]["id"], "f1");
-    assert_eq!(page.objects[1].description, None);
+    let objects = page.objects.as_ref().unwrap();
+    assert_eq!(objects[0].object_type, "assets");
+    assert_eq!(objects[0].extra["type"], "ASSET");
+    assert_eq!(objects[0].extra["files"][0]["id"], "f1");
+    assert_eq!(objects[1].description, None);
+    assert_eq!(objects[1].metadata.as_ref().unwrap()["region"][0], "EU");
     assert_eq!(
-        page.objects[1].metadata.as_ref().unwrap()["region"][0],
-        "EU"
-    );
-    assert_eq!(
-        page.extra["facets"]["object_type"]["buckets"][0]["doc_count"],
+        page.facets.as_ref().unwrap()["object_type"]["buckets"][0]["doc_count"],
         2
     );
-    m.assert();
+    mock.assert();
     h.finish();
 }
 
 #[test]
-fn search_hit_round_trip_keeps_unknown_fields() {
+fn a_search_hit_keeps_unknown_fields() {
     let raw: serde_json::Value = serde_json::from_str(&fixture("search_page2.json")).unwrap();
-    let hit: SearchHit = serde_json::from_value(raw["objects"][0].clone()).unwrap();
+    let hit: m::SearchDocument = serde_json::from_value(raw["objects"][0].clone()).unwrap();
     assert_eq!(hit.extra["segment_type"], "COMMENT");
-    assert_eq!(serde_json::to_value(&hit).unwrap(), raw["objects"][0]);
+    assert_eq!(hit.extra["sort"][1], "s1");
+    assert_eq!(hit.id.as_deref(), Some("s1"));
 }
 
 #[test]
-fn search_all_walks_page_numbers_with_the_same_body() {
+fn post_search_items_walk_page_numbers_with_the_same_body() {
     let mut h = harness();
     let p1 = h
         .expect(Method::Post, "search", "/v1/search/")
@@ -111,7 +114,9 @@ fn search_all_walks_page_numbers_with_the_same_body() {
     let ids: Vec<String> = h
         .client
         .search()
-        .search_all(&body(), &SearchParams::default().per_page(2u32))
+        .post_search(&body())
+        .per_page(2)
+        .items()
         .map(|hit| hit.unwrap().id.unwrap())
         .collect();
     assert_eq!(ids, ["a1", "c1", "s1"]);
@@ -121,7 +126,7 @@ fn search_all_walks_page_numbers_with_the_same_body() {
 }
 
 #[test]
-fn search_all_scroll_sends_scroll_id_in_the_query() {
+fn a_scroll_walk_sends_scroll_id_in_the_query() {
     let mut h = harness();
     let p1 = h
         .expect(Method::Post, "search", "/v1/search/")
@@ -135,10 +140,13 @@ fn search_all_scroll_sends_scroll_id_in_the_query() {
         .match_body(json_body(json!({"query": "x"})))
         .with_body(r#"{"objects": [], "scroll_id": "SC1"}"#)
         .create();
-    let n = h
+    let request = h
         .client
         .search()
-        .search_all_scroll(&SearchBody::default().query("x"), &SearchParams::default())
+        .post_search(&m::SearchCriteriaSchema::new().query("x"))
+        .into_request()
+        .into_builder();
+    let n = Paginator::<m::SearchDocument>::new(request, Style::Scroll)
         .collect::<Result<Vec<_>, _>>()
         .unwrap()
         .len();
@@ -149,7 +157,7 @@ fn search_all_scroll_sends_scroll_id_in_the_query() {
 }
 
 #[test]
-fn search_all_after_puts_the_cursor_in_the_body() {
+fn a_search_after_walk_puts_the_cursor_in_the_body() {
     let mut h = harness();
     let base = json!({"query": "x", "sort": [{"name": "date_created"}]});
     let mut second = base.clone();
@@ -166,15 +174,17 @@ fn search_all_after_puts_the_cursor_in_the_body() {
         .match_body(json_body(second))
         .with_body(r#"{"objects": []}"#)
         .create();
-    let ids: Vec<String> = h
+    let request = h
         .client
         .search()
-        .search_all_after(
-            &SearchBody::default()
+        .post_search(
+            &m::SearchCriteriaSchema::new()
                 .query("x")
-                .sort(vec![SearchSort::new("date_created")]),
-            &SearchParams::default(),
+                .sort(vec![m::SortField::new("date_created")]),
         )
+        .into_request()
+        .into_builder();
+    let ids: Vec<String> = Paginator::<m::SearchDocument>::new(request, Style::SearchAfter)
         .map(|hit| hit.unwrap().id.unwrap())
         .collect();
     assert_eq!(ids, ["a1", "c1"]);

@@ -68,8 +68,8 @@ fn credentials_never_follow_a_redirect_to_another_origin() {
         .with_status(302)
         .with_header("Location", &format!("{}/elsewhere/", other.url()))
         .create();
-    let asset = api.client.assets().get("a").unwrap();
-    assert_eq!(asset.title.as_deref(), Some("moved"));
+    let asset = api.client.assets().get_asset("a").send().unwrap();
+    assert_eq!(asset.title, "moved");
     landed.assert();
     leaked.assert();
 
@@ -82,8 +82,8 @@ fn credentials_never_follow_a_redirect_to_another_origin() {
         .with_body(r#"{"title": "c"}"#)
         .create();
     assert_eq!(
-        api.client.assets().get("b").unwrap().title.as_deref(),
-        Some("c")
+        api.client.assets().get_asset("b").send().unwrap().title,
+        "c"
     );
 
     // a POST is never redirected: the 3xx is an error
@@ -123,7 +123,7 @@ fn the_token_appears_in_no_debug_display_error_or_log() {
     h.expect(Method::Get, "assets", "/v1/assets/ok/")
         .with_body(r#"{"title": "fine"}"#)
         .create();
-    let ok = h.client.assets().get("ok").unwrap();
+    let ok = h.client.assets().get_asset("ok").send().unwrap();
     record(format!("{ok:?}"));
     // a server echoing the token back in an error body
     h.expect(Method::Get, "assets", "/v1/assets/echo/")
@@ -134,9 +134,9 @@ fn the_token_appears_in_no_debug_display_error_or_log() {
         .with_body(format!("not json {TOKEN}"))
         .create();
     let mut errors = vec![
-        h.client.assets().get("echo").unwrap_err(),
-        h.client.assets().get("bad-json").unwrap_err(),
-        h.client.assets().get("..").unwrap_err(),
+        h.client.assets().get_asset("echo").send().unwrap_err(),
+        h.client.assets().get_asset("bad-json").send().unwrap_err(),
+        h.client.assets().get_asset("..").send().unwrap_err(),
     ];
     let op = h
         .client
@@ -155,7 +155,7 @@ fn the_token_appears_in_no_debug_display_error_or_log() {
             .disable_rate_limit_handling()
             .build()
             .unwrap();
-        errors.push(c.assets().get("x").unwrap_err());
+        errors.push(c.assets().get_asset("x").send().unwrap_err());
     }
     errors.push(
         Client::builder()
@@ -179,7 +179,7 @@ fn the_token_appears_in_no_debug_display_error_or_log() {
     let logs = LOGS.0.lock().unwrap().clone();
     assert!(
         logs.iter()
-            .any(|l| l.contains("DEBUG") && l.contains("get GET /v1/assets/ok/ -> 200")),
+            .any(|l| l.contains("DEBUG") && l.contains("get_asset GET /v1/assets/ok/ -> 200")),
         "one DEBUG line per attempt expected; got {logs:#?}"
     );
     for text in seen.iter().chain(logs.iter()) {

@@ -3,14 +3,13 @@
 
 mod transfer_support;
 
-use iconik_sync::transfer::{Download, Upload};
 use transfer_support::{data, md5_hex, temp_file, Action, Fake, Fault};
 
 const KIB: usize = 1024;
 
 fn uploaded(fake: &Fake, tag: &str, bytes: &[u8]) -> (String, String, std::path::PathBuf) {
     let path = temp_file(tag, "src.bin", bytes);
-    let report = fake.client().upload(&Upload::new(&path)).unwrap();
+    let report = fake.client().upload(&path).send().unwrap();
     (
         report.asset_id,
         report.file_id,
@@ -44,8 +43,8 @@ fn a_cut_body_resumes_with_range_and_verifies() {
         nth: 2,
         action: Action::Status(503),
     });
-    let download = Download::new(&asset, &file, &dest);
-    let report = fake.client().download(&download).unwrap();
+    let download = fake.client().download(&asset, &file, &dest);
+    let report = download.clone().send().unwrap();
     assert_eq!(report.resumes, 2);
     assert!(report.checksum_verified);
     assert_eq!(report.md5, md5_hex(&bytes));
@@ -68,9 +67,9 @@ fn a_temporary_file_left_behind_is_continued() {
     let fake = Fake::new("S3");
     let bytes = data(500 * KIB, 2);
     let (asset, file, dest) = uploaded(&fake, "dl-left", &bytes);
-    let download = Download::new(&asset, &file, &dest);
+    let download = fake.client().download(&asset, &file, &dest);
     std::fs::write(download.temp_path(), &bytes[..123_456]).unwrap();
-    let report = fake.client().download(&download).unwrap();
+    let report = download.clone().send().unwrap();
     assert_eq!(report.resumes, 1);
     assert_eq!(report.md5, md5_hex(&bytes));
     assert_eq!(std::fs::read(&dest).unwrap(), bytes);
@@ -88,8 +87,8 @@ fn a_checksum_mismatch_is_an_error_and_leaves_nothing() {
         .unwrap()
         .objects
         .insert(file.clone(), data(100 * KIB, 4));
-    let download = Download::new(&asset, &file, &dest);
-    let err = fake.client().download(&download).unwrap_err();
+    let download = fake.client().download(&asset, &file, &dest);
+    let err = download.clone().send().unwrap_err();
     match &err {
         iconik_sync::Error::Io { source, .. } => {
             assert_eq!(source.kind(), std::io::ErrorKind::InvalidData)
@@ -114,7 +113,8 @@ fn a_storage_refusal_names_no_signature() {
     });
     let err = fake
         .client()
-        .download(&Download::new(&asset, &file, &dest))
+        .download(&asset, &file, &dest)
+        .send()
         .unwrap_err();
     assert_eq!(err.status(), Some(403));
     let text = format!("{err} {err:?}");
@@ -131,13 +131,14 @@ fn progress_reports_are_bounded_in_number() {
     let calls = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = calls.clone();
     fake.client()
-        .download(
-            &Download::new(&asset, &file, &dest)
-                .on_progress(move |p| sink.lock().unwrap().push(p.bytes_done)),
-        )
+        .download(&asset, &file, &dest)
+        .on_progress(move |p| sink.lock().unwrap().push(p.bytes_done))
+        .send()
         .unwrap();
-    // 8 chunks of 256 KiB read, but the clock never moved: first + last
+    // 8 chunks of 256 KiB read, but the clock never moved: the first, the
+    // moment the last byte arrived (before the MD5 check), and the end
     let calls = calls.lock().unwrap();
-    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    assert_eq!(calls[1], bytes.len() as u64);
     assert_eq!(*calls.last().unwrap(), bytes.len() as u64);
 }

@@ -4,7 +4,9 @@
 
 mod transfer_support;
 
-use iconik_sync::transfer::{StorageMethod, Upload, UploadState};
+use std::sync::{Arc, Mutex};
+
+use iconik_sync::transfer::{StorageMethod, UploadState};
 use transfer_support::{data, md5_hex, temp_file, Action, Fake, Fault};
 
 const KIB: usize = 1024;
@@ -24,7 +26,9 @@ fn chunks_carry_content_ranges_and_the_last_one_the_total() {
     let path = temp_file("gcs-plain", "a.wav", &bytes);
     let report = fake
         .client()
-        .upload(&Upload::new(&path).part_size(256 * KIB as u64))
+        .upload(&path)
+        .part_size(256 * KIB as u64)
+        .send()
         .unwrap();
     assert_eq!(report.storage_method, StorageMethod::Gcs);
     assert_eq!(report.md5, md5_hex(&bytes));
@@ -61,7 +65,9 @@ fn a_short_range_resends_from_the_byte_after_it() {
     });
     let report = fake
         .client()
-        .upload(&Upload::new(&path).part_size(256 * KIB as u64))
+        .upload(&path)
+        .part_size(256 * KIB as u64)
+        .send()
         .unwrap();
     assert_eq!(report.md5, md5_hex(&bytes), "MD5 counts each byte once");
     assert_eq!(fake.object(&report.file_id).unwrap(), bytes);
@@ -91,7 +97,9 @@ fn a_500_on_a_chunk_asks_the_session_and_continues() {
     });
     let report = fake
         .client()
-        .upload(&Upload::new(&path).part_size(256 * KIB as u64))
+        .upload(&path)
+        .part_size(256 * KIB as u64)
+        .send()
         .unwrap();
     assert_eq!(report.retries, 1);
     assert_eq!(fake.object(&report.file_id).unwrap(), bytes);
@@ -121,7 +129,9 @@ fn a_reset_mid_chunk_continues_from_the_session() {
     });
     let report = fake
         .client()
-        .upload(&Upload::new(&path).part_size(256 * KIB as u64))
+        .upload(&path)
+        .part_size(256 * KIB as u64)
+        .send()
         .unwrap();
     assert_eq!(report.md5, md5_hex(&bytes));
     assert_eq!(fake.object(&report.file_id).unwrap(), bytes);
@@ -141,18 +151,15 @@ fn an_interrupted_session_is_resumed_or_cancelled() {
     });
     let client =
         fake.client_with(|b| b.rate_limit(iconik_sync::RateLimitConfig::default().max_retries(0)));
-    let upload = Upload::new(&path).part_size(256 * KIB as u64);
-    let mut state = UploadState::default();
+    let upload = client.upload(&path).part_size(256 * KIB as u64);
+    let state = Arc::new(Mutex::new(UploadState::default()));
     assert_eq!(
-        client
-            .upload_resumable(&upload, &mut state)
-            .unwrap_err()
-            .status(),
+        upload.clone().resume(&state).send().unwrap_err().status(),
         Some(503)
     );
-    let state_json = serde_json::to_string(&state).unwrap();
-    let mut state: UploadState = serde_json::from_str(&state_json).unwrap();
-    let report = client.upload_resumable(&upload, &mut state).unwrap();
+    let state_json = serde_json::to_string(&*state.lock().unwrap()).unwrap();
+    let state: UploadState = serde_json::from_str(&state_json).unwrap();
+    let report = upload.resume(&Arc::new(Mutex::new(state))).send().unwrap();
     assert_eq!(fake.object(&report.file_id).unwrap(), bytes);
     assert_eq!(report.md5, md5_hex(&bytes));
     let puts = chunk_puts(&fake);
@@ -169,7 +176,12 @@ fn an_interrupted_session_is_resumed_or_cancelled() {
         nth: 1,
         action: Action::Status(403),
     });
-    assert!(fake.client().upload(&upload).is_err());
+    assert!(fake
+        .client()
+        .upload(&path)
+        .part_size(256 * KIB as u64)
+        .send()
+        .is_err());
     assert_eq!(fake.state.lock().unwrap().gcs_cancelled.len(), 1);
 }
 
@@ -177,7 +189,7 @@ fn an_interrupted_session_is_resumed_or_cancelled() {
 fn an_empty_file_is_one_final_request() {
     let fake = Fake::new("GCS");
     let path = temp_file("gcs-empty", "empty.txt", b"");
-    let report = fake.client().upload(&Upload::new(&path)).unwrap();
+    let report = fake.client().upload(&path).send().unwrap();
     assert_eq!(report.md5, md5_hex(b""));
     assert_eq!(chunk_puts(&fake), vec!["bytes */0"]);
     assert_eq!(fake.object(&report.file_id).unwrap(), b"");

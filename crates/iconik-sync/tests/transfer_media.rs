@@ -2,7 +2,7 @@
 
 mod transfer_support;
 
-use iconik_sync::transfer::{StorageMethod, Upload};
+use iconik_sync::transfer::StorageMethod;
 use transfer_support::{data, md5_hex, temp_file, Action, Fake, Fault};
 
 const MIB: usize = 1024 * 1024;
@@ -21,7 +21,9 @@ fn an_s3_proxy_goes_multipart_through_the_proxy_endpoints() {
     });
     let report = fake
         .client()
-        .upload_proxy("asset-9", &Upload::new(&path).part_size(5 * MIB as u64))
+        .upload_proxy("asset-9", &path)
+        .part_size(5 * MIB as u64)
+        .send()
         .unwrap();
     assert_eq!(report.storage_method, StorageMethod::S3);
     assert_eq!(report.md5, md5_hex(&bytes));
@@ -55,11 +57,9 @@ fn a_gcs_poster_keyframe_round_trips() {
     let path = temp_file("kf-gcs", "poster.jpg", &bytes);
     let report = fake
         .client()
-        .upload_keyframe(
-            "asset-3",
-            "POSTER",
-            &Upload::new(&path).part_size(256 * 1024),
-        )
+        .upload_keyframe("asset-3", "POSTER", &path)
+        .part_size(256 * 1024)
+        .send()
         .unwrap();
     assert_eq!(report.storage_method, StorageMethod::Gcs);
     assert_eq!(fake.object(&report.id).unwrap(), bytes);
@@ -80,11 +80,9 @@ fn what_iconik_has_only_for_files_is_refused_before_sending() {
     let path = temp_file("kf-big", "map.jpg", &data(6 * MIB, 3));
     let err = fake
         .client()
-        .upload_keyframe(
-            "a",
-            "KEYFRAME",
-            &Upload::new(&path).part_size(5 * MIB as u64),
-        )
+        .upload_keyframe("a", "KEYFRAME", &path)
+        .part_size(5 * MIB as u64)
+        .send()
         .unwrap_err();
     assert!(
         matches!(err, iconik_sync::Error::InvalidArgument(_)),
@@ -95,13 +93,31 @@ fn what_iconik_has_only_for_files_is_refused_before_sending() {
     // a FILE proxy: the gateway handler exists for files only
     let fake = Fake::new("FILE");
     let path = temp_file("proxy-file", "p.mp4", b"bytes");
-    let err = fake
-        .client()
-        .upload_proxy("a", &Upload::new(&path))
-        .unwrap_err();
+    let err = fake.client().upload_proxy("a", &path).send().unwrap_err();
     assert!(
         matches!(err, iconik_sync::Error::InvalidArgument(_)),
         "{err:?}"
     );
     assert!(fake.storage_requests().is_empty());
+}
+
+#[test]
+fn a_storage_without_an_upload_method_is_refused_before_sending_bytes() {
+    // what pythonik's get_upload_id_for_proxy refused for an FTP storage:
+    // here the whole upload stops before any byte reaches a storage
+    for upload in ["proxy", "keyframe"] {
+        let fake = Fake::new("FTP");
+        let path = temp_file(&format!("ftp-{upload}"), "p.mp4", b"bytes");
+        let client = fake.client();
+        let sent = match upload {
+            "proxy" => client.upload_proxy("a", &path).send(),
+            _ => client.upload_keyframe("a", "POSTER", &path).send(),
+        };
+        let err = sent.unwrap_err();
+        assert!(
+            matches!(err, iconik_sync::Error::InvalidArgument(_)),
+            "{upload}: {err:?}"
+        );
+        assert!(fake.storage_requests().is_empty(), "{upload}");
+    }
 }

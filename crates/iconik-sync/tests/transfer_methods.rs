@@ -3,7 +3,7 @@
 
 mod transfer_support;
 
-use iconik_sync::transfer::{Download, StorageMethod, Upload};
+use iconik_sync::transfer::StorageMethod;
 use transfer_support::{data, md5_hex, sha1_hex, temp_file, Action, Fake, Fault};
 
 const KIB: usize = 1024;
@@ -13,7 +13,8 @@ fn round_trip(fake: &Fake, report: &iconik_sync::transfer::UploadReport, bytes: 
     let dest = temp_file(tag, "placeholder", b"").with_file_name("back.bin");
     let back = fake
         .client()
-        .download(&Download::new(&report.asset_id, &report.file_id, &dest))
+        .download(&report.asset_id, &report.file_id, &dest)
+        .send()
         .unwrap();
     assert!(back.checksum_verified);
     assert_eq!(back.md5, md5_hex(bytes));
@@ -25,7 +26,7 @@ fn azure_single_put_is_a_block_blob() {
     let fake = Fake::new("AZURE");
     let bytes = data(100 * KIB, 1);
     let path = temp_file("az-single", "a.png", &bytes);
-    let report = fake.client().upload(&Upload::new(&path)).unwrap();
+    let report = fake.client().upload(&path).send().unwrap();
     assert_eq!(report.storage_method, StorageMethod::Azure);
     let put = &fake.storage_requests()[0];
     assert_eq!(put.method, "PUT");
@@ -60,11 +61,10 @@ fn azure_blocks_survive_a_500_and_a_reset_and_commit_in_order() {
     });
     let report = fake
         .client()
-        .upload(
-            &Upload::new(&path)
-                .part_size(256 * KIB as u64)
-                .parallelism(3),
-        )
+        .upload(&path)
+        .part_size(256 * KIB as u64)
+        .parallelism(3)
+        .send()
         .unwrap();
     assert_eq!(report.parts, 4);
     assert_eq!(report.retries, 2);
@@ -89,7 +89,7 @@ fn b2_small_upload_sends_its_sha1_and_upload_headers() {
     let fake = Fake::new("B2");
     let bytes = data(200 * KIB, 3);
     let path = temp_file("b2-small", "c.mov", &bytes);
-    let report = fake.client().upload(&Upload::new(&path)).unwrap();
+    let report = fake.client().upload(&path).send().unwrap();
     assert_eq!(report.storage_method, StorageMethod::B2);
     let post = &fake.storage_requests()[0];
     assert_eq!(post.method, "POST");
@@ -126,7 +126,9 @@ fn b2_large_file_parts_retry_and_finish_with_their_sha1s() {
     });
     let report = fake
         .client()
-        .upload(&Upload::new(&path).part_size(5 * MIB as u64))
+        .upload(&path)
+        .part_size(5 * MIB as u64)
+        .send()
         .unwrap();
     assert_eq!(report.parts, 3);
     assert_eq!(report.retries, 2);
@@ -157,7 +159,9 @@ fn b2_large_file_is_cancelled_when_the_upload_fails() {
     });
     let err = fake
         .client()
-        .upload(&Upload::new(&path).part_size(5 * MIB as u64))
+        .upload(&path)
+        .part_size(5 * MIB as u64)
+        .send()
         .unwrap_err();
     assert_eq!(err.status(), Some(401));
     let st = fake.state.lock().unwrap();
@@ -177,7 +181,7 @@ fn file_storage_puts_the_whole_file_again_after_a_reset() {
         nth: 1,
         action: Action::ResetMidBody(MIB),
     });
-    let report = fake.client().upload(&Upload::new(&path)).unwrap();
+    let report = fake.client().upload(&path).send().unwrap();
     assert_eq!(report.storage_method, StorageMethod::File);
     assert_eq!(report.retries, 1);
     assert_eq!(
@@ -203,14 +207,13 @@ fn options_add_to_an_asset_a_collection_and_keyframes() {
     let path = temp_file("opts", "g.jpg", b"tiny");
     let report = fake
         .client()
-        .upload(
-            &Upload::new(&path)
-                .asset_id("asset-given")
-                .storage_id("s3-other")
-                .collection_id("coll-1")
-                .keyframes(true)
-                .transcode(true),
-        )
+        .upload(&path)
+        .asset_id("asset-given")
+        .storage_id("s3-other")
+        .collection_id("coll-1")
+        .keyframes(true)
+        .transcode(true)
+        .send()
         .unwrap();
     assert_eq!(report.asset_id, "asset-given");
     assert_eq!(report.storage_id, "s3-other");

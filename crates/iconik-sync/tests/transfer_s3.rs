@@ -3,7 +3,9 @@
 
 mod transfer_support;
 
-use iconik_sync::transfer::{Download, StorageMethod, Upload, UploadState};
+use std::sync::{Arc, Mutex};
+
+use iconik_sync::transfer::{StorageMethod, UploadState};
 use transfer_support::{data, md5_hex, temp_file, Action, Fake, Fault};
 
 const MIB: usize = 1024 * 1024;
@@ -14,7 +16,7 @@ fn single_put_round_trips_and_closes_the_file() {
     let bytes = data(300_000, 1);
     let path = temp_file("s3-single", "clip.mov", &bytes);
     let client = fake.client();
-    let report = client.upload(&Upload::new(&path)).unwrap();
+    let report = client.upload(&path).send().unwrap();
 
     assert_eq!(report.storage_method, StorageMethod::S3);
     assert_eq!(report.size, bytes.len() as u64);
@@ -41,7 +43,8 @@ fn single_put_round_trips_and_closes_the_file() {
     // and back: same bytes, checksum verified
     let dest = path.with_file_name("back.mov");
     let back = client
-        .download(&Download::new(&report.asset_id, &report.file_id, &dest))
+        .download(&report.asset_id, &report.file_id, &dest)
+        .send()
         .unwrap();
     assert!(back.checksum_verified);
     assert_eq!(back.md5, report.md5);
@@ -70,7 +73,10 @@ fn multipart_survives_a_500_and_a_reset_mid_part() {
     });
     let report = fake
         .client()
-        .upload(&Upload::new(&path).part_size(5 * MIB as u64).parallelism(2))
+        .upload(&path)
+        .part_size(5 * MIB as u64)
+        .parallelism(2)
+        .send()
         .unwrap();
 
     assert_eq!(report.md5, md5_hex(&bytes));
@@ -134,7 +140,9 @@ fn a_failed_multipart_upload_is_aborted() {
     });
     let err = fake
         .client()
-        .upload(&Upload::new(&path).part_size(5 * MIB as u64))
+        .upload(&path)
+        .part_size(5 * MIB as u64)
+        .send()
         .unwrap_err();
     assert_eq!(err.status(), Some(403));
     let text = format!("{err} {err:?}");
@@ -166,23 +174,30 @@ fn an_interrupted_upload_resumes_from_the_parts_stored() {
     }
     let client =
         fake.client_with(|b| b.rate_limit(iconik_sync::RateLimitConfig::default().max_retries(2)));
-    let upload = Upload::new(&path).part_size(5 * MIB as u64).parallelism(1);
-    let mut state = UploadState::default();
-    let err = client.upload_resumable(&upload, &mut state).unwrap_err();
+    let upload = client
+        .upload(&path)
+        .part_size(5 * MIB as u64)
+        .parallelism(1);
+    let state = Arc::new(Mutex::new(UploadState::default()));
+    let err = upload.clone().resume(&state).send().unwrap_err();
     assert_eq!(err.status(), Some(503));
     // one part at a time, and nothing new is sent after a failure
-    assert_eq!(state.parts_done(), 2, "parts 1 and 2 stored");
-    assert!(!state.is_transferred());
+    assert_eq!(
+        state.lock().unwrap().parts_done(),
+        2,
+        "parts 1 and 2 stored"
+    );
+    assert!(!state.lock().unwrap().is_transferred());
     assert!(
         fake.state.lock().unwrap().s3_aborted.is_empty(),
         "kept for resuming"
     );
 
     // continue in "another process": through JSON
-    let json = serde_json::to_string(&state).unwrap();
-    let mut state: UploadState = serde_json::from_str(&json).unwrap();
+    let json = serde_json::to_string(&*state.lock().unwrap()).unwrap();
+    let state: UploadState = serde_json::from_str(&json).unwrap();
     let before = fake.storage_requests().len();
-    let report = client.upload_resumable(&upload, &mut state).unwrap();
+    let report = upload.resume(&Arc::new(Mutex::new(state))).send().unwrap();
     assert_eq!(report.md5, md5_hex(&bytes));
     assert_eq!(fake.object(&report.file_id).unwrap(), bytes);
     let again: Vec<_> = fake.storage_requests()[before..]
@@ -208,15 +223,16 @@ fn progress_is_reported_and_ends_at_the_total() {
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = seen.clone();
     fake.client()
-        .upload(
-            &Upload::new(&path)
-                .part_size(5 * MIB as u64)
-                .on_progress(move |p| sink.lock().unwrap().push(p)),
-        )
+        .upload(&path)
+        .part_size(5 * MIB as u64)
+        .on_progress(move |p| sink.lock().unwrap().push(p))
+        .send()
         .unwrap();
     let seen = seen.lock().unwrap();
-    // the fake clock never moves: the first report and the forced last one
-    assert_eq!(seen.len(), 2, "{seen:?}");
+    // the fake clock never moves: the first report, the moment the last
+    // byte is stored (before the close), and the end
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(seen[1].bytes_done, bytes.len() as u64);
     assert_eq!(seen.last().unwrap().bytes_done, bytes.len() as u64);
     assert_eq!(seen.last().unwrap().total, Some(bytes.len() as u64));
     assert!(seen.windows(2).all(|w| w[0].bytes_done <= w[1].bytes_done));

@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use iconik_sync::clock::FakeClock;
-use iconik_sync::transfer::Upload;
 use iconik_sync::{Client, Method};
 use mockito::Matcher;
 use serde_json::json;
@@ -116,7 +115,7 @@ fn s3_single_flow_sends_exactly_these_requests() {
             .with_body(r#"{"id": "fi-1"}"#)
             .create(),
     ];
-    let report = mock_client(&server).upload(&Upload::new(&path)).unwrap();
+    let report = mock_client(&server).upload(&path).send().unwrap();
     for m in &mocks {
         m.assert();
     }
@@ -158,7 +157,9 @@ fn a_storage_that_stored_other_bytes_is_an_error() {
         .create();
     let close = server.mock("PATCH", Matcher::Any).expect(0).create();
     let err = mock_client(&server)
-        .upload(&Upload::new(&path).storage_id("st-9"))
+        .upload(&path)
+        .storage_id("st-9")
+        .send()
         .unwrap_err();
     assert!(matches!(err, iconik_sync::Error::Io { .. }), "{err:?}");
     close.assert();
@@ -185,7 +186,7 @@ fn no_method_leaks_credentials_or_signatures() {
             action: Action::Status(500),
         });
         let client = fake.client();
-        let report = client.upload(&Upload::new(&path)).unwrap();
+        let report = client.upload(&path).send().unwrap();
         assert_eq!(fake.object(&report.file_id).unwrap(), bytes, "{method}");
         fake.assert_credentials_only_to_the_api();
 
@@ -197,7 +198,7 @@ fn no_method_leaks_credentials_or_signatures() {
             nth: 1,
             action: Action::Status(403),
         });
-        let err = client.upload(&Upload::new(&path)).unwrap_err();
+        let err = client.upload(&path).send().unwrap_err();
         let text = format!("{err} {err:?}");
         assert!(
             !text.contains(SIG) && !text.contains(TOKEN),
@@ -295,7 +296,9 @@ fn storage_requests_leave_the_api_rate_limit_alone() {
         )
     });
     let report = client
-        .upload(&Upload::new(&path).part_size(5 * 1024 * 1024))
+        .upload(&path)
+        .part_size(5 * 1024 * 1024)
+        .send()
         .unwrap();
     assert_eq!(report.parts, 4);
     let api = fake.seen().iter().filter(|s| !s.is_storage()).count();
