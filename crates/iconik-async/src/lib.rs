@@ -116,6 +116,9 @@ pub use iconik_sync::{
     Response, Result,
 };
 
+/// Bulk sync: [`Client::sync_up`], [`Client::sync_down`].
+pub use iconik_sync::bulk;
+
 mod executor;
 mod iter;
 mod services;

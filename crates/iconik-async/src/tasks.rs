@@ -139,4 +139,39 @@ impl Client {
     ) -> iconik_sync::checksum::FilesByChecksum<Client> {
         iconik_sync::checksum::FilesByChecksum::new(self.clone(), md5_or_path)
     }
+
+    /// Syncs the local folder `local` into the collection `collection_id`
+    /// on one worker (its files on that worker's threads): see
+    /// [`SyncUp`](iconik_sync::bulk::SyncUp).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: iconik_async::Client) -> iconik_async::Result<()> {
+    /// let report = client.sync_up("./rushes", "collection-id").journal("rushes.journal").send().await?;
+    /// println!("{} uploaded", report.transferred.files);
+    /// # Ok(()) }
+    /// ```
+    pub fn sync_up(
+        &self,
+        local: impl AsRef<std::path::Path>,
+        collection_id: impl Into<String>,
+    ) -> iconik_sync::bulk::SyncUp<Client> {
+        iconik_sync::bulk::SyncUp::new(self.clone(), local, collection_id)
+    }
+
+    /// Syncs the collection `collection_id` into the local folder `local`
+    /// on one worker: see [`SyncDown`](iconik_sync::bulk::SyncDown).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: iconik_async::Client) -> iconik_async::Result<()> {
+    /// let report = client.sync_down("collection-id", "./export").send().await?;
+    /// println!("{} downloaded", report.transferred.files);
+    /// # Ok(()) }
+    /// ```
+    pub fn sync_down(
+        &self,
+        collection_id: impl Into<String>,
+        local: impl AsRef<std::path::Path>,
+    ) -> iconik_sync::bulk::SyncDown<Client> {
+        iconik_sync::bulk::SyncDown::new(self.clone(), collection_id, local)
+    }
 }

@@ -92,6 +92,8 @@ impl EmuSettings {
         Ok(config
             .seed_data(true)
             .seed(self.seed)
+            // the sync benchmark's 2 GiB file: one copy, not two
+            .keep_upload_bytes(false)
             .rate_limits(rules)
             .faults(
                 FaultConfig::none()
@@ -117,6 +119,12 @@ pub struct EmuStats {
     pub max_in_window: Vec<(u32, u64, u32)>,
     /// CPU seconds used by the emulator process so far.
     pub cpu_s: f64,
+    /// Requests by operation id (`storage` for the fake storages).
+    pub by_operation: std::collections::BTreeMap<String, u64>,
+    /// Body bytes the fake storages received.
+    pub storage_bytes_in: u64,
+    /// Objects created, by kind.
+    pub creations: std::collections::BTreeMap<String, u64>,
 }
 
 fn stats_json(emu: &Emulator) -> Value {
@@ -130,7 +138,21 @@ fn stats_json(emu: &Emulator) -> Value {
             .map(|(r, most)| json!([r.limit, r.window.as_millis() as u64, most]))
             .collect::<Vec<_>>(),
         "cpu_s": crate::procfs::cpu_seconds(None),
+        "by_operation": s.by_operation,
+        "storage_bytes_in": s.storage_bytes_in,
+        "creations": s.creations,
     })
+}
+
+/// A JSON object of counts as a map.
+fn counts(v: Option<&Value>) -> std::collections::BTreeMap<String, u64> {
+    v.and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_u64()?)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The hidden `__emulator` subcommand: serve until stdin closes.
@@ -246,6 +268,9 @@ impl ChildEmulator {
             resets: u("resets"),
             max_in_window,
             cpu_s: v.get("cpu_s").and_then(Value::as_f64).unwrap_or(f64::NAN),
+            by_operation: counts(v.get("by_operation")),
+            storage_bytes_in: u("storage_bytes_in"),
+            creations: counts(v.get("creations")),
         })
     }
 

@@ -18,5 +18,6 @@ pub mod procfs;
 pub mod runner;
 pub mod sends;
 pub mod stats;
+pub mod sync;
 pub mod transfer;
 pub mod workload;

@@ -12,7 +12,7 @@ use crate::stats::{median, show};
 use crate::workload::{ClientKind, RunResult, Target};
 
 mod faults;
-mod fleet;
+pub(crate) mod fleet;
 mod floor;
 mod limits;
 mod overhead;

@@ -1,5 +1,5 @@
 //! The command tree: global options, the built-in commands ([`BUILTINS`]:
-//! `api`, `upload`, `download`, `config`, `completions`) and one command
+//! `api`, `upload`, `download`, `sync`, `config`, `completions`) and one command
 //! per operation, built at run time from `iconik_sync::api::OPERATIONS`.
 
 use std::collections::BTreeMap;
@@ -43,6 +43,11 @@ pub const BUILTINS: &[Builtin] = &[
         run: crate::transfer::run_download,
     },
     Builtin {
+        name: "sync",
+        command: crate::sync::command,
+        run: crate::sync::run,
+    },
+    Builtin {
         name: "config",
         command: config_command,
         run: crate::run::config,
@@ -62,7 +67,8 @@ Commands per service: `iconik <service> <operation> [PATH_PARAMS...]`, e.g.
 `iconik <service> --help` lists a service's operations and what each does;
 `iconik <service> <operation> --help` shows an example, its parameters with
 their types, the body's fields and the HTTP request.
-Files: `iconik upload FILE... [-j N]`, `iconik download ASSET_ID FILE_ID DEST|DIR`.
+Files: `iconik upload FILE... [-j N]`, `iconik download ASSET_ID FILE_ID DEST|DIR`,
+`iconik sync LOCAL --to-collection ID` (and `--from-collection ID LOCAL`).
 Unreachable? Each attempt is retried twice (--retries N); --timeout S bounds
 the whole command; -v shows each attempt, -vv the heads (never the token).
 

@@ -3,7 +3,7 @@
 //! `iconik <service> <operation> [PATH_PARAMS...]` for each operation of
 //! `iconik_sync::api::OPERATIONS`, `iconik api METHOD PATH` for raw calls,
 //! and the built-in commands listed in [`cli::BUILTINS`] (`upload`,
-//! `download`, `config`, `completions`). Every request goes through
+//! `download`, `sync`, `config`, `completions`). Every request goes through
 //! `iconik_sync::Client::request`, the library's one request path, so
 //! pacing, retries, path validation and credential handling are the
 //! library's. See `iconik --help` and the README for usage and exit codes.
@@ -26,6 +26,7 @@ mod schema;
 mod session;
 mod stderr;
 mod suggest;
+mod sync;
 mod table;
 mod term;
 mod transfer;

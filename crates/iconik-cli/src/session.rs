@@ -11,7 +11,7 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use clap::ArgMatches;
-use iconik_sync::{Client, RateLimitConfig};
+use iconik_sync::{Client, ClientBuilder, RateLimitConfig};
 use serde_json::Value;
 
 use crate::config::{self, Flags, Settings};
@@ -133,6 +133,18 @@ impl<'a> Session<'a> {
     /// # Errors
     /// A configuration failure: no credentials, a bad base URL.
     pub fn connect(&mut self) -> Result<Connection, Failure> {
+        self.connect_with(|builder| builder)
+    }
+
+    /// [`connect`](Self::connect), with `configure` applied to the
+    /// client's builder last (`iconik sync --redis` adds a limiter).
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect).
+    pub fn connect_with(
+        &mut self,
+        configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+    ) -> Result<Connection, Failure> {
         let (s, running) = self.settings()?;
         let missing = |what: &str, flag: &str, var: &str, key: &str| {
             Failure::config(format!(
@@ -172,7 +184,7 @@ impl<'a> Session<'a> {
             builder = builder.timeout(Duration::from_secs(secs));
         }
         stderr::install_logger();
-        let client = builder.build().map_err(|e| self.fail(e))?;
+        let client = configure(builder).build().map_err(|e| self.fail(e))?;
         Ok(Connection {
             client,
             _emulator: running,

@@ -308,6 +308,11 @@ pub struct EmulatorConfig {
     /// (NDJSON): time, method, path, query (API requests only: storage URLs
     /// carry signatures), headers (credentials redacted), body, status, ms, op.
     pub record: Option<std::path::PathBuf>,
+    /// Keep a copy of each completed upload's bytes for
+    /// [`Emulator::uploads`] (default true). Off, those records have empty
+    /// `bytes` (stored objects are still served): for benchmarks with large
+    /// files, where the copy doubles the emulator's memory.
+    pub keep_upload_bytes: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -325,6 +330,7 @@ impl Default for EmulatorConfig {
             workers: 2,
             log_requests: false,
             record: None,
+            keep_upload_bytes: true,
         }
     }
 }
@@ -419,6 +425,13 @@ impl EmulatorConfig {
         self.workers = n;
         self
     }
+
+    /// Keeps (default) or drops the copy of upload bytes behind
+    /// [`Emulator::uploads`] (see [`EmulatorConfig::keep_upload_bytes`]).
+    pub fn keep_upload_bytes(mut self, on: bool) -> Self {
+        self.keep_upload_bytes = on;
+        self
+    }
 }
 
 /// A counters snapshot, see [`Emulator::stats`].
@@ -442,6 +455,14 @@ pub struct Stats {
     /// For each configured rule: the most requests received (authenticated,
     /// admitted or 429'd) from one credential pair in any window of that length.
     pub max_in_window: Vec<(RateLimitRule, u32)>,
+    /// `/API` requests by the spec's operation id (`post_assets`, ...; `-`
+    /// for no route), storage requests under `storage`, whatever their
+    /// answer (429s included): what a client's calls cost, per operation.
+    pub by_operation: BTreeMap<String, u64>,
+    /// Body bytes received by the fake storages (every part and chunk,
+    /// resent ones included): what a client sent, to compare with what it
+    /// had to send.
+    pub storage_bytes_in: u64,
 }
 
 /// What the fake storage endpoint received for one object.

@@ -51,7 +51,7 @@ impl Shared {
         recorder: Option<std::fs::File>,
     ) -> Shared {
         let store = Store::new(config.seed, base_url.clone(), config.seed_data);
-        let storage = FakeStorage::new(config.seed, config.seed_data);
+        let storage = FakeStorage::new(config.seed, config.seed_data, config.keep_upload_bytes);
         Shared {
             faults: Mutex::new(Arc::new(config.faults.clone())),
             fault_rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
@@ -472,6 +472,14 @@ async fn answer(sh: &Shared, req: hyper::Request<Incoming>) -> (Response, Action
     };
     let started = Instant::now();
     let (resp, action, op) = handle(sh, &request).await;
+    let body_len = request.body.len() as u64;
+    let to_storage = request.target.starts_with("/storage/");
+    sh.count(|s| {
+        *s.by_operation.entry(op.to_owned()).or_default() += 1;
+        if to_storage {
+            s.storage_bytes_in += body_len;
+        }
+    });
     if request.target.starts_with("/storage/") {
         let status = match action {
             Action::Reset => 0,

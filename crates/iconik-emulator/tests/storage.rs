@@ -201,6 +201,40 @@ fn s3_single_put_then_ranged_download() {
     no_credentials_at_storage(&emu);
 }
 
+#[test]
+fn without_kept_upload_bytes_objects_are_still_served_and_bytes_in_counted() {
+    let emu = Emulator::start(
+        EmulatorConfig::new()
+            .no_rate_limit()
+            .keep_upload_bytes(false),
+    )
+    .expect("start");
+    let c = Client::new(&emu);
+    let bytes = content(5_000, 3);
+    let (a, file) = new_file(&c, "S3", bytes.len());
+    let h = upload_headers(&file);
+    let url = file["upload_url"].as_str().unwrap();
+    assert_eq!(
+        storage(&c.base, "PUT", url, &refs(&h), Some(&bytes)).status,
+        200
+    );
+    // the same bytes again: counted twice in, stored once
+    assert_eq!(
+        storage(&c.base, "PUT", url, &refs(&h), Some(&bytes)).status,
+        200
+    );
+    check_stored(&c, &a, &file, &bytes);
+    assert!(emu.uploads().iter().all(|u| u.bytes.is_empty()));
+    let stats = emu.stats();
+    assert_eq!(stats.storage_bytes_in, 2 * bytes.len() as u64);
+    assert!(
+        stats.by_operation["storage"] >= 3,
+        "{:?}",
+        stats.by_operation
+    );
+    assert_eq!(stats.by_operation["post_assets"], 1);
+}
+
 fn s3_init(c: &Client, file: &Value) -> String {
     let init = file["multipart_upload_url"].as_str().unwrap();
     assert!(init.ends_with("?uploads"));

@@ -53,6 +53,12 @@ pub fn scope<R>(token: &CancelToken, f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// The token governing this thread's calls, to hand to threads it starts
+/// (a bulk sync's workers) so they stop with it.
+pub(crate) fn current() -> Option<CancelToken> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
 /// True when the calls on this thread have been cancelled.
 pub fn is_cancelled() -> bool {
     CURRENT.with(|c| c.borrow().as_ref().is_some_and(CancelToken::is_cancelled))

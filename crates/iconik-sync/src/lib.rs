@@ -50,6 +50,7 @@
 //! | search | [`client.search().post_search(&criteria)`](api::SearchApi::post_search) |
 //! | read and write metadata | [`get_object_metadata`](api::MetadataApi::get_object_metadata), [`put_object_metadata`](api::MetadataApi::put_object_metadata); a view's fields: [`get_view_metadata`](api::MetadataApi::get_view_metadata) |
 //! | upload a file, download one | [`client.upload(path)`](Client::upload) ([`transfer::Upload`]: asset, format, file set, file, the bytes by the storage's method, closed) → [`transfer::UploadReport`]; [`client.download(asset, file, dest)`](Client::download) → [`transfer::DownloadReport`], checked; [`Upload::resume`](transfer::Upload::resume) to continue one later |
+//! | sync a folder tree into a collection tree, and back | [`client.sync_up(dir, collection)`](Client::sync_up), [`client.sync_down(collection, dir)`](Client::sync_down) ([`bulk`]: journal, dedupe, dry run) → [`bulk::SyncReport`] |
 //! | find files by checksum | [`client.files_by_checksum(md5_or_path)`](Client::files_by_checksum), [`checksum::md5_file`] |
 //! | handle errors | [`Error`]: [`Error::is_not_found`], [`Error::is_rate_limited`], [`Error::retry_after`], [`Error::may_have_reached_server`] |
 //! | call anything raw | [`Client::request`] → [`RequestBuilder`] (same request path, any `T`) |
@@ -142,6 +143,7 @@
 
 pub mod api;
 mod body;
+pub mod bulk;
 pub mod cache;
 pub mod cancel;
 pub mod checksum;

@@ -21,14 +21,14 @@ use crate::workload::{ClientKind, RunResult};
 const WORKERS: usize = 10;
 
 /// A `redis-server` on a free loopback port (no persistence), stopped on drop.
-struct RedisProcess {
+pub(crate) struct RedisProcess {
     child: Option<Child>,
     port: u16,
     dir: PathBuf,
 }
 
 impl RedisProcess {
-    fn start() -> Result<RedisProcess, String> {
+    pub(crate) fn start() -> Result<RedisProcess, String> {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map_err(|e| format!("no free port: {e}"))?
@@ -90,7 +90,7 @@ impl RedisProcess {
             .and_then(|v| v.trim().parse().ok())
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
     }
 

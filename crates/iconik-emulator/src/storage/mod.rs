@@ -73,10 +73,12 @@ pub(crate) struct FakeStorage {
     azure: HashMap<String, azure::Staged>,
     b2: HashMap<String, b2::Large>,
     rng: fastrand::Rng,
+    /// Keep upload bytes in `uploads` too.
+    keep_upload_bytes: bool,
 }
 
 impl FakeStorage {
-    pub(crate) fn new(seed: u64, seed_data: bool) -> FakeStorage {
+    pub(crate) fn new(seed: u64, seed_data: bool, keep_upload_bytes: bool) -> FakeStorage {
         let mut objects = HashMap::new();
         if seed_data {
             for (i, id) in crate::store::SAMPLE_FILE_IDS.iter().enumerate() {
@@ -95,6 +97,7 @@ impl FakeStorage {
             azure: HashMap::new(),
             b2: HashMap::new(),
             rng: fastrand::Rng::with_seed(seed ^ 0x5354_4f52_4147_4521),
+            keep_upload_bytes,
         }
     }
 
@@ -103,10 +106,15 @@ impl FakeStorage {
     }
 
     fn store(&mut self, c: Completed) {
-        self.objects.insert(c.key.clone(), c.bytes.clone());
+        let bytes = if self.keep_upload_bytes {
+            c.bytes.clone()
+        } else {
+            Vec::new()
+        };
+        self.objects.insert(c.key.clone(), c.bytes);
         self.uploads.push(Upload {
             key: c.key,
-            bytes: c.bytes,
+            bytes,
             parts: c.parts,
             headers: c.headers,
         });

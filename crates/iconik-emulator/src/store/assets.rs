@@ -396,6 +396,7 @@ impl Store {
                 self.get(K::Collections, c)?;
                 let types: Option<Vec<&str>> =
                     ctx.q.get("object_types").map(|t| t.split(',').collect());
+                let external_id = ctx.q.get("external_id");
                 let list = self.contents.get(*c).map(Vec::as_slice).unwrap_or(&[]);
                 let mut items: Vec<Value> = Vec::new();
                 for (ot, oid, _) in list {
@@ -407,7 +408,10 @@ impl Store {
                     } else {
                         K::Assets
                     };
-                    if let Some(v) = self.t(k).get(oid).filter(|v| not_deleted(v)) {
+                    let wanted = |v: &&Value| {
+                        not_deleted(v) && external_id.is_none_or(|e| field_is(v, "external_id", e))
+                    };
+                    if let Some(v) = self.t(k).get(oid).filter(wanted) {
                         let mut v = v.clone();
                         if let Value::Object(m) = &mut v {
                             m.insert("object_type".into(), json!(ot));
