@@ -199,8 +199,10 @@ fn attempt_loop(
                 }
             }
         };
-        // a one-shot reader was used up by this attempt: never resent
-        let replayable = op.payload.as_ref().is_none_or(|p| p.replayable());
+        // a one-shot reader was used up by this attempt: never resent; nor
+        // is a request whose own body failed locally (a file that changed)
+        let replayable = op.payload.as_ref().is_none_or(|p| p.replayable())
+            && !matches!(result, Err(Error::Io { .. }));
         let retry = match (crate::cancel::is_cancelled() || !replayable, storage) {
             (true, _) => None, // the caller is gone: report, do not retry
             (false, false) => inner
@@ -432,7 +434,7 @@ fn open_once(
                     source,
                 };
                 let len = payload.len().map_err(io_error)?;
-                let reader = payload.open().map_err(io_error)?;
+                let reader = wire::held_to(payload.open().map_err(io_error)?, len);
                 let mut builder = request_head(inner, op, &target);
                 if let Some(ct) = payload.content_type() {
                     builder = builder.header(http::header::CONTENT_TYPE, ct);
