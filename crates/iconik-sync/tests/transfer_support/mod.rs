@@ -65,6 +65,29 @@ pub enum Action {
     ShortRange(u64),
     /// Downloads: announce the whole body, send `n` bytes, close.
     Cut(usize),
+    /// Answer this instead, without handling the request.
+    Answer(u16, Vec<(String, String)>, String),
+    /// Answer with this status and headers, announcing this length
+    /// (chunked when `None`), and a body that never ends.
+    Endless(u16, Vec<(String, String)>, Option<u64>),
+    /// Handle the request, then leave this header out of the answer.
+    DropHeader(&'static str),
+    /// Handle the request, then answer with this header set to this value.
+    SetHeader(&'static str, String),
+    /// Handle the request, then leave this field out of the JSON answer.
+    DropJson(&'static str),
+    /// Handle the request, then set this field of the JSON answer.
+    SetJson(&'static str, Value),
+    /// When the request's head arrives (before its body is read), set the
+    /// local file's length: a file that shrinks or grows mid-upload.
+    SetLen(std::path::PathBuf, u64),
+}
+
+impl Action {
+    /// Acts when the request's head arrives, before its body is read.
+    fn before_body(&self) -> bool {
+        matches!(self, Action::ResetMidBody(_) | Action::SetLen(..))
+    }
 }
 
 /// One recorded request (body kept as its length and MD5).
@@ -96,6 +119,9 @@ pub struct State {
     pub faults: Vec<Fault>,
     counts: HashMap<usize, usize>,
     pub seen: Vec<Seen>,
+    /// Every request's method and path as its head arrived (a request
+    /// whose body never fully arrived is in `heads` but not in `seen`).
+    pub heads: Vec<String>,
     next_id: u32,
     /// Closed file records: id -> (size, checksum).
     pub closed: BTreeMap<String, (u64, String)>,
@@ -144,10 +170,16 @@ impl Fake {
         let s2 = state.clone();
         let partial = Arc::new(move |req: &Request| {
             let mut st = s2.lock().unwrap();
+            st.heads.push(format!("{} {}", req.method, req.path));
             match fault_for(&mut st, req, true) {
                 Some(Action::ResetMidBody(n)) => {
                     record(&mut st, req);
                     Some(n)
+                }
+                Some(Action::SetLen(path, len)) => {
+                    let file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+                    file.set_len(len).unwrap();
+                    None
                 }
                 _ => None,
             }
@@ -245,8 +277,7 @@ fn record(st: &mut State, req: &Request) {
 fn fault_for(st: &mut State, req: &Request, before_body: bool) -> Option<Action> {
     let mut hit = None;
     for (i, f) in st.faults.iter().enumerate() {
-        let reset = matches!(f.action, Action::ResetMidBody(_));
-        if reset != before_body {
+        if f.action.before_body() != before_body {
             continue;
         }
         if f.method == req.method
@@ -284,6 +315,53 @@ fn handle(state: &Mutex<State>, base: &str, req: &mut Request) -> Reply {
                 bytes.truncate(keep as usize);
                 let range = format!("bytes=0-{}", keep.saturating_sub(1));
                 return Reply::with(308, &[("Range", &range)], "");
+            }
+            return reply;
+        }
+        Some(Action::Answer(status, headers, body)) => {
+            return Reply::Http {
+                status,
+                headers,
+                body: body.into_bytes(),
+            };
+        }
+        Some(Action::Endless(status, headers, declared)) => {
+            return Reply::Endless {
+                status,
+                headers,
+                declared,
+            };
+        }
+        Some(Action::DropHeader(name)) => {
+            let mut reply = route(&mut st, base, req);
+            if let Reply::Http { headers, .. } = &mut reply {
+                headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+            }
+            return reply;
+        }
+        Some(Action::SetHeader(name, value)) => {
+            let mut reply = route(&mut st, base, req);
+            if let Reply::Http { headers, .. } = &mut reply {
+                headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+                headers.push((name.to_owned(), value));
+            }
+            return reply;
+        }
+        Some(Action::DropJson(field)) | Some(Action::SetJson(field, _)) => {
+            let set = match &fault {
+                Some(Action::SetJson(_, v)) => Some(v.clone()),
+                _ => None,
+            };
+            let mut reply = route(&mut st, base, req);
+            if let Reply::Http { body, .. } = &mut reply {
+                let mut json: Value = serde_json::from_slice(body).unwrap_or(json!({}));
+                if let Some(object) = json.as_object_mut() {
+                    match set {
+                        Some(v) => object.insert(field.to_owned(), v),
+                        None => object.remove(field),
+                    };
+                }
+                *body = json.to_string().into_bytes();
             }
             return reply;
         }

@@ -174,7 +174,12 @@ pub(super) fn storage_azure(st: &mut State, req: &Request, fid: &str) -> Reply {
             *st.part_puts
                 .entry((fid.to_owned(), block.len() as u32))
                 .or_insert(0) += 1;
-            Reply::status(201)
+            // Azure answers the MD5 of what it stored
+            Reply::with(
+                201,
+                &[("Content-MD5", &base64(&Md5::digest(&req.body)))],
+                "",
+            )
         }
         Some("blocklist") => {
             let body = String::from_utf8_lossy(&req.body).to_string();
@@ -198,7 +203,11 @@ pub(super) fn storage_azure(st: &mut State, req: &Request, fid: &str) -> Reply {
         }
         None if req.header("x-ms-blob-type") == Some("BlockBlob") => {
             st.objects.insert(fid.to_owned(), req.body.clone());
-            Reply::status(201)
+            Reply::with(
+                201,
+                &[("Content-MD5", &base64(&Md5::digest(&req.body)))],
+                "",
+            )
         }
         _ => Reply::status(400),
     }
