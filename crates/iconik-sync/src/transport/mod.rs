@@ -454,10 +454,17 @@ fn open_once(
             && matches!(op.method, Method::Get | Method::Head)
             && hops < MAX_REDIRECTS
         {
-            if let Some(next) = response
+            let location = response
                 .headers()
                 .get(http::header::LOCATION)
-                .and_then(|l| l.to_str().ok())
+                .and_then(|l| l.to_str().ok());
+            // a Location that echoes the token is not followed: the token
+            // would travel in a URL (into ureq's request lines, proxies' and
+            // servers' logs); the 3xx is returned as it is
+            let echoes_token = !inner.auth_token.is_empty()
+                && location.is_some_and(|l| l.contains(inner.auth_token.as_str()));
+            if let Some(next) = location
+                .filter(|_| !echoes_token)
                 .and_then(|l| resolve_location(&target, l))
             {
                 hops += 1;
