@@ -147,8 +147,16 @@ fn credentials_are_isolated_and_redis_never_sees_the_token() {
     }
     assert!(matches!(l.reserve(&b, &r), Reservation::Wait(_)));
     // what Redis holds: two keys with an expiry, nothing of the token
+    // (and the limiter's own probe key, which expires within 2 s)
     let mut c = server.connection().unwrap();
     let mut keys: Vec<String> = redis::cmd("KEYS").arg("*").query(&mut c).unwrap();
+    let (probes, mut keys): (Vec<String>, Vec<String>) = keys
+        .drain(..)
+        .partition(|k| k.starts_with("iconik:limit:probe:"));
+    for k in &probes {
+        let ttl: i64 = redis::cmd("PTTL").arg(k).query(&mut c).unwrap();
+        assert!(ttl > 0 && ttl <= 2_000, "{k}: {ttl}");
+    }
     keys.sort();
     let mut expected = vec![a.clone(), b.clone()];
     expected.sort();
