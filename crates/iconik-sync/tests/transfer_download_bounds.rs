@@ -116,7 +116,7 @@ fn a_record_without_a_size_is_not_downloaded_unbounded() {
     let (asset, file, dest) = uploaded(&fake, "dl-no-size", &bytes);
     fake.fault(Fault {
         method: "GET",
-        path_has: &"/files/",
+        path_has: "/files/",
         query_has: None,
         nth: 1,
         action: Action::DropJson("size"),
