@@ -143,6 +143,15 @@ pub struct State {
     pub part_puts: BTreeMap<(String, u32), u32>,
     /// Assembled objects: how many parts each was made of (each once).
     pub assembled_parts: BTreeMap<String, Vec<u32>>,
+    /// iconik pages part URLs: at most this many per page (`per_page`,
+    /// `page`); `None`: all on one page, whatever was asked.
+    pub part_urls_per_page: Option<u32>,
+    /// S3 lists at most this many parts per ListParts answer (S3: 1,000).
+    pub list_parts_page: usize,
+    /// iconik hands out one `list_parts_url` per page (each with its
+    /// `part-number-marker`) when asked with `max_part_number`; otherwise
+    /// one URL, which the client continues itself.
+    pub list_parts_url_per_page: bool,
     pub keyframes: u32,
     pub transcodes: Vec<String>,
     pub collection_adds: Vec<(String, String)>,
@@ -159,6 +168,7 @@ impl Fake {
     pub fn new(method: &str) -> Fake {
         let state = Arc::new(Mutex::new(State {
             method: method.to_owned(),
+            list_parts_page: 1000,
             ..State::default()
         }));
         let base = Arc::new(Mutex::new(String::new()));
@@ -483,7 +493,22 @@ fn route(st: &mut State, base: &str, req: &Request) -> Reply {
         ) => {
             let upload = req.q("upload_id").unwrap_or_default();
             let n: u32 = req.q("parts_num").and_then(|v| v.parse().ok()).unwrap_or(0);
-            let objects: Vec<Value> = (1..=n)
+            let (first, last) = match st.part_urls_per_page {
+                Some(cap) => {
+                    let per_page: u32 =
+                        req.q("per_page").and_then(|v| v.parse().ok()).unwrap_or(10);
+                    let per_page = per_page.clamp(1, cap);
+                    let page: u32 = req
+                        .q("page")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(1)
+                        .max(1);
+                    let first = (page - 1) * per_page + 1;
+                    (first, (first + per_page - 1).min(n))
+                }
+                None => (1, n),
+            };
+            let objects: Vec<Value> = (first..=last)
                 .map(|i| json!({"number": i, "url": format!("{base}/storage/s3/{fid}?partNumber={i}&uploadId={upload}&X-Amz-Signature={SIG}")}))
                 .collect();
             Reply::json(200, json!({"objects": objects}))
@@ -491,9 +516,21 @@ fn route(st: &mut State, base: &str, req: &Request) -> Reply {
         ("GET", ["API", "files", "v1", "assets", _, "files" | "proxies", fid, "multipart_url"]) => {
             let upload = req.q("upload_id").unwrap_or_default();
             let url = format!("{base}/storage/s3/{fid}?uploadId={upload}&X-Amz-Signature={SIG}");
+            let max: usize = req
+                .q("max_part_number")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let page = st.list_parts_page;
+            let list: Vec<String> = if st.list_parts_url_per_page && max > page {
+                (0..max.div_ceil(page))
+                    .map(|k| format!("{url}&max-parts={page}&part-number-marker={}", k * page))
+                    .collect()
+            } else {
+                vec![url.clone()]
+            };
             Reply::json(
                 200,
-                json!({"complete_url": url, "abort_url": url, "list_parts_url": [url]}),
+                json!({"complete_url": url, "abort_url": url, "list_parts_url": list}),
             )
         }
         ("POST", ["API", "files", "v1", "assets", _, "files", fid, "multipart", "b2", "start"]) => {

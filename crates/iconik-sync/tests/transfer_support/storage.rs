@@ -43,8 +43,27 @@ pub(super) fn storage_s3(st: &mut State, _base: &str, req: &Request, fid: &str) 
             let Some(parts) = st.s3_uploads.get(&uid) else {
                 return Reply::status(404);
             };
+            // pages of at most `list_parts_page` parts, as S3 (1,000)
+            let marker: u32 = req
+                .q("part-number-marker")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let max: usize = req
+                .q("max-parts")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1000);
+            let max = max.min(st.list_parts_page);
+            let after: Vec<(&u32, &Vec<u8>)> = parts.range(marker + 1..).collect();
+            let truncated = after.len() > max;
             let mut xml = String::from("<ListPartsResult>");
-            for (n, b) in parts {
+            if let (true, Some((last, _))) = (truncated, after.get(max - 1)) {
+                xml.push_str(&format!(
+                    "<IsTruncated>true</IsTruncated><NextPartNumberMarker>{last}</NextPartNumberMarker>"
+                ));
+            } else {
+                xml.push_str("<IsTruncated>false</IsTruncated>");
+            }
+            for (n, b) in after.into_iter().take(max) {
                 xml.push_str(&format!(
                     "<Part><PartNumber>{n}</PartNumber><ETag>&quot;{}&quot;</ETag><Size>{}</Size></Part>",
                     md5_hex(b),
