@@ -307,7 +307,8 @@ pub struct EmulatorConfig {
     pub log_requests: bool,
     /// Append every request to this file as one JSON object per line
     /// (NDJSON): time, method, path, query (API requests only: storage URLs
-    /// carry signatures), headers (credentials redacted), body, status, ms, op.
+    /// carry signatures), headers, body, status, ms, op; credentials and
+    /// secret fields (passwords, tokens, secrets, keys) are redacted.
     pub record: Option<std::path::PathBuf>,
     /// Most S3 part URLs on one page of `…/multipart_url/part/` (its
     /// `per_page` is capped at this; default 100): a client must read
