@@ -63,11 +63,14 @@ async fn upload_and_download_on_a_worker() {
     let mut server = Server::new_async().await;
     records(&mut server);
     let bytes: Vec<u8> = (0..50_000u32).map(|i| (i % 253) as u8).collect();
+    // S3 answers a PUT with the object's ETag, its MD5: the upload checks it
+    let md5 = iconik_sync::checksum::md5_reader(&bytes[..]).unwrap();
     let put = server
         .mock("PUT", "/bucket/x")
         .match_query(Matcher::Any)
         .match_header("auth-token", Matcher::Missing)
         .match_body(bytes.clone())
+        .with_header("etag", &format!("\"{md5}\""))
         .expect(1)
         .create();
     let close = server

@@ -385,7 +385,9 @@ pub fn plan(spec: &Spec, types: &Types) -> Result<Vec<OpPlan>, String> {
         let handler = accessor(&ep.url_service);
         let response = response_type(types, spec, ep)?;
         let pagination = pagination(types, spec, ep, &response);
-        let also_scrolls = pagination.as_ref().is_some_and(|(style, _)| *style != "Scroll")
+        let also_scrolls = pagination
+            .as_ref()
+            .is_some_and(|(style, _)| *style != "Scroll")
             && ep.query_params.iter().any(|q| q == "scroll_id");
         let (body, body_optional) = body(types, spec, ep)?;
         let (args, setters) = inputs(ep, &body, body_optional);

@@ -92,10 +92,13 @@
 //! served under `{base_url}/storage/{s3|gcs|azure|b2|file}/{kind}/{id}`:
 //!
 //! * **S3**: presigned `PUT` (200 + `ETag`); multipart: `POST ?uploads` (XML
-//!   `UploadId`), part URLs from `.../multipart_url/part/`, `PUT` parts (a part
-//!   put again replaces the earlier one), complete with the XML part list
+//!   `UploadId`), part URLs from `.../multipart_url/part/` (paged: `per_page`
+//!   capped at [`EmulatorConfig::part_urls_per_page`], `page`), `PUT` parts (a
+//!   part put again replaces the earlier one), complete with the XML part list
 //!   (`EntityTooSmall` for a non-final part under 5 MiB, `InvalidPart` for a
-//!   wrong `ETag`), abort with `DELETE` (204), list parts with `GET`.
+//!   wrong `ETag`), abort with `DELETE` (204), list parts with `GET` (pages of
+//!   [`EmulatorConfig::list_parts_per_page`], `IsTruncated` and
+//!   `NextPartNumberMarker`, continued with `part-number-marker`).
 //! * **GCS** resumable: `POST` with `x-goog-resumable: start` (201 +
 //!   `Location`), `PUT` chunks with `Content-Range` (multiples of 256 KiB; 308
 //!   with `Range: bytes=0-K`), the final chunk or a `bytes */TOTAL` query
@@ -306,13 +309,22 @@ pub struct EmulatorConfig {
     pub log_requests: bool,
     /// Append every request to this file as one JSON object per line
     /// (NDJSON): time, method, path, query (API requests only: storage URLs
-    /// carry signatures), headers (credentials redacted), body, status, ms, op.
+    /// carry signatures), headers, body, status, ms, op; credentials and
+    /// secret fields (passwords, tokens, secrets, keys) are redacted.
     pub record: Option<std::path::PathBuf>,
     /// Keep a copy of each completed upload's bytes for
     /// [`Emulator::uploads`] (default true). Off, those records have empty
     /// `bytes` (stored objects are still served): for benchmarks with large
     /// files, where the copy doubles the emulator's memory.
     pub keep_upload_bytes: bool,
+    /// Most S3 part URLs on one page of `…/multipart_url/part/` (its
+    /// `per_page` is capped at this; default 100): a client must read
+    /// every page.
+    pub part_urls_per_page: u32,
+    /// Most parts in one S3 ListParts answer (default 1,000, as S3);
+    /// `…/multipart_url/` hands out one `list_parts_url` per page when
+    /// asked with `max_part_number`.
+    pub list_parts_per_page: u32,
 }
 
 impl Default for EmulatorConfig {
@@ -331,6 +343,8 @@ impl Default for EmulatorConfig {
             log_requests: false,
             record: None,
             keep_upload_bytes: true,
+            part_urls_per_page: 100,
+            list_parts_per_page: 1000,
         }
     }
 }

@@ -50,7 +50,11 @@ impl Shared {
         base_url: String,
         recorder: Option<std::fs::File>,
     ) -> Shared {
-        let store = Store::new(config.seed, base_url.clone(), config.seed_data);
+        let mut store = Store::new(config.seed, base_url.clone(), config.seed_data);
+        store.paging = (
+            config.part_urls_per_page.max(1),
+            config.list_parts_per_page.max(1),
+        );
         let storage = FakeStorage::new(config.seed, config.seed_data, config.keep_upload_bytes);
         Shared {
             faults: Mutex::new(Arc::new(config.faults.clone())),

@@ -1,4 +1,5 @@
-//! `--record`: every request lands in the NDJSON file, credentials redacted.
+//! `--record`: every request lands in the NDJSON file, credentials and
+//! secret body fields (passwords, tokens, secrets, keys) redacted.
 
 mod common;
 
@@ -29,15 +30,39 @@ fn record_writes_every_request_as_ndjson() {
         );
         assert_eq!(c.get("/API/assets/v1/assets/?per_page=2").status, 200);
         assert_eq!(c.get("/API/assets/v1/nowhere/").status, 404);
+        // a login's password, a storage's keys, a token in the query
+        c.post(
+            "/API/auth/v1/auth/simple/login/",
+            &json!({"email": "e@x.io", "password": "hunter2-PASSWORD", "app_id": "a"}),
+        );
+        c.post(
+            "/API/files/v1/storages/",
+            &json!({"name": "s", "method": "S3", "purpose": "FILES",
+                "settings": {"bucket": "b", "access_key": "AKIA-ACCESS", "secret_key": "SECRET-KEY-VALUE"}}),
+        );
+        c.get("/API/assets/v1/assets/?per_page=1&token=QUERY-TOKEN");
     }
     let text = std::fs::read_to_string(&path).unwrap();
     let _ = std::fs::remove_file(&path);
-    assert!(!text.contains("s3cret-token"), "{text}");
+    for secret in [
+        "s3cret-token",
+        "hunter2-PASSWORD",
+        "AKIA-ACCESS",
+        "SECRET-KEY-VALUE",
+        "QUERY-TOKEN",
+    ] {
+        assert!(!text.contains(secret), "{secret} recorded: {text}");
+    }
     let lines: Vec<Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 3);
+    assert_eq!(lines.len(), 6);
+    assert_eq!(lines[3]["body"]["password"], "<redacted>");
+    assert_eq!(lines[3]["body"]["email"], "e@x.io");
+    assert_eq!(lines[4]["body"]["settings"]["secret_key"], "<redacted>");
+    assert_eq!(lines[4]["body"]["settings"]["bucket"], "b");
+    assert_eq!(lines[5]["query"], "per_page=1&token=<redacted>");
     assert_eq!(lines[0]["method"], "POST");
     assert_eq!(lines[0]["path"], "/API/assets/v1/assets/");
     assert_eq!(lines[0]["status"], 201);

@@ -1,16 +1,16 @@
 //! [`RedisLimiter`]: the shared log in Redis, with local fallback.
 
+use std::cell::Cell;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use iconik_sync::rate_limit::{Reservation, SharedLimiter};
 use iconik_sync::Rate;
 
-use crate::fallback::Fallback;
+use crate::inner::{Inner, Settings};
 use crate::key::credential_key;
-use crate::script::{REPLAY, RESERVE};
 
 /// Default timeout of each Redis command (250 ms): far above a healthy
 /// Redis's answer time, even on a busy host, and short beside iconik's
@@ -27,10 +27,12 @@ pub const DEFAULT_LOCAL_SHARE: f64 = 0.25;
 const DEFAULT_SECRET: &[u8] = b"iconik-rs shared limiter v1";
 const KEY_PREFIX: &str = "iconik:limit:";
 /// Reconnection backoff: first and longest pause between attempts.
-const RECONNECT_FIRST: Duration = Duration::from_millis(100);
-const RECONNECT_MAX: Duration = Duration::from_secs(2);
-/// Least time between two `WARN`s about Redis being unavailable.
-const WARN_EVERY: Duration = Duration::from_secs(60);
+pub const DEFAULT_RECONNECT_FIRST: Duration = Duration::from_millis(100);
+/// Longest pause between reconnection attempts (2 s).
+pub const DEFAULT_RECONNECT_MAX: Duration = Duration::from_secs(2);
+/// A call waits on Redis's "wait" answers at most this many of its longest
+/// windows; then it is decided locally.
+pub const MAX_WAIT_WINDOWS: u32 = 2;
 
 /// Why the limiter could not be created or Redis could not be asked.
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +44,8 @@ pub enum Error {
     /// A setting is out of range.
     #[error("invalid limiter setting: {0}")]
     Config(String),
-    /// Redis did not answer (down, slow or refusing).
+    /// Redis did not answer usably (down, slow, refusing the script,
+    /// answering garbage, too much, or nothing in time).
     #[error("Redis is unavailable")]
     Unavailable(#[source] Option<redis::RedisError>),
     /// The script answered something it never answers.
@@ -72,6 +75,7 @@ pub struct RedisLimiterBuilder {
     connect_timeout: Duration,
     local_share: f64,
     secret: Vec<u8>,
+    reconnect: (Duration, Duration),
 }
 
 impl fmt::Debug for RedisLimiterBuilder {
@@ -117,13 +121,26 @@ impl RedisLimiterBuilder {
         self
     }
 
+    /// Pauses between reconnection attempts while Redis is unavailable:
+    /// `first`, doubling after each failed attempt up to `max` (default
+    /// [`DEFAULT_RECONNECT_FIRST`], [`DEFAULT_RECONNECT_MAX`]). The pause
+    /// is kept across outages: a Redis that keeps failing soon after each
+    /// recovery (a flap) is tried less and less often; 30 s of health
+    /// start it afresh.
+    pub fn reconnect_backoff(mut self, first: Duration, max: Duration) -> Self {
+        self.reconnect = (first, max);
+        self
+    }
+
     /// Creates the limiter and tries to connect once. When Redis cannot be
-    /// reached the limiter starts in local pacing and keeps trying in the
-    /// background: only a malformed URL or setting is an error.
+    /// reached, or cannot run the script, the limiter starts in local
+    /// pacing and keeps trying in the background: only a malformed URL or
+    /// setting is an error.
     ///
     /// # Errors
     /// [`Error::InvalidUrl`] for a URL that is not `redis://...`;
-    /// [`Error::Config`] for a share outside `(0, 1]` or a zero timeout.
+    /// [`Error::Config`] for a share outside `(0, 1]`, a zero timeout or
+    /// a reconnection backoff whose `first` is zero or above `max`.
     pub fn connect(self) -> Result<RedisLimiter, Error> {
         if !(self.local_share > 0.0 && self.local_share <= 1.0) {
             return Err(Error::Config("local_share must be within (0, 1]".into()));
@@ -131,31 +148,27 @@ impl RedisLimiterBuilder {
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
             return Err(Error::Config("timeouts must be longer than zero".into()));
         }
-        let client = redis::Client::open(self.url.as_str()).map_err(Error::InvalidUrl)?;
-        let inner = Arc::new(Inner {
-            client,
-            script: redis::Script::new(RESERVE),
-            replay: redis::Script::new(REPLAY),
-            epoch: AtomicU64::new(0),
-            switches: AtomicU64::new(0),
-            conn: Mutex::new(None),
-            healthy: AtomicBool::new(false),
-            reconnecting: AtomicBool::new(false),
-            last_warn: Mutex::new(None),
-            fallback: Fallback::new(self.local_share),
-            node: fastrand::u64(..),
-            seq: AtomicU64::new(0),
+        let (first, max) = self.reconnect;
+        if first.is_zero() || first > max {
+            return Err(Error::Config(
+                "the reconnection backoff must start above zero, at most at its maximum".into(),
+            ));
+        }
+        let info = redis::Client::open(self.url.as_str())
+            .map_err(Error::InvalidUrl)?
+            .get_connection_info()
+            .clone();
+        let inner = Arc::new(Inner::new(Settings {
+            info,
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
             local_share: self.local_share,
             secret: self.secret,
-        });
-        match inner.open() {
-            Ok(conn) => {
-                *inner.lock_conn() = Some(conn);
-                inner.healthy.store(true, Ordering::SeqCst);
-            }
-            Err(e) => inner.degrade(&e),
+            reconnect: self.reconnect,
+            key_prefix: KEY_PREFIX,
+        }));
+        if let Err(e) = inner.connect(false) {
+            inner.degrade(&e);
         }
         Ok(RedisLimiter { inner })
     }
@@ -191,31 +204,6 @@ impl fmt::Debug for RedisLimiter {
     }
 }
 
-struct Inner {
-    client: redis::Client,
-    script: redis::Script,
-    replay: redis::Script,
-    /// Recoveries so far: local grants are replayed into Redis once each.
-    epoch: AtomicU64,
-    /// Switches from Redis to local pacing so far.
-    switches: AtomicU64,
-    conn: Mutex<Option<redis::Connection>>,
-    /// Redis answered last time: reservations go to Redis.
-    healthy: AtomicBool,
-    /// A reconnecting thread is running.
-    reconnecting: AtomicBool,
-    last_warn: Mutex<Option<Instant>>,
-    /// The fallback: this process's own log at `local_share` of each limit.
-    fallback: Fallback,
-    /// Makes grant members unique across processes.
-    node: u64,
-    seq: AtomicU64,
-    timeout: Duration,
-    connect_timeout: Duration,
-    local_share: f64,
-    secret: Vec<u8>,
-}
-
 impl RedisLimiter {
     /// A limiter with default settings on the Redis at `url`
     /// (`redis://[:password@]host[:port][/db]`).
@@ -244,6 +232,7 @@ impl RedisLimiter {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             local_share: DEFAULT_LOCAL_SHARE,
             secret: DEFAULT_SECRET.to_vec(),
+            reconnect: (DEFAULT_RECONNECT_FIRST, DEFAULT_RECONNECT_MAX),
         }
     }
 
@@ -298,193 +287,79 @@ impl SharedLimiter for RedisLimiter {
         !self.is_degraded()
     }
 
+    /// A reservation on Redis, or locally while Redis cannot be used.
+    /// One call (the pacer asking again after each wait, on one thread)
+    /// waits on Redis's "wait" answers at most [`MAX_WAIT_WINDOWS`] of its
+    /// longest window: then it is decided locally, and if Redis tells
+    /// even a fresh probe key to wait, the limiter switches to local
+    /// pacing.
     fn reserve(&self, key: &str, rates: &[Rate]) -> Reservation {
-        match self.inner.reserve_on_redis(key, rates) {
-            Ok(RedisReservation::Granted { .. }) => Reservation::Granted,
-            Ok(RedisReservation::Wait(wait)) => Reservation::Wait(wait),
-            Err(_) => self.inner.fallback.reserve(key, rates),
-        }
-    }
-}
-
-impl Inner {
-    fn lock_conn(&self) -> std::sync::MutexGuard<'_, Option<redis::Connection>> {
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// A fresh connection with the timeouts set, proven by a `PING`.
-    fn open(&self) -> Result<redis::Connection, redis::RedisError> {
-        let mut conn = self
-            .client
-            .get_connection_with_timeout(self.connect_timeout)?;
-        conn.set_read_timeout(Some(self.timeout))?;
-        conn.set_write_timeout(Some(self.timeout))?;
-        redis::cmd("PING").query::<String>(&mut conn)?;
-        Ok(conn)
-    }
-
-    fn reserve_on_redis(
-        self: &Arc<Self>,
-        key: &str,
-        rates: &[Rate],
-    ) -> Result<RedisReservation, Error> {
-        if !self.healthy.load(Ordering::SeqCst) {
-            return Err(Error::Unavailable(None));
-        }
-        let member = format!(
-            "{:016x}:{}",
-            self.node,
-            self.seq.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut invocation = self.script.key(key);
-        invocation.arg(member).arg(rates.len());
-        for r in rates {
-            let micros = u64::try_from(r.per.as_micros()).unwrap_or(u64::MAX).max(1);
-            invocation.arg(r.count).arg(micros);
-        }
-        let longest = rates.iter().map(|r| r.per).max().unwrap_or_default();
-        let epoch = self.epoch.load(Ordering::SeqCst);
-        let replay = self.fallback.to_replay(key, epoch, longest);
-        let answer: Result<Vec<i64>, redis::RedisError> = {
-            let mut conn = self.lock_conn();
-            match conn.as_mut() {
-                Some(c) => {
-                    let answer = match replay {
-                        Some(ages) if !ages.is_empty() => {
-                            self.replay_local(c, key, epoch, longest, &ages)
-                        }
-                        _ => Ok(()),
-                    }
-                    .and_then(|()| invocation.invoke(c));
-                    if answer.is_err() {
-                        // a timed-out connection may still get the late
-                        // answer: never reuse it
-                        *conn = None;
-                    }
-                    answer
+        let inner = &self.inner;
+        let call = CallId::of(inner, key);
+        match inner.reserve_on_redis(key, rates) {
+            Ok(RedisReservation::Granted { .. }) => {
+                WAITING.set(None);
+                Reservation::Granted
+            }
+            Ok(RedisReservation::Wait(wait)) => {
+                let now = Instant::now();
+                let longest = rates.iter().map(|r| r.per).max().unwrap_or_default();
+                let since = match WAITING.get() {
+                    // asked again in time after the last wait: the same call
+                    Some(w) if w.call == call && now <= w.ask_by => w.since,
+                    _ => now,
+                };
+                if now.saturating_duration_since(since) + wait > longest * MAX_WAIT_WINDOWS {
+                    WAITING.set(None);
+                    inner.check_after_long_wait();
+                    return inner.fallback.reserve(key, rates);
                 }
-                None => return Err(Error::Unavailable(None)),
+                WAITING.set(Some(Waiting {
+                    call,
+                    since,
+                    ask_by: now + wait + longest + ASK_AGAIN_SLACK,
+                }));
+                Reservation::Wait(wait)
             }
-        };
-        match answer {
-            Ok(v) => match v.as_slice() {
-                [1, at] => Ok(RedisReservation::Granted {
-                    at_micros: u64::try_from(*at).unwrap_or(0),
-                }),
-                [0, wait] => Ok(RedisReservation::Wait(Duration::from_micros(
-                    u64::try_from(*wait).unwrap_or(0),
-                ))),
-                other => Err(Error::Protocol(format!("{other:?}"))),
-            },
-            Err(e) => {
-                self.degrade(&e);
-                Err(Error::Unavailable(Some(e)))
-            }
-        }
-    }
-
-    /// Adds this process's grants made while Redis was away to its log.
-    fn replay_local(
-        &self,
-        conn: &mut redis::Connection,
-        key: &str,
-        epoch: u64,
-        longest: Duration,
-        ages: &[u64],
-    ) -> Result<(), redis::RedisError> {
-        let expiry_ms = u64::try_from(longest.as_millis()).unwrap_or(u64::MAX / 2) + 1000;
-        let mut invocation = self.replay.key(key);
-        invocation
-            .arg(format!("{:016x}:r{epoch}", self.node))
-            .arg(expiry_ms);
-        for age in ages {
-            invocation.arg(*age);
-        }
-        invocation.invoke::<i64>(conn).map(drop)
-    }
-
-    /// Switches to local pacing (logging once) and starts reconnecting.
-    fn degrade(self: &Arc<Self>, error: &redis::RedisError) {
-        let was_healthy = self.healthy.swap(false, Ordering::SeqCst);
-        if was_healthy {
-            self.fallback.switched();
-            self.switches.fetch_add(1, Ordering::Relaxed);
-        }
-        if was_healthy || self.never_warned() {
-            let mut last = self
-                .last_warn
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if last.is_none_or(|t| t.elapsed() >= WARN_EVERY) {
-                *last = Some(Instant::now());
-                log::warn!(
-                    "Redis limiter unavailable ({}): pacing locally at {:.0}% of the limits until Redis answers",
-                    error.kind_name(),
-                    self.local_share * 100.0
-                );
-            } else {
-                log::debug!("Redis limiter unavailable again: pacing locally");
-            }
-        }
-        if !self.reconnecting.swap(true, Ordering::SeqCst) {
-            let weak = Arc::downgrade(self);
-            let spawned = std::thread::Builder::new()
-                .name("iconik-redis-reconnect".into())
-                .spawn(move || reconnect(&weak));
-            if spawned.is_err() {
-                // no thread now: the next failed reservation tries again
-                self.reconnecting.store(false, Ordering::SeqCst);
-            }
-        }
-    }
-
-    fn never_warned(&self) -> bool {
-        self.last_warn
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_none()
-    }
-}
-
-/// The background reconnection: tries with backoff until Redis answers or
-/// the limiter is gone.
-fn reconnect(weak: &Weak<Inner>) {
-    let mut pause = RECONNECT_FIRST;
-    loop {
-        std::thread::sleep(pause);
-        let Some(inner) = weak.upgrade() else { return };
-        match inner.open() {
-            Ok(conn) => {
-                *inner.lock_conn() = Some(conn);
-                inner.epoch.fetch_add(1, Ordering::SeqCst);
-                inner.reconnecting.store(false, Ordering::SeqCst);
-                inner.healthy.store(true, Ordering::SeqCst);
-                log::info!("Redis limiter: Redis answers again, back to the shared log");
-                return;
-            }
-            Err(e) => {
-                log::debug!("Redis limiter: reconnecting failed ({})", e.kind_name());
-                pause = (pause * 2).min(RECONNECT_MAX);
+            Err(_) => {
+                WAITING.set(None);
+                inner.fallback.reserve(key, rates)
             }
         }
     }
 }
 
-/// A short, secret-free description of a Redis error.
-trait KindName {
-    fn kind_name(&self) -> String;
+/// Slack for a waiting call to ask again (the pacer sleeps the wait plus
+/// up to a window and 2 ms of jitter; a loaded machine wakes it late).
+const ASK_AGAIN_SLACK: Duration = Duration::from_secs(1);
+
+/// Which limiter and key a waiting call is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct CallId {
+    limiter: usize,
+    key: u64,
 }
 
-impl KindName for redis::RedisError {
-    fn kind_name(&self) -> String {
-        if self.is_timeout() {
-            "timed out".into()
-        } else if self.is_connection_refusal() {
-            "connection refused".into()
-        } else if self.is_io_error() || self.is_connection_dropped() {
-            "connection lost".into()
-        } else {
-            format!("{:?}", self.kind())
+impl CallId {
+    fn of(inner: &Arc<Inner>, key: &str) -> CallId {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        CallId {
+            limiter: Arc::as_ptr(inner) as usize,
+            key: h.finish(),
         }
     }
+}
+
+/// The call this thread is waiting on Redis for, since when.
+#[derive(Clone, Copy)]
+struct Waiting {
+    call: CallId,
+    since: Instant,
+    ask_by: Instant,
+}
+
+thread_local! {
+    static WAITING: Cell<Option<Waiting>> = const { Cell::new(None) };
 }

@@ -89,11 +89,13 @@ fn the_merged_log_of_several_limiters_and_threads_never_exceeds_a_window() {
         most_in(&log, 1_000_000)
     );
     // and as fast as the rules allow: bursts of 10 at 0, 0.2, 0.4 s in each
-    // second, so the 150th grant at 4.4 s; allow for the wake-up latency
+    // second, so the 150th grant at 4.4 s; allow for the wake-up latency of
+    // a loaded 2-core machine (up to ~100 ms late for each of the 15
+    // bursts): a log not used efficiently takes twice as long
     let span = log[total - 1] - log[0];
     assert!(span >= 4_400_000, "{span} µs");
     assert!(
-        span < 5_000_000,
+        span < 7_000_000,
         "{span} µs: the log is not used efficiently"
     );
 }
@@ -147,8 +149,16 @@ fn credentials_are_isolated_and_redis_never_sees_the_token() {
     }
     assert!(matches!(l.reserve(&b, &r), Reservation::Wait(_)));
     // what Redis holds: two keys with an expiry, nothing of the token
+    // (and the limiter's own probe key, which expires within 2 s)
     let mut c = server.connection().unwrap();
     let mut keys: Vec<String> = redis::cmd("KEYS").arg("*").query(&mut c).unwrap();
+    let (probes, mut keys): (Vec<String>, Vec<String>) = keys
+        .drain(..)
+        .partition(|k| k.starts_with("iconik:limit:probe:"));
+    for k in &probes {
+        let ttl: i64 = redis::cmd("PTTL").arg(k).query(&mut c).unwrap();
+        assert!(ttl > 0 && ttl <= 2_000, "{k}: {ttl}");
+    }
     keys.sort();
     let mut expected = vec![a.clone(), b.clone()];
     expected.sort();
@@ -256,25 +266,43 @@ fn a_slow_redis_is_bypassed_within_the_timeout_and_used_again_after() {
             .arg("1.5")
             .query::<String>(&mut c)
     });
-    std::thread::sleep(Duration::from_millis(200));
+    // until Redis is asleep (a PING goes unanswered), however late the
+    // sleeper thread runs on a loaded machine
+    assert!(
+        eventually(Duration::from_secs(5), || {
+            use std::io::{Read, Write};
+            let mut c = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+            c.set_read_timeout(Some(Duration::from_millis(100)))
+                .unwrap();
+            c.write_all(b"*1\r\n$4\r\nPING\r\n").unwrap();
+            c.read(&mut [0u8; 16]).is_err()
+        }),
+        "DEBUG SLEEP never started"
+    );
     let t = Instant::now();
     // answered locally after the timeout: a short window of silence first
     match l.reserve(&key, &r) {
         Reservation::Wait(d) => assert!(d <= Duration::from_secs(1), "{d:?}"),
         other => panic!("{other:?}"),
     }
+    // within the 100 ms timeout, not the 1.5 s Redis sleeps (a loaded
+    // machine may add hundreds of ms)
     let first = t.elapsed();
     assert!(
-        first < Duration::from_millis(400),
+        first < Duration::from_millis(1000),
         "waited {first:?} on a slow Redis"
     );
     assert!(l.is_degraded());
-    // later calls do not wait on Redis at all
+    // later calls do not wait on Redis at all (each would wait 100 ms)
     let t = Instant::now();
     for _ in 0..10 {
         let _ = l.reserve(&key, &r);
     }
-    assert!(t.elapsed() < Duration::from_millis(50), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        t.elapsed()
+    );
     sleeper.join().unwrap().expect("DEBUG SLEEP");
     assert!(
         eventually(Duration::from_secs(5), || !l.is_degraded()),

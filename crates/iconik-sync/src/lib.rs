@@ -85,7 +85,11 @@
 //! `ureq_proto::util` hex-dumps every request and response head and body
 //! (the `Auth-Token` header included) and `ureq::run` prints full paths
 //! with their queries (signed storage URLs). With everything else at
-//! TRACE: `RUST_LOG=trace,ureq=debug,ureq_proto=debug`.
+//! TRACE: `RUST_LOG=trace,ureq=debug,ureq_proto=debug`. Filter ureq as a
+//! whole crate: its DEBUG lines hide paths, queries and a redirect's
+//! `Location` only while its `ureq::util` target is off at TRACE. A
+//! redirect whose `Location` echoes the token is not followed (the 3xx is
+//! returned), so the token never travels in a URL.
 //!
 //! # Design
 //!

@@ -89,7 +89,7 @@ pub(crate) fn handle(
             if !signed(key, q) {
                 return denied();
             }
-            list_parts(st, key, q)
+            list_parts(st, sh, key, q)
         }
         _ => (
             xml_error(405, "MethodNotAllowed", "The method is not allowed"),
@@ -255,15 +255,33 @@ fn complete(st: &mut FakeStorage, sh: &Shared, req: &Request, key: &str, q: &Que
     (xml(200, body), Some(done))
 }
 
-fn list_parts(st: &FakeStorage, key: &str, q: &Query) -> Out {
+fn list_parts(st: &FakeStorage, sh: &Shared, key: &str, q: &Query) -> Out {
     let upload_id = q.get("uploadId").unwrap_or("");
     let Some(mp) = st.s3.get(upload_id).filter(|m| m.key == key) else {
         return no_such_upload();
     };
+    // as S3: at most `max-parts` (and the configured page) per answer,
+    // after `part-number-marker`
+    let page = sh.config.list_parts_per_page.max(1) as usize;
+    let max = (q.get("max-parts"))
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(page)
+        .clamp(1, page);
+    let marker: u32 = (q.get("part-number-marker"))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let after: Vec<(&u32, &Vec<u8>)> = mp.parts.range(marker.saturating_add(1)..).collect();
+    let truncated = after.len() > max;
     let mut body = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListPartsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>iconik-emulator</Bucket><Key>{key}</Key><UploadId>{upload_id}</UploadId><IsTruncated>false</IsTruncated>"
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListPartsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>iconik-emulator</Bucket><Key>{key}</Key><UploadId>{upload_id}</UploadId><PartNumberMarker>{marker}</PartNumberMarker><MaxParts>{max}</MaxParts><IsTruncated>{truncated}</IsTruncated>"
     );
-    for (n, p) in &mp.parts {
+    if truncated {
+        let next = after[max - 1].0;
+        body.push_str(&format!(
+            "<NextPartNumberMarker>{next}</NextPartNumberMarker>"
+        ));
+    }
+    for (n, p) in after.into_iter().take(max) {
         body.push_str(&format!(
             "<Part><PartNumber>{n}</PartNumber><ETag>\"{}\"</ETag><Size>{}</Size></Part>",
             md5_hex(p),

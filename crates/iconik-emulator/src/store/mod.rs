@@ -215,6 +215,8 @@ pub(crate) struct Store {
     rng: fastrand::Rng,
     seq: u64,
     base_url: String,
+    /// Most part URLs per page, most parts per ListParts page.
+    pub(crate) paging: (u32, u32),
     pub(crate) creations: BTreeMap<String, u64>,
     tables: Vec<Table>,
     /// collection id -> (object_type, object_id, date_created)
@@ -231,6 +233,7 @@ impl Store {
             rng: fastrand::Rng::with_seed(seed.wrapping_add(0x1c0_417)),
             seq: 0,
             base_url,
+            paging: (100, 1000),
             creations: BTreeMap::new(),
             tables: (0..NKINDS).map(|_| Table::default()).collect(),
             contents: HashMap::new(),

@@ -95,7 +95,20 @@ impl Store {
             ("GET", ["v1", "assets", a, kind @ ("files" | "proxies"), f, "multipart_url"]) => {
                 let key = self.s3_key(kind, a, f)?;
                 let url = urls::s3_upload_url(&base, &key, ctx.q.get("upload_id").unwrap_or(""));
-                ok(json!({"complete_url": url, "abort_url": url, "list_parts_url": [url]}))
+                // one list URL per ListParts page, each with its marker
+                let page = self.paging.1;
+                let max: u32 = (ctx.q.get("max_part_number"))
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0)
+                    .min(10_000);
+                let list: Vec<String> = if max > page {
+                    (0..max.div_ceil(page))
+                        .map(|k| format!("{url}&part-number-marker={}", k * page))
+                        .collect()
+                } else {
+                    vec![url.clone()]
+                };
+                ok(json!({"complete_url": url, "abort_url": url, "list_parts_url": list}))
             }
             (
                 "GET",
@@ -109,7 +122,21 @@ impl Store {
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(1)
                     .clamp(1, 10_000);
-                let objects: Vec<Value> = (1..=n)
+                // paged as the spec declares: `per_page` (capped), `page`
+                let cap = self.paging.0;
+                let number = |name: &str, default: u32| {
+                    (ctx.q.get(name))
+                        .and_then(|v| v.parse::<u32>().ok())
+                        .unwrap_or(default)
+                };
+                let per_page = number("per_page", cap).clamp(1, cap);
+                let first = number("page", 1)
+                    .max(1)
+                    .saturating_sub(1)
+                    .saturating_mul(per_page)
+                    + 1;
+                let last = first.saturating_add(per_page - 1).min(n);
+                let objects: Vec<Value> = (first..=last)
                     .map(|i| {
                         json!({
                             "number": i,

@@ -5,6 +5,9 @@
 
 #![allow(dead_code)]
 
+pub mod fake_resp;
+pub mod logs;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -145,4 +148,57 @@ pub fn most_in(sends: &[u64], len: u64) -> usize {
         })
         .max()
         .unwrap_or(0)
+}
+
+/// What the pacer does for one send: asks, sleeps each wait (capped at the
+/// longest window, as the pacer caps it), until granted. Returns how long
+/// the send waited; panics past `bound` (a call that never completes).
+pub fn one_send(
+    limiter: &iconik_redis::RedisLimiter,
+    key: &str,
+    rates: &[iconik_sync::Rate],
+    bound: Duration,
+) -> Duration {
+    use iconik_sync::rate_limit::{Reservation, SharedLimiter};
+    let longest = rates.iter().map(|r| r.per).max().unwrap_or_default();
+    let started = Instant::now();
+    loop {
+        match limiter.reserve(key, rates) {
+            Reservation::Granted => return started.elapsed(),
+            Reservation::Wait(d) => {
+                assert!(
+                    started.elapsed() < bound,
+                    "a send still waiting after {:?}",
+                    started.elapsed()
+                );
+                std::thread::sleep(d.min(longest) + Duration::from_micros(500));
+            }
+        }
+    }
+}
+
+/// Waits up to `within` for `cond`, polling.
+pub fn eventually(within: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    cond()
+}
+
+/// The process's peak resident memory so far (VmHWM), in bytes.
+pub fn peak_rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .unwrap_or(0)
+        * 1024
 }

@@ -5,13 +5,15 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
+use md5::{Digest, Md5};
+
 use crate::error::{Error, Result};
 use crate::operation::Method;
 
 use super::http::{bytes, Ctx};
 use super::parts::{self, PartJob};
 use super::state::{Session, UploadState};
-use super::stream::{base64, integrity, Md5Frontier, Source};
+use super::stream::{base64, hex, hex_bytes, integrity, Source};
 
 /// Azure's limit on blocks per blob.
 pub(crate) const MAX_BLOCKS: u64 = 50_000;
@@ -48,27 +50,34 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
     let resuming = matches!(state.session, Some(Session::Azure));
     if ctx.size <= ctx.part_size && !resuming {
         let mut buffer = vec![0u8; ctx.size as usize];
-        Source::open(&ctx.upload.path)?.read_at(0, &mut buffer)?;
-        let mut md5 = Md5Frontier::default();
-        md5.feed(0, &buffer);
+        Source::open(&ctx.upload.path, ctx.size)?.read_at(0, &mut buffer)?;
+        let digest = Md5::digest(&buffer);
         let data = Arc::new(buffer);
         let mut op = ctx.storage(Method::Put, "azure_put_blob", &url);
         op.headers
             .push(("x-ms-blob-type".into(), "BlockBlob".into()));
+        // the whole file's MD5 is known before it goes: Azure checks it
+        op.headers.push(("Content-MD5".into(), base64(&digest)));
         op.payload = Some(bytes(data.clone(), data.len(), None));
-        ctx.send(&op, &[201])?;
+        let ex = ctx.send(&op, &[201])?;
+        check_md5(&ex, &digest, "the blob")?;
         ctx.parts.fetch_add(1, Ordering::Relaxed);
         ctx.reporter.add(ctx.size);
-        return Ok(md5.finish());
+        return Ok(hex(&digest));
     }
     state.session = Some(Session::Azure);
     let count = parts::count(ctx.size, ctx.part_size);
     let send = |job: &PartJob| -> Result<String> {
         let id = block_id(job.number);
         let block_url = with_query(&url, &format!("comp=block&blockid={}", encode(&id)));
+        // the block's MD5, from its buffer: Azure checks it on arrival and
+        // answers the MD5 of what it stored, which must be the same
+        let digest = Md5::digest(job.bytes());
         let mut op = ctx.storage(Method::Put, "azure_put_block", &block_url);
+        op.headers.push(("Content-MD5".into(), base64(&digest)));
         op.payload = Some(bytes(job.data.clone(), job.len, None));
-        ctx.send(&op, &[201])?;
+        let ex = ctx.send(&op, &[201])?;
+        check_md5(&ex, &digest, &format!("block {}", job.number))?;
         ctx.parts.fetch_add(1, Ordering::Relaxed);
         Ok(id)
     };
@@ -93,6 +102,10 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
         "azure_put_block_list",
         &with_query(&url, "comp=blocklist"),
     );
+    // the blob's Content-MD5 property: the whole file's, known by now
+    // (Azure keeps it as given; each block was checked on arrival)
+    op.headers
+        .push(("x-ms-blob-content-md5".into(), base64(&hex_bytes(&md5))));
     op.payload = Some(bytes(
         Arc::new(body.into_bytes()),
         len,
@@ -100,6 +113,21 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
     ));
     ctx.send(&op, &[201])?;
     Ok(md5)
+}
+
+/// Azure answers `Content-MD5` (base64) for Put Blob and Put Block: the
+/// MD5 of what it stored. It must be there, and be the MD5 sent.
+fn check_md5(ex: &crate::transport::Exchange, sent: &[u8], what: &str) -> Result<()> {
+    let want = base64(sent);
+    match ex.headers.get("content-md5").map(str::trim) {
+        Some(got) if got == want => Ok(()),
+        Some(got) => Err(integrity(format!(
+            "Azure stored {what} with MD5 {got}, but {want} was sent"
+        ))),
+        None => Err(integrity(format!(
+            "Azure stored {what} without reporting its MD5 (Content-MD5)"
+        ))),
+    }
 }
 
 #[cfg(test)]

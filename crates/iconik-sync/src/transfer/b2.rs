@@ -44,7 +44,7 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
             Error::InvalidArgument("iconik's file record has no upload_url for B2".into())
         })?;
         let mut buffer = vec![0u8; ctx.size as usize];
-        Source::open(&ctx.upload.path)?.read_at(0, &mut buffer)?;
+        Source::open(&ctx.upload.path, ctx.size)?.read_at(0, &mut buffer)?;
         let mut md5 = Md5Frontier::default();
         md5.feed(0, &buffer);
         let sha1 = hex(&Sha1::digest(&buffer));
@@ -53,14 +53,15 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
         let mut op = ctx
             .storage(Method::Post, "b2_upload_file", &url)
             .retry_safe();
-        op.headers.push(("X-Bz-Content-Sha1".into(), sha1));
+        op.headers.push(("X-Bz-Content-Sha1".into(), sha1.clone()));
         let content_type = (!op
             .headers
             .iter()
             .any(|(k, _)| k.eq_ignore_ascii_case("content-type")))
         .then_some("b2/x-auto");
         op.payload = Some(bytes(data.clone(), data.len(), content_type));
-        ctx.send(&op, &[200])?;
+        let ex = ctx.send(&op, &[200])?;
+        check_stored(&ex, &sha1, ctx.size, "the file")?;
         ctx.parts.fetch_add(1, Ordering::Relaxed);
         ctx.reporter.add(ctx.size);
         return Ok(md5.finish());
@@ -116,7 +117,8 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
             ("X-Bz-Content-Sha1".into(), sha1.clone()),
         ];
         op.payload = Some(bytes(job.data.clone(), job.len, None));
-        ctx.send(&op, &[200])?;
+        let ex = ctx.send(&op, &[200])?;
+        check_stored(&ex, &sha1, job.len as u64, &format!("part {}", job.number))?;
         ctx.parts.fetch_add(1, Ordering::Relaxed);
         Ok(sha1)
     };
@@ -142,6 +144,39 @@ pub(crate) fn upload(ctx: &Ctx<'_>, state: &mut UploadState) -> Result<String> {
     })
     .send::<serde_json::Value>()?;
     Ok(md5)
+}
+
+/// What B2 answers for a stored file or part.
+#[derive(Deserialize)]
+struct Stored {
+    #[serde(rename = "contentSha1")]
+    content_sha1: Option<String>,
+    #[serde(rename = "contentLength")]
+    content_length: Option<u64>,
+}
+
+/// B2 checks the SHA-1 sent with the bytes itself; what it answers it
+/// stored (`contentSha1`, `contentLength`), when it says, must be what
+/// was sent.
+fn check_stored(ex: &crate::transport::Exchange, sha1: &str, len: u64, what: &str) -> Result<()> {
+    let Ok(stored) = serde_json::from_slice::<Stored>(&ex.body) else {
+        return Ok(());
+    };
+    if let Some(got) = stored.content_sha1.filter(|got| {
+        // "unverified:<sha1>" is B2's form for a SHA-1 given at the end
+        let got = got.strip_prefix("unverified:").unwrap_or(got);
+        got != "none" && !got.eq_ignore_ascii_case(sha1)
+    }) {
+        return Err(integrity(format!(
+            "B2 stored {what} with SHA-1 {got}, but {sha1} was sent"
+        )));
+    }
+    if let Some(got) = stored.content_length.filter(|&got| got != len) {
+        return Err(integrity(format!(
+            "B2 stored {what} of {got} bytes, but {len} were sent"
+        )));
+    }
+    Ok(())
 }
 
 /// Cancels the large file in `state`, if one was started.

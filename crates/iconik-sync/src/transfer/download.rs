@@ -77,9 +77,25 @@ pub(crate) fn run(client: &Client, download: &DownloadOptions) -> Result<Downloa
         context: format!("{what} {}", temp.display()),
         source,
     };
-    let mut partial = open_partial(&temp).map_err(|e| io_error("opening", e))?;
+    // the size iconik has bounds what is written, whatever the storage says
+    let size = record.size.ok_or_else(|| {
+        integrity(format!(
+            "iconik's record of file {} has no size: a download needs one to bound it",
+            download.file_id
+        ))
+    })?;
+    let mut partial = open_partial(&temp).map_err(|e| {
+        if e.kind() == io::ErrorKind::InvalidInput {
+            Error::Io {
+                context: format!("{} {e}", temp.display()),
+                source: e,
+            }
+        } else {
+            io_error("opening", e)
+        }
+    })?;
     let mut resumes = u32::from(partial.len > 0);
-    if record.size.is_some_and(|s| partial.len > s) {
+    if partial.len > size {
         restart(&mut partial).map_err(|e| io_error("truncating", e))?;
         resumes = 0;
     }
@@ -96,9 +112,14 @@ pub(crate) fn run(client: &Client, download: &DownloadOptions) -> Result<Downloa
         if crate::cancel::is_cancelled() {
             return Err(Error::Cancelled);
         }
-        match fetch(client, &url, &mut partial, record.size, &reporter) {
+        match fetch(client, &url, &mut partial, size, &reporter) {
             Ok(total) => break total,
-            Err(Fault::Fatal(e)) => return Err(e),
+            Err(Fault::Fatal(e)) => {
+                // what it holds may be garbage: never left to be resumed
+                drop(partial);
+                let _ = std::fs::remove_file(&temp);
+                return Err(e);
+            }
             Err(Fault::Retry(e)) => {
                 faults += 1;
                 if faults > max_retries(client) {
@@ -120,12 +141,10 @@ pub(crate) fn run(client: &Client, download: &DownloadOptions) -> Result<Downloa
         .sync_all()
         .map_err(|e| io_error("writing", e))?;
     let md5 = hex(&partial.md5.clone().finalize());
-    let problem = if partial.len != total || record.size.is_some_and(|s| s != partial.len) {
+    let problem = if partial.len != total || partial.len != size {
         Some(format!(
-            "download of file {} ended at {} bytes, expected {}",
-            download.file_id,
-            partial.len,
-            record.size.unwrap_or(total)
+            "download of file {} ended at {} bytes, expected {size}",
+            download.file_id, partial.len,
         ))
     } else {
         match &expected_md5 {
@@ -163,16 +182,19 @@ enum Fault {
     Fatal(Error),
 }
 
-/// One GET from where `partial` ends to the end; returns the total size.
+/// One GET from where `partial` ends to the end; returns the total size,
+/// which is always `size` (iconik's): an answer announcing another length
+/// is refused before its body is read, and one whose body runs past it is
+/// cut off there.
 fn fetch(
     client: &Client,
     url: &str,
     partial: &mut Partial,
-    size: Option<u64>,
+    size: u64,
     reporter: &Reporter,
 ) -> std::result::Result<u64, Fault> {
     let from = partial.len;
-    if size == Some(from) && from > 0 {
+    if size == from && from > 0 {
         return Ok(from);
     }
     let mut op = Operation::storage(Method::Get, "storage_download", url);
@@ -186,7 +208,12 @@ fn fetch(
             Fault::Fatal(e)
         }
     })?;
-    let total = match stream.status {
+    let announced = |what: &str, n: u64| {
+        Fault::Fatal(integrity(format!(
+            "storage announced {n} bytes ({what}) for a file iconik records as {size} bytes"
+        )))
+    };
+    match stream.status {
         206 => {
             let (start, total) =
                 content_range(stream.headers.get("content-range")).ok_or_else(|| {
@@ -194,6 +221,9 @@ fn fetch(
                         "storage answered 206 without a usable Content-Range".into(),
                     ))
                 })?;
+            if total != size {
+                return Err(announced("Content-Range", total));
+            }
             if start != from {
                 restart(partial).map_err(|e| Fault::Fatal(disk(e)))?;
                 reporter.set(0);
@@ -201,7 +231,6 @@ fn fetch(
                     "storage resumed at byte {start} instead of {from}"
                 ))));
             }
-            total
         }
         200 => {
             if from > 0 {
@@ -209,14 +238,15 @@ fn fetch(
                 restart(partial).map_err(|e| Fault::Fatal(disk(e)))?;
                 reporter.set(0);
             }
-            stream
+            let length = stream
                 .headers
                 .get("content-length")
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .or(size)
-                .unwrap_or(u64::MAX)
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            if let Some(length) = length.filter(|&l| l != size) {
+                return Err(announced("Content-Length", length));
+            }
         }
-        416 if size == Some(from) => return Ok(from),
+        416 if size == from => return Ok(from),
         status => {
             let mut body = Vec::new();
             let _ = (&mut stream.body)
@@ -235,19 +265,15 @@ fn fetch(
                 Fault::Fatal(e)
             });
         }
-    };
-    copy_body(&mut stream.body, partial, total, reporter)?;
-    if total != u64::MAX && partial.len < total {
+    }
+    copy_body(&mut stream.body, partial, size, reporter)?;
+    if partial.len < size {
         return Err(Fault::Retry(integrity(format!(
-            "storage closed the body at byte {} of {total}",
+            "storage closed the body at byte {} of {size}",
             partial.len
         ))));
     }
-    Ok(if total == u64::MAX {
-        partial.len
-    } else {
-        total
-    })
+    Ok(size)
 }
 
 /// Copies the body to the temporary file: this thread reads from the
@@ -304,7 +330,7 @@ fn copy_body(
             received += n as u64;
             if received > total {
                 break Err(Fault::Fatal(integrity(format!(
-                    "storage sent more than the {total} bytes it announced"
+                    "storage sent more than the {total} bytes of the file"
                 ))));
             }
             if full_tx.send((buffer, n)).is_err() {
@@ -330,12 +356,48 @@ fn disk(source: io::Error) -> Error {
 
 /// Opens (or creates) the temporary file; what it already holds is
 /// hashed so the download can continue after it.
+///
+/// A new file is created with `O_CREAT|O_EXCL` (`create_new`), which
+/// never follows a symbolic link. One left by an earlier call is resumed
+/// only when it is ours: opened without following a link (`O_NOFOLLOW`,
+/// and `O_NONBLOCK` so a FIFO put there cannot hang the call), a regular
+/// file with one name. Anything else is an error, and is left alone.
 fn open_partial(path: &Path) -> io::Result<Partial> {
-    let mut file = OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .open(path)?;
+    match options().create_new(true).open(path) {
+        Ok(file) => {
+            return Ok(Partial {
+                file,
+                md5: Md5::new(),
+                len: 0,
+            })
+        }
+        Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+        Err(_) => {}
+    }
+    let not_ours = || {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "exists and is not a regular file of this download's own \
+             (a symbolic link, a hard link or a special file): remove it to download",
+        )
+    };
+    if !std::fs::symlink_metadata(path)?.file_type().is_file() {
+        return Err(not_ours());
+    }
+    let mut file = options().open(path).map_err(|e| {
+        // O_NOFOLLOW on a link: ELOOP
+        if e.raw_os_error().is_some()
+            && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+        {
+            not_ours()
+        } else {
+            e
+        }
+    })?;
+    let meta = file.metadata()?;
+    if !meta.is_file() || links(&meta) != 1 {
+        return Err(not_ours());
+    }
     let mut md5 = Md5::new();
     let mut len = 0u64;
     let mut buffer = vec![0u8; CHUNK];
@@ -350,6 +412,29 @@ fn open_partial(path: &Path) -> io::Result<Partial> {
         len += n as u64;
     }
     Ok(Partial { file, md5, len })
+}
+
+/// How the temporary file is opened: read and append, never through a
+/// symbolic link, never blocking on a special file.
+fn options() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options.read(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    options
+}
+
+#[cfg(unix)]
+fn links(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(meta)
+}
+
+#[cfg(not(unix))]
+fn links(_meta: &std::fs::Metadata) -> u64 {
+    1
 }
 
 fn restart(partial: &mut Partial) -> io::Result<()> {

@@ -15,7 +15,7 @@ use crate::operation::{Method, Payload};
 use super::http::Ctx;
 use super::progress::Reporter;
 use super::state::UploadState;
-use super::stream::{hex, integrity};
+use super::stream::{changed_size, hex};
 
 #[derive(Deserialize)]
 struct HandlerUrl {
@@ -76,16 +76,21 @@ pub(crate) fn upload(ctx: &Ctx<'_>, _state: &mut UploadState) -> Result<String> 
         len: Some(ctx.size),
         content_type: None,
     });
-    ctx.send(&op, &[200, 201, 204])?;
+    let now = || std::fs::metadata(&ctx.upload.path).map_or(0, |m| m.len());
+    let changed = |now: u64| changed_size(&ctx.upload.path.display().to_string(), now, ctx.size);
+    // the transport holds the body to its length: a file that shrinks or
+    // grows fails the send at once (a local error: never retried)
+    match ctx.send(&op, &[200, 201, 204]) {
+        Err(e @ crate::Error::Io { .. }) => {
+            let now = now();
+            return Err(if now == ctx.size { e } else { changed(now) });
+        }
+        other => other?,
+    };
     ctx.parts.fetch_add(1, Ordering::Relaxed);
     let tally = std::mem::take(&mut *tally.lock().unwrap_or_else(PoisonError::into_inner));
     if tally.bytes != ctx.size {
-        return Err(integrity(format!(
-            "{} changed size while it was uploaded ({} bytes sent, {} expected)",
-            ctx.upload.path.display(),
-            tally.bytes,
-            ctx.size
-        )));
+        return Err(changed(now()));
     }
     Ok(hex(&tally.md5.finalize()))
 }

@@ -395,6 +395,22 @@ pub(crate) fn transfer(
         StorageMethod::B2 => b2::upload(ctx, state),
         StorageMethod::File => file::upload(ctx, state),
     }?;
+    // every read checked the size; this catches a change after the last
+    // read (a single request's bytes are all read before they go), before
+    // iconik's record is closed with an MD5 the file no longer has
+    let now = std::fs::metadata(&ctx.upload.path)
+        .map_err(|source| Error::Io {
+            context: format!("reading {} to upload it", ctx.upload.path.display()),
+            source,
+        })?
+        .len();
+    if now != ctx.size {
+        return Err(super::stream::changed_size(
+            &ctx.upload.path.display().to_string(),
+            now,
+            ctx.size,
+        ));
+    }
     state.md5 = Some(md5);
     state.transferred = true;
     state.session = None;

@@ -92,7 +92,7 @@ pub(crate) fn run(
         stored: Vec::new(),
         error: None,
     };
-    let mut source = match Source::open(&ctx.upload.path) {
+    let mut source = match Source::open(&ctx.upload.path, ctx.size) {
         Ok(s) => s,
         Err(e) => {
             outcome.error = Some(e);
@@ -214,6 +214,12 @@ pub(crate) fn run(
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
     if outcome.error.is_none() && read_all {
+        // a file that grew after its last part was read fails here, before
+        // the storage assembles the parts
+        if let Err(e) = source.check_size() {
+            outcome.error = Some(e);
+            return outcome;
+        }
         match hashed {
             Ok((md5, bytes)) if bytes == ctx.size => outcome.md5 = Some(md5),
             _ => outcome.error = Some(Error::WorkerFailed("hashing the file failed".into())),

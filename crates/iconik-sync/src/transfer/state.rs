@@ -70,6 +70,11 @@ pub(crate) enum Session {
     },
     Gcs {
         session_url: String,
+        /// The end of the bytes sent to the session so far (set before
+        /// each chunk goes): no answer may say more was stored. `None` in
+        /// a state saved before this was recorded.
+        #[serde(default)]
+        sent: Option<u64>,
     },
     B2 {
         upload_url: String,

@@ -19,6 +19,14 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// The bytes of a hex string (pairs that are not hex are skipped).
+pub(crate) fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len() / 2)
+        .filter_map(|i| hex.get(2 * i..2 * i + 2))
+        .filter_map(|pair| u8::from_str_radix(pair, 16).ok())
+        .collect()
+}
+
 /// MD5 of `data`, lowercase hex.
 #[cfg(test)]
 pub(crate) fn md5_hex(data: &[u8]) -> String {
@@ -73,50 +81,84 @@ impl Md5Frontier {
         self.upto
     }
 
-    /// The digest so far, lowercase hex, without consuming it.
-    pub(crate) fn clone_hex(&self) -> String {
-        hex(&self.hasher.clone().finalize())
-    }
-
     /// The digest, lowercase hex.
     pub(crate) fn finish(self) -> String {
         hex(&self.hasher.finalize())
     }
 }
 
-/// The file being uploaded, read at offsets.
+/// The file being uploaded, read at offsets. Every read also checks that
+/// the file still has the size the upload started with: a file that grows
+/// or shrinks while it is uploaded fails at the next read, not after its
+/// bytes were stored.
 pub(crate) struct Source {
     file: File,
     path: String,
+    size: u64,
 }
 
 impl Source {
-    pub(crate) fn open(path: &Path) -> crate::Result<Source> {
+    /// Opens `path`, which had `size` bytes when the upload started.
+    pub(crate) fn open(path: &Path, size: u64) -> crate::Result<Source> {
         let file = File::open(path).map_err(|source| Error::Io {
             context: format!("opening {} to upload it", path.display()),
             source,
         })?;
-        Ok(Source {
+        let source = Source {
             file,
             path: path.display().to_string(),
-        })
+            size,
+        };
+        source.check_size()?;
+        Ok(source)
     }
 
-    /// Fills `buf` (exactly) from `offset`. A file that ended early
-    /// (truncated while uploading) is an error, not a short part.
+    /// Fills `buf` (exactly) from `offset`. A file that ended early, or
+    /// whose size is no longer the one the upload started with, is an
+    /// error, not a short part.
     pub(crate) fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> crate::Result<()> {
         let result = self
             .file
             .seek(SeekFrom::Start(offset))
             .and_then(|_| self.file.read_exact(buf));
-        result.map_err(|source| Error::Io {
-            context: if source.kind() == io::ErrorKind::UnexpectedEof {
-                format!("{} became shorter while it was uploaded", self.path)
-            } else {
-                format!("reading {} to upload it", self.path)
-            },
-            source,
-        })
+        match result {
+            Ok(()) => self.check_size(),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                let now = self.file.metadata().map_or(0, |m| m.len());
+                Err(changed_size(&self.path, now, self.size))
+            }
+            Err(source) => Err(Error::Io {
+                context: format!("reading {} to upload it", self.path),
+                source,
+            }),
+        }
+    }
+
+    /// The file still has the size the upload started with.
+    pub(crate) fn check_size(&self) -> crate::Result<()> {
+        let now = self
+            .file
+            .metadata()
+            .map_err(|source| Error::Io {
+                context: format!("reading {} to upload it", self.path),
+                source,
+            })?
+            .len();
+        if now == self.size {
+            Ok(())
+        } else {
+            Err(changed_size(&self.path, now, self.size))
+        }
+    }
+}
+
+/// The error for a file that changed size while it was uploaded.
+pub(crate) fn changed_size(path: &str, now: u64, expected: u64) -> Error {
+    let context =
+        format!("{path} changed size while it was uploaded ({now} bytes now, {expected} expected)");
+    Error::Io {
+        source: io::Error::new(io::ErrorKind::InvalidData, context.clone()),
+        context,
     }
 }
 

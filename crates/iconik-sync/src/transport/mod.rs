@@ -212,8 +212,10 @@ fn attempt_loop(
                 }
             }
         };
-        // a one-shot reader was used up by this attempt: never resent
-        let replayable = op.payload.as_ref().is_none_or(|p| p.replayable());
+        // a one-shot reader was used up by this attempt: never resent; nor
+        // is a request whose own body failed locally (a file that changed)
+        let replayable = op.payload.as_ref().is_none_or(|p| p.replayable())
+            && !matches!(result, Err(Error::Io { .. }));
         let retry = match (crate::cancel::is_cancelled() || !replayable, storage) {
             (true, _) => None, // the caller is gone: report, do not retry
             (false, false) => inner
@@ -457,7 +459,7 @@ fn open_once(
                     source,
                 };
                 let len = payload.len().map_err(io_error)?;
-                let reader = payload.open().map_err(io_error)?;
+                let reader = wire::held_to(payload.open().map_err(io_error)?, len);
                 let mut builder = request_head(inner, op, &target);
                 if let Some(ct) = payload.content_type() {
                     builder = builder.header(http::header::CONTENT_TYPE, ct);
@@ -477,10 +479,17 @@ fn open_once(
             && matches!(op.method, Method::Get | Method::Head)
             && hops < MAX_REDIRECTS
         {
-            if let Some(next) = response
+            let location = response
                 .headers()
                 .get(http::header::LOCATION)
-                .and_then(|l| l.to_str().ok())
+                .and_then(|l| l.to_str().ok());
+            // a Location that echoes the token is not followed: the token
+            // would travel in a URL (into ureq's request lines, proxies' and
+            // servers' logs); the 3xx is returned as it is
+            let echoes_token = !inner.auth_token.is_empty()
+                && location.is_some_and(|l| l.contains(inner.auth_token.as_str()));
+            if let Some(next) = location
+                .filter(|_| !echoes_token)
                 .and_then(|l| resolve_location(&target, l))
             {
                 hops += 1;

@@ -140,9 +140,122 @@ pub(super) fn redact_query(uri: &Uri) -> String {
     )
 }
 
+/// A request body held to the `Content-Length` sent with it: a source
+/// that ends early, or still has bytes when the declared length is
+/// reached (a file that shrank or grew since its length was taken), fails
+/// the read with [`SizeChanged`] instead of leaving ureq waiting for bytes
+/// that never come (it would spin until the send timeout) or cutting the
+/// body short.
+pub(super) fn held_to(
+    reader: Box<dyn io::Read + Send>,
+    len: Option<u64>,
+) -> Box<dyn io::Read + Send> {
+    match len {
+        Some(len) => Box::new(Exact {
+            inner: reader,
+            left: len,
+            declared: len,
+        }),
+        None => reader,
+    }
+}
+
+/// The marker inside the I/O error of a body whose source changed size
+/// while it was sent; [`classify`] turns it into an [`Error::Io`], which
+/// is never retried.
+#[derive(Debug)]
+pub(crate) struct SizeChanged {
+    declared: u64,
+    /// Bytes the source had when it ended (`None`: it had more).
+    ended_at: Option<u64>,
+}
+
+impl std::fmt::Display for SizeChanged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.ended_at {
+            Some(n) => write!(
+                f,
+                "the body's source ended after {n} of the {} bytes declared",
+                self.declared
+            ),
+            None => write!(
+                f,
+                "the body's source has more than the {} bytes declared",
+                self.declared
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SizeChanged {}
+
+struct Exact {
+    inner: Box<dyn io::Read + Send>,
+    left: u64,
+    declared: u64,
+}
+
+impl Exact {
+    fn changed(&self, ended_at: Option<u64>) -> io::Error {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            SizeChanged {
+                declared: self.declared,
+                ended_at,
+            },
+        )
+    }
+
+    fn read_inner(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match self.inner.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => return other,
+            }
+        }
+    }
+}
+
+impl io::Read for Exact {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        let max = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.read_inner(&mut buf[..max])?;
+        if n == 0 {
+            return Err(self.changed(Some(self.declared - self.left)));
+        }
+        self.left -= n as u64;
+        if self.left == 0 {
+            // the last bytes: the source must end here too, checked before
+            // they go (ureq reads no further once it has the length)
+            let mut probe = [0u8; 1];
+            if self.read_inner(&mut probe)? > 0 {
+                return Err(self.changed(None));
+            }
+        }
+        Ok(n)
+    }
+}
+
 /// Maps ureq's errors to ours, deciding whether the request may have left.
 pub(crate) fn classify(operation: &str, e: ureq::Error) -> Error {
     use ureq::Timeout as T;
+    let e = match e {
+        ureq::Error::Io(io) if io.get_ref().is_some_and(|i| i.is::<SizeChanged>()) => {
+            return Error::Io {
+                context: format!(
+                    "{operation}: {}",
+                    io.get_ref().map_or_else(String::new, ToString::to_string)
+                ),
+                source: io,
+            };
+        }
+        other => other,
+    };
     let never_sent = |stage| Error::Transport {
         operation: operation.to_owned(),
         stage,
@@ -192,6 +305,25 @@ pub(crate) fn classify(operation: &str, e: ureq::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn a_body_is_held_to_its_declared_length() {
+        let read_all = |data: &'static [u8], len: u64| {
+            let mut out = Vec::new();
+            held_to(Box::new(data), Some(len))
+                .read_to_end(&mut out)
+                .map(|_| out)
+        };
+        assert_eq!(read_all(b"abcd", 4).unwrap(), b"abcd");
+        for (data, len) in [(&b"abc"[..], 4), (&b"abcde"[..], 4)] {
+            let e = read_all(data, len).unwrap_err();
+            assert!(e.get_ref().is_some_and(|i| i.is::<SizeChanged>()), "{e}");
+            let ours = classify("put", ureq::Error::Io(e));
+            assert!(matches!(ours, Error::Io { .. }), "{ours:?}");
+        }
+        assert_eq!(read_all(b"", 0).unwrap(), b"");
+    }
 
     #[test]
     fn same_origin_agrees_with_origin_of() {

@@ -54,6 +54,13 @@ pub enum Reply {
     },
     /// Close the connection after the request, with no answer.
     Reset,
+    /// Announce `declared` bytes (chunked when `None`), then send bytes
+    /// until the client hangs up.
+    Endless {
+        status: u16,
+        headers: Vec<(String, String)>,
+        declared: Option<u64>,
+    },
     /// Announce `body.len()` bytes but send only `send` of them, then close.
     Cut {
         status: u16,
@@ -231,6 +238,32 @@ fn serve_conn(
                 writer.write_all(head(status, &headers, body.len()).as_bytes())?;
                 writer.write_all(&body)?;
                 writer.flush()?;
+            }
+            Reply::Endless {
+                status,
+                headers,
+                declared,
+            } => {
+                let mut out = format!("HTTP/1.1 {status} X\r\n");
+                match declared {
+                    Some(n) => out.push_str(&format!("Content-Length: {n}\r\n")),
+                    None => out.push_str("Transfer-Encoding: chunked\r\n"),
+                }
+                for (k, v) in &headers {
+                    out.push_str(&format!("{k}: {v}\r\n"));
+                }
+                out.push_str("\r\n");
+                writer.write_all(out.as_bytes())?;
+                let block = vec![b'x'; 64 * 1024];
+                loop {
+                    if declared.is_none() {
+                        writer.write_all(format!("{:x}\r\n", block.len()).as_bytes())?;
+                    }
+                    writer.write_all(&block)?;
+                    if declared.is_none() {
+                        writer.write_all(b"\r\n")?;
+                    }
+                }
             }
             Reply::Reset => {
                 let _ = writer.shutdown(Shutdown::Both);

@@ -65,6 +65,29 @@ pub enum Action {
     ShortRange(u64),
     /// Downloads: announce the whole body, send `n` bytes, close.
     Cut(usize),
+    /// Answer this instead, without handling the request.
+    Answer(u16, Vec<(String, String)>, String),
+    /// Answer with this status and headers, announcing this length
+    /// (chunked when `None`), and a body that never ends.
+    Endless(u16, Vec<(String, String)>, Option<u64>),
+    /// Handle the request, then leave this header out of the answer.
+    DropHeader(&'static str),
+    /// Handle the request, then answer with this header set to this value.
+    SetHeader(&'static str, String),
+    /// Handle the request, then leave this field out of the JSON answer.
+    DropJson(&'static str),
+    /// Handle the request, then set this field of the JSON answer.
+    SetJson(&'static str, Value),
+    /// When the request's head arrives (before its body is read), set the
+    /// local file's length: a file that shrinks or grows mid-upload.
+    SetLen(std::path::PathBuf, u64),
+}
+
+impl Action {
+    /// Acts when the request's head arrives, before its body is read.
+    fn before_body(&self) -> bool {
+        matches!(self, Action::ResetMidBody(_) | Action::SetLen(..))
+    }
 }
 
 /// One recorded request (body kept as its length and MD5).
@@ -96,6 +119,9 @@ pub struct State {
     pub faults: Vec<Fault>,
     counts: HashMap<usize, usize>,
     pub seen: Vec<Seen>,
+    /// Every request's method and path as its head arrived (a request
+    /// whose body never fully arrived is in `heads` but not in `seen`).
+    pub heads: Vec<String>,
     next_id: u32,
     /// Closed file records: id -> (size, checksum).
     pub closed: BTreeMap<String, (u64, String)>,
@@ -117,6 +143,15 @@ pub struct State {
     pub part_puts: BTreeMap<(String, u32), u32>,
     /// Assembled objects: how many parts each was made of (each once).
     pub assembled_parts: BTreeMap<String, Vec<u32>>,
+    /// iconik pages part URLs: at most this many per page (`per_page`,
+    /// `page`); `None`: all on one page, whatever was asked.
+    pub part_urls_per_page: Option<u32>,
+    /// S3 lists at most this many parts per ListParts answer (S3: 1,000).
+    pub list_parts_page: usize,
+    /// iconik hands out one `list_parts_url` per page (each with its
+    /// `part-number-marker`) when asked with `max_part_number`; otherwise
+    /// one URL, which the client continues itself.
+    pub list_parts_url_per_page: bool,
     pub keyframes: u32,
     pub transcodes: Vec<String>,
     pub collection_adds: Vec<(String, String)>,
@@ -133,6 +168,7 @@ impl Fake {
     pub fn new(method: &str) -> Fake {
         let state = Arc::new(Mutex::new(State {
             method: method.to_owned(),
+            list_parts_page: 1000,
             ..State::default()
         }));
         let base = Arc::new(Mutex::new(String::new()));
@@ -144,10 +180,16 @@ impl Fake {
         let s2 = state.clone();
         let partial = Arc::new(move |req: &Request| {
             let mut st = s2.lock().unwrap();
+            st.heads.push(format!("{} {}", req.method, req.path));
             match fault_for(&mut st, req, true) {
                 Some(Action::ResetMidBody(n)) => {
                     record(&mut st, req);
                     Some(n)
+                }
+                Some(Action::SetLen(path, len)) => {
+                    let file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+                    file.set_len(len).unwrap();
+                    None
                 }
                 _ => None,
             }
@@ -245,8 +287,7 @@ fn record(st: &mut State, req: &Request) {
 fn fault_for(st: &mut State, req: &Request, before_body: bool) -> Option<Action> {
     let mut hit = None;
     for (i, f) in st.faults.iter().enumerate() {
-        let reset = matches!(f.action, Action::ResetMidBody(_));
-        if reset != before_body {
+        if f.action.before_body() != before_body {
             continue;
         }
         if f.method == req.method
@@ -284,6 +325,53 @@ fn handle(state: &Mutex<State>, base: &str, req: &mut Request) -> Reply {
                 bytes.truncate(keep as usize);
                 let range = format!("bytes=0-{}", keep.saturating_sub(1));
                 return Reply::with(308, &[("Range", &range)], "");
+            }
+            return reply;
+        }
+        Some(Action::Answer(status, headers, body)) => {
+            return Reply::Http {
+                status,
+                headers,
+                body: body.into_bytes(),
+            };
+        }
+        Some(Action::Endless(status, headers, declared)) => {
+            return Reply::Endless {
+                status,
+                headers,
+                declared,
+            };
+        }
+        Some(Action::DropHeader(name)) => {
+            let mut reply = route(&mut st, base, req);
+            if let Reply::Http { headers, .. } = &mut reply {
+                headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+            }
+            return reply;
+        }
+        Some(Action::SetHeader(name, value)) => {
+            let mut reply = route(&mut st, base, req);
+            if let Reply::Http { headers, .. } = &mut reply {
+                headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+                headers.push((name.to_owned(), value));
+            }
+            return reply;
+        }
+        Some(Action::DropJson(field)) | Some(Action::SetJson(field, _)) => {
+            let set = match &fault {
+                Some(Action::SetJson(_, v)) => Some(v.clone()),
+                _ => None,
+            };
+            let mut reply = route(&mut st, base, req);
+            if let Reply::Http { body, .. } = &mut reply {
+                let mut json: Value = serde_json::from_slice(body).unwrap_or(json!({}));
+                if let Some(object) = json.as_object_mut() {
+                    match set {
+                        Some(v) => object.insert(field.to_owned(), v),
+                        None => object.remove(field),
+                    };
+                }
+                *body = json.to_string().into_bytes();
             }
             return reply;
         }
@@ -405,7 +493,22 @@ fn route(st: &mut State, base: &str, req: &Request) -> Reply {
         ) => {
             let upload = req.q("upload_id").unwrap_or_default();
             let n: u32 = req.q("parts_num").and_then(|v| v.parse().ok()).unwrap_or(0);
-            let objects: Vec<Value> = (1..=n)
+            let (first, last) = match st.part_urls_per_page {
+                Some(cap) => {
+                    let per_page: u32 =
+                        req.q("per_page").and_then(|v| v.parse().ok()).unwrap_or(10);
+                    let per_page = per_page.clamp(1, cap);
+                    let page: u32 = req
+                        .q("page")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(1)
+                        .max(1);
+                    let first = (page - 1) * per_page + 1;
+                    (first, (first + per_page - 1).min(n))
+                }
+                None => (1, n),
+            };
+            let objects: Vec<Value> = (first..=last)
                 .map(|i| json!({"number": i, "url": format!("{base}/storage/s3/{fid}?partNumber={i}&uploadId={upload}&X-Amz-Signature={SIG}")}))
                 .collect();
             Reply::json(200, json!({"objects": objects}))
@@ -413,9 +516,21 @@ fn route(st: &mut State, base: &str, req: &Request) -> Reply {
         ("GET", ["API", "files", "v1", "assets", _, "files" | "proxies", fid, "multipart_url"]) => {
             let upload = req.q("upload_id").unwrap_or_default();
             let url = format!("{base}/storage/s3/{fid}?uploadId={upload}&X-Amz-Signature={SIG}");
+            let max: usize = req
+                .q("max_part_number")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let page = st.list_parts_page;
+            let list: Vec<String> = if st.list_parts_url_per_page && max > page {
+                (0..max.div_ceil(page))
+                    .map(|k| format!("{url}&max-parts={page}&part-number-marker={}", k * page))
+                    .collect()
+            } else {
+                vec![url.clone()]
+            };
             Reply::json(
                 200,
-                json!({"complete_url": url, "abort_url": url, "list_parts_url": [url]}),
+                json!({"complete_url": url, "abort_url": url, "list_parts_url": list}),
             )
         }
         ("POST", ["API", "files", "v1", "assets", _, "files", fid, "multipart", "b2", "start"]) => {

@@ -43,8 +43,27 @@ pub(super) fn storage_s3(st: &mut State, _base: &str, req: &Request, fid: &str) 
             let Some(parts) = st.s3_uploads.get(&uid) else {
                 return Reply::status(404);
             };
+            // pages of at most `list_parts_page` parts, as S3 (1,000)
+            let marker: u32 = req
+                .q("part-number-marker")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let max: usize = req
+                .q("max-parts")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1000);
+            let max = max.min(st.list_parts_page);
+            let after: Vec<(&u32, &Vec<u8>)> = parts.range(marker + 1..).collect();
+            let truncated = after.len() > max;
             let mut xml = String::from("<ListPartsResult>");
-            for (n, b) in parts {
+            if let (true, Some((last, _))) = (truncated, after.get(max - 1)) {
+                xml.push_str(&format!(
+                    "<IsTruncated>true</IsTruncated><NextPartNumberMarker>{last}</NextPartNumberMarker>"
+                ));
+            } else {
+                xml.push_str("<IsTruncated>false</IsTruncated>");
+            }
+            for (n, b) in after.into_iter().take(max) {
                 xml.push_str(&format!(
                     "<Part><PartNumber>{n}</PartNumber><ETag>&quot;{}&quot;</ETag><Size>{}</Size></Part>",
                     md5_hex(b),
@@ -174,7 +193,12 @@ pub(super) fn storage_azure(st: &mut State, req: &Request, fid: &str) -> Reply {
             *st.part_puts
                 .entry((fid.to_owned(), block.len() as u32))
                 .or_insert(0) += 1;
-            Reply::status(201)
+            // Azure answers the MD5 of what it stored
+            Reply::with(
+                201,
+                &[("Content-MD5", &base64(&Md5::digest(&req.body)))],
+                "",
+            )
         }
         Some("blocklist") => {
             let body = String::from_utf8_lossy(&req.body).to_string();
@@ -198,7 +222,11 @@ pub(super) fn storage_azure(st: &mut State, req: &Request, fid: &str) -> Reply {
         }
         None if req.header("x-ms-blob-type") == Some("BlockBlob") => {
             st.objects.insert(fid.to_owned(), req.body.clone());
-            Reply::status(201)
+            Reply::with(
+                201,
+                &[("Content-MD5", &base64(&Md5::digest(&req.body)))],
+                "",
+            )
         }
         _ => Reply::status(400),
     }
