@@ -283,7 +283,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("Body: AssetCreateSchema or AssetCreate (application/json"),
+            text.contains("Body: AssetCreateSchema or AssetPostCreate (application/json"),
             "{text}"
         );
         assert!(

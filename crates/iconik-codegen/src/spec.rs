@@ -202,27 +202,40 @@ fn split_list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Reads `params.tsv` into each endpoint's `params`, checking that the
-/// rows name exactly the parameters `endpoints.tsv` lists, in its order.
-fn attach_params(endpoints: &mut [Endpoint], tsv: &str) -> Result<(), String> {
+/// The rows of a tab-separated file after its header line, and where each
+/// of `names` stands in it (an error names a missing column).
+fn table<'a, const N: usize>(
+    tsv: &'a str,
+    file: &str,
+    names: [&str; N],
+) -> Result<([usize; N], std::str::Lines<'a>), String> {
     let mut lines = tsv.lines();
     let header: Vec<&str> = lines
         .next()
-        .ok_or("empty params.tsv")?
+        .ok_or(format!("empty {file}"))?
         .split('\t')
         .collect();
-    let col = |name: &str| {
-        header
+    let mut idx = [0usize; N];
+    for (i, name) in names.iter().enumerate() {
+        idx[i] = header
             .iter()
-            .position(|h| *h == name)
-            .ok_or(format!("params.tsv has no column {name}"))
-    };
-    let [service, method, path, param, location, ty, format, required] = [
-        "service", "method", "path", "param", "in", "type", "format", "required",
-    ]
-    .map(col);
-    let (service, method, path, param) = (service?, method?, path?, param?);
-    let (location, ty, format, required) = (location?, ty?, format?, required?);
+            .position(|h| h == name)
+            .ok_or(format!("{file} has no column {name}"))?;
+    }
+    Ok((idx, lines))
+}
+
+/// Reads `params.tsv` into each endpoint's `params`, checking that the
+/// rows name exactly the parameters `endpoints.tsv` lists, in its order.
+fn attach_params(endpoints: &mut [Endpoint], tsv: &str) -> Result<(), String> {
+    let (cols, lines) = table(
+        tsv,
+        "params.tsv",
+        [
+            "service", "method", "path", "param", "in", "type", "format", "required",
+        ],
+    )?;
+    let [service, method, path, param, location, ty, format, required] = cols;
     for (n, line) in lines.enumerate() {
         if line.is_empty() {
             continue;
@@ -285,40 +298,27 @@ pub fn load(root: &Path) -> Result<Spec, String> {
     let read =
         |p: &str| std::fs::read_to_string(root.join(p)).map_err(|e| format!("reading {p}: {e}"));
     let tsv = read("api-data/endpoints.tsv")?;
-    let mut lines = tsv.lines();
-    let header: Vec<&str> = lines
-        .next()
-        .ok_or("empty endpoints.tsv")?
-        .split('\t')
-        .collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .ok_or(format!("endpoints.tsv has no column {name}"))
-    };
-    let cols = [
-        "service",
-        "url_service",
-        "name",
-        "method",
-        "path",
-        "path_params",
-        "query_params",
-        "header_params",
-        "content_type",
-        "body",
-        "success",
-        "response",
-        "tag",
-        "op",
-        "auth",
-    ]
-    .map(col);
-    let mut idx = [0usize; 15];
-    for (i, c) in cols.into_iter().enumerate() {
-        idx[i] = c?;
-    }
+    let (idx, lines) = table(
+        &tsv,
+        "endpoints.tsv",
+        [
+            "service",
+            "url_service",
+            "name",
+            "method",
+            "path",
+            "path_params",
+            "query_params",
+            "header_params",
+            "content_type",
+            "body",
+            "success",
+            "response",
+            "tag",
+            "op",
+            "auth",
+        ],
+    )?;
     let mut endpoints = Vec::new();
     for (n, line) in lines.enumerate() {
         if line.is_empty() {
