@@ -117,6 +117,7 @@ pub use iconik_sync::{
 };
 
 /// Bulk sync: [`Client::sync_up`], [`Client::sync_down`].
+#[cfg(feature = "bulk")]
 pub use iconik_sync::bulk;
 
 mod executor;

@@ -140,6 +140,7 @@ impl Client {
         iconik_sync::checksum::FilesByChecksum::new(self.clone(), md5_or_path)
     }
 
+    #[cfg(feature = "bulk")]
     /// Syncs the local folder `local` into the collection `collection_id`
     /// on one worker (its files on that worker's threads): see
     /// [`SyncUp`](iconik_sync::bulk::SyncUp).
@@ -158,6 +159,7 @@ impl Client {
         iconik_sync::bulk::SyncUp::new(self.clone(), local, collection_id)
     }
 
+    #[cfg(feature = "bulk")]
     /// Syncs the collection `collection_id` into the local folder `local`
     /// on one worker: see [`SyncDown`](iconik_sync::bulk::SyncDown).
     ///

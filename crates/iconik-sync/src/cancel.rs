@@ -55,6 +55,7 @@ pub fn scope<R>(token: &CancelToken, f: impl FnOnce() -> R) -> R {
 
 /// The token governing this thread's calls, to hand to threads it starts
 /// (a bulk sync's workers) so they stop with it.
+#[cfg(feature = "bulk")]
 pub(crate) fn current() -> Option<CancelToken> {
     CURRENT.with(|c| c.borrow().clone())
 }

@@ -147,6 +147,7 @@
 
 pub mod api;
 mod body;
+#[cfg(feature = "bulk")]
 pub mod bulk;
 pub mod cache;
 pub mod cancel;
