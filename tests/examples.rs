@@ -186,8 +186,7 @@ fn upload_download() {
         .send::<serde_json::Value>()
         .unwrap()
         .into_data();
-    let dir = std::env::temp_dir().join(format!("iconik-examples-upload-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("upload");
     let source = upload_download::generate(&dir.join("source.bin"), 11 * 1024 * 1024).unwrap();
     let mut methods = Vec::new();
     for storage in storages["objects"].as_array().unwrap() {
@@ -207,9 +206,13 @@ fn upload_download() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// A scratch directory for one test.
+/// An empty scratch directory for one test under Cargo's scratch folder
+/// (`target/tmp`), emptied first so runs do not pile up.
 fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("iconik-examples-{name}-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("examples")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

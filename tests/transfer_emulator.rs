@@ -39,7 +39,7 @@ fn env() -> Env {
 
 /// A file of `size` deterministic pseudo-random bytes.
 fn generated(name: &str, size: u64) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("iconik-e2e-transfer-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("transfer_emulator");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15 ^ size;

@@ -27,7 +27,7 @@ fn a_resumed_s3_upload_reads_every_page_of_part_urls_and_of_list_parts() {
         .clock(Arc::new(FakeClock::new()))
         .build()
         .unwrap();
-    let dir = std::env::temp_dir().join(format!("iconik-e2e-paging-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("transfer_paging_emulator");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("four-parts.bin");
     let bytes: Vec<u8> = (0..3 * 5 * MIB + 77).map(|i| (i % 251) as u8).collect();

@@ -37,14 +37,13 @@ pub fn env_with(config: EmulatorConfig) -> Env {
     Env { emulator, client }
 }
 
-/// A fresh empty folder.
+/// A fresh empty folder under Cargo's scratch folder for this test binary
+/// (`target/tmp`); the next run empties it first, so runs do not pile up.
 pub fn scratch(tag: &str) -> PathBuf {
     static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "iconik-bulk-e2e-{tag}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(env!("CARGO_CRATE_NAME"))
+        .join(format!("{tag}-{}", N.fetch_add(1, Ordering::Relaxed)));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

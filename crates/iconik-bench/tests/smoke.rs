@@ -138,7 +138,7 @@ fn the_plot_writer_draws_a_well_formed_svg_from_a_synthetic_series() {
 
 #[test]
 fn the_emulators_record_reads_back_as_tagged_sends() {
-    let dir = std::env::temp_dir().join(format!("iconik-bench-smoke-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-smoke");
     std::fs::create_dir_all(&dir).unwrap();
     let record = dir.join("requests.ndjson");
     let emu = Emulator::start(

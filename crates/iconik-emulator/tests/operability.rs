@@ -9,10 +9,7 @@ use serde_json::{json, Value};
 
 #[test]
 fn record_writes_every_request_as_ndjson() {
-    let path = std::env::temp_dir().join(format!(
-        "iconik-emulator-record-{}.ndjson",
-        std::process::id()
-    ));
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("emulator-record.ndjson");
     let _ = std::fs::remove_file(&path);
     {
         let emu = Emulator::start(

@@ -40,14 +40,14 @@ pub fn against(emu: &Emulator) -> Command {
     cmd
 }
 
-/// A fresh, empty temporary directory.
+/// A fresh, empty directory under Cargo's scratch folder for this test
+/// binary (`target/tmp`); the next run empties it first, so runs do not pile up.
 pub fn temp_dir() -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "iconik-cli-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(env!("CARGO_CRATE_NAME"))
+        .join(N.fetch_add(1, Ordering::Relaxed).to_string());
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }

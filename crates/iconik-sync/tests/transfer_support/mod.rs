@@ -702,9 +702,13 @@ pub fn base64(data: &[u8]) -> String {
     out
 }
 
-/// Writes `bytes` to a fresh file in a temp directory unique to `tag`.
+/// Writes `bytes` to a fresh file in a directory unique to `tag`, under
+/// Cargo's scratch folder for this test binary (`target/tmp`): the next run
+/// empties it first, so runs leave one set of files behind, not one per run.
 pub fn temp_file(tag: &str, name: &str, bytes: &[u8]) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("iconik-transfer-{tag}-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(env!("CARGO_CRATE_NAME"))
+        .join(tag);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
