@@ -404,3 +404,37 @@ pub fn async_accessors(handlers: &[Handler]) -> String {
     out.push_str("}\n");
     out
 }
+
+/// `iconik-sync/tests/doc_examples.rs`: every operation's rustdoc example
+/// as a function, hidden lines shown, so the 1,002 examples rustdoc does
+/// not compile (it builds one doctest per service: one binary each) are
+/// compiled with the tests, in one crate. Never run: they need a server.
+pub fn examples_test(handlers: &[Handler]) -> String {
+    let mut out = String::from(HEADER);
+    out.push_str(
+        "//! Every operation's documented example, compiled: the text of the\n\
+         //! rustdoc example of each method (`cargo test` compiles one per service\n\
+         //! as a doctest), hidden lines shown, as a function that is never run.\n\n\
+         #![allow(dead_code, unreachable_code, unused_variables, clippy::diverging_sub_expression)]\n\n",
+    );
+    for h in handlers {
+        for p in &h.ops {
+            let text = example(p, false);
+            let _ = writeln!(
+                out,
+                "fn {}_{}() -> iconik_sync::Result<()> {{",
+                h.accessor, p.method_name
+            );
+            for line in text.lines() {
+                if line.starts_with("```") || line.starts_with("# fn main()") {
+                    continue;
+                }
+                let line = line.strip_prefix("# ").unwrap_or(line);
+                let line = line.strip_suffix(" }").unwrap_or(line);
+                let _ = writeln!(out, "    {line}");
+            }
+            out.push_str("}\n\n");
+        }
+    }
+    out
+}

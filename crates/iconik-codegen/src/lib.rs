@@ -197,6 +197,10 @@ pub fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
         testgen::operations_test(&types, &plans, &services),
     )?;
     put(
+        sync.join("tests/doc_examples.rs"),
+        handlers::examples_test(&handlers),
+    )?;
+    put(
         sync.join("tests/models.rs"),
         testgen::models_test(&spec, &types, &plans),
     )?;
