@@ -136,6 +136,16 @@ impl SyncBench {
         ChildEmulator::start(&self.exe, &settings)
     }
 
+    /// Waits until the calls made so far (the set-up's, the previous
+    /// command's) have left the emulator's rate-limit windows (the longest
+    /// is 20 s): they count there but not in the stats of the next run, and
+    /// a new process's pacer cannot know of them.
+    fn settle(&self, limits: bool) {
+        if limits {
+            std::thread::sleep(Duration::from_secs(21));
+        }
+    }
+
     /// `iconik ARGS` against `emu`, not waited for.
     fn spawn(&self, emu: &ChildEmulator, args: &[String], limits: bool) -> Result<Child, String> {
         let mut cmd = Command::new(&self.iconik);
@@ -211,6 +221,7 @@ impl SyncBench {
         // up, the whole tree, with a journal
         let mut emu = self.emulator(self.limits)?;
         let target = self.collection(&emu, "Bench")?;
+        self.settle(self.limits);
         emu.reset();
         let journal = self.dir.join("up.journal");
         let _ = std::fs::remove_file(&journal);
@@ -224,6 +235,7 @@ impl SyncBench {
         row(&mut md, "sync up (whole tree)", &up, &stats);
 
         // down, into an empty folder: the tree must come back identical
+        self.settle(self.limits);
         emu.reset();
         let down_dir = self.dir.join("down");
         let _ = std::fs::remove_dir_all(&down_dir);
@@ -282,6 +294,7 @@ impl SyncBench {
     fn baseline(&self, md: &mut String, small: &Path) -> Result<(), String> {
         let mut emu = self.emulator(self.limits)?;
         let target = self.collection(&emu, "Small")?;
+        self.settle(self.limits);
         emu.reset();
         let sync = self.iconik(
             &emu,
@@ -299,6 +312,7 @@ impl SyncBench {
 
         let mut emu = self.emulator(self.limits)?;
         let target = self.collection(&emu, "Upload")?;
+        self.settle(self.limits);
         emu.reset();
         let mut args = strings(&[
             "upload",
@@ -339,6 +353,7 @@ impl SyncBench {
         )?;
         let mut emu = self.emulator(self.limits)?;
         let target = self.collection(&emu, "Tenth")?;
+        self.settle(self.limits);
         emu.reset();
         let run = self.iconik(&emu, &self.sync_up(&tenth, &target, None, &[]), self.limits)?;
         run.ok("iconik sync (a tenth)")?;
@@ -396,6 +411,7 @@ impl SyncBench {
             .filter(|(p, _)| !finished_paths.contains(*p))
             .map(|(_, s)| *s)
             .sum();
+        self.settle(self.limits);
         emu.reset();
         let again = self.iconik(&emu, &args, self.limits)?;
         again.ok("iconik sync (resumed)")?;
@@ -448,9 +464,7 @@ impl SyncBench {
         for shared in [true, false] {
             let mut emu = self.emulator(true)?;
             let (ta, tb) = (self.collection(&emu, "A")?, self.collection(&emu, "B")?);
-            // the setup calls count in the emulator's window, not in its
-            // stats: let them leave it before the processes start
-            std::thread::sleep(Duration::from_millis(1100));
+            self.settle(true);
             emu.reset();
             let redis = server.url();
             let extra: Vec<&str> = if shared {
