@@ -715,7 +715,10 @@ async fn handle_inner(sh: &Shared, req: &Request, op: &mut &'static str) -> (Res
     let resp = if let Some(route) = &route {
         crate::store::handle(sh, route, &req.method, &path, &query, &req.body)
     } else if is_storage {
-        crate::storage::handle(sh, req, &path, &query, twist)
+        // copying, hashing and cloning objects of gigabytes takes seconds:
+        // off the async workers, so API requests are not held up behind
+        // them (their arrival times decide the rate limit)
+        tokio::task::block_in_place(|| crate::storage::handle(sh, req, &path, &query, twist))
     } else {
         Response::error(404, "Not found")
     };

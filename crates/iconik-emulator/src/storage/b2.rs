@@ -201,7 +201,7 @@ pub(crate) fn api(sh: &Shared, step: Step, asset_id: &str, file_id: &str, body: 
         let size = done.bytes.len() as u64;
         let md5 = md5_hex(&done.bytes);
         let key = done.key.clone();
-        lock(&sh.storage).store(done);
+        lock(&sh.storage).store(done, md5.clone());
         lock(&sh.store).object_uploaded(&key, size, &md5);
     }
     resp

@@ -67,7 +67,9 @@ pub(crate) struct Completed {
 pub(crate) struct FakeStorage {
     pub(crate) uploads: Vec<Upload>,
     pub(crate) requests: Vec<StorageRequest>,
-    objects: HashMap<String, Vec<u8>>,
+    /// Stored objects: their bytes and MD5 (the ETag of a read), computed
+    /// once when stored rather than on every read of a large object.
+    objects: HashMap<String, (Vec<u8>, String)>,
     s3: HashMap<String, s3::Multipart>,
     gcs: HashMap<String, gcs::Session>,
     azure: HashMap<String, azure::Staged>,
@@ -82,10 +84,9 @@ impl FakeStorage {
         let mut objects = HashMap::new();
         if seed_data {
             for (i, id) in crate::store::SAMPLE_FILE_IDS.iter().enumerate() {
-                objects.insert(
-                    urls::key("S3", "files", id),
-                    crate::store::SAMPLE_CONTENTS[i].to_vec(),
-                );
+                let bytes = crate::store::SAMPLE_CONTENTS[i].to_vec();
+                let md5 = md5_hex(&bytes);
+                objects.insert(urls::key("S3", "files", id), (bytes, md5));
             }
         }
         FakeStorage {
@@ -105,13 +106,13 @@ impl FakeStorage {
         crate::util::new_id(&mut self.rng).replace('-', "")
     }
 
-    fn store(&mut self, c: Completed) {
+    fn store(&mut self, c: Completed, md5: String) {
         let bytes = if self.keep_upload_bytes {
             c.bytes.clone()
         } else {
             Vec::new()
         };
-        self.objects.insert(c.key.clone(), c.bytes);
+        self.objects.insert(c.key.clone(), (c.bytes, md5));
         self.uploads.push(Upload {
             key: c.key,
             bytes,
@@ -203,7 +204,7 @@ pub(crate) fn handle(sh: &Shared, req: &Request, path: &str, q: &Query, twist: T
                 let size = done.bytes.len() as u64;
                 let md5 = md5_hex(&done.bytes);
                 let key = done.key.clone();
-                st.store(done);
+                st.store(done, md5.clone());
                 (resp, Some((key, size, md5)))
             }
             (resp, None) => (resp, None),
@@ -239,11 +240,11 @@ fn file(req: &Request, key: &str, q: &Query) -> (Response, Option<Completed>) {
 
 /// `GET` of a stored object, with `Range: bytes=a-b`, `a-` or `-n`.
 fn download(st: &FakeStorage, req: &Request, key: &str) -> Response {
-    let Some(bytes) = st.objects.get(key) else {
+    let Some((bytes, md5)) = st.objects.get(key) else {
         return xml_error(404, "NoSuchKey", "The specified key does not exist.");
     };
     let total = bytes.len() as u64;
-    let etag = format!("\"{}\"", md5_hex(bytes));
+    let etag = format!("\"{md5}\"");
     let base = |status: u16, body: Vec<u8>| Response {
         status,
         headers: vec![
