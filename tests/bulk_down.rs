@@ -76,13 +76,24 @@ fn down_makes_unsafe_and_colliding_names_safe_and_unique() {
             ("f2", b"two"),
             ("f3", b"three"),
             ("f4", b"four"),
+            ("f5", b"five"),
         ],
+    );
+    // too long for a file name once the download's `.<name>.iconik-part`
+    // is added, with a right-to-left override in it
+    let long = format!("z\u{202e}{}.mov", "\u{e9}".repeat(150));
+    let long_local = iconik_sync::bulk::safe_name(&long).0;
+    assert!(long_local.len() <= iconik_sync::bulk::MAX_NAME_BYTES);
+    assert!(
+        long_local.starts_with("z_\u{e9}") && long_local.ends_with(".mov"),
+        "{long_local}"
     );
     for (file, name, coll) in [
         ("f1", "same.mov", &target),
         ("f2", "SAME.mov", &target),
         ("f3", "a/b\u{1b}[31m.mov", &target),
         ("f4", "..", &sub),
+        ("f5", long.as_str(), &target),
     ] {
         let up = client
             .upload(src.join(file))
@@ -111,10 +122,17 @@ fn down_makes_unsafe_and_colliding_names_safe_and_unique() {
     let files: Vec<String> = local_files(&export).into_keys().collect();
     assert_eq!(
         files,
-        [".._escape/_..", "SAME (2).mov", "a_b_[31m.mov", "same.mov"],
+        [
+            ".._escape/_..",
+            "SAME (2).mov",
+            "a_b_[31m.mov",
+            "same.mov",
+            long_local.as_str()
+        ],
         "{report:#?}"
     );
     assert_eq!(local_files(&export)["SAME (2).mov"], md5_hex(b"two"));
+    assert_eq!(local_files(&export)[&long_local], md5_hex(b"five"));
     let noticed: Vec<&str> = report.notices.iter().map(|n| n.path.as_str()).collect();
     for want in [".._escape", "SAME (2).mov", "a_b_[31m.mov", ".._escape/_.."] {
         assert!(noticed.contains(&want), "{want} not in {noticed:?}");

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
+use iconik_sync::bulk::safe_name;
 use iconik_sync::transfer::UploadReport;
 use iconik_sync::{Client, Method};
 use serde_json::{json, Value};
@@ -22,10 +23,6 @@ use crate::table::Kind;
 /// Most files uploaded at once (`-j`): each is a thread with its own part
 /// buffers.
 const MAX_JOBS: u64 = 16;
-
-/// The longest file name written by `download` into a directory, in bytes
-/// (most file systems allow 255).
-const MAX_NAME_BYTES: usize = 200;
 
 /// `iconik upload`.
 pub fn upload_command() -> Command {
@@ -337,58 +334,21 @@ fn download(client: &Client, m: &ArgMatches, session: &Session<'_>) -> Result<Va
     }))
 }
 
-/// A name from iconik made safe to create in a directory: no path
-/// separators (`/`, `\\`), no control or bidirectional characters, none
-/// of the characters Windows refuses, not `.` or `..`, at most
-/// [`MAX_NAME_BYTES`] bytes (the extension kept); `fallback` when nothing
-/// usable is left.
+/// A name from iconik made safe to create in a directory, by the same rule
+/// as `iconik sync` ([`safe_name`]: no separators, control or
+/// bidirectional characters, none Windows refuses, not `.` or `..`, short
+/// enough for the download's temporary name); `fallback` (the file id) when
+/// the name has nothing usable.
 pub fn safe_file_name(name: &str, fallback: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| {
-            if crate::term::is_unsafe(c)
-                || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
-            {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let cleaned = cleaned.trim().trim_end_matches('.').to_owned();
-    let name = if cleaned.is_empty() || cleaned.chars().all(|c| c == '.' || c == '_') {
-        let fallback: String = fallback
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        if fallback.is_empty() {
+    let usable = name.trim().trim_matches('.');
+    if usable.is_empty() {
+        return if fallback.is_empty() {
             "download".to_owned()
         } else {
-            fallback
-        }
-    } else {
-        cleaned
-    };
-    if name.len() <= MAX_NAME_BYTES {
-        return name;
+            safe_name(fallback).0
+        };
     }
-    // keep a short extension, cut the stem on a character boundary
-    let ext = name
-        .rfind('.')
-        .map(|i| &name[i..])
-        .filter(|e| e.len() <= 16)
-        .unwrap_or("");
-    let mut stem_end = MAX_NAME_BYTES - ext.len();
-    while !name.is_char_boundary(stem_end) {
-        stem_end -= 1;
-    }
-    format!("{}{ext}", &name[..stem_end])
+    safe_name(name).0
 }
 
 /// DEST, reserved by creating it empty (so a file that appears meanwhile
@@ -482,10 +442,14 @@ mod tests {
         assert_eq!(safe("C:\\x"), "C__x");
         assert_eq!(safe("evil\u{1b}]0;x\u{7}.mov"), "evil_]0;x_.mov");
         assert_eq!(safe("name\u{202e}vom.exe"), "name_vom.exe");
-        assert_eq!(safe("trailing. "), "trailing");
+        assert_eq!(safe("trailing. "), "trailing. _");
         let long = format!("{}.mov", "é".repeat(300));
         let s = safe(&long);
-        assert!(s.len() <= MAX_NAME_BYTES && s.ends_with(".mov"), "{s}");
-        assert_eq!(safe_file_name("..", "../x"), "___x");
+        assert!(
+            s.len() <= iconik_sync::bulk::MAX_NAME_BYTES && s.ends_with(".mov"),
+            "{s}"
+        );
+        assert_eq!(safe_file_name("..", "../x"), ".._x");
+        assert_eq!(safe_file_name(" . ", ""), "download");
     }
 }

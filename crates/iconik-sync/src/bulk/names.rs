@@ -4,14 +4,18 @@
 use std::collections::HashSet;
 use std::ffi::OsStr;
 
-/// The longest local name, in bytes (most file systems allow 255).
-pub const MAX_NAME_BYTES: usize = 255;
+/// The longest local name, in bytes: most file systems allow 255, and a
+/// download first writes `.<name>.iconik-part` beside the name, which must
+/// fit as well.
+pub const MAX_NAME_BYTES: usize = 255 - 1 - crate::transfer::PART_SUFFIX.len();
 
 /// A name usable as one local path component, made from an iconik title
 /// or file name, and whether it had to change.
 ///
-/// Separators (`/`, `\`), control characters (C0, DEL, C1) and characters
-/// Windows refuses in names (`<>:"|?*`) become `_`; a name that is empty,
+/// Separators (`/`, `\`), control characters (C0, DEL, C1), the Unicode
+/// bidirectional overrides and isolates (which make a name display in
+/// another order than it is stored) and characters Windows refuses in names
+/// (`<>:"|?*`) become `_`; a name that is empty,
 /// `.` or `..`, or ends with a dot or space, gets a `_` so it cannot walk
 /// out of its folder or vanish; names longer than 255 bytes are shortened,
 /// keeping the extension.
@@ -23,12 +27,18 @@ pub const MAX_NAME_BYTES: usize = 255;
 /// assert_eq!(safe_name("..").0, "_..");
 /// assert_eq!(safe_name("a\u{1b}[31mb").0, "a_[31mb");
 /// assert_eq!(safe_name("").0, "_");
+/// assert_eq!(safe_name("clip\u{202e}vom.exe").0, "clip_vom.exe");
 /// ```
 pub fn safe_name(raw: &str) -> (String, bool) {
     let mut name: String = raw
         .chars()
         .map(|c| {
-            if c == '/' || c == '\\' || c.is_control() || "<>:\"|?*".contains(c) {
+            if c == '/'
+                || c == '\\'
+                || c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+                || "<>:\"|?*".contains(c)
+            {
                 '_'
             } else {
                 c

@@ -70,7 +70,7 @@ pub use progress::{Progress, DEFAULT_PROGRESS_INTERVAL};
 pub use request::{AbortUpload, Download, MediaUpload, SharedUploadState, Upload};
 pub use state::UploadState;
 
-pub(crate) use options::{DownloadOptions, UploadOptions};
+pub(crate) use options::{DownloadOptions, UploadOptions, PART_SUFFIX};
 
 use std::path::PathBuf;
 

@@ -221,13 +221,16 @@ impl DownloadOptions {
     }
 }
 
+/// The end of a download's temporary name, `.<name>.iconik-part`.
+pub(crate) const PART_SUFFIX: &str = ".iconik-part";
+
 /// `.<name>.iconik-part` beside `dest`.
 pub(crate) fn temp_path_of(dest: &Path) -> PathBuf {
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "download".to_owned());
-    dest.with_file_name(format!(".{name}.iconik-part"))
+    dest.with_file_name(format!(".{name}{PART_SUFFIX}"))
 }
 
 impl fmt::Debug for DownloadOptions {
