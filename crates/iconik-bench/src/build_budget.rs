@@ -22,6 +22,7 @@ pub mod manifest;
 pub mod measure;
 pub mod table;
 
+use crate::procfs::load_average;
 use measure::{Invocation, TempDir, Timed};
 pub use table::{CliFigure, DocFigure, Figures, Meta};
 
@@ -165,12 +166,6 @@ pub fn main(args: &[String]) -> Result<(), String> {
 
 fn progress(msg: &str) {
     eprintln!("[iconik-bench build-budget] {msg}");
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(", "))
-        .unwrap_or_else(|_| "unknown".into())
 }
 
 fn output_of(cmd: &mut Command) -> Option<String> {

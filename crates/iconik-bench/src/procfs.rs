@@ -74,6 +74,14 @@ pub fn machine_line() -> String {
     )
 }
 
+/// `/proc/loadavg`'s three averages (1, 5, 15 min), `"unknown"` where
+/// there is no `/proc`.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(", "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

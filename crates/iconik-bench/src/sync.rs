@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::emulator::{ChildEmulator, EmuSettings, EmuStats};
-use crate::procfs;
+use crate::procfs::{self, load_average};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -650,11 +650,4 @@ fn fastrand_seeded(seed: u64) -> impl FnMut() -> u64 {
         x ^= x << 17;
         x
     }
-}
-
-/// `/proc/loadavg`'s three figures.
-pub fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
 }

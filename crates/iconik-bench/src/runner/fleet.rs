@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use super::plots::{slug, Recording};
 use super::{client_command, parse_child_output, progress, verdict, Policy, Report, Server};
 use crate::emulator::{EmuSettings, EmuStats};
+use crate::procfs::load_average;
 use crate::sends::Send;
 use crate::stats::{median, show};
 use crate::workload::{ClientKind, RunResult};
@@ -117,13 +118,6 @@ struct FleetRun {
     stats: Option<EmuStats>,
     reconnects: Option<u64>,
     sends: Vec<Send>,
-}
-
-/// `/proc/loadavg`'s first three fields.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(", "))
-        .unwrap_or_else(|_| "unknown".into())
 }
 
 impl Report {
